@@ -1,0 +1,19 @@
+import type { Db } from '../db/client';
+import type { Mailer } from './mailer';
+import { createDeliveryActivities } from './delivery';
+import { createRecordActivities } from './records';
+
+export interface ActivityDeps {
+  db: Db;
+  mailer: Mailer;
+}
+
+/** All activities of the worker, built from injected dependencies (real or test). */
+export function createActivities(deps: ActivityDeps) {
+  return {
+    ...createRecordActivities(deps),
+    ...createDeliveryActivities(deps),
+  };
+}
+
+export type Activities = ReturnType<typeof createActivities>;

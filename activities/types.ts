@@ -1,0 +1,80 @@
+/** Messages between case workflows and their activities. Versioned by shape: add fields, never repurpose. */
+
+export type Audience = 'handling' | 'agencyHead' | 'supervision' | 'workingGroup';
+
+export interface ActorRef {
+  userId?: string;
+  agency?: string;
+  displayName?: string;
+}
+
+export interface CaseEventInput {
+  /** Deterministic id chosen by the workflow: the idempotency key of the whole change. */
+  id: string;
+  type: string;
+  labelZh: string;
+  occurredAtMs: number;
+  actor?: ActorRef;
+  ruleId?: string;
+  documentNumber?: string;
+  data?: Record<string, unknown>;
+}
+
+export interface DeadlineRow {
+  clockId: string;
+  ruleId: string;
+  labelZh: string;
+  responsibleAgency: string;
+  basis: string;
+  startedAtMs: number;
+  dueAtMs: number;
+  dueDate: string;
+  custody: boolean;
+  provisional: boolean;
+  status: 'open' | 'closed';
+  escalationLevel: 'none' | 'warning' | 'overdue' | 'supervision' | 'escalated';
+}
+
+export interface CaseRowUpdate {
+  stage?: string;
+  stageLabelZh?: string;
+  responsibleAgency?: string | null;
+  overdue?: boolean;
+  nextDeadlineAtMs?: number | null;
+  closedAtMs?: number | null;
+}
+
+export interface NotificationRequest {
+  audience: Audience[];
+  /** Agency whose people are addressed (for handling / agencyHead). */
+  agency: string;
+  subject: string;
+  bodyText: string;
+}
+
+export interface RegisterCaseInput {
+  caseId: string;
+  workflowId: string;
+  title: string;
+  summary?: string;
+  track: string;
+  stage: string;
+  stageLabelZh: string;
+  responsibleAgency: string | null;
+  confidentiality: string;
+  createdBy: ActorRef;
+  event: CaseEventInput;
+}
+
+export interface RecordChangeInput {
+  caseId: string;
+  event: CaseEventInput;
+  caseUpdate?: CaseRowUpdate;
+  deadlines?: DeadlineRow[];
+  notify?: NotificationRequest[];
+}
+
+export interface RecordChangeResult {
+  /** Outbox rows of this change (created now or by an earlier attempt). */
+  notificationIds: string[];
+}

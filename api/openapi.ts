@@ -1,0 +1,99 @@
+import type { NextFunction, Request, RequestHandler, Response, Router } from 'express';
+import { z } from 'zod';
+import { validationError } from './errors';
+
+/**
+ * Routes are declared once with their zod schemas: the same schemas validate requests and produce
+ * the OpenAPI document served at /api/v1/openapi.json.
+ */
+export interface RouteSpec<B extends z.ZodType, Q extends z.ZodType, P extends z.ZodType> {
+  method: 'get' | 'post' | 'put' | 'patch' | 'delete';
+  path: string; // express style, e.g. /api/v1/cases/:id
+  summary: string;
+  tags?: string[];
+  body?: B;
+  query?: Q;
+  params?: P;
+  responses?: Record<number, { description: string; schema?: z.ZodType }>;
+  auth?: boolean;
+}
+
+export interface Validated<B, Q, P> {
+  body: B;
+  query: Q;
+  params: P;
+}
+
+const registry: RouteSpec<z.ZodType, z.ZodType, z.ZodType>[] = [];
+
+export function route<B extends z.ZodType = z.ZodUnknown, Q extends z.ZodType = z.ZodUnknown, P extends z.ZodType = z.ZodUnknown>(
+  router: Router,
+  spec: RouteSpec<B, Q, P>,
+  ...handlers: [
+    ...RequestHandler[],
+    (req: Request, res: Response, v: Validated<z.infer<B>, z.infer<Q>, z.infer<P>>) => Promise<void> | void,
+  ]
+): void {
+  if (!registry.some((r) => r.method === spec.method && r.path === spec.path)) registry.push(spec as never);
+  const final = handlers.pop() as (req: Request, res: Response, v: Validated<unknown, unknown, unknown>) => Promise<void> | void;
+  const middleware = handlers as RequestHandler[];
+  router[spec.method](spec.path, ...middleware, async (req: Request, res: Response, next: NextFunction) => {
+    try {
+      const v: Validated<unknown, unknown, unknown> = { body: undefined, query: undefined, params: undefined };
+      for (const where of ['body', 'query', 'params'] as const) {
+        const schema = spec[where];
+        if (!schema) continue;
+        const parsed = schema.safeParse(req[where] ?? {});
+        if (!parsed.success) throw validationError(parsed.error, where);
+        v[where] = parsed.data;
+      }
+      await final(req, res, v);
+    } catch (err) {
+      next(err);
+    }
+  });
+}
+
+function toOpenApiPath(p: string): string {
+  return p.replace(/:([A-Za-z_]+)/g, '{$1}');
+}
+
+function jsonSchema(schema: z.ZodType, io: 'input' | 'output' = 'input') {
+  return z.toJSONSchema(schema, { io, unrepresentable: 'any' });
+}
+
+export function openApiDocument(serverUrl: string) {
+  const paths: Record<string, Record<string, unknown>> = {};
+  for (const r of registry) {
+    const op: Record<string, unknown> = { summary: r.summary, tags: r.tags ?? [] };
+    const parameters: unknown[] = [];
+    for (const where of ['query', 'params'] as const) {
+      const s = r[where];
+      if (!s) continue;
+      const js = jsonSchema(s) as { properties?: Record<string, unknown>; required?: string[] };
+      for (const [name, schema] of Object.entries(js.properties ?? {})) {
+        parameters.push({ name, in: where === 'params' ? 'path' : 'query', required: where === 'params' || (js.required ?? []).includes(name), schema });
+      }
+    }
+    if (parameters.length) op.parameters = parameters;
+    if (r.body) op.requestBody = { required: true, content: { 'application/json': { schema: jsonSchema(r.body) } } };
+    const responses: Record<string, unknown> = {};
+    for (const [code, resp] of Object.entries(r.responses ?? { 200: { description: '成功' } })) {
+      responses[code] = resp.schema
+        ? { description: resp.description, content: { 'application/json': { schema: jsonSchema(resp.schema, 'output') } } }
+        : { description: resp.description };
+    }
+    responses['422'] ??= { description: '请求校验失败（中文说明见 error.message）' };
+    if (r.auth !== false) responses['401'] ??= { description: '未认证' };
+    op.responses = responses;
+    if (r.auth !== false) op.security = [{ bearerAuth: [] }];
+    (paths[toOpenApiPath(r.path)] ??= {})[r.method] = op;
+  }
+  return {
+    openapi: '3.1.0',
+    info: { title: '联动执法协作平台 API', version: '1.0.0', description: '生态环境局、公安局、人民检察院环境执法联动协作平台接口' },
+    servers: [{ url: serverUrl }],
+    components: { securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer' } } },
+    paths,
+  };
+}

@@ -1,0 +1,184 @@
+import crypto from 'node:crypto';
+import { Router } from 'express';
+import { and, asc, count, desc, eq, gte, ilike, lte, or, type SQL } from 'drizzle-orm';
+import { z } from 'zod';
+import { WithStartWorkflowOperation, WorkflowNotFoundError, type Client } from '@temporalio/client';
+import type { Config } from '../../config';
+import type { Db } from '../../db/client';
+import { cases, deadlines } from '../../db/schema';
+import { caseWorkflow, registeredUpdate, type CaseWorkflowInput } from '../../workflows/case';
+import { currentUser } from '../auth';
+import { HttpError, forbidden, notFound } from '../errors';
+import { caseHistory } from '../history';
+import { route } from '../openapi';
+
+export const TRACKS = ['criminal', 'detention', 'administrative'] as const;
+export const TRACK_ZH: Record<(typeof TRACKS)[number], string> = {
+  criminal: '涉嫌犯罪案件移送',
+  detention: '移送行政拘留',
+  administrative: '行政处罚',
+};
+
+export const createCaseBody = z
+  .object({
+    title: z.string().trim().min(1).max(200).describe('案件名称'),
+    track: z.enum(TRACKS).describe('办理类型：criminal 涉嫌犯罪移送 / detention 移送行政拘留 / administrative 行政处罚'),
+    summary: z.string().max(5000).optional().describe('案情摘要'),
+    confidentiality: z.enum(['public', 'internal', 'confidential']).default('internal').describe('密级'),
+    custody: z.boolean().default(false).describe('嫌疑人是否被羁押'),
+  })
+  .strict();
+
+const caseIdParams = z.object({ id: z.string().regex(/^[0-9a-f-]{36}$/, '案件编号格式错误') });
+
+const listQuery = z.object({
+  track: z.enum(TRACKS).optional(),
+  stage: z.string().max(64).optional(),
+  agency: z.enum(['eeb', 'psb', 'spp']).optional(),
+  overdue: z.enum(['true', 'false']).optional(),
+  dueBefore: z.iso.datetime({ offset: true }).optional(),
+  createdFrom: z.iso.datetime({ offset: true }).optional(),
+  createdTo: z.iso.datetime({ offset: true }).optional(),
+  q: z.string().max(100).optional(),
+  page: z.coerce.number().int().min(1).max(100000).default(1),
+  pageSize: z.coerce.number().int().min(1).max(200).default(20),
+});
+
+/** Case ids are derived from the caller's Idempotency-Key so a repeated request lands on the same case. */
+export function caseIdFor(userId: string, idempotencyKey?: string): string {
+  if (!idempotencyKey) return crypto.randomUUID();
+  const h = crypto.createHash('sha256').update(`${userId}\u0000${idempotencyKey}`).digest('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-${((parseInt(h[16], 16) & 0x3) | 0x8).toString(16)}${h.slice(17, 20)}-${h.slice(20, 32)}`;
+}
+
+export const workflowIdFor = (caseId: string) => `case-${caseId}`;
+
+export function casesRouter(deps: { db: Db; temporal: Client; config: Config }) {
+  const { db, temporal, config } = deps;
+  const r = Router();
+
+  const loadCase = async (id: string) => {
+    const [row] = await db.select().from(cases).where(eq(cases.id, id));
+    if (!row) throw notFound('案件不存在');
+    return row;
+  };
+  const uiLink = (workflowId: string) =>
+    `${config.temporal.uiUrl}/namespaces/${encodeURIComponent(config.temporal.namespace)}/workflows/${encodeURIComponent(workflowId)}`;
+
+  route(
+    r,
+    {
+      method: 'post',
+      path: '/api/v1/cases',
+      summary: '登记案件并启动案件流程（幂等：相同 Idempotency-Key 返回同一案件）',
+      tags: ['案件'],
+      body: createCaseBody,
+      responses: { 201: { description: '已登记' } },
+    },
+    async (req, res, { body }) => {
+      const user = currentUser(res);
+      if (!['eeb', 'admin'].includes(user.agency)) throw forbidden('只有生态环境部门可以登记案件');
+      const key = req.get('idempotency-key') ?? undefined;
+      if (key !== undefined && (key.length < 1 || key.length > 200)) {
+        throw new HttpError(422, 'validation_failed', 'Idempotency-Key 长度应为 1–200 个字符');
+      }
+      const caseId = caseIdFor(user.id, key);
+      const workflowId = workflowIdFor(caseId);
+      const input: CaseWorkflowInput = {
+        caseId,
+        title: body.title,
+        summary: body.summary,
+        track: body.track,
+        confidentiality: body.confidentiality,
+        custody: body.custody,
+        createdAtMs: Date.now(),
+        actor: { userId: user.id, agency: user.agency, displayName: user.displayName },
+      };
+      const start = new WithStartWorkflowOperation(caseWorkflow, {
+        workflowId,
+        taskQueue: config.temporal.taskQueue,
+        args: [input],
+        workflowIdConflictPolicy: 'USE_EXISTING',
+      });
+      const view = await temporal.workflow.executeUpdateWithStart(registeredUpdate, {
+        startWorkflowOperation: start,
+        args: [],
+      });
+      const row = await loadCase(caseId);
+      const open = await db.select().from(deadlines).where(and(eq(deadlines.caseId, caseId), eq(deadlines.status, 'open')));
+      res.status(201).location(`/api/v1/cases/${caseId}`).json({ case: row, deadlines: open, live: view, temporalUiUrl: uiLink(workflowId) });
+    },
+  );
+
+  route(
+    r,
+    { method: 'get', path: '/api/v1/cases', summary: '案件列表（按办理类型、阶段、责任单位、超期、期限、日期和关键词筛选，分页）', tags: ['案件'], query: listQuery },
+    async (_req, res, { query }) => {
+      const where: SQL[] = [];
+      if (query.track) where.push(eq(cases.track, query.track));
+      if (query.stage) where.push(eq(cases.stage, query.stage));
+      if (query.agency) where.push(eq(cases.responsibleAgency, query.agency));
+      if (query.overdue) where.push(eq(cases.overdue, query.overdue === 'true'));
+      if (query.dueBefore) where.push(lte(cases.nextDeadlineAt, new Date(query.dueBefore)));
+      if (query.createdFrom) where.push(gte(cases.createdAt, new Date(query.createdFrom)));
+      if (query.createdTo) where.push(lte(cases.createdAt, new Date(query.createdTo)));
+      if (query.q) {
+        const pattern = `%${query.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+        where.push(or(ilike(cases.title, pattern), ilike(cases.caseNumber, pattern))!);
+      }
+      const cond = where.length ? and(...where) : undefined;
+      const [{ total }] = await db.select({ total: count() }).from(cases).where(cond);
+      const items = await db
+        .select()
+        .from(cases)
+        .where(cond)
+        .orderBy(desc(cases.createdAt), asc(cases.id))
+        .limit(query.pageSize)
+        .offset((query.page - 1) * query.pageSize);
+      res.json({ items, page: query.page, pageSize: query.pageSize, total });
+    },
+  );
+
+  route(
+    r,
+    { method: 'get', path: '/api/v1/cases/:id', summary: '案件详情（含未结期限）', tags: ['案件'], params: caseIdParams },
+    async (_req, res, { params }) => {
+      const row = await loadCase(params.id);
+      const rows = await db.select().from(deadlines).where(eq(deadlines.caseId, row.id)).orderBy(asc(deadlines.dueAt));
+      res.json({
+        case: row,
+        deadlines: rows.filter((d) => d.status === 'open'),
+        closedDeadlines: rows.filter((d) => d.status !== 'open'),
+        temporalUiUrl: uiLink(row.workflowId),
+      });
+    },
+  );
+
+  route(
+    r,
+    {
+      method: 'get',
+      path: '/api/v1/cases/:id/history',
+      summary: '案件流程历史：中文时间线；format=raw 返回 temporal workflow show 与回放可用的原始 JSON',
+      tags: ['案件'],
+      params: caseIdParams,
+      query: z.object({ format: z.enum(['timeline', 'raw']).default('timeline') }),
+    },
+    async (_req, res, { params, query }) => {
+      const row = await loadCase(params.id);
+      try {
+        const h = await caseHistory(temporal, row.workflowId);
+        if (query.format === 'raw') {
+          res.type('application/json').attachment(`${row.workflowId}.history.json`).send(h.raw());
+          return;
+        }
+        res.json({ caseId: row.id, caseNumber: row.caseNumber, workflowId: row.workflowId, temporalUiUrl: uiLink(row.workflowId), timeline: h.timeline });
+      } catch (err) {
+        if (err instanceof WorkflowNotFoundError) throw notFound('案件流程历史不存在（可能已超过保留期限）');
+        throw err;
+      }
+    },
+  );
+
+  return r;
+}

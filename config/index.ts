@@ -1,0 +1,133 @@
+import { z } from 'zod';
+
+/**
+ * The one typed configuration of the platform, read from the environment and validated with zod.
+ * A bad value stops start-up with a message naming the variable (Chinese first, then English).
+ */
+
+const emptyToUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
+const optionalString = z.preprocess(emptyToUndefined, z.string().optional());
+const port = (def: number) => z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).max(65535).default(def));
+
+const urlWithProtocols = (protocols: string[]) =>
+  z.preprocess(
+    emptyToUndefined,
+    z
+      .string()
+      .refine((v) => {
+        try {
+          return protocols.includes(new URL(v).protocol);
+        } catch {
+          return false;
+        }
+      }, `必须是 ${protocols.join(' / ')} 开头的地址`)
+      .optional(),
+  );
+
+export const configSchema = z.object({
+  NODE_ENV: z.preprocess(emptyToUndefined, z.enum(['development', 'production', 'test']).default('development')),
+  HOST: z.preprocess(emptyToUndefined, z.string().default('127.0.0.1')),
+  PORT: port(3000),
+  PUBLIC_URL: urlWithProtocols(['http:', 'https:']),
+  DATA_DIR: z.preprocess(emptyToUndefined, z.string().default('.data')),
+  DATABASE_URL: urlWithProtocols(['postgres:', 'postgresql:']),
+  TEMPORAL_ADDRESS: optionalString,
+  TEMPORAL_NAMESPACE: z.preprocess(emptyToUndefined, z.string().default('default')),
+  TEMPORAL_TASK_QUEUE: z.preprocess(emptyToUndefined, z.string().default('linkage-cases')),
+  TEMPORAL_CLI_PATH: optionalString,
+  TEMPORAL_TEST_SERVER_PATH: optionalString,
+  TEMPORAL_DEV_PORT: port(7233),
+  TEMPORAL_UI_PORT: port(8233),
+  TEMPORAL_UI_URL: urlWithProtocols(['http:', 'https:']),
+  SMTP_URL: urlWithProtocols(['smtp:', 'smtps:']),
+  MAIL_FROM: z.preprocess(emptyToUndefined, z.string().default('联动执法协作平台 <noreply@linkage.local>')),
+  ADMIN_TOKEN: z.preprocess(emptyToUndefined, z.string().min(16, '至少 16 个字符').optional()),
+  ROSTER_FILE: optionalString,
+  DEADLINE_POLICY_OVERRIDES: z.preprocess(
+    emptyToUndefined,
+    z
+      .string()
+      .refine((v) => {
+        try {
+          return typeof JSON.parse(v) === 'object';
+        } catch {
+          return false;
+        }
+      }, '必须是 JSON 对象')
+      .optional(),
+  ),
+  LOG_LEVEL: z.preprocess(emptyToUndefined, z.enum(['debug', 'info', 'warn', 'error']).default('info')),
+});
+
+/** Every environment variable the platform reads; `.env.example` documents each. */
+export const CONFIG_VARIABLES = Object.keys(configSchema.shape) as (keyof typeof configSchema.shape)[];
+
+export type RawConfig = z.infer<typeof configSchema>;
+
+export interface Config {
+  env: RawConfig['NODE_ENV'];
+  host: string;
+  port: number;
+  publicUrl: string;
+  dataDir: string;
+  databaseUrl?: string;
+  temporal: {
+    address?: string;
+    namespace: string;
+    taskQueue: string;
+    cliPath?: string;
+    testServerPath?: string;
+    devPort: number;
+    uiPort: number;
+    uiUrl: string;
+  };
+  mail: { smtpUrl?: string; from: string };
+  adminToken?: string;
+  rosterFile?: string;
+  deadlinePolicyOverrides: Record<string, unknown>;
+  logLevel: RawConfig['LOG_LEVEL'];
+}
+
+export class ConfigError extends Error {
+  constructor(public readonly issues: { variable: string; message: string }[]) {
+    super(
+      '配置错误 (invalid configuration):\n' +
+        issues.map((i) => `  ${i.variable}: ${i.message}`).join('\n'),
+    );
+    this.name = 'ConfigError';
+  }
+}
+
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const parsed = configSchema.safeParse(env);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((i) => ({ variable: String(i.path[0] ?? '?'), message: i.message })),
+    );
+  }
+  const c = parsed.data;
+  const publicUrl = c.PUBLIC_URL ?? `http://${c.HOST === '0.0.0.0' ? '127.0.0.1' : c.HOST}:${c.PORT}`;
+  return {
+    env: c.NODE_ENV,
+    host: c.HOST,
+    port: c.PORT,
+    publicUrl: publicUrl.replace(/\/$/, ''),
+    dataDir: c.DATA_DIR,
+    databaseUrl: c.DATABASE_URL,
+    temporal: {
+      address: c.TEMPORAL_ADDRESS,
+      namespace: c.TEMPORAL_NAMESPACE,
+      taskQueue: c.TEMPORAL_TASK_QUEUE,
+      cliPath: c.TEMPORAL_CLI_PATH,
+      testServerPath: c.TEMPORAL_TEST_SERVER_PATH,
+      devPort: c.TEMPORAL_DEV_PORT,
+      uiPort: c.TEMPORAL_UI_PORT,
+      uiUrl: (c.TEMPORAL_UI_URL ?? `http://127.0.0.1:${c.TEMPORAL_UI_PORT}`).replace(/\/$/, ''),
+    },
+    mail: { smtpUrl: c.SMTP_URL, from: c.MAIL_FROM },
+    adminToken: c.ADMIN_TOKEN,
+    rosterFile: c.ROSTER_FILE,
+    deadlinePolicyOverrides: c.DEADLINE_POLICY_OVERRIDES ? JSON.parse(c.DEADLINE_POLICY_OVERRIDES) : {},
+    logLevel: c.LOG_LEVEL,
+  };
+}

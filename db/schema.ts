@@ -1,0 +1,210 @@
+import { sql } from 'drizzle-orm';
+import {
+  bigserial,
+  boolean,
+  date,
+  index,
+  integer,
+  jsonb,
+  pgSequence,
+  pgTable,
+  text,
+  timestamp,
+  uniqueIndex,
+} from 'drizzle-orm/pg-core';
+
+/**
+ * The queryable record of the platform. Temporal workflows own the process; these tables are written by
+ * activities (and by the API only for users, tokens and reference data). Times are UTC instants
+ * (timestamptz); due dates are China-time calendar dates beside them.
+ */
+
+const createdAt = () => timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow();
+
+/** 生态环境局 / 公安局 / 人民检察院 / 联动执法工作组 / 系统管理 */
+export const agencies = pgTable('agencies', {
+  code: text('code').primaryKey(), // eeb | psb | spp | workingGroup | admin
+  nameZh: text('name_zh').notNull(),
+  shortNameZh: text('short_name_zh').notNull(),
+  /** The agency's office mailbox, used when no individual recipient is configured. */
+  email: text('email'),
+  createdAt: createdAt(),
+});
+
+/** Positions of the joint working group (组长 / 副组长 / 成员); people's names are configuration data. */
+export const workingGroupPositions = pgTable(
+  'working_group_positions',
+  {
+    id: text('id').primaryKey(),
+    position: text('position').notNull(), // leader | deputy | member
+    agency: text('agency').notNull().references(() => agencies.code),
+    titleZh: text('title_zh').notNull(),
+    personName: text('person_name'),
+    email: text('email'),
+    sortOrder: integer('sort_order').notNull().default(0),
+  },
+  (t) => [index('working_group_positions_agency_idx').on(t.agency)],
+);
+
+export const users = pgTable(
+  'users',
+  {
+    id: text('id').primaryKey(),
+    username: text('username').notNull(),
+    displayName: text('display_name').notNull(),
+    agency: text('agency').notNull().references(() => agencies.code),
+    /** officer | liaison | head | coordinator | procurator | leader | deputy | admin */
+    role: text('role').notNull(),
+    email: text('email'),
+    active: boolean('active').notNull().default(true),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex('users_username_uq').on(t.username), index('users_agency_role_idx').on(t.agency, t.role)],
+);
+
+export const apiTokens = pgTable(
+  'api_tokens',
+  {
+    id: text('id').primaryKey(),
+    userId: text('user_id')
+      .notNull()
+      .references(() => users.id),
+    name: text('name').notNull(),
+    /** sha256 of the token: tokens are random and long, so a fast hash is enough and lookups stay indexed. */
+    tokenHash: text('token_hash').notNull(),
+    createdAt: createdAt(),
+    expiresAt: timestamp('expires_at', { withTimezone: true, mode: 'date' }),
+    revokedAt: timestamp('revoked_at', { withTimezone: true, mode: 'date' }),
+    lastUsedAt: timestamp('last_used_at', { withTimezone: true, mode: 'date' }),
+  },
+  (t) => [uniqueIndex('api_tokens_hash_uq').on(t.tokenHash), index('api_tokens_user_idx').on(t.userId)],
+);
+
+/** Source of the running number in 案件编号. */
+export const caseNumberSeq = pgSequence('case_number_seq', { startWith: 1, increment: 1 });
+
+export const cases = pgTable(
+  'cases',
+  {
+    id: text('id').primaryKey(),
+    /** Human-readable 案件编号, e.g. 联动-2026-000001. */
+    caseNumber: text('case_number').notNull(),
+    title: text('title').notNull(),
+    summary: text('summary'),
+    track: text('track').notNull(), // criminal | detention | administrative
+    stage: text('stage').notNull(),
+    stageLabelZh: text('stage_label_zh').notNull(),
+    responsibleAgency: text('responsible_agency'),
+    confidentiality: text('confidentiality').notNull().default('internal'), // public | internal | confidential
+    overdue: boolean('overdue').notNull().default(false),
+    nextDeadlineAt: timestamp('next_deadline_at', { withTimezone: true, mode: 'date' }),
+    workflowId: text('workflow_id').notNull(),
+    createdByUserId: text('created_by_user_id'),
+    createdByAgency: text('created_by_agency'),
+    createdAt: createdAt(),
+    updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+    closedAt: timestamp('closed_at', { withTimezone: true, mode: 'date' }),
+  },
+  (t) => [
+    uniqueIndex('cases_case_number_uq').on(t.caseNumber),
+    uniqueIndex('cases_workflow_id_uq').on(t.workflowId),
+    index('cases_stage_idx').on(t.stage),
+    index('cases_track_idx').on(t.track),
+    index('cases_agency_idx').on(t.responsibleAgency),
+    index('cases_created_at_idx').on(t.createdAt),
+    index('cases_next_deadline_idx').on(t.nextDeadlineAt),
+  ],
+);
+
+/** Append-only: rows are inserted once (id = the workflow's event id) and never updated. */
+export const caseEvents = pgTable(
+  'case_events',
+  {
+    id: text('id').primaryKey(),
+    seq: bigserial('seq', { mode: 'number' }).notNull(),
+    caseId: text('case_id')
+      .notNull()
+      .references(() => cases.id),
+    type: text('type').notNull(),
+    labelZh: text('label_zh').notNull(),
+    actorUserId: text('actor_user_id'),
+    actorAgency: text('actor_agency'),
+    ruleId: text('rule_id'),
+    documentNumber: text('document_number'),
+    data: jsonb('data').notNull().default(sql`'{}'::jsonb`),
+    occurredAt: timestamp('occurred_at', { withTimezone: true, mode: 'date' }).notNull(),
+    recordedAt: timestamp('recorded_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+  },
+  (t) => [index('case_events_case_idx').on(t.caseId, t.seq), index('case_events_type_idx').on(t.type)],
+);
+
+/** One row per clock of a case; the workflow's timers are the truth, this is their queryable mirror. */
+export const deadlines = pgTable(
+  'deadlines',
+  {
+    id: text('id').primaryKey(), // `${caseId}/${clockId}`
+    caseId: text('case_id')
+      .notNull()
+      .references(() => cases.id),
+    clockId: text('clock_id').notNull(),
+    ruleId: text('rule_id').notNull(),
+    labelZh: text('label_zh').notNull(),
+    responsibleAgency: text('responsible_agency').notNull(),
+    basis: text('basis').notNull(),
+    startedAt: timestamp('started_at', { withTimezone: true, mode: 'date' }).notNull(),
+    dueAt: timestamp('due_at', { withTimezone: true, mode: 'date' }).notNull(),
+    dueDate: date('due_date', { mode: 'string' }).notNull(),
+    custody: boolean('custody').notNull().default(false),
+    provisional: boolean('provisional').notNull().default(false),
+    status: text('status').notNull().default('open'), // open | closed
+    escalationLevel: text('escalation_level').notNull().default('none'), // none | warning | overdue | supervision | escalated
+    warnedAt: timestamp('warned_at', { withTimezone: true, mode: 'date' }),
+    overdueAt: timestamp('overdue_at', { withTimezone: true, mode: 'date' }),
+    escalatedAt: timestamp('escalated_at', { withTimezone: true, mode: 'date' }),
+    closedAt: timestamp('closed_at', { withTimezone: true, mode: 'date' }),
+    updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+  },
+  (t) => [
+    index('deadlines_case_idx').on(t.caseId),
+    index('deadlines_open_due_idx').on(t.status, t.dueAt),
+    index('deadlines_agency_idx').on(t.responsibleAgency),
+  ],
+);
+
+/** The notification outbox: every message is a row first; id = `${eventId}:${recipient}` makes it exactly-once. */
+export const notifications = pgTable(
+  'notifications',
+  {
+    id: text('id').primaryKey(),
+    caseId: text('case_id').references(() => cases.id),
+    eventId: text('event_id').notNull(),
+    recipientUserId: text('recipient_user_id'),
+    recipientEmail: text('recipient_email'),
+    recipientLabelZh: text('recipient_label_zh').notNull(),
+    channel: text('channel').notNull().default('email'),
+    subject: text('subject').notNull(),
+    bodyText: text('body_text').notNull(),
+    /** Stable Message-ID so a resend after a crash is recognisably the same message. */
+    messageId: text('message_id').notNull(),
+    status: text('status').notNull().default('pending'), // pending | sent | failed
+    attempts: integer('attempts').notNull().default(0),
+    lastError: text('last_error'),
+    createdAt: createdAt(),
+    sentAt: timestamp('sent_at', { withTimezone: true, mode: 'date' }),
+    readAt: timestamp('read_at', { withTimezone: true, mode: 'date' }),
+  },
+  (t) => [
+    index('notifications_status_idx').on(t.status, t.createdAt),
+    index('notifications_case_idx').on(t.caseId),
+    index('notifications_user_idx').on(t.recipientUserId),
+  ],
+);
+
+/** Working-day calendars loaded by administrators (years beyond the built-in official data, or corrections). */
+export const calendarYears = pgTable('calendar_years', {
+  year: integer('year').primaryKey(),
+  data: jsonb('data').notNull(),
+  sourceNotice: text('source_notice').notNull(),
+  loadedAt: timestamp('loaded_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+  loadedBy: text('loaded_by'),
+});

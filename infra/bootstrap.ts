@@ -1,0 +1,25 @@
+import path from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import type { Config } from '../config';
+import { ensureAdmin } from '../api/auth';
+import { migrate, openDb, type DbHandle } from '../db/client';
+import { readRoster, seed } from '../db/seed';
+
+/** Opens the configured database (PostgreSQL or embedded PGlite), applies migrations and seeds reference data. */
+export async function openDatabase(config: Config): Promise<DbHandle> {
+  const handle = await openDb({ databaseUrl: config.databaseUrl, pgliteDir: path.resolve(config.dataDir, 'pglite') });
+  try {
+    await migrate(handle);
+    await seed(handle.db, readRoster(config.rosterFile));
+    if (config.adminToken) await ensureAdmin(handle.db, config.adminToken);
+  } catch (err) {
+    await handle.close();
+    throw err;
+  }
+  return handle;
+}
+
+export async function connectClient(address: string, namespace: string): Promise<{ client: Client; connection: Connection }> {
+  const connection = await Connection.connect({ address });
+  return { client: new Client({ connection, namespace }), connection };
+}

@@ -1,0 +1,113 @@
+import 'dotenv/config';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { NativeConnection } from '@temporalio/worker';
+import { closeServer, listen } from './api/server';
+import { createApp } from './api/app';
+import { ConfigError, loadConfig } from './config';
+import { connectClient, openDatabase } from './infra/bootstrap';
+import { startEmbeddedTemporal } from './infra/temporal';
+import { buildMailer, createWorker } from './worker';
+
+/**
+ * The embedded default: `npm start` runs the Temporal dev server (unless TEMPORAL_ADDRESS is set),
+ * applies migrations, and runs the worker and the API in one process.
+ */
+async function main() {
+  const t0 = Date.now();
+  const env = { ...process.env };
+  const config0 = loadConfig(env);
+  // Without ADMIN_TOKEN a token is generated once and kept under .data so the printed credentials stay valid.
+  let generatedToken = false;
+  if (!config0.adminToken) {
+    const file = path.resolve(config0.dataDir, 'admin-token');
+    fs.mkdirSync(config0.dataDir, { recursive: true });
+    if (!fs.existsSync(file)) {
+      fs.writeFileSync(file, `lk_${crypto.randomBytes(24).toString('base64url')}\n`, { mode: 0o600 });
+      generatedToken = true;
+    }
+    env.ADMIN_TOKEN = fs.readFileSync(file, 'utf8').trim();
+  }
+  const config = loadConfig(env);
+
+  const stops: (() => Promise<void>)[] = [];
+  let stopping = false;
+  const stopAll = async (code: number) => {
+    if (stopping) return;
+    stopping = true;
+    console.log('\n正在停止：等待进行中的任务完成…');
+    for (const stop of stops.reverse()) {
+      try {
+        await stop();
+      } catch (err) {
+        console.error('停止时出错：', (err as Error).message);
+      }
+    }
+    console.log('已停止。');
+    process.exit(code);
+  };
+  process.once('SIGINT', () => void stopAll(0));
+  process.once('SIGTERM', () => void stopAll(0));
+
+  let address = config.temporal.address;
+  let temporalSource = `外部 Temporal ${address}`;
+  if (!address) {
+    const server = await startEmbeddedTemporal({
+      dataDir: config.dataDir,
+      namespace: config.temporal.namespace,
+      port: config.temporal.devPort,
+      uiPort: config.temporal.uiPort,
+      cliPath: config.temporal.cliPath,
+    });
+    stops.push(() => server.env.teardown());
+    address = server.address;
+    temporalSource = `内置 Temporal 开发服务器 ${address}（${server.source}，数据 ${path.resolve(config.dataDir, 'temporal.sqlite')}）`;
+  }
+
+  const db = await openDatabase(config);
+  stops.push(() => db.close());
+  const mailer = buildMailer(config);
+  stops.push(async () => mailer.close());
+
+  const nativeConnection = await NativeConnection.connect({ address });
+  stops.push(() => nativeConnection.close());
+  const worker = await createWorker({ connection: nativeConnection, config, db, mailer });
+  const running = worker.run();
+  stops.push(async () => {
+    if (worker.getState() === 'RUNNING') worker.shutdown();
+    await running;
+  });
+  running.catch((err: Error) => {
+    console.error('worker 异常退出：', err.message);
+    void stopAll(1);
+  });
+
+  const { client, connection } = await connectClient(address, config.temporal.namespace);
+  stops.push(() => connection.close());
+  const server = await listen(createApp({ db, temporal: client, config }), config.port, config.host);
+  stops.push(() => closeServer(server));
+
+  const lines = [
+    '',
+    '联动执法协作平台 已启动',
+    `  接口（API）:        ${config.publicUrl}/api/v1   （OpenAPI: ${config.publicUrl}/api/v1/openapi.json）`,
+    `  健康检查:           ${config.publicUrl}/readyz`,
+    `  Temporal 界面:      ${config.temporal.address ? '（外部 Temporal，见其部署）' : config.temporal.uiUrl}`,
+    `  流程引擎:           ${temporalSource}`,
+    `  数据库:             ${db.kind === 'pglite' ? `内置 PGlite ${db.location}` : `PostgreSQL ${db.location}`}`,
+    `  邮件:               ${mailer.description}`,
+    `  认证:               Authorization: Bearer ${config.adminToken}`,
+    `                      （管理员令牌${generatedToken ? '已生成并' : ''}保存在 ${path.resolve(config.dataDir, 'admin-token')}；设置 ADMIN_TOKEN 可指定）`,
+    `  示例:               curl -H 'Authorization: Bearer ${config.adminToken}' ${config.publicUrl}/api/v1/cases`,
+    `  启动耗时:           ${((Date.now() - t0) / 1000).toFixed(1)} 秒`,
+    '按 Ctrl+C 停止。',
+  ];
+  console.log(lines.join('\n'));
+}
+
+main().catch((err) => {
+  if (err instanceof ConfigError) console.error(err.message);
+  else console.error(`启动失败：${err instanceof Error ? err.stack ?? err.message : String(err)}`);
+  process.exit(1);
+});

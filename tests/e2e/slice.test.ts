@@ -1,0 +1,125 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { eq } from 'drizzle-orm';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { Worker } from '@temporalio/worker';
+import { createApp } from '../../api/app';
+import { ensureAdmin } from '../../api/auth';
+import { closeServer, listen } from '../../api/server';
+import { createMailer } from '../../activities/mailer';
+import { loadConfig } from '../../config';
+import { cases, caseEvents } from '../../db/schema';
+import { createWorker } from '../../worker';
+import { createTestDb, type TestDb } from '../helpers/db';
+import { startSmtp, type TestSmtp } from '../helpers/smtp';
+import { createDevServerEnv, workflowBundle } from '../helpers/temporal';
+
+/** The vertical slice over real HTTP, against a real Temporal dev server, a real database and real SMTP. */
+describe('vertical slice over HTTP', () => {
+  const token = 'e2e-admin-token-0123456789';
+  let env: TestWorkflowEnvironment;
+  let db: TestDb;
+  let smtp: TestSmtp;
+  let worker: Worker;
+  let running: Promise<void>;
+  let server: Server;
+  let base: string;
+
+  beforeAll(async () => {
+    [env, db, smtp] = await Promise.all([createDevServerEnv(), createTestDb(), startSmtp()]);
+    await ensureAdmin(db.handle.db, token);
+    const config = loadConfig({ TEMPORAL_ADDRESS: env.address, TEMPORAL_TASK_QUEUE: `e2e-${Date.now()}`, SMTP_URL: smtp.url });
+    const mailer = createMailer({ smtpUrl: smtp.url, from: config.mail.from, mailDir: '/nonexistent' });
+    worker = await createWorker({ connection: env.nativeConnection, config, db: db.handle, mailer, workflowBundle: await workflowBundle() });
+    running = worker.run();
+    server = await listen(createApp({ db: db.handle, temporal: env.client, config }), 0, '127.0.0.1');
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+
+  afterAll(async () => {
+    await closeServer(server);
+    worker.shutdown();
+    await running;
+    await env.teardown();
+    await smtp.close();
+    await db.cleanup();
+  });
+
+  // Response bodies are checked field by field; their static type does not matter here.
+  const json = async (r: Response): Promise<any> => r.json();
+  const call = (path: string, init: RequestInit = {}, auth = true) =>
+    fetch(`${base}${path}`, {
+      ...init,
+      headers: { 'content-type': 'application/json', ...(auth ? { authorization: `Bearer ${token}` } : {}), ...(init.headers ?? {}) },
+    });
+
+  it('answers health and readiness', async () => {
+    expect((await call('/healthz', {}, false)).status).toBe(200);
+    const ready = await call('/readyz', {}, false);
+    expect(ready.status).toBe(200);
+    expect(await json(ready)).toMatchObject({ status: 'ready', checks: { database: { ok: true }, temporal: { ok: true } } });
+  });
+
+  it('serves the OpenAPI document generated from the request schemas', async () => {
+    const doc = await json(await call('/api/v1/openapi.json', {}, false));
+    expect(doc.openapi).toMatch(/^3\./);
+    const post = doc.paths['/api/v1/cases'].post;
+    expect(post.requestBody.content['application/json'].schema.properties.track.enum).toEqual(['criminal', 'detention', 'administrative']);
+    expect(post.requestBody.content['application/json'].schema.required).toEqual(expect.arrayContaining(['title', 'track']));
+    expect(doc.paths['/api/v1/cases/{id}/history'].get).toBeDefined();
+  });
+
+  it('refuses a request without a valid token, in Chinese', async () => {
+    const res = await call('/api/v1/cases', {}, false);
+    expect(res.status).toBe(401);
+    expect((await json(res)).error.message).toMatch(/令牌/);
+    const bad = await call('/api/v1/cases', { headers: { authorization: 'Bearer nope' } });
+    expect(bad.status).toBe(401);
+  });
+
+  it('rejects a bad body with 422 naming the field', async () => {
+    const res = await call('/api/v1/cases', { method: 'POST', body: JSON.stringify({ track: 'piracy' }) });
+    expect(res.status).toBe(422);
+    const body = await json(res);
+    expect(body.error.message).toContain('案件名称');
+    expect(body.error.message).toContain('办理类型');
+  });
+
+  it('creates a case and starts its workflow in one idempotent operation; reads it back with its clock and history', async () => {
+    const payload = JSON.stringify({ title: '某电镀厂通过暗管排放含铬废水', track: 'detention' });
+    const headers = { 'idempotency-key': 'slice-1' };
+    const first = await call('/api/v1/cases', { method: 'POST', body: payload, headers });
+    expect(first.status).toBe(201);
+    const created = await json(first);
+    const again = await json(await call('/api/v1/cases', { method: 'POST', body: payload, headers }));
+    expect(again.case.id).toBe(created.case.id);
+    expect(created.case.caseNumber).toMatch(/^联动-\d{4}-\d{6}$/);
+    expect(await db.handle.db.select().from(cases).where(eq(cases.id, created.case.id))).toHaveLength(1);
+
+    const detail = await json(await call(`/api/v1/cases/${created.case.id}`));
+    expect(detail.case.track).toBe('detention');
+    expect(detail.deadlines).toHaveLength(1);
+    expect(detail.deadlines[0]).toMatchObject({ ruleId: 'eeb.detention-transfer', status: 'open', responsibleAgency: 'eeb' });
+    expect(detail.deadlines[0].dueDate).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+    expect(detail.temporalUiUrl).toContain(`case-${created.case.id}`);
+
+    const events = await db.handle.db.select().from(caseEvents).where(eq(caseEvents.caseId, created.case.id));
+    expect(events.map((e) => e.type).sort()).toEqual(['caseCreated', 'clockOpened']);
+
+    const history = await json(await call(`/api/v1/cases/${created.case.id}/history`));
+    const texts = history.timeline.map((e: { textZh: string }) => e.textZh).join('\n');
+    expect(texts).toContain('案件流程启动');
+    expect(texts).toContain('登记案件记录');
+    expect(texts).toContain('设定计时器');
+    expect(history.timeline[0].atChina).toMatch(/^\d{4}年\d{2}月\d{2}日 /);
+
+    const raw = await call(`/api/v1/cases/${created.case.id}/history?format=raw`);
+    expect(raw.status).toBe(200);
+    const rawJson = JSON.parse(await raw.text());
+    expect(rawJson.events[0].eventType).toMatch(/WORKFLOW_EXECUTION_STARTED|WorkflowExecutionStarted/);
+
+    const list = await json(await call('/api/v1/cases?track=detention&q=%E7%94%B5%E9%95%80'));
+    expect(list.items.map((c: { id: string }) => c.id)).toContain(created.case.id);
+    expect((await call('/api/v1/cases/00000000-0000-4000-8000-00000000dead')).status).toBe(404);
+  });
+});

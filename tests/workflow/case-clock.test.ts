@@ -1,0 +1,111 @@
+import { and, asc, eq } from 'drizzle-orm';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { Worker } from '@temporalio/worker';
+import { createMailer } from '../../activities/mailer';
+import { loadConfig } from '../../config';
+import { caseEvents, deadlines, notifications } from '../../db/schema';
+import { createWorker } from '../../worker';
+import { caseWorkflow, registeredUpdate, stateQuery, type CaseWorkflowInput } from '../../workflows/case';
+import { createTestDb, type TestDb } from '../helpers/db';
+import { startSmtp, type TestSmtp } from '../helpers/smtp';
+import { createTimeSkippingEnv, workflowBundle } from '../helpers/temporal';
+import { planClock } from '../../workflows/clocks';
+
+/**
+ * A case clock on the time-skipping test server: the clock is never shortened, time is skipped.
+ * Rule `eeb.detention-transfer` (2014 Measures Art 12, 3 workdays) for a detention case.
+ */
+describe('case clock escalation (time-skipping)', () => {
+  let env: TestWorkflowEnvironment;
+  let db: TestDb;
+  let smtp: TestSmtp;
+  let worker: Worker;
+  let running: Promise<void>;
+  const taskQueue = `wf-${Date.now()}`;
+
+  beforeAll(async () => {
+    [env, db, smtp] = await Promise.all([createTimeSkippingEnv(), createTestDb(), startSmtp()]);
+    const config = loadConfig({ TEMPORAL_TASK_QUEUE: taskQueue });
+    const mailer = createMailer({ smtpUrl: smtp.url, from: config.mail.from, mailDir: '/nonexistent' });
+    worker = await createWorker({ connection: env.nativeConnection, config, db: db.handle, mailer, workflowBundle: await workflowBundle() });
+    running = worker.run();
+  });
+
+  afterAll(async () => {
+    worker.shutdown();
+    await running;
+    await env.teardown();
+    await smtp.close();
+    await db.cleanup();
+  });
+
+  async function waitFor<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
+    const until = Date.now() + timeoutMs;
+    for (;;) {
+      const v = await fn();
+      if (v !== undefined) return v;
+      if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+
+  it('fires warning, overdue, supervision and working-group escalation at their instants, each once, with email', async () => {
+    const startMs = await env.currentTimeMs();
+    const caseId = '00000000-0000-4000-8000-00000000c10c';
+    const input: CaseWorkflowInput = {
+      caseId,
+      title: '某企业拒不执行停产整治决定',
+      track: 'detention',
+      confidentiality: 'internal',
+      createdAtMs: startMs,
+      actor: { userId: 'admin', agency: 'eeb', displayName: '测试协调员' },
+    };
+    const handle = await env.client.workflow.start(caseWorkflow, { workflowId: `case-${caseId}`, taskQueue, args: [input] });
+    await handle.executeUpdate(registeredUpdate);
+
+    // The expected plan, computed by the deadline engine for the same start instant.
+    const plan = planClock({ ruleId: 'eeb.detention-transfer', startedAtMs: startMs, custody: false, calendarYears: [] });
+    const view = await handle.query(stateQuery);
+    expect(view.openClocks[0]).toMatchObject({ ruleId: 'eeb.detention-transfer', dueDate: plan.dueDate });
+    const [row] = await db.handle.db.select().from(deadlines).where(eq(deadlines.caseId, caseId));
+    expect(row.dueAt.getTime()).toBe(plan.dueAtMs);
+
+    const last = plan.ladder[plan.ladder.length - 1];
+    // Skip past the last ladder step (escalation: 3 working days after the due date), plus a margin.
+    await env.sleep(last.atMs - startMs + 60_000);
+
+    const kinds = plan.ladder.map((s) => `clock${s.kind[0].toUpperCase()}${s.kind.slice(1)}`);
+    const events = await waitFor('all ladder events', async () => {
+      const rows = await db.handle.db
+        .select()
+        .from(caseEvents)
+        .where(and(eq(caseEvents.caseId, caseId)))
+        .orderBy(asc(caseEvents.seq));
+      return kinds.every((k) => rows.some((r) => r.type === k)) ? rows : undefined;
+    });
+    for (const step of plan.ladder) {
+      const type = `clock${step.kind[0].toUpperCase()}${step.kind.slice(1)}`;
+      const fired = events.filter((e) => e.type === type);
+      expect(fired).toHaveLength(1);
+      // Fired at (not before) its instant; the test server fires timers exactly, allow one second.
+      expect(fired[0].occurredAt.getTime()).toBeGreaterThanOrEqual(step.atMs);
+      expect(fired[0].occurredAt.getTime()).toBeLessThan(step.atMs + 1_000);
+    }
+    const overdue = events.find((e) => e.type === 'clockOverdue')!;
+    expect(overdue.labelZh).toContain('超期');
+    expect(overdue.ruleId).toBe('eeb.detention-transfer');
+
+    const outbox = await waitFor('all mail sent', async () => {
+      const rows = await db.handle.db.select().from(notifications).where(eq(notifications.caseId, caseId));
+      return rows.length > 0 && rows.every((r) => r.status === 'sent') ? rows : undefined;
+    });
+    expect(smtp.received.length).toBe(outbox.length);
+    expect(new Set(smtp.received.map((m) => m.messageId)).size).toBe(outbox.length);
+    const overdueMail = smtp.received.find((m) => m.subject?.includes('超期'));
+    expect(overdueMail?.text).toContain('eeb.detention-transfer');
+    expect(overdueMail?.text).toContain(plan.basis);
+
+    const after = await handle.query(stateQuery);
+    expect(after.overdue).toBe(true);
+  });
+});

@@ -1,0 +1,60 @@
+import path from 'node:path';
+import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import { createActivities } from './activities';
+import { createMailer, type Mailer } from './activities/mailer';
+import { loadConfig, type Config } from './config';
+import type { DbHandle } from './db/client';
+import { openDatabase } from './infra/bootstrap';
+
+export const WORKFLOWS_PATH = path.join(__dirname, 'workflows', 'index.ts');
+
+export interface WorkerDeps {
+  connection: NativeConnection;
+  config: Config;
+  db: DbHandle;
+  mailer: Mailer;
+  /** Prebuilt bundle (tests reuse one); otherwise workflows/ is bundled at start. */
+  workflowBundle?: WorkerOptions['workflowBundle'];
+}
+
+export function buildMailer(config: Config): Mailer {
+  return createMailer({ smtpUrl: config.mail.smtpUrl, from: config.mail.from, mailDir: path.resolve(config.dataDir, 'mail') });
+}
+
+/** Builds the worker: the bundle of workflows/ and the activities from their factories. */
+export async function createWorker(deps: WorkerDeps): Promise<Worker> {
+  return Worker.create({
+    connection: deps.connection,
+    namespace: deps.config.temporal.namespace,
+    taskQueue: deps.config.temporal.taskQueue,
+    ...(deps.workflowBundle ? { workflowBundle: deps.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
+    activities: createActivities({ db: deps.db.db, mailer: deps.mailer }),
+    // A graceful stop lets running activities finish (or be retried elsewhere) before the process exits.
+    shutdownGraceTime: '20 seconds',
+  });
+}
+
+async function main() {
+  const config = loadConfig();
+  if (!config.temporal.address) {
+    throw new Error('独立运行 worker 需要设置 TEMPORAL_ADDRESS（npm start 会启动内置 Temporal） (TEMPORAL_ADDRESS is required)');
+  }
+  const db = await openDatabase(config);
+  const mailer = buildMailer(config);
+  const connection = await NativeConnection.connect({ address: config.temporal.address });
+  const worker = await createWorker({ connection, config, db, mailer });
+  console.log(`[worker] 已连接 ${config.temporal.address}，任务队列 ${config.temporal.taskQueue}；数据库 ${db.location}；邮件 ${mailer.description}`);
+  // Worker.run installs SIGINT/SIGTERM handlers and drains before resolving.
+  await worker.run();
+  await connection.close();
+  mailer.close();
+  await db.close();
+  console.log('[worker] 已停止');
+}
+
+if (require.main === module) {
+  main().catch((err) => {
+    console.error(`[worker] 启动失败：${err instanceof Error ? err.message : String(err)}`);
+    process.exit(1);
+  });
+}

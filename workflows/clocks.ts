@@ -1,0 +1,89 @@
+import {
+  computeDeadline,
+  createWorkingCalendar,
+  formatChinaIso,
+  type CalendarYearData,
+  type PeriodExtension,
+  type Suspension,
+  type SupervisionType,
+} from '../domain/deadlines';
+
+/** The calendar years loaded by administrators, as the workflow received them from an activity. */
+export type CalendarYearInput = CalendarYearData;
+
+export interface LadderStep {
+  kind: 'warning' | 'overdue' | 'supervision' | 'escalation';
+  atMs: number;
+  supervisionType?: SupervisionType;
+}
+
+/** One clock as the workflow runs it: the due instant and the escalation ladder, computed by domain/deadlines. */
+export interface PlannedClock {
+  ruleId: string;
+  labelZh: string;
+  basis: string;
+  responsibleAgency: string;
+  startedAtMs: number;
+  dueAtMs: number;
+  dueAtIso: string;
+  dueDate: string;
+  provisional: boolean;
+  custody: boolean;
+  explanation: string;
+  nextActionZh: string;
+  /** In firing order. */
+  ladder: LadderStep[];
+}
+
+export interface PlanClockInput {
+  ruleId: string;
+  startedAtMs: number;
+  /** Whether the suspect is held (rules whose custody depends on the case). */
+  custody: boolean;
+  calendarYears: CalendarYearInput[];
+  /** The agency acting for `any.*` rules. */
+  actingAgency?: string;
+  extensions?: PeriodExtension[];
+  suspensions?: Suspension[];
+  policyOverrides?: Record<string, unknown>;
+}
+
+export function planClock(input: PlanClockInput): PlannedClock {
+  const { rule, period, ladder, preview } = computeDeadline({
+    rule: input.ruleId,
+    from: input.startedAtMs,
+    custody: input.custody,
+    calendar: createWorkingCalendar(input.calendarYears),
+    overrides: input.policyOverrides,
+    extensions: input.extensions,
+    suspensions: input.suspensions,
+  });
+  const steps: LadderStep[] = [];
+  if (ladder.warningAtMs !== null) steps.push({ kind: 'warning', atMs: ladder.warningAtMs });
+  steps.push({ kind: 'overdue', atMs: ladder.overdueAtMs });
+  if (ladder.supervision && ladder.supervisionAtMs !== null) {
+    steps.push({ kind: 'supervision', atMs: ladder.supervisionAtMs, supervisionType: ladder.supervision });
+  }
+  if (ladder.escalationAtMs !== null) steps.push({ kind: 'escalation', atMs: ladder.escalationAtMs });
+  return {
+    ruleId: rule.id,
+    labelZh: rule.labelZh,
+    basis: rule.basis,
+    responsibleAgency: rule.agency === 'any' ? (input.actingAgency ?? 'eeb') : rule.agency,
+    startedAtMs: input.startedAtMs,
+    dueAtMs: period.dueAtMs,
+    dueAtIso: period.dueAt,
+    dueDate: period.dueDate,
+    provisional: period.provisional || ladder.provisional,
+    custody: preview.custody,
+    explanation: period.explanation,
+    nextActionZh: rule.labelZh,
+    ladder: steps,
+  };
+}
+
+/** "2026年10月09日 23:59:59（北京时间）" — independent of the process's time zone. */
+export function formatChinaTime(ms: number): string {
+  const iso = formatChinaIso(ms); // 2026-10-09T23:59:59+08:00
+  return `${iso.slice(0, 4)}年${iso.slice(5, 7)}月${iso.slice(8, 10)}日 ${iso.slice(11, 19)}（北京时间）`;
+}
