@@ -27,7 +27,7 @@ const ROLE_BY_AUDIENCE: Record<Audience, (agency: string) => { agency: string; r
     { agency, roles: ['head'] },
     { agency: 'workingGroup', roles: ['liaison'] },
   ],
-  supervision: () => [{ agency: 'spp', roles: ['procurator', 'liaison'] }],
+  supervision: () => [{ agency: 'spp', roles: ['officer', 'liaison'] }],
   workingGroup: () => [{ agency: 'workingGroup', roles: ['leader', 'deputy'] }],
 };
 

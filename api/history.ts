@@ -18,6 +18,9 @@ export interface TimelineEntry {
 
 type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
 
+const TRACK_ZH: Record<string, string> = { criminal: '涉嫌犯罪案件移送', detention: '移送行政拘留', administrative: '行政处罚' };
+const UPDATE_ZH: Record<string, string> = { registered: '确认案件登记' };
+
 const ACTIVITY_ZH: Record<string, string> = {
   loadCalendarYears: '读取节假日安排',
   registerCase: '登记案件记录',
@@ -68,7 +71,7 @@ export function toTimeline(events: HistoryEvent[]): TimelineEntry[] {
     switch (type) {
       case 'workflowExecutionStarted': {
         const [input] = decode(e.workflowExecutionStartedEventAttributes?.input) as { track?: string; actor?: { displayName?: string; agency?: string } }[];
-        push('started', `案件流程启动（办理类型：${input?.track ?? '-'}，登记人：${input?.actor?.displayName ?? '-'}）`, { track: input?.track });
+        push('started', `案件流程启动（办理类型：${TRACK_ZH[input?.track ?? ''] ?? input?.track ?? '-'}，登记人：${input?.actor?.displayName ?? '-'}）`, { track: input?.track });
         break;
       }
       case 'activityTaskScheduled': {
@@ -108,7 +111,7 @@ export function toTimeline(events: HistoryEvent[]): TimelineEntry[] {
         const name = a.acceptedRequest?.input?.name ?? '';
         const [arg] = decode(a.acceptedRequest?.input?.args) as { actor?: { displayName?: string; agency?: string }; documentNumber?: string }[];
         const who = arg?.actor ? `（${arg.actor.agency ?? ''} ${arg.actor.displayName ?? ''}）` : '';
-        push('update', `办理操作 ${name}${who}${arg?.documentNumber ? `，文书号 ${arg.documentNumber}` : ''}`, arg);
+        push('update', `办理操作：${UPDATE_ZH[name] ?? name}${who}${arg?.documentNumber ? `，文书号 ${arg.documentNumber}` : ''}`, arg);
         break;
       }
       case 'workflowExecutionSignaled':

@@ -53,7 +53,7 @@ export const users = pgTable(
     username: text('username').notNull(),
     displayName: text('display_name').notNull(),
     agency: text('agency').notNull().references(() => agencies.code),
-    /** officer | liaison | head | coordinator | procurator | leader | deputy | admin */
+    /** officer | head | liaison | leader | deputy | member | admin (domain/case/types.ts ROLES) */
     role: text('role').notNull(),
     email: text('email'),
     active: boolean('active').notNull().default(true),

@@ -92,7 +92,8 @@ interface ClockState {
 
 export async function caseWorkflow(input: CaseWorkflowInput): Promise<void> {
   const first = FIRST[input.track];
-  const registration: { caseNumber?: string } = {};
+  // ready: the case row and its first clock are recorded, so the API can return both.
+  const registration: { caseNumber?: string; ready?: boolean } = {};
   const stage = first.stage;
   const stageLabelZh = first.stageLabelZh;
   const clocks: ClockState[] = [];
@@ -122,7 +123,7 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<void> {
 
   setHandler(stateQuery, view);
   setHandler(registeredUpdate, async () => {
-    await condition(() => registration.caseNumber !== undefined);
+    await condition(() => registration.ready === true);
     return view();
   });
   setHandler(calendarChangedSignal, () => {
@@ -204,6 +205,7 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<void> {
     caseUpdate: { nextDeadlineAtMs: clock.plan.dueAtMs, responsibleAgency: clock.plan.responsibleAgency },
     deadlines: [deadlineRow(clock)],
   });
+  registration.ready = true;
 
   for (;;) {
     if (calendarDirty) {

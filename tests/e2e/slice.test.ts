@@ -94,6 +94,7 @@ describe('vertical slice over HTTP', () => {
     const again = await json(await call('/api/v1/cases', { method: 'POST', body: payload, headers }));
     expect(again.case.id).toBe(created.case.id);
     expect(created.case.caseNumber).toMatch(/^联动-\d{4}-\d{6}$/);
+    expect(created.deadlines).toHaveLength(1); // the first clock is recorded before the API answers
     expect(await db.handle.db.select().from(cases).where(eq(cases.id, created.case.id))).toHaveLength(1);
 
     const detail = await json(await call(`/api/v1/cases/${created.case.id}`));
