@@ -103,6 +103,10 @@ async function upsertDeadlines(tx: Tx, caseId: string, rows: DeadlineRow[], atMs
       dueDate: d.dueDate,
       custody: d.custody,
       provisional: d.provisional,
+      extensions: d.extensions ?? [],
+      suspensions: d.suspensions ?? [],
+      warningDueAt: d.warningDueAtMs ? new Date(d.warningDueAtMs) : null,
+      escalationDueAt: d.escalationDueAtMs ? new Date(d.escalationDueAtMs) : null,
       status: d.status,
       escalationLevel: d.escalationLevel,
       warnedAt: d.escalationLevel === 'warning' ? new Date(atMs) : undefined,
@@ -167,10 +171,12 @@ export function createRecordActivities(deps: { db: Db }) {
           workflowId: input.workflowId,
           createdByUserId: input.createdBy.userId ?? null,
           createdByAgency: input.createdBy.agency ?? null,
+          nextDeadlineAt: input.nextDeadlineAtMs ? new Date(input.nextDeadlineAtMs) : null,
           createdAt: new Date(input.event.occurredAtMs),
           updatedAt: new Date(input.event.occurredAtMs),
         });
         await insertEvent(tx, input.caseId, input.event);
+        if (input.deadlines?.length) await upsertDeadlines(tx, input.caseId, input.deadlines, input.event.occurredAtMs);
         return { caseNumber };
       });
     },

@@ -30,7 +30,12 @@ export interface DeadlineRow {
   dueAtMs: number;
   dueDate: string;
   custody: boolean;
+  /** The period's provisional flag (a year without calendar data was consulted). */
   provisional: boolean;
+  extensions?: unknown[];
+  suspensions?: unknown[];
+  warningDueAtMs?: number | null;
+  escalationDueAtMs?: number | null;
   status: 'open' | 'closed';
   escalationLevel: 'none' | 'warning' | 'overdue' | 'supervision' | 'escalated';
 }
@@ -64,6 +69,8 @@ export interface RegisterCaseInput {
   confidentiality: string;
   createdBy: ActorRef;
   event: CaseEventInput;
+  deadlines?: DeadlineRow[];
+  nextDeadlineAtMs?: number | null;
 }
 
 export interface RecordChangeInput {

@@ -8,6 +8,7 @@ import { errorHandler, notFoundHandler } from './errors';
 import { openApiDocument } from './openapi';
 import { casesRouter } from './routes/cases';
 import { deadlinesRouter } from './routes/deadlines';
+import { usersRouter } from './routes/users';
 
 export interface AppDeps {
   db: DbHandle;
@@ -59,6 +60,7 @@ export function createApp(deps: AppDeps) {
   api.use('/api/v1', authenticate(db.db));
   api.use(casesRouter({ db: db.db, temporal, config }));
   api.use(deadlinesRouter({ db: db.db, config }));
+  api.use(usersRouter({ db: db.db }));
   app.use(api);
 
   app.use(notFoundHandler);

@@ -156,6 +156,12 @@ export const deadlines = pgTable(
     dueDate: date('due_date', { mode: 'string' }).notNull(),
     custody: boolean('custody').notNull().default(false),
     provisional: boolean('provisional').notNull().default(false),
+    /** Approved extensions and suspensions as the deadline engine takes them (PeriodExtension[] / Suspension[]). */
+    extensions: jsonb('extensions').notNull().default(sql`'[]'::jsonb`),
+    suspensions: jsonb('suspensions').notNull().default(sql`'[]'::jsonb`),
+    /** Ladder instants: when the warning fires and when the working group is escalated to. */
+    warningDueAt: timestamp('warning_due_at', { withTimezone: true, mode: 'date' }),
+    escalationDueAt: timestamp('escalation_due_at', { withTimezone: true, mode: 'date' }),
     status: text('status').notNull().default('open'), // open | closed
     escalationLevel: text('escalation_level').notNull().default('none'), // none | warning | overdue | supervision | escalated
     warnedAt: timestamp('warned_at', { withTimezone: true, mode: 'date' }),

@@ -1,5 +1,8 @@
 import {
+  ApplicationFailure,
+  allHandlersFinished,
   condition,
+  continueAsNew,
   defineQuery,
   defineSignal,
   defineUpdate,
@@ -10,12 +13,36 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import type { ActorRef, DeadlineRow, NotificationRequest } from '../activities/types';
-import { formatChinaTime, planClock, type CalendarYearInput, type PlannedClock, type LadderStep } from './clocks';
+import type { CaseEventInput, DeadlineRow, NotificationRequest } from '../activities/types';
+import {
+  STAGE_LABELS,
+  STEP_NAMES,
+  StepRejectedError,
+  TRACK_LABELS,
+  applyStep,
+  availableSteps,
+  clockTiming,
+  initialState,
+  isClosed,
+  markClockOverdue,
+  nextActions,
+  responsibleAgency,
+  validateStep,
+  type Actor,
+  type AvailableStep,
+  type CaseEvent,
+  type CaseState,
+  type NextAction,
+  type Rejection,
+  type Track,
+  type WindowCheck,
+} from '../domain/case';
+import { formatChinaTime, planClock, type CalendarYearInput, type LadderStep, type PlannedClock } from './clocks';
 import { CaseStage, CaseTrack, NextDeadline, Overdue, ResponsibleAgency } from './search-attributes';
 
-export type Track = 'criminal' | 'detention' | 'administrative';
+export type { Track };
 
+/** Input of a case workflow (v1). Add optional fields only; never change a field's meaning. */
 export interface CaseWorkflowInput {
   caseId: string;
   title: string;
@@ -23,8 +50,41 @@ export interface CaseWorkflowInput {
   track: Track;
   confidentiality: 'public' | 'internal' | 'confidential';
   createdAtMs: number;
-  actor: ActorRef;
+  actor: Actor;
   custody?: boolean;
+  major?: boolean;
+  /** Detention track: the approved 案件移送审批单 number. */
+  documentNumber?: string;
+  psbUnit?: string;
+  /** Deadline policy overrides in force when the case was opened (DEADLINE_POLICY_OVERRIDES). */
+  policyOverrides?: Record<string, unknown>;
+  /** Continue-as-new once the history holds this many events (default 2,000; tests use a small value). */
+  historyLimit?: number;
+}
+
+/** What a run hands to the next one on continue-as-new. */
+export interface CarriedState {
+  state: CaseState;
+  caseNumber: string;
+  clocks: ClockRun[];
+  calendarYears: CalendarYearInput[];
+  calendarDirty: boolean;
+  runs: number;
+}
+
+interface ClockRun {
+  clockId: string;
+  plan: PlannedClock;
+  fired: LadderStep['kind'][];
+  level: DeadlineRow['escalationLevel'];
+  /** Paused: a suspension without end (no timer runs). */
+  suspendedSinceMs?: number;
+}
+
+/** The body of every step update. */
+export interface StepRequest {
+  actor: Actor;
+  input: Record<string, unknown>;
 }
 
 export interface OpenClockView {
@@ -33,28 +93,43 @@ export interface OpenClockView {
   labelZh: string;
   basis: string;
   responsibleAgency: string;
+  startedAt: string;
   dueAt: string;
   dueDate: string;
   provisional: boolean;
   custody: boolean;
+  suspended: boolean;
   level: DeadlineRow['escalationLevel'];
+  explanation: string;
 }
 
 export interface CaseView {
   caseId: string;
   caseNumber?: string;
   track: Track;
+  trackLabelZh: string;
   stage: string;
   stageLabelZh: string;
+  closed: boolean;
   overdue: boolean;
+  responsibleAgency: string | null;
+  custody: boolean;
   openClocks: OpenClockView[];
+  nextActions: NextAction[];
+  availableSteps: AvailableStep[];
+  seq: number;
 }
 
-/** Answered once the case row exists, so the API can return it (used with update-with-start). */
+/** The failure type of a refused step; details[0] carries { code: 403|404|409|422, field? }. */
+export const STEP_REJECTED = 'StepRejected';
+
+/** Answered once the case row and its first clocks are recorded (used with update-with-start). */
 export const registeredUpdate = defineUpdate<CaseView>('registered');
 export const stateQuery = defineQuery<CaseView>('state');
 /** Sent when an administrator loads a calendar year: open clocks are re-timed. */
 export const calendarChangedSignal = defineSignal<[{ year: number }]>('calendarChanged');
+/** One Update per step of domain/case (the update's name is the step's name). */
+export const stepUpdate = (name: string) => defineUpdate<CaseView, [StepRequest]>(name);
 
 const records = proxyActivities<Activities>({
   startToCloseTimeout: '30 seconds',
@@ -65,17 +140,6 @@ const delivery = proxyActivities<Activities>({
   retry: { initialInterval: '5 seconds', maximumInterval: '10 minutes', backoffCoefficient: 2 },
 });
 
-/**
- * The first clock of each track (foundation slice). Criminal: 涉嫌犯罪 found → task force (Decree 310 Art 5);
- * detention: transfer decision → 3 workdays to transfer (2014 Measures Art 12); administrative penalty:
- * the decision must be entered in the platform within 7 days (2017 Measures Art 34).
- */
-const FIRST: Record<Track, { stage: string; stageLabelZh: string; ruleId: string }> = {
-  criminal: { stage: 'lead', stageLabelZh: '线索发现（待成立专案组）', ruleId: 'eeb.task-force' },
-  detention: { stage: 'detentionTransferDecided', stageLabelZh: '已决定移送行政拘留', ruleId: 'eeb.detention-transfer' },
-  administrative: { stage: 'administrativePenalty', stageLabelZh: '行政处罚办理中', ruleId: 'any.platform-entry' },
-};
-
 const LEVEL_BY_STEP: Record<LadderStep['kind'], DeadlineRow['escalationLevel']> = {
   warning: 'warning',
   overdue: 'overdue',
@@ -83,67 +147,127 @@ const LEVEL_BY_STEP: Record<LadderStep['kind'], DeadlineRow['escalationLevel']> 
   escalation: 'escalated',
 };
 
-interface ClockState {
-  clockId: string;
-  plan: PlannedClock;
-  fired: LadderStep['kind'][];
-  level: DeadlineRow['escalationLevel'];
+const SUPERVISION_ZH: Record<string, string> = {
+  notTransferred: '有案不移',
+  notFiled: '有案不立',
+  notInvestigated: '立而不侦',
+  fineInsteadOfPenalty: '以罚代刑',
+};
+
+function rejection(r: Rejection): ApplicationFailure {
+  return ApplicationFailure.create({
+    type: STEP_REJECTED,
+    message: r.messageZh,
+    nonRetryable: true,
+    details: [{ code: r.code, field: r.field ?? null }],
+  });
 }
 
-export async function caseWorkflow(input: CaseWorkflowInput): Promise<void> {
-  const first = FIRST[input.track];
-  // ready: the case row and its first clock are recorded, so the API can return both.
-  const registration: { caseNumber?: string; ready?: boolean } = {};
-  const stage = first.stage;
-  const stageLabelZh = first.stageLabelZh;
-  const clocks: ClockState[] = [];
-  let calendarYears: CalendarYearInput[] = [];
-  let calendarDirty = false;
+/** Serialises updates and timer work: each change of state runs to its recorded end before the next. */
+class Lock {
+  private tail: Promise<void> = Promise.resolve();
+  async run<T>(fn: () => Promise<T>): Promise<T> {
+    const prev = this.tail;
+    let release!: () => void;
+    this.tail = new Promise<void>((r) => (release = r));
+    await prev;
+    try {
+      return await fn();
+    } finally {
+      release();
+    }
+  }
+}
 
-  const view = (): CaseView => ({
-    caseId: input.caseId,
-    caseNumber: registration.caseNumber,
-    track: input.track,
-    stage,
-    stageLabelZh,
-    overdue: clocks.some((c) => c.fired.includes('overdue')),
-    openClocks: clocks.map((c) => ({
+export async function caseWorkflow(input: CaseWorkflowInput, carried?: CarriedState): Promise<CaseView> {
+  const lock = new Lock();
+  let state: CaseState;
+  let caseNumber: string | undefined = carried?.caseNumber;
+  let clocks: ClockRun[] = carried?.clocks ?? [];
+  let calendarYears: CalendarYearInput[] = carried?.calendarYears ?? [];
+  let calendarDirty = carried?.calendarDirty ?? false;
+  let ready = carried !== undefined;
+  let wake = false;
+
+  const plan = (spec: { ruleId: string; startedAtMs: number; custody: boolean; responsibleAgency: string }, timing?: ReturnType<typeof clockTiming>) =>
+    planClock({
+      ruleId: spec.ruleId,
+      startedAtMs: spec.startedAtMs,
+      custody: spec.custody,
+      calendarYears,
+      actingAgency: spec.responsibleAgency,
+      extensions: timing?.extensions,
+      suspensions: timing?.suspensions,
+      policyOverrides: input.policyOverrides,
+    });
+
+  if (carried) {
+    state = carried.state;
+  } else {
+    let created;
+    try {
+      created = initialState({
+        caseId: input.caseId,
+        track: input.track,
+        createdAtMs: input.createdAtMs,
+        actor: input.actor,
+        custody: input.custody,
+        major: input.major,
+        confidentiality: input.confidentiality,
+        documentNumber: input.documentNumber,
+        psbUnit: input.psbUnit,
+      });
+    } catch (err) {
+      if (err instanceof StepRejectedError) throw rejection(err.rejection);
+      throw err;
+    }
+    state = created.state;
+  }
+  const firstClocks = carried ? [] : state.clocks.map((c) => ({ ...c }));
+
+  const runFor = (id: string) => clocks.find((c) => c.clockId === id);
+
+  const openClockViews = (): OpenClockView[] =>
+    clocks.map((c) => ({
       clockId: c.clockId,
       ruleId: c.plan.ruleId,
       labelZh: c.plan.labelZh,
       basis: c.plan.basis,
       responsibleAgency: c.plan.responsibleAgency,
+      startedAt: new Date(c.plan.startedAtMs).toISOString(),
       dueAt: c.plan.dueAtIso,
       dueDate: c.plan.dueDate,
       provisional: c.plan.provisional,
       custody: c.plan.custody,
+      suspended: c.suspendedSinceMs !== undefined,
       level: c.level,
-    })),
-  });
+      explanation: c.plan.explanation,
+    }));
 
-  setHandler(stateQuery, view);
-  setHandler(registeredUpdate, async () => {
-    await condition(() => registration.ready === true);
-    return view();
-  });
-  setHandler(calendarChangedSignal, () => {
-    calendarDirty = true;
-  });
-
-  const syncSearchAttributes = () => {
-    const next = clocks
-      .map((c) => c.plan.dueAtMs)
-      .sort((a, b) => a - b)[0];
-    upsertSearchAttributes([
-      { key: CaseStage, value: stage },
-      { key: CaseTrack, value: input.track },
-      { key: ResponsibleAgency, value: clocks[0]?.plan.responsibleAgency ?? 'eeb' },
-      { key: Overdue, value: clocks.some((c) => c.fired.includes('overdue')) },
-      ...(next !== undefined ? [{ key: NextDeadline, value: new Date(next) }] : []),
-    ]);
+  const isOverdue = () => clocks.some((c) => c.fired.includes('overdue') && !c.plan.ruleId.startsWith('eeb.reconsideration') && !c.plan.ruleId.startsWith('eeb.supervision-proposal'));
+  const nextDue = () => {
+    const due = clocks.filter((c) => c.suspendedSinceMs === undefined).map((c) => c.plan.dueAtMs);
+    return due.length ? Math.min(...due) : null;
   };
 
-  const deadlineRow = (c: ClockState): DeadlineRow => ({
+  const view = (): CaseView => ({
+    caseId: input.caseId,
+    caseNumber,
+    track: input.track,
+    trackLabelZh: TRACK_LABELS[input.track],
+    stage: state.stage,
+    stageLabelZh: STAGE_LABELS[state.stage],
+    closed: isClosed(state),
+    overdue: isOverdue(),
+    responsibleAgency: responsibleAgency(state),
+    custody: state.custody,
+    openClocks: openClockViews(),
+    nextActions: nextActions(state),
+    availableSteps: availableSteps(state),
+    seq: state.seq,
+  });
+
+  const deadlineRow = (c: ClockRun, status: 'open' | 'closed' = 'open'): DeadlineRow => ({
     clockId: c.clockId,
     ruleId: c.plan.ruleId,
     labelZh: c.plan.labelZh,
@@ -154,136 +278,278 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<void> {
     dueDate: c.plan.dueDate,
     custody: c.plan.custody,
     provisional: c.plan.provisional,
-    status: 'open',
+    extensions: c.plan.extensions,
+    suspensions: c.plan.suspensions,
+    warningDueAtMs: c.plan.warningAtMs,
+    escalationDueAtMs: c.plan.escalationAtMs,
+    status,
     escalationLevel: c.level,
   });
 
-  const wf = workflowInfo().workflowId;
-  calendarYears = (await records.loadCalendarYears()) as CalendarYearInput[];
-
-  const reg = await records.registerCase({
-    caseId: input.caseId,
-    workflowId: wf,
-    title: input.title,
-    summary: input.summary,
-    track: input.track,
-    stage,
-    stageLabelZh,
-    responsibleAgency: 'eeb',
-    confidentiality: input.confidentiality,
-    createdBy: input.actor,
-    event: {
-      id: `${input.caseId}/created`,
-      type: 'caseCreated',
-      labelZh: '案件登记',
-      occurredAtMs: input.createdAtMs,
-      actor: input.actor,
-      data: { track: input.track },
-    },
+  const caseRow = () => ({
+    stage: state.stage,
+    stageLabelZh: STAGE_LABELS[state.stage],
+    responsibleAgency: responsibleAgency(state),
+    overdue: isOverdue(),
+    nextDeadlineAtMs: nextDue(),
+    closedAtMs: state.closedAtMs ?? null,
   });
-  registration.caseNumber = reg.caseNumber;
 
-  // Open the track's first clock.
-  const clock: ClockState = {
-    clockId: `${first.ruleId}#1`,
-    plan: planClock({ ruleId: first.ruleId, startedAtMs: input.createdAtMs, custody: input.custody ?? false, calendarYears }),
-    fired: [],
-    level: 'none',
+  const syncSearchAttributes = () => {
+    const next = nextDue();
+    upsertSearchAttributes([
+      { key: CaseStage, value: state.stage },
+      { key: CaseTrack, value: input.track },
+      { key: ResponsibleAgency, value: responsibleAgency(state) ?? 'none' },
+      { key: Overdue, value: isOverdue() },
+      { key: NextDeadline, value: next === null ? null : new Date(next) },
+    ]);
   };
-  clocks.push(clock);
-  syncSearchAttributes();
-  await records.recordCaseChange({
-    caseId: input.caseId,
-    event: {
-      id: `${input.caseId}/clock/${clock.clockId}/opened`,
-      type: 'clockOpened',
-      labelZh: `期限开始计算：${clock.plan.labelZh}，期满 ${formatChinaTime(clock.plan.dueAtMs)}`,
-      occurredAtMs: input.createdAtMs,
-      ruleId: clock.plan.ruleId,
-      data: { clockId: clock.clockId, dueAt: clock.plan.dueAtIso, dueDate: clock.plan.dueDate, provisional: clock.plan.provisional, explanation: clock.plan.explanation },
-    },
-    caseUpdate: { nextDeadlineAtMs: clock.plan.dueAtMs, responsibleAgency: clock.plan.responsibleAgency },
-    deadlines: [deadlineRow(clock)],
+
+  const eventInput = (e: CaseEvent, extra: Record<string, unknown> = {}, labelSuffix = ''): CaseEventInput => ({
+    id: e.id,
+    type: e.type,
+    labelZh: `${e.labelZh}${labelSuffix}`,
+    occurredAtMs: e.atMs,
+    actor: { userId: e.actor.userId, agency: e.actor.agency, displayName: e.actor.displayName },
+    documentNumber: e.documentNumber,
+    data: { ...e.data, step: e.step, stageFrom: e.stageFrom, stageTo: e.stageTo, ...extra },
   });
-  registration.ready = true;
 
+  /** Tells the agency the case now waits for what it has to do. */
+  const handoverNotice = (from: string | null): NotificationRequest[] => {
+    const holder = responsibleAgency(state);
+    if (!holder || holder === from || isClosed(state)) return [];
+    const todo = nextActions(state).filter((a) => a.agency === holder).map((a) => a.labelZh);
+    const title = input.confidentiality === 'confidential' ? '（保密案件）' : `“${input.title}”`;
+    return [
+      {
+        audience: ['handling'],
+        agency: holder,
+        subject: `【待办】案件 ${caseNumber ?? input.caseId} ${STAGE_LABELS[state.stage]}`,
+        bodyText: [
+          `案件编号：${caseNumber ?? input.caseId} ${title}`,
+          `当前阶段：${STAGE_LABELS[state.stage]}`,
+          `请办理：${todo.join('、') || '见案件页面'}`,
+          ...openClockViews()
+            .filter((c) => c.responsibleAgency === holder)
+            .map((c) => `期限：${c.labelZh}，期满 ${formatChinaTime(Date.parse(c.dueAt))}（${c.basis}）`),
+          `案件链接：/cases/${input.caseId}`,
+          '',
+          '本邮件由联动执法协作平台自动发送。',
+        ].join('\n'),
+      },
+    ];
+  };
+
+  const record = async (args: Parameters<Activities['recordCaseChange']>[0]) => {
+    const result = await records.recordCaseChange(args);
+    if (result.notificationIds.length) await delivery.deliverNotifications({ ids: result.notificationIds });
+  };
+
+  setHandler(stateQuery, view);
+  setHandler(registeredUpdate, async () => {
+    await condition(() => ready);
+    return view();
+  });
+  setHandler(calendarChangedSignal, () => {
+    calendarDirty = true;
+    wake = true;
+  });
+
+  for (const name of STEP_NAMES) {
+    setHandler(
+      stepUpdate(name),
+      (req: StepRequest) =>
+        lock.run(async () => {
+          await condition(() => ready);
+          let result;
+          try {
+            result = applyStep(state, name, req.input, req.actor, Date.now());
+          } catch (err) {
+            // The state moved between validation and execution (e.g. a concurrent step).
+            if (err instanceof StepRejectedError) throw rejection(err.rejection);
+            throw err;
+          }
+          const holderBefore = responsibleAgency(state);
+          state = result.state;
+          const changedRows: DeadlineRow[] = [];
+          for (const id of result.clocksClosed) {
+            const run = runFor(id);
+            if (run) changedRows.push(deadlineRow(run, 'closed'));
+          }
+          clocks = clocks.filter((c) => !result.clocksClosed.includes(c.clockId));
+          for (const id of result.clocksChanged) {
+            const run = runFor(id);
+            const open = state.clocks.find((c) => c.clockId === id);
+            if (!run || !open) continue;
+            const timing = clockTiming(open);
+            run.plan = plan(open, timing);
+            run.suspendedSinceMs = timing.suspendedSinceMs;
+            // A later due re-arms the ladder steps that are now in the future.
+            run.fired = run.fired.filter((k) => run.plan.ladder.some((s) => s.kind === k && s.atMs <= Date.now()));
+            run.level = run.fired.length ? LEVEL_BY_STEP[run.fired[run.fired.length - 1]] : 'none';
+            changedRows.push(deadlineRow(run));
+          }
+          for (const spec of result.clocksOpened) {
+            const run: ClockRun = { clockId: spec.clockId, plan: plan(spec), fired: [], level: 'none' };
+            clocks.push(run);
+            changedRows.push(deadlineRow(run));
+          }
+          const windows = result.windows.map((w: WindowCheck) => windowCheck(w, Date.now(), calendarYears, input.policyOverrides));
+          const late = windows.filter((w) => w.late);
+          await record({
+            caseId: input.caseId,
+            event: eventInput(result.event, { windows }, late.length ? `（超出法定期限：${late.map((w) => w.labelZh).join('、')}）` : ''),
+            caseUpdate: caseRow(),
+            deadlines: changedRows,
+            notify: handoverNotice(holderBefore),
+          });
+          syncSearchAttributes();
+          wake = true;
+          return view();
+        }),
+      {
+        validator: (req: StepRequest) => {
+          const v = validateStep(state, name, req?.input ?? {}, req?.actor);
+          if (!v.ok) throw rejection(v);
+        },
+      },
+    );
+  }
+
+  if (!carried) {
+    // Registration (after the handlers exist, so an update-with-start finds them): calendar, case row, first clocks.
+    calendarYears = (await records.loadCalendarYears()) as CalendarYearInput[];
+    clocks = firstClocks.map((spec) => ({ clockId: spec.clockId, plan: plan(spec), fired: [], level: 'none' as const }));
+    const created = state.history[0];
+    const reg = await records.registerCase({
+      caseId: input.caseId,
+      workflowId: workflowInfo().workflowId,
+      title: input.title,
+      summary: input.summary,
+      track: input.track,
+      stage: state.stage,
+      stageLabelZh: STAGE_LABELS[state.stage],
+      responsibleAgency: responsibleAgency(state),
+      confidentiality: input.confidentiality,
+      createdBy: { userId: input.actor.userId, agency: input.actor.agency, displayName: input.actor.displayName },
+      event: {
+        id: `${input.caseId}/created`,
+        type: 'caseCreated',
+        labelZh: `案件登记（${TRACK_LABELS[input.track]}）`,
+        occurredAtMs: created.atMs,
+        actor: { userId: input.actor.userId, agency: input.actor.agency, displayName: input.actor.displayName },
+        documentNumber: input.documentNumber,
+        data: { track: input.track, custody: state.custody, clocks: clocks.map((c) => ({ clockId: c.clockId, dueAt: c.plan.dueAtIso, explanation: c.plan.explanation })) },
+      },
+      deadlines: clocks.map((c) => deadlineRow(c)),
+      nextDeadlineAtMs: nextDue(),
+    });
+    caseNumber = reg.caseNumber;
+    syncSearchAttributes();
+    ready = true;
+  }
+
+  const historyLimit = input.historyLimit ?? 2000;
   for (;;) {
-    if (calendarDirty) {
-      calendarDirty = false;
-      calendarYears = (await records.loadCalendarYears()) as CalendarYearInput[];
-      for (const c of clocks) {
-        const replanned = planClock({ ruleId: c.plan.ruleId, startedAtMs: c.plan.startedAtMs, custody: c.plan.custody, calendarYears });
-        if (replanned.dueAtMs === c.plan.dueAtMs && replanned.provisional === c.plan.provisional) continue;
-        const before = c.plan;
-        c.plan = replanned;
-        c.fired = c.fired.filter((k) => replanned.ladder.some((s) => s.kind === k && s.atMs <= Date.now()));
-        await records.recordCaseChange({
-          caseId: input.caseId,
-          event: {
-            id: `${input.caseId}/clock/${c.clockId}/retimed/${replanned.dueAtMs}`,
-            type: 'clockRetimed',
-            labelZh: `节假日安排更新，期限重新计算：${c.plan.labelZh} 由 ${before.dueDate} 改为 ${replanned.dueDate}`,
-            occurredAtMs: Date.now(),
-            ruleId: c.plan.ruleId,
-            data: { clockId: c.clockId, before: before.dueAtIso, after: replanned.dueAtIso, provisional: replanned.provisional },
-          },
-          caseUpdate: { nextDeadlineAtMs: replanned.dueAtMs },
-          deadlines: [deadlineRow(c)],
-        });
-      }
-      syncSearchAttributes();
+    if (isClosed(state) && clocks.length === 0) break;
+
+    if (workflowInfo().historyLength > historyLimit || workflowInfo().continueAsNewSuggested) {
+      await condition(allHandlersFinished);
+      await continueAsNew<typeof caseWorkflow>(input, {
+        state,
+        caseNumber: caseNumber!,
+        clocks,
+        calendarYears,
+        calendarDirty,
+        runs: (carried?.runs ?? 1) + 1,
+      });
     }
 
-    // The next ladder step that has not fired yet, over all open clocks.
-    let next: { c: ClockState; step: LadderStep } | undefined;
-    for (const c of clocks) {
-      for (const step of c.plan.ladder) {
-        if (c.fired.includes(step.kind)) continue;
-        if (!next || step.atMs < next.step.atMs) next = { c, step };
-        break;
-      }
+    if (calendarDirty) {
+      await lock.run(async () => {
+        calendarDirty = false;
+        calendarYears = (await records.loadCalendarYears()) as CalendarYearInput[];
+        for (const c of clocks) {
+          const open = state.clocks.find((o) => o.clockId === c.clockId);
+          const replanned = plan(c.plan, open ? clockTiming(open) : undefined);
+          if (replanned.dueAtMs === c.plan.dueAtMs && replanned.provisional === c.plan.provisional) continue;
+          const before = c.plan;
+          c.plan = replanned;
+          c.fired = c.fired.filter((k) => replanned.ladder.some((s) => s.kind === k && s.atMs <= Date.now()));
+          await record({
+            caseId: input.caseId,
+            event: {
+              id: `${input.caseId}/clock/${c.clockId}/retimed/${replanned.dueAtMs}`,
+              type: 'clockRetimed',
+              labelZh: `节假日安排更新，期限重新计算：${c.plan.labelZh} 由 ${before.dueDate} 改为 ${replanned.dueDate}${replanned.provisional ? '（仍为暂定）' : ''}`,
+              occurredAtMs: Date.now(),
+              ruleId: c.plan.ruleId,
+              data: { clockId: c.clockId, before: before.dueAtIso, after: replanned.dueAtIso, provisional: replanned.provisional },
+            },
+            caseUpdate: { nextDeadlineAtMs: nextDue() },
+            deadlines: [deadlineRow(c)],
+          });
+        }
+        syncSearchAttributes();
+      });
+      continue;
     }
+
+    // The next ladder step that has not fired yet, over all running (not suspended) clocks.
+    let next: { c: ClockRun; step: LadderStep } | undefined;
+    for (const c of clocks) {
+      if (c.suspendedSinceMs !== undefined) continue;
+      const step = c.plan.ladder.find((s) => !c.fired.includes(s.kind));
+      if (step && (!next || step.atMs < next.step.atMs)) next = { c, step };
+    }
+    wake = false;
     if (!next) {
-      await condition(() => calendarDirty);
+      await condition(() => wake || calendarDirty || (isClosed(state) && clocks.length === 0));
       continue;
     }
     const wait = next.step.atMs - Date.now();
     if (wait > 0) {
-      const woke = await condition(() => calendarDirty, wait);
+      const woke = await condition(() => wake || calendarDirty, wait);
       if (woke) continue;
     }
-    const { c, step } = next;
-    c.fired.push(step.kind);
-    c.level = LEVEL_BY_STEP[step.kind];
-    if (step.kind === 'overdue') syncSearchAttributes();
-    const result = await records.recordCaseChange({
-      caseId: input.caseId,
-      event: {
-        id: `${input.caseId}/clock/${c.clockId}/${step.kind}`,
-        type: `clock${step.kind[0].toUpperCase()}${step.kind.slice(1)}`,
-        labelZh: ladderLabel(step, c.plan),
-        occurredAtMs: Date.now(),
-        ruleId: c.plan.ruleId,
-        data: { clockId: c.clockId, dueAt: c.plan.dueAtIso, scheduledAt: new Date(step.atMs).toISOString(), supervisionType: step.supervisionType ?? null },
-      },
-      caseUpdate: step.kind === 'overdue' ? { overdue: true } : undefined,
-      deadlines: [deadlineRow(c)],
-      notify: [notification(step, c.plan, registration.caseNumber, input)],
+    const target = next;
+    await lock.run(async () => {
+      const { c, step } = target;
+      // A step may have closed or re-timed the clock while we waited for the lock.
+      if (!clocks.includes(c) || c.fired.includes(step.kind) || !c.plan.ladder.some((s) => s.kind === step.kind && s.atMs === step.atMs)) return;
+      c.fired.push(step.kind);
+      c.level = LEVEL_BY_STEP[step.kind];
+      if (step.kind === 'overdue') state = markClockOverdue(state, c.clockId, Date.now());
+      await record({
+        caseId: input.caseId,
+        event: {
+          id: `${input.caseId}/clock/${c.clockId}/${step.kind}/${c.plan.dueAtMs}`,
+          type: `clock${step.kind[0].toUpperCase()}${step.kind.slice(1)}`,
+          labelZh: ladderLabel(step, c.plan),
+          occurredAtMs: Date.now(),
+          ruleId: c.plan.ruleId,
+          data: { clockId: c.clockId, dueAt: c.plan.dueAtIso, scheduledAt: new Date(step.atMs).toISOString(), supervisionType: step.supervisionType ?? null },
+        },
+        caseUpdate: { overdue: isOverdue(), nextDeadlineAtMs: nextDue() },
+        deadlines: [deadlineRow(c)],
+        notify: [notification(step, c.plan, caseNumber, input)],
+      });
+      if (step.kind === 'overdue') syncSearchAttributes();
     });
-    if (result.notificationIds.length) {
-      await delivery.deliverNotifications({ ids: result.notificationIds });
-    } else {
-      log.warn('没有可通知的收件人 (no recipient resolved)', { clock: c.clockId, step: step.kind });
-    }
   }
+
+  await condition(allHandlersFinished);
+  log.info('案件流程结束', { caseId: input.caseId, stage: state.stage });
+  return view();
 }
 
-const SUPERVISION_ZH: Record<string, string> = {
-  notTransferred: '有案不移',
-  notFiled: '有案不立',
-  notInvestigated: '立而不侦',
-  fineInsteadOfPenalty: '以罚代刑',
-};
+/** Whether a step came within a window rule (e.g. 24 hours to tell the EEB that materials are incomplete). */
+function windowCheck(w: WindowCheck, atMs: number, calendarYears: CalendarYearInput[], policyOverrides?: Record<string, unknown>) {
+  const p = planClock({ ruleId: w.ruleId, startedAtMs: w.startedAtMs, custody: false, calendarYears, actingAgency: w.responsibleAgency, policyOverrides });
+  return { ruleId: w.ruleId, labelZh: p.labelZh, dueAt: p.dueAtIso, late: atMs > p.dueAtMs };
+}
 
 function ladderLabel(step: LadderStep, plan: PlannedClock): string {
   switch (step.kind) {
@@ -301,13 +567,7 @@ function ladderLabel(step: LadderStep, plan: PlannedClock): string {
 
 function notification(step: LadderStep, plan: PlannedClock, caseNumber: string | undefined, input: CaseWorkflowInput): NotificationRequest {
   const audience: NotificationRequest['audience'] =
-    step.kind === 'warning'
-      ? ['handling']
-      : step.kind === 'overdue'
-        ? ['agencyHead']
-        : step.kind === 'supervision'
-          ? ['supervision']
-          : ['workingGroup'];
+    step.kind === 'warning' ? ['handling'] : step.kind === 'overdue' ? ['agencyHead'] : step.kind === 'supervision' ? ['supervision'] : ['workingGroup'];
   const title = input.confidentiality === 'confidential' ? '（保密案件）' : `“${input.title}”`;
   const what = ladderLabel(step, plan);
   return {

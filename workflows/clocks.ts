@@ -27,9 +27,16 @@ export interface PlannedClock {
   dueAtMs: number;
   dueAtIso: string;
   dueDate: string;
+  /** The period's own provisional flag (what affectedDeadlines compares). */
   provisional: boolean;
+  /** The ladder consulted a year without calendar data (e.g. escalation after 31 December). */
+  ladderProvisional: boolean;
   custody: boolean;
   explanation: string;
+  warningAtMs: number | null;
+  escalationAtMs: number | null;
+  extensions: PeriodExtension[];
+  suspensions: Suspension[];
   nextActionZh: string;
   /** In firing order. */
   ladder: LadderStep[];
@@ -74,9 +81,14 @@ export function planClock(input: PlanClockInput): PlannedClock {
     dueAtMs: period.dueAtMs,
     dueAtIso: period.dueAt,
     dueDate: period.dueDate,
-    provisional: period.provisional || ladder.provisional,
+    provisional: period.provisional,
+    ladderProvisional: ladder.provisional,
     custody: preview.custody,
     explanation: period.explanation,
+    warningAtMs: ladder.warningAtMs,
+    escalationAtMs: ladder.escalationAtMs,
+    extensions: input.extensions ?? [],
+    suspensions: input.suspensions ?? [],
     nextActionZh: rule.labelZh,
     ladder: steps,
   };

@@ -2,13 +2,15 @@ import crypto from 'node:crypto';
 import { Router } from 'express';
 import { and, asc, count, desc, eq, gte, ilike, lte, or, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
-import { WithStartWorkflowOperation, WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { WithStartWorkflowOperation, WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
 import type { Config } from '../../config';
 import type { Db } from '../../db/client';
 import { cases, deadlines } from '../../db/schema';
-import { caseWorkflow, registeredUpdate, type CaseWorkflowInput } from '../../workflows/case';
-import { currentUser } from '../auth';
-import { HttpError, forbidden, notFound } from '../errors';
+import { STEPS, STEP_NAMES, isStepName, validateInitial, type Actor } from '../../domain/case';
+import { caseWorkflow, registeredUpdate, stateQuery, stepUpdate, STEP_REJECTED, type CaseWorkflowInput } from '../../workflows/case';
+import { currentUser, type AuthUser } from '../auth';
+import { HttpError, notFound } from '../errors';
 import { caseHistory } from '../history';
 import { route } from '../openapi';
 
@@ -26,8 +28,34 @@ export const createCaseBody = z
     summary: z.string().max(5000).optional().describe('案情摘要'),
     confidentiality: z.enum(['public', 'internal', 'confidential']).default('internal').describe('密级'),
     custody: z.boolean().default(false).describe('嫌疑人是否被羁押'),
+    major: z.boolean().default(false).describe('重大案件'),
+    documentNumber: z.string().trim().min(1).max(100).optional().describe('移送行政拘留：案件移送审批单编号'),
+    psbUnit: z.string().trim().min(1).max(200).optional().describe('接收移送的公安机关'),
   })
   .strict();
+
+const stepParams = z.object({
+  id: z.string().regex(/^[0-9a-f-]{36}$/, '案件编号格式错误'),
+  step: z.string().regex(/^[A-Za-z]{1,60}$/, '操作名称格式错误'),
+});
+const stepBody = z.record(z.string(), z.unknown()).describe('该操作的字段（见 GET /api/v1/steps）');
+
+/** The acting user as the case model sees them. */
+export function actorOf(user: AuthUser): Actor {
+  return { userId: user.id, agency: user.agency as Actor['agency'], role: user.role as Actor['role'], displayName: user.displayName };
+}
+
+/** A step refused by the workflow's validator (or the domain before start) → HTTP status and Chinese reason. */
+function stepFailure(err: unknown): HttpError | undefined {
+  const cause = err instanceof WorkflowUpdateFailedError ? err.cause : err;
+  if (cause instanceof ApplicationFailure && cause.type === STEP_REJECTED) {
+    const d = (cause.details?.[0] ?? {}) as { code?: number; field?: string | null };
+    const status = [403, 404, 409, 422].includes(Number(d.code)) ? Number(d.code) : 409;
+    const code = { 403: 'forbidden', 404: 'unknown_step', 409: 'invalid_transition', 422: 'validation_failed' }[status]!;
+    return new HttpError(status, code, cause.message, d.field ? { field: d.field } : undefined);
+  }
+  return undefined;
+}
 
 const caseIdParams = z.object({ id: z.string().regex(/^[0-9a-f-]{36}$/, '案件编号格式错误') });
 
@@ -77,7 +105,6 @@ export function casesRouter(deps: { db: Db; temporal: Client; config: Config }) 
     },
     async (req, res, { body }) => {
       const user = currentUser(res);
-      if (!['eeb', 'admin'].includes(user.agency)) throw forbidden('只有生态环境部门可以登记案件');
       const key = req.get('idempotency-key') ?? undefined;
       if (key !== undefined && (key.length < 1 || key.length > 200)) {
         throw new HttpError(422, 'validation_failed', 'Idempotency-Key 长度应为 1–200 个字符');
@@ -91,9 +118,19 @@ export function casesRouter(deps: { db: Db; temporal: Client; config: Config }) 
         track: body.track,
         confidentiality: body.confidentiality,
         custody: body.custody,
+        major: body.major,
+        documentNumber: body.documentNumber,
+        psbUnit: body.psbUnit,
         createdAtMs: Date.now(),
-        actor: { userId: user.id, agency: user.agency, displayName: user.displayName },
+        actor: actorOf(user),
+        policyOverrides: config.deadlinePolicyOverrides,
       };
+      if (user.agency === 'admin') throw new HttpError(403, 'forbidden', '系统管理员不登记案件：案件由发现违法行为的生态环境局登记');
+      // Refuse before anything starts: only the EEB registers cases; detention needs the head's approval form.
+      const check = validateInitial({ ...input, confidentiality: body.confidentiality });
+      if (!check.ok) {
+        throw new HttpError(check.code, check.code === 403 ? 'forbidden' : 'validation_failed', check.messageZh, check.field ? { field: check.field } : undefined);
+      }
       const start = new WithStartWorkflowOperation(caseWorkflow, {
         workflowId,
         taskQueue: config.temporal.taskQueue,
@@ -175,6 +212,83 @@ export function casesRouter(deps: { db: Db; temporal: Client; config: Config }) 
         res.json({ caseId: row.id, caseNumber: row.caseNumber, workflowId: row.workflowId, temporalUiUrl: uiLink(row.workflowId), timeline: h.timeline });
       } catch (err) {
         if (err instanceof WorkflowNotFoundError) throw notFound('案件流程历史不存在（可能已超过保留期限）');
+        throw err;
+      }
+    },
+  );
+
+  route(
+    r,
+    { method: 'get', path: '/api/v1/steps', summary: '全部办理操作：名称、中文名称、办理机关、适用阶段', tags: ['案件'] },
+    async (_req, res) => {
+      res.json({
+        items: STEP_NAMES.map((name) => {
+          const def = STEPS[name];
+          return {
+            step: name,
+            labelZh: def.labelZh,
+            basisZh: def.basisZh,
+            performers: def.performers,
+            from: def.from,
+            to: def.to ?? null,
+            documentZh: def.documentZh ?? null,
+            crossCutting: Boolean(def.crossCutting),
+            inputSchema: z.toJSONSchema(def.schema, { io: 'input', unrepresentable: 'any' }),
+          };
+        }),
+      });
+    },
+  );
+
+  route(
+    r,
+    { method: 'get', path: '/api/v1/cases/:id/state', summary: '案件实时状态（流程查询）：阶段、未结期限、待办机关与可办理操作', tags: ['案件'], params: caseIdParams },
+    async (_req, res, { params }) => {
+      const row = await loadCase(params.id);
+      try {
+        res.json(await temporal.workflow.getHandle(row.workflowId).query(stateQuery));
+      } catch (err) {
+        if (err instanceof WorkflowNotFoundError) throw notFound('案件流程不存在');
+        throw err;
+      }
+    },
+  );
+
+  route(
+    r,
+    {
+      method: 'post',
+      path: '/api/v1/cases/:id/steps/:step',
+      summary: '办理一个步骤（Temporal Update；Idempotency-Key 作为更新编号，重复提交只生效一次）',
+      tags: ['案件'],
+      params: stepParams,
+      body: stepBody,
+      responses: {
+        200: { description: '已办理，返回案件实时状态' },
+        403: { description: '本机关或本角色无权办理该步骤' },
+        404: { description: '案件或操作不存在' },
+        409: { description: '当前阶段不能办理该步骤' },
+      },
+    },
+    async (req, res, { params, body }) => {
+      const user = currentUser(res);
+      if (!isStepName(params.step)) throw new HttpError(404, 'unknown_step', `未知的操作：${params.step}`);
+      if (user.agency === 'admin') throw new HttpError(403, 'forbidden', '系统管理员不办理案件步骤：请使用所属机关的账号');
+      const row = await loadCase(params.id);
+      const key = req.get('idempotency-key') ?? undefined;
+      if (key !== undefined && !/^[\w.:-]{1,200}$/.test(key)) {
+        throw new HttpError(422, 'validation_failed', 'Idempotency-Key 只能包含字母、数字和 _.:-，长度 1–200');
+      }
+      try {
+        const view = await temporal.workflow.getHandle(row.workflowId).executeUpdate(stepUpdate(params.step), {
+          args: [{ actor: actorOf(user), input: body }],
+          ...(key ? { updateId: `${user.id}:${key}` } : {}),
+        });
+        res.json(view);
+      } catch (err) {
+        const mapped = stepFailure(err);
+        if (mapped) throw mapped;
+        if (err instanceof WorkflowNotFoundError) throw new HttpError(409, 'case_closed', '案件流程已结束，不能再办理');
         throw err;
       }
     },

@@ -4,11 +4,11 @@ import { eq } from 'drizzle-orm';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
 import { createApp } from '../../api/app';
-import { ensureAdmin } from '../../api/auth';
+import { ensureAdmin, hashToken } from '../../api/auth';
 import { closeServer, listen } from '../../api/server';
 import { createMailer } from '../../activities/mailer';
 import { loadConfig } from '../../config';
-import { cases, caseEvents } from '../../db/schema';
+import { apiTokens, cases, caseEvents, users } from '../../db/schema';
 import { createWorker } from '../../worker';
 import { createTestDb, type TestDb } from '../helpers/db';
 import { startSmtp, type TestSmtp } from '../helpers/smtp';
@@ -17,6 +17,7 @@ import { createDevServerEnv, workflowBundle } from '../helpers/temporal';
 /** The vertical slice over real HTTP, against a real Temporal dev server, a real database and real SMTP. */
 describe('vertical slice over HTTP', () => {
   const token = 'e2e-admin-token-0123456789';
+  const eebToken = 'e2e-eeb-head-token-0123456789';
   let env: TestWorkflowEnvironment;
   let db: TestDb;
   let smtp: TestSmtp;
@@ -28,6 +29,9 @@ describe('vertical slice over HTTP', () => {
   beforeAll(async () => {
     [env, db, smtp] = await Promise.all([createDevServerEnv(), createTestDb(), startSmtp()]);
     await ensureAdmin(db.handle.db, token);
+    // Cases are registered by the EEB: an EEB head with a token of their own.
+    await db.handle.db.insert(users).values({ id: 'eeb-head', username: 'eeb-head', displayName: '生态环境局负责人', agency: 'eeb', role: 'head', email: 'head@eeb.local' });
+    await db.handle.db.insert(apiTokens).values({ id: 'eeb-head-token', userId: 'eeb-head', name: 'e2e', tokenHash: hashToken(eebToken) });
     const config = loadConfig({ TEMPORAL_ADDRESS: env.address, TEMPORAL_TASK_QUEUE: `e2e-${Date.now()}`, SMTP_URL: smtp.url });
     const mailer = createMailer({ smtpUrl: smtp.url, from: config.mail.from, mailDir: '/nonexistent' });
     worker = await createWorker({ connection: env.nativeConnection, config, db: db.handle, mailer, workflowBundle: await workflowBundle() });
@@ -86,8 +90,8 @@ describe('vertical slice over HTTP', () => {
   });
 
   it('creates a case and starts its workflow in one idempotent operation; reads it back with its clock and history', async () => {
-    const payload = JSON.stringify({ title: '某电镀厂通过暗管排放含铬废水', track: 'detention' });
-    const headers = { 'idempotency-key': 'slice-1' };
+    const payload = JSON.stringify({ title: '某电镀厂通过暗管排放含铬废水', track: 'detention', documentNumber: '长环移拘审〔2026〕7号' });
+    const headers = { 'idempotency-key': 'slice-1', authorization: `Bearer ${eebToken}` };
     const first = await call('/api/v1/cases', { method: 'POST', body: payload, headers });
     expect(first.status).toBe(201);
     const created = await json(first);
@@ -105,7 +109,8 @@ describe('vertical slice over HTTP', () => {
     expect(detail.temporalUiUrl).toContain(`case-${created.case.id}`);
 
     const events = await db.handle.db.select().from(caseEvents).where(eq(caseEvents.caseId, created.case.id));
-    expect(events.map((e) => e.type).sort()).toEqual(['caseCreated', 'clockOpened']);
+    expect(events.map((e) => e.type)).toEqual(['caseCreated']);
+    expect(events[0].documentNumber).toBe('长环移拘审〔2026〕7号');
 
     const history = await json(await call(`/api/v1/cases/${created.case.id}/history`));
     const texts = history.timeline.map((e: { textZh: string }) => e.textZh).join('\n');
@@ -118,6 +123,11 @@ describe('vertical slice over HTTP', () => {
     expect(raw.status).toBe(200);
     const rawJson = JSON.parse(await raw.text());
     expect(rawJson.events[0].eventType).toMatch(/WORKFLOW_EXECUTION_STARTED|WorkflowExecutionStarted/);
+
+    // The administrator may not register cases: only the EEB finds and registers them.
+    const refused = await call('/api/v1/cases', { method: 'POST', body: payload });
+    expect(refused.status).toBe(403);
+    expect((await json(refused)).error.message).toContain('生态环境局');
 
     const list = await json(await call('/api/v1/cases?track=detention&q=%E7%94%B5%E9%95%80'));
     expect(list.items.map((c: { id: string }) => c.id)).toContain(created.case.id);

@@ -58,7 +58,8 @@ describe('case clock escalation (time-skipping)', () => {
       track: 'detention',
       confidentiality: 'internal',
       createdAtMs: startMs,
-      actor: { userId: 'admin', agency: 'eeb', displayName: '测试协调员' },
+      actor: { userId: 'eeb-head', agency: 'eeb', role: 'head', displayName: '生态环境局负责人' },
+      documentNumber: '长环移拘审〔2026〕1号',
     };
     const handle = await env.client.workflow.start(caseWorkflow, { workflowId: `case-${caseId}`, taskQueue, args: [input] });
     await handle.executeUpdate(registeredUpdate);
