@@ -2,6 +2,7 @@ import type { Client } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import type { temporal } from '@temporalio/proto';
+import { STEPS, isStepName } from '../domain/case';
 
 /**
  * The workflow history as a supervisor reads it: one Chinese line per meaningful event
@@ -18,8 +19,10 @@ export interface TimelineEntry {
 
 type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
 
+const AGENCY_ZH: Record<string, string> = { eeb: '生态环境局', psb: '公安局', spp: '人民检察院', workingGroup: '联动工作组' };
 const TRACK_ZH: Record<string, string> = { criminal: '涉嫌犯罪案件移送', detention: '移送行政拘留', administrative: '行政处罚' };
 const UPDATE_ZH: Record<string, string> = { registered: '确认案件登记' };
+const updateLabel = (name: string) => UPDATE_ZH[name] ?? (isStepName(name) ? STEPS[name].labelZh : name);
 
 const ACTIVITY_ZH: Record<string, string> = {
   loadCalendarYears: '读取节假日安排',
@@ -80,7 +83,7 @@ export function toTimeline(events: HistoryEvent[]): TimelineEntry[] {
         scheduled.set(String(id), name);
         const [arg] = decode(a.input) as { event?: { labelZh?: string; actor?: { displayName?: string; agency?: string }; documentNumber?: string } }[];
         const label = arg?.event?.labelZh;
-        const who = arg?.event?.actor?.displayName ? `（${arg.event.actor.agency ?? ''} ${arg.event.actor.displayName}）` : '';
+        const who = arg?.event?.actor?.displayName ? `（${AGENCY_ZH[arg.event.actor.agency ?? ''] ?? arg.event.actor.agency ?? ''} ${arg.event.actor.displayName}）` : '';
         const doc = arg?.event?.documentNumber ? `，文书号 ${arg.event.documentNumber}` : '';
         push('activityScheduled', `${ACTIVITY_ZH[name] ?? name}${label ? `：${label}` : ''}${who}${doc}`);
         break;
@@ -109,9 +112,15 @@ export function toTimeline(events: HistoryEvent[]): TimelineEntry[] {
       case 'workflowExecutionUpdateAccepted': {
         const a = e.workflowExecutionUpdateAcceptedEventAttributes!;
         const name = a.acceptedRequest?.input?.name ?? '';
-        const [arg] = decode(a.acceptedRequest?.input?.args) as { actor?: { displayName?: string; agency?: string }; documentNumber?: string }[];
-        const who = arg?.actor ? `（${arg.actor.agency ?? ''} ${arg.actor.displayName ?? ''}）` : '';
-        push('update', `办理操作：${UPDATE_ZH[name] ?? name}${who}${arg?.documentNumber ? `，文书号 ${arg.documentNumber}` : ''}`, arg);
+        const [arg] = decode(a.acceptedRequest?.input?.args) as { actor?: { displayName?: string; agency?: string; userId?: string }; input?: { documentNumber?: string } }[];
+        const who = arg?.actor ? `（${AGENCY_ZH[arg.actor.agency ?? ''] ?? arg.actor.agency ?? ''} ${arg.actor.displayName ?? arg.actor.userId ?? ''}）` : '';
+        const doc = arg?.input?.documentNumber ? `，文书号 ${arg.input.documentNumber}` : '';
+        push('update', `办理操作：${updateLabel(name)}${who}${doc}`, { step: name, actor: arg?.actor, input: arg?.input });
+        break;
+      }
+      case 'workflowExecutionUpdateCompleted': {
+        const failure = e.workflowExecutionUpdateCompletedEventAttributes?.outcome?.failure;
+        if (failure) push('updateFailed', `办理操作未完成：${failure.message ?? ''}`);
         break;
       }
       case 'workflowExecutionSignaled':

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { asc, eq } from 'drizzle-orm';
 import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
+import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
 import { createMailer } from '../../activities/mailer';
@@ -90,6 +91,16 @@ describe('case lifecycle (time-skipping)', () => {
     throw new Error(`${name} was accepted`);
   }
 
+  /** RECORD_FIXTURES=1 writes the history for the replay test (tests/fixtures/, committed). */
+  async function saveFixture(name: string, handle: WorkflowHandle) {
+    const history = await handle.fetchHistory();
+    if (process.env.RECORD_FIXTURES) {
+      fs.mkdirSync(FIXTURES, { recursive: true });
+      fs.writeFileSync(path.join(FIXTURES, `${name}.history.json`), historyToJSON(history));
+    }
+    return history;
+  }
+
   const eventsOf = (caseId: string) => db.handle.db.select().from(caseEvents).where(eq(caseEvents.caseId, caseId)).orderBy(asc(caseEvents.seq));
   const openDeadlines = async (caseId: string) =>
     (await db.handle.db.select().from(deadlines).where(eq(deadlines.caseId, caseId))).filter((d) => d.status === 'open');
@@ -154,12 +165,7 @@ describe('case lifecycle (time-skipping)', () => {
     const approve = events.find((e) => (e.data as { step?: string }).step === 'approveTransfer')!;
     expect(approve).toMatchObject({ actorUserId: 'eeb-head', actorAgency: 'eeb', documentNumber: '长环批〔2026〕1号' });
 
-    const history = await handle.fetchHistory();
-    if (process.env.RECORD_FIXTURES) {
-      fs.mkdirSync(FIXTURES, { recursive: true });
-      const { historyToJSON } = await import('@temporalio/common/lib/proto-utils');
-      fs.writeFileSync(path.join(FIXTURES, 'criminal-lead-to-judgment.history.json'), historyToJSON(history));
-    }
+    const history = await saveFixture('criminal-lead-to-judgment', handle);
     expect(history.events?.length).toBeLessThan(10_240);
   });
 
@@ -188,6 +194,7 @@ describe('case lifecycle (time-skipping)', () => {
     ]);
     expect(events.length).toBeGreaterThan(before);
     expect((await handle.query(stateQuery)).stage).toBe('approvalPending');
+    await saveFixture('rejected-updates', handle);
   });
 
   it('not filed → reconsideration → supervision → filed after notice', async () => {
@@ -210,6 +217,7 @@ describe('case lifecycle (time-skipping)', () => {
     expect(view.openClocks.map((c) => c.ruleId)).toEqual(expect.arrayContaining(['spp.supervised-case-followup']));
     const types = (await eventsOf(caseId)).map((e) => (e.data as { step?: string }).step).filter(Boolean);
     expect(types).toEqual(expect.arrayContaining(['declineFiling', 'requestReconsideration', 'proposeSupervision', 'noticeToFile', 'fileAfterNotice']));
+    await saveFixture('not-filed-supervision-filed', handle);
   });
 
   it('escalates an unanswered filing decision: warning, overdue, 有案不立 supervision item, working-group escalation', async () => {
@@ -237,6 +245,7 @@ describe('case lifecycle (time-skipping)', () => {
     const mails = await db.handle.db.select().from(notifications).where(eq(notifications.caseId, caseId));
     expect(mails.some((m) => m.subject.startsWith('【超期】'))).toBe(true);
     expect(mails.some((m) => m.subject.startsWith('【提请联动工作组督办】'))).toBe(true);
+    await saveFixture('filing-decision-escalation', handle);
   });
 
   it('re-times open clocks when a calendar year is loaded, and records the change on the case', async () => {
@@ -280,6 +289,7 @@ describe('case lifecycle (time-skipping)', () => {
     expect(retimed.length).toBeGreaterThanOrEqual(1);
     expect(retimed.some((e) => e.labelZh.includes(due) && e.labelZh.includes(after.dueDate))).toBe(true);
     await db.handle.db.delete(calendarYears);
+    await saveFixture('calendar-retimed', handle);
   });
 
   it('continues as new when the history grows, carrying the whole state', async () => {
@@ -301,5 +311,6 @@ describe('case lifecycle (time-skipping)', () => {
     expect(view.caseNumber).toMatch(/^联动-/);
     const steps = (await eventsOf(caseId)).map((e) => (e.data as { step?: string }).step).filter(Boolean);
     expect(steps.slice(-3)).toEqual(['fileCase', 'notifyFiling', 'handOverEvidence']);
+    await saveFixture('continued-as-new', latest);
   });
 });
