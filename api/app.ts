@@ -9,6 +9,7 @@ import { openApiDocument } from './openapi';
 import { casesRouter } from './routes/cases';
 import { deadlinesRouter } from './routes/deadlines';
 import { usersRouter } from './routes/users';
+import { calendarsRouter } from './routes/calendars';
 
 export interface AppDeps {
   db: DbHandle;
@@ -61,6 +62,7 @@ export function createApp(deps: AppDeps) {
   api.use(casesRouter({ db: db.db, temporal, config }));
   api.use(deadlinesRouter({ db: db.db, config }));
   api.use(usersRouter({ db: db.db }));
+  api.use(calendarsRouter({ db: db.db, temporal, config }));
   app.use(api);
 
   app.use(notFoundHandler);

@@ -6,6 +6,7 @@ import type { Db } from '../../db/client';
 import { calendarYears } from '../../db/schema';
 import {
   createWorkingCalendar,
+  effectiveRules,
   InvalidDateError,
   previewDeadline,
   RULE_IDS,
@@ -28,6 +29,8 @@ export async function loadedCalendarYears(db: Db): Promise<CalendarYearData[]> {
 
 export function deadlinesRouter(deps: { db: Db; config: Config }) {
   const r = Router();
+  // Validated once: a bad DEADLINE_POLICY_OVERRIDES stops start-up instead of failing every request.
+  const rules = effectiveRules(deps.config.deadlinePolicyOverrides);
   route(
     r,
     {
@@ -46,7 +49,7 @@ export function deadlinesRouter(deps: { db: Db; config: Config }) {
             from: query.from,
             custody: query.custody === undefined ? undefined : query.custody === 'true',
             calendar,
-            overrides: deps.config.deadlinePolicyOverrides,
+            rules,
           }),
         );
       } catch (err) {

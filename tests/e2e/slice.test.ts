@@ -132,5 +132,93 @@ describe('vertical slice over HTTP', () => {
     const list = await json(await call('/api/v1/cases?track=detention&q=%E7%94%B5%E9%95%80'));
     expect(list.items.map((c: { id: string }) => c.id)).toContain(created.case.id);
     expect((await call('/api/v1/cases/00000000-0000-4000-8000-00000000dead')).status).toBe(404);
+    caseId = created.case.id;
+  });
+
+  let caseId = '';
+  const asEeb = { authorization: `Bearer ${eebToken}` };
+
+  it('performs steps through the API and answers refusals with 403 / 404 / 409 / 422 in Chinese', async () => {
+    const post = (step: string, body: unknown, headers: Record<string, string> = asEeb) =>
+      call(`/api/v1/cases/${caseId}/steps/${step}`, { method: 'POST', body: JSON.stringify(body), headers });
+    const wrongAgency = await post('acceptDetentionCase', { documentNumber: 'X' });
+    expect(wrongAgency.status).toBe(403);
+    expect((await json(wrongAgency)).error.message).toContain('公安');
+    const wrongStage = await post('sendDetentionDecisionCopy', { documentNumber: 'X' });
+    expect([403, 409]).toContain(wrongStage.status);
+    const missing = await post('deliverDetentionTransfer', {});
+    expect(missing.status).toBe(422);
+    expect((await json(missing)).error.message).toMatch(/缺少|必填/);
+    expect((await post('noSuchStep', {})).status).toBe(404);
+    const key = { ...asEeb, 'idempotency-key': 'deliver-1' };
+    const ok = await post('deliverDetentionTransfer', { documentNumber: '长环移拘〔2026〕7号', psbUnit: '长治市公安局' }, key);
+    expect(ok.status).toBe(200);
+    const view = await json(ok);
+    expect(view.stage).toBe('detentionDelivered');
+    expect(view.responsibleAgency).toBe('psb');
+    // The same Idempotency-Key: one effect.
+    expect((await post('deliverDetentionTransfer', { documentNumber: '长环移拘〔2026〕7号', psbUnit: '长治市公安局' }, key)).status).toBe(200);
+    const events = await db.handle.db.select().from(caseEvents).where(eq(caseEvents.caseId, caseId));
+    expect(events.filter((e) => (e.data as { step?: string }).step === 'deliverDetentionTransfer')).toHaveLength(1);
+    const live = await json(await call(`/api/v1/cases/${caseId}/state`));
+    expect(live.stage).toBe('detentionDelivered');
+    expect(live.nextActions.map((a: { agency: string }) => a.agency)).toContain('psb');
+    const history = await json(await call(`/api/v1/cases/${caseId}/history`));
+    expect(history.timeline.map((e: { textZh: string }) => e.textZh).join('\n')).toContain('文书号 长环移拘〔2026〕7号');
+  });
+
+  it('previews a deadline exactly as the CLI does (§4 worked example)', async () => {
+    const res = await call('/api/v1/deadlines/preview?rule=spp.review-outcome-notice&from=2026-09-17T10:00:00%2B08:00');
+    expect(await json(res)).toEqual({
+      rule: 'spp.review-outcome-notice',
+      from: '2026-09-17T10:00:00+08:00',
+      unit: 'days',
+      limit: 10,
+      dueDate: '2026-09-28',
+      dueAt: '2026-09-28T23:59:59+08:00',
+      custody: false,
+      provisional: false,
+      basis: expect.stringContaining('第五百六十一条'),
+    });
+    const unknown = await call('/api/v1/deadlines/preview?rule=psb.nope&from=2026-09-17');
+    expect(unknown.status).toBe(422);
+    expect((await json(unknown)).error.message).toContain('未知的期限规则');
+  });
+
+  it('loads a calendar year: shows which open clocks move, stores it, and the case re-times and records it', async () => {
+    const fresh = await call('/api/v1/cases', {
+      method: 'POST',
+      body: JSON.stringify({ title: '某企业拒不停产整治', track: 'detention', documentNumber: '长环移拘审〔2026〕8号' }),
+      headers: asEeb,
+    });
+    const caseId = (await json(fresh)).case.id;
+    const detail = await json(await call(`/api/v1/cases/${caseId}`));
+    const clock = detail.deadlines[0];
+    const year = Number(clock.dueDate.slice(0, 4));
+    const official = await json(await call(`/api/v1/calendars/${year}`));
+    const corrected = {
+      year,
+      holidays: [...official.holidays, clock.dueDate].sort(),
+      workdays: official.workdays.filter((d: string) => d !== clock.dueDate),
+      source: { notice: '国办发明电〔测试〕1号', date: `${year}-01-02` },
+    };
+    expect((await call('/api/v1/calendars/preview', { method: 'POST', body: JSON.stringify(corrected), headers: asEeb })).status).toBe(403);
+    const preview = await json(await call('/api/v1/calendars/preview', { method: 'POST', body: JSON.stringify(corrected) }));
+    expect(preview.affected.map((a: { caseId: string }) => a.caseId)).toContain(caseId);
+    const bad = await call('/api/v1/calendars', { method: 'POST', body: JSON.stringify({ ...corrected, holidays: ['2026-02-30'] }) });
+    expect(bad.status).toBe(422);
+    const loaded = await call('/api/v1/calendars', { method: 'POST', body: JSON.stringify(corrected) });
+    expect(loaded.status).toBe(201);
+    expect((await json(loaded)).signalled).toBeGreaterThanOrEqual(1);
+    let retimed: unknown[] = [];
+    for (let i = 0; i < 50 && retimed.length === 0; i++) {
+      await new Promise((r) => setTimeout(r, 200));
+      retimed = (await db.handle.db.select().from(caseEvents).where(eq(caseEvents.caseId, caseId))).filter((e) => e.type === 'clockRetimed');
+    }
+    expect(retimed).toHaveLength(1);
+    const after = await json(await call(`/api/v1/cases/${caseId}`));
+    expect(after.deadlines[0].dueDate > clock.dueDate).toBe(true);
+    const list = await json(await call('/api/v1/calendars'));
+    expect(list.items.find((y: { year: number }) => y.year === year).origin).toBe('loaded');
   });
 });
