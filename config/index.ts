@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseDeadlineOverrides } from '../domain/deadlines/rules';
 
 /**
  * The one typed configuration of the platform, read from the environment and validated with zod.
@@ -106,6 +107,15 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     );
   }
   const c = parsed.data;
+  let overrides: Record<string, unknown> = {};
+  if (c.DEADLINE_POLICY_OVERRIDES) {
+    try {
+      overrides = parseDeadlineOverrides(JSON.parse(c.DEADLINE_POLICY_OVERRIDES)) as Record<string, unknown>;
+    } catch (err) {
+      const detail = err instanceof z.ZodError ? err.issues.map((i) => `${i.path.join('.')} ${i.message}`).join('; ') : (err as Error).message;
+      throw new ConfigError([{ variable: 'DEADLINE_POLICY_OVERRIDES', message: `期限政策覆盖无效：${detail}` }]);
+    }
+  }
   const publicUrl = c.PUBLIC_URL ?? `http://${c.HOST === '0.0.0.0' ? '127.0.0.1' : c.HOST}:${c.PORT}`;
   return {
     env: c.NODE_ENV,
@@ -127,7 +137,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     mail: { smtpUrl: c.SMTP_URL, from: c.MAIL_FROM },
     adminToken: c.ADMIN_TOKEN,
     rosterFile: c.ROSTER_FILE,
-    deadlinePolicyOverrides: c.DEADLINE_POLICY_OVERRIDES ? JSON.parse(c.DEADLINE_POLICY_OVERRIDES) : {},
+    deadlinePolicyOverrides: overrides,
     logLevel: c.LOG_LEVEL,
   };
 }

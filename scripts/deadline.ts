@@ -10,18 +10,31 @@
 import {
   InvalidDateError,
   UnknownRuleError,
+  type CalendarYearData,
   type WorkingCalendar,
   createWorkingCalendar,
   previewDeadline,
 } from '../domain/deadlines';
 
 /**
- * The calendar the CLI computes with: builtin official years (chinese-days, 2004–2026).
- * Years loaded by administrators live in the database (table calendar_years); when DATABASE_URL is set they
- * are not read yet — extend here (load the rows' `data` and pass them to createWorkingCalendar).
+ * The calendar the CLI computes with: builtin official years (chinese-days, 2004–2026) plus, when DATABASE_URL is
+ * set, the years administrators loaded (table calendar_years). Embedded PGlite belongs to the running platform
+ * and is not opened here; use GET /api/v1/deadlines/preview to compute with its loaded years.
  */
-export function loadCalendarForCli(): WorkingCalendar {
-  return createWorkingCalendar([]);
+export async function loadCalendarForCli(databaseUrl = process.env.DATABASE_URL): Promise<WorkingCalendar> {
+  if (!databaseUrl) return createWorkingCalendar([]);
+  const { Client } = await import('pg');
+  const client = new Client({ connectionString: databaseUrl });
+  try {
+    await client.connect();
+    const { rows } = await client.query<{ data: CalendarYearData }>('select data from calendar_years order by year');
+    return createWorkingCalendar(rows.map((r) => r.data));
+  } catch (err) {
+    process.stderr.write(`警告：无法读取数据库中载入的节假日安排，仅使用内置数据 (${(err as Error).message})\n`);
+    return createWorkingCalendar([]);
+  } finally {
+    await client.end().catch(() => undefined);
+  }
 }
 
 const USAGE = '用法 (usage): npm run --silent deadline -- --rule <规则id> --from <ISO-8601 时刻> [--custody]';
@@ -52,10 +65,10 @@ function parseArgs(argv: readonly string[]): { rule: string; from: string; custo
   return { rule, from, custody };
 }
 
-function main(): number {
+async function main(): Promise<number> {
   try {
     const args = parseArgs(process.argv.slice(2));
-    const preview = previewDeadline({ rule: args.rule, from: args.from, custody: args.custody, calendar: loadCalendarForCli() });
+    const preview = previewDeadline({ rule: args.rule, from: args.from, custody: args.custody, calendar: await loadCalendarForCli() });
     process.stdout.write(`${JSON.stringify(preview)}\n`);
     return 0;
   } catch (err) {
@@ -68,4 +81,8 @@ function main(): number {
   }
 }
 
-if (require.main === module) process.exitCode = main();
+if (require.main === module) {
+  void main().then((code) => {
+    process.exitCode = code;
+  });
+}

@@ -24,6 +24,7 @@ describe('configuration', () => {
     ['SMTP_URL', 'http://mail'],
     ['ADMIN_TOKEN', 'short'],
     ['DEADLINE_POLICY_OVERRIDES', '{not json'],
+    ['DEADLINE_POLICY_OVERRIDES', '{"no.such-rule":{"limit":2}}'],
     ['LOG_LEVEL', 'loud'],
   ])('rejects a bad %s and names the variable', (variable, value) => {
     let error: unknown;
@@ -36,6 +37,10 @@ describe('configuration', () => {
     expect((error as ConfigError).issues.map((i) => i.variable)).toContain(variable);
     expect((error as Error).message).toContain(variable);
     expect((error as Error).message).toContain('配置错误');
+  });
+
+  it('accepts a valid deadline policy override', () => {
+    expect(loadConfig({ DEADLINE_POLICY_OVERRIDES: '{"eeb.task-force":{"limit":2}}' }).deadlinePolicyOverrides).toMatchObject({ 'eeb.task-force': { limit: 2 } });
   });
 
   it('documents every variable in .env.example', () => {
