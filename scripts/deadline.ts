@@ -27,6 +27,9 @@ export async function loadCalendarForCli(databaseUrl = process.env.DATABASE_URL)
   const client = new Client({ connectionString: databaseUrl });
   try {
     await client.connect();
+    // A database the platform has not migrated yet holds no loaded years: builtin data, no warning.
+    const { rows: exists } = await client.query<{ t: string | null }>(`select to_regclass('public.calendar_years')::text as t`);
+    if (!exists[0]?.t) return createWorkingCalendar([]);
     const { rows } = await client.query<{ data: CalendarYearData }>('select data from calendar_years order by year');
     return createWorkingCalendar(rows.map((r) => r.data));
   } catch (err) {

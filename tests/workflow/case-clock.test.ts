@@ -3,7 +3,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
 import { createMailer } from '../../activities/mailer';
 import { loadConfig } from '../../config';
-import { caseEvents, deadlines, notifications } from '../../db/schema';
+import { calendarYears, caseEvents, deadlines, notifications } from '../../db/schema';
 import { createWorker } from '../../worker';
 import { caseWorkflow, registeredUpdate, stateQuery, type CaseWorkflowInput } from '../../workflows/case';
 import { createTestDb, type TestDb } from '../helpers/db';
@@ -108,5 +108,63 @@ describe('case clock escalation (time-skipping)', () => {
 
     const after = await handle.query(stateQuery);
     expect(after.overdue).toBe(true);
+  });
+
+  it('times a clock across a holiday block with a make-up working day at the hand-computed instants', async () => {
+    // Test calendars loaded as an administrator would (invented notices, far from any real year's data):
+    // 2032 New Year: 01-01 (Thu) to 01-03 (Sat) off, Sunday 01-04 a 调休 make-up working day.
+    await db.handle.db.insert(calendarYears).values([
+      { year: 2031, data: { year: 2031, holidays: ['2031-01-01'], workdays: [], source: { notice: '测试通知（2031）', date: '2030-11-01' }, origin: 'loaded' }, sourceNotice: '测试通知（2031）' },
+      {
+        year: 2032,
+        data: { year: 2032, holidays: ['2032-01-01', '2032-01-02', '2032-01-03'], workdays: ['2032-01-04'], source: { notice: '测试通知（2032）', date: '2031-11-01' }, origin: 'loaded' },
+        sourceNotice: '测试通知（2032）',
+      },
+    ]);
+    // Transfer decision on Tuesday 2031-12-30 10:00 China time.
+    const startMs = Date.parse('2031-12-30T10:00:00+08:00');
+    await env.sleep(startMs - (await env.currentTimeMs()));
+    const caseId = '00000000-0000-4000-8000-0000000ca1e2';
+    const handle = await env.client.workflow.start(caseWorkflow, {
+      workflowId: `case-${caseId}`,
+      taskQueue,
+      args: [
+        {
+          caseId,
+          title: '跨元旦假期的移送行政拘留',
+          track: 'detention',
+          confidentiality: 'internal',
+          createdAtMs: startMs,
+          actor: { userId: 'eeb-head', agency: 'eeb', role: 'head', displayName: '生态环境局负责人' },
+          documentNumber: '长环移拘审〔2031〕1号',
+        },
+      ],
+    });
+    await handle.executeUpdate(registeredUpdate);
+    // eeb.detention-transfer, 3 workdays (2014 Measures Art 12, Art 19), start day not counted:
+    // 12-31 Wed = 1; 01-01..03 holiday; 01-04 Sun make-up working day = 2; 01-05 Mon = 3 → due 2032-01-05.
+    const view = await handle.query(stateQuery);
+    expect(view.openClocks[0]).toMatchObject({ ruleId: 'eeb.detention-transfer', dueDate: '2032-01-05', dueAt: '2032-01-05T23:59:59+08:00', provisional: false });
+    // Ladder (§3): warning 09:00 of the working day before the due date = Sunday 01-04 (make-up day);
+    // overdue at 2032-01-06 00:00; no supervision item (administrative detention); working group at the end of
+    // the 3rd working day after the due date: 01-06, 01-07, 01-08 → 2032-01-08 23:59:59.
+    const expected: [string, string][] = [
+      ['clockWarning', '2032-01-04T09:00:00+08:00'],
+      ['clockOverdue', '2032-01-06T00:00:00+08:00'],
+      ['clockEscalation', '2032-01-08T23:59:59+08:00'],
+    ];
+    await env.sleep(Date.parse('2032-01-09T12:00:00+08:00') - (await env.currentTimeMs()));
+    const events = await waitFor('ladder events', async () => {
+      const rows = await db.handle.db.select().from(caseEvents).where(eq(caseEvents.caseId, caseId)).orderBy(asc(caseEvents.seq));
+      return rows.some((r) => r.type === 'clockEscalation') ? rows : undefined;
+    });
+    const fired = events.filter((e) => e.type.startsWith('clock'));
+    expect(fired.map((e) => e.type)).toEqual(expected.map(([t]) => t));
+    for (const [type, at] of expected) {
+      const e = fired.find((x) => x.type === type)!;
+      expect(e.occurredAt.getTime()).toBeGreaterThanOrEqual(Date.parse(at));
+      expect(e.occurredAt.getTime()).toBeLessThan(Date.parse(at) + 1_000);
+    }
+    await db.handle.db.delete(calendarYears);
   });
 });
