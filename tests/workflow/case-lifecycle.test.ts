@@ -292,6 +292,51 @@ describe('case lifecycle (time-skipping)', () => {
     await saveFixture('calendar-retimed', handle);
   });
 
+  it('runs the detention track to the copy of the detention decision', async () => {
+    const { caseId, handle } = await openCase({ track: 'detention', actor: eebHead, documentNumber: '长环移拘审〔2026〕2号' });
+    await step(handle, 'deliverDetentionTransfer', eebOfficer, { documentNumber: '长环移拘〔2026〕2号', psbUnit: '潞州区公安分局' });
+    let view = await step(handle, 'acceptDetentionCase', psbOfficer, { documentNumber: '潞公受〔2026〕2号' });
+    expect(view.openClocks.map((c) => c.ruleId)).toEqual(['psb.public-security-case-limit']);
+    await step(handle, 'decideDetention', psbOfficer, { documentNumber: '潞公拘决〔2026〕2号', days: 10 });
+    view = await step(handle, 'sendDetentionDecisionCopy', psbOfficer, { documentNumber: '潞公拘决〔2026〕2号' });
+    expect(view.stage).toBe('detentionConcluded');
+    expect((await handle.result()).closed).toBe(true);
+    const [row] = await db.handle.db.select().from(cases).where(eq(cases.id, caseId));
+    expect(row.stage).toBe('detentionConcluded');
+    await saveFixture('detention-track', handle);
+  });
+
+  it('transfers a case back to the EEB for an administrative penalty (reverse transfer)', async () => {
+    const { handle } = await openCase();
+    await toAccepted(handle);
+    let view = await step(handle, 'reverseTransfer', psbOfficer, { documentNumber: '长公反移〔2026〕1号', reasons: '没有犯罪事实，应予行政处罚', copiedToSpp: true });
+    expect(view.stage).toBe('reverseTransferred');
+    expect(view.openClocks).toEqual([]);
+    expect(view.responsibleAgency).toBe('eeb');
+    view = await step(handle, 'decideAdministrativePenalty', eebOfficer, { documentNumber: '长环罚〔2026〕3号' });
+    expect(view.stage).toBe('penaltyDecided');
+    await saveFixture('reverse-transfer', handle);
+  });
+
+  it('suspends a clock (time that does not count) and re-times it on resumption', async () => {
+    const { caseId, handle } = await openCase();
+    let view = await toAccepted(handle);
+    const clock = view.openClocks.find((c) => c.ruleId === 'psb.filing-decision')!;
+    view = await step(handle, 'suspendClock', psbOfficer, { clockId: clock.clockId, reasonCode: 'appraisal', reason: '危险废物鉴定', approval: { approverName: '王某' } });
+    expect(view.openClocks.find((c) => c.clockId === clock.clockId)!.suspended).toBe(true);
+    // While suspended nothing escalates, however long it lasts.
+    await env.sleep(20 * DAY);
+    expect((await eventsOf(caseId)).filter((e) => e.type === 'clockOverdue')).toEqual([]);
+    view = await step(handle, 'resumeClock', psbOfficer, { clockId: clock.clockId, reason: '鉴定完成' });
+    const resumed = view.openClocks.find((c) => c.clockId === clock.clockId)!;
+    expect(resumed.suspended).toBe(false);
+    expect(Date.parse(resumed.dueAt) - Date.parse(clock.dueAt)).toBeGreaterThanOrEqual(19 * DAY);
+    const [row] = (await openDeadlines(caseId)).filter((d) => d.clockId === clock.clockId);
+    expect(row.dueDate).toBe(resumed.dueDate);
+    expect((row.suspensions as unknown[]).length).toBe(1);
+    await saveFixture('suspension', handle);
+  });
+
   it('continues as new when the history grows, carrying the whole state', async () => {
     const { caseId, handle } = await openCase({ historyLimit: 40 });
     const first = (await handle.describe()).runId;

@@ -21,6 +21,9 @@ describe('replay of committed case histories', () => {
         'filing-decision-escalation.history.json',
         'calendar-retimed.history.json',
         'continued-as-new.history.json',
+        'detention-track.history.json',
+        'reverse-transfer.history.json',
+        'suspension.history.json',
       ]),
     );
   });
