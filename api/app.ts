@@ -1,11 +1,14 @@
 import crypto from 'node:crypto';
 import express, { Router } from 'express';
+import helmet from 'helmet';
+import { rateLimit } from 'express-rate-limit';
 import type { Client } from '@temporalio/client';
 import type { Config } from '../config';
 import type { DbHandle } from '../db/client';
 import { authenticate } from './auth';
 import { errorHandler, notFoundHandler } from './errors';
-import { openApiDocument } from './openapi';
+import { openApiDocument, registeredRoutes, route } from './openapi';
+import { PERMISSIONS, PRINCIPALS } from '../domain/policy';
 import { casesRouter } from './routes/cases';
 import { deadlinesRouter } from './routes/deadlines';
 import { usersRouter } from './routes/users';
@@ -29,6 +32,13 @@ export function createApp(deps: AppDeps) {
     res.setHeader('x-request-id', incoming && /^[\w.-]{1,100}$/.test(incoming) ? incoming : crypto.randomUUID());
     next();
   });
+
+  app.use(helmet());
+  const tooMany = (_req: express.Request, res: express.Response) => {
+    res.status(429).json({ error: { code: 'rate_limited', message: '请求过于频繁，请稍后再试', requestId: res.getHeader('x-request-id') } });
+  };
+  // Per address before authentication (guards token guessing), per token after it.
+  app.use('/api', rateLimit({ windowMs: 60_000, limit: config.rateLimitPerMinute * 2, standardHeaders: 'draft-8', legacyHeaders: false, handler: tooMany }));
 
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
@@ -59,6 +69,25 @@ export function createApp(deps: AppDeps) {
   const api = Router();
   api.use(express.json({ limit: '1mb' }));
   api.use('/api/v1', authenticate(db.db));
+  api.use(
+    '/api/v1',
+    rateLimit({
+      windowMs: 60_000,
+      limit: config.rateLimitPerMinute,
+      standardHeaders: 'draft-8',
+      legacyHeaders: false,
+      keyGenerator: (_req, res) => `token:${(res.locals.user as { tokenId?: string } | undefined)?.tokenId ?? 'none'}`,
+      handler: tooMany,
+    }),
+  );
+  route(api, { method: 'get', path: '/api/v1/policy', permission: 'authenticated', summary: '访问控制策略：每个接口需要的权限，及各机关、角色是否具有', tags: ['权限'] }, (_req, res) => {
+    res.json({
+      permissions: Object.fromEntries(
+        Object.entries(PERMISSIONS).map(([k, v]) => [k, { labelZh: v.labelZh, caseScoped: Boolean(v.caseScoped), allowed: PRINCIPALS.filter((p) => v.allows(p)) }]),
+      ),
+      endpoints: registeredRoutes(),
+    });
+  });
   api.use(casesRouter({ db: db.db, temporal, config }));
   api.use(deadlinesRouter({ db: db.db, config }));
   api.use(usersRouter({ db: db.db }));

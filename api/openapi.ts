@@ -1,6 +1,7 @@
 import type { NextFunction, Request, RequestHandler, Response, Router } from 'express';
 import { z } from 'zod';
-import { validationError } from './errors';
+import { PERMISSIONS, type Permission, type Principal } from '../domain/policy';
+import { HttpError, unauthorized, validationError } from './errors';
 
 /**
  * Routes are declared once with their zod schemas: the same schemas validate requests and produce
@@ -15,7 +16,8 @@ export interface RouteSpec<B extends z.ZodType, Q extends z.ZodType, P extends z
   query?: Q;
   params?: P;
   responses?: Record<number, { description: string; schema?: z.ZodType }>;
-  auth?: boolean;
+  /** Who may call it (domain/policy.ts); checked before the request is validated. */
+  permission: Permission;
 }
 
 export interface Validated<B, Q, P> {
@@ -37,8 +39,14 @@ export function route<B extends z.ZodType = z.ZodUnknown, Q extends z.ZodType = 
   if (!registry.some((r) => r.method === spec.method && r.path === spec.path)) registry.push(spec as never);
   const final = handlers.pop() as (req: Request, res: Response, v: Validated<unknown, unknown, unknown>) => Promise<void> | void;
   const middleware = handlers as RequestHandler[];
+  const rule = PERMISSIONS[spec.permission];
   router[spec.method](spec.path, ...middleware, async (req: Request, res: Response, next: NextFunction) => {
     try {
+      if (spec.permission !== 'public') {
+        const user = res.locals.user as Principal | undefined;
+        if (!user) throw unauthorized();
+        if (!rule.allows(user)) throw new HttpError(403, 'forbidden', rule.deniedZh || '无权执行此操作');
+      }
       const v: Validated<unknown, unknown, unknown> = { body: undefined, query: undefined, params: undefined };
       for (const where of ['body', 'query', 'params'] as const) {
         const schema = spec[where];
@@ -52,6 +60,18 @@ export function route<B extends z.ZodType = z.ZodUnknown, Q extends z.ZodType = 
       next(err);
     }
   });
+}
+
+/** The endpoint table: every registered route with its permission (GET /api/v1/policy, permission tests). */
+export function registeredRoutes(): { method: string; path: string; permission: Permission; labelZh: string; caseScoped: boolean; summary: string }[] {
+  return registry.map((r) => ({
+    method: r.method.toUpperCase(),
+    path: r.path,
+    permission: r.permission,
+    labelZh: PERMISSIONS[r.permission].labelZh,
+    caseScoped: Boolean(PERMISSIONS[r.permission].caseScoped),
+    summary: r.summary,
+  }));
 }
 
 function toOpenApiPath(p: string): string {
@@ -84,9 +104,13 @@ export function openApiDocument(serverUrl: string) {
         : { description: resp.description };
     }
     responses['422'] ??= { description: '请求校验失败（中文说明见 error.message）' };
-    if (r.auth !== false) responses['401'] ??= { description: '未认证' };
+    if (r.permission !== 'public') {
+      responses['401'] ??= { description: '未认证' };
+      responses['403'] ??= { description: `无权限（${PERMISSIONS[r.permission].labelZh}）` };
+    }
     op.responses = responses;
-    if (r.auth !== false) op.security = [{ bearerAuth: [] }];
+    if (r.permission !== 'public') op.security = [{ bearerAuth: [] }];
+    op['x-permission'] = r.permission;
     (paths[toOpenApiPath(r.path)] ??= {})[r.method] = op;
   }
   return {

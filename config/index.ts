@@ -58,6 +58,7 @@ export const configSchema = z.object({
       .optional(),
   ),
   LOG_LEVEL: z.preprocess(emptyToUndefined, z.enum(['debug', 'info', 'warn', 'error']).default('info')),
+  RATE_LIMIT_PER_MINUTE: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).max(1_000_000).default(600)),
 });
 
 /** Every environment variable the platform reads; `.env.example` documents each. */
@@ -87,6 +88,8 @@ export interface Config {
   rosterFile?: string;
   deadlinePolicyOverrides: Record<string, unknown>;
   logLevel: RawConfig['LOG_LEVEL'];
+  /** Requests per minute per token (authenticated) and per address (twice that, before authentication). */
+  rateLimitPerMinute: number;
 }
 
 export class ConfigError extends Error {
@@ -139,5 +142,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     rosterFile: c.ROSTER_FILE,
     deadlinePolicyOverrides: overrides,
     logLevel: c.LOG_LEVEL,
+    rateLimitPerMinute: c.RATE_LIMIT_PER_MINUTE,
   };
 }

@@ -18,7 +18,7 @@ import {
 } from '../../domain/deadlines';
 import { calendarChangedSignal } from '../../workflows/case';
 import { currentUser } from '../auth';
-import { forbidden, notFound } from '../errors';
+import { notFound } from '../errors';
 import { route } from '../openapi';
 import { loadedCalendarYears } from './deadlines';
 
@@ -70,11 +70,7 @@ export function calendarsRouter(deps: { db: Db; temporal: Client; config: Config
     });
   }
 
-  const requireAdmin = (role: string) => {
-    if (role !== 'admin') throw forbidden('只有系统管理员可以载入节假日安排');
-  };
-
-  route(r, { method: 'get', path: '/api/v1/calendars', summary: '工作日历：内置官方年度与管理员载入的年度', tags: ['期限'] }, async (_req, res) => {
+  route(r, { method: 'get', path: '/api/v1/calendars', permission: 'calendar.read', summary: '工作日历：内置官方年度与管理员载入的年度', tags: ['期限'] }, async (_req, res) => {
     const calendar = createWorkingCalendar(await loadedCalendarYears(db));
     res.json({
       items: calendar.years().map((y) => ({
@@ -88,7 +84,7 @@ export function calendarsRouter(deps: { db: Db; temporal: Client; config: Config
     });
   });
 
-  route(r, { method: 'get', path: '/api/v1/calendars/:year', summary: '某年度的节假日与调休上班日', tags: ['期限'], params: yearParams }, async (_req, res, { params }) => {
+  route(r, { method: 'get', path: '/api/v1/calendars/:year', permission: 'calendar.read', summary: '某年度的节假日与调休上班日', tags: ['期限'], params: yearParams }, async (_req, res, { params }) => {
     const data = createWorkingCalendar(await loadedCalendarYears(db)).yearData(params.year);
     if (!data) throw notFound(`${params.year} 年的节假日安排尚未载入：该年期限按仅周末计算，并标注为暂定`);
     res.json(data);
@@ -96,9 +92,8 @@ export function calendarsRouter(deps: { db: Db; temporal: Client; config: Config
 
   route(
     r,
-    { method: 'post', path: '/api/v1/calendars/preview', summary: '预览：载入该年度后哪些未结期限会改变（不保存）', tags: ['期限'], body: calendarYearDataSchema },
+    { method: 'post', path: '/api/v1/calendars/preview', permission: 'calendar.write', summary: '预览：载入该年度后哪些未结期限会改变（不保存）', tags: ['期限'], body: calendarYearDataSchema },
     async (_req, res, { body }) => {
-      requireAdmin(currentUser(res).role);
       const year = parseCalendarYearData(body);
       res.json({ year: year.year, affected: await affectedBy(year) });
     },
@@ -108,7 +103,7 @@ export function calendarsRouter(deps: { db: Db; temporal: Client; config: Config
     r,
     {
       method: 'post',
-      path: '/api/v1/calendars',
+      path: '/api/v1/calendars', permission: 'calendar.write',
       summary: '载入（或更正）一个年度的节假日安排；受影响的案件重新计算期限并记录在案',
       tags: ['期限'],
       body: calendarYearDataSchema,
@@ -116,7 +111,6 @@ export function calendarsRouter(deps: { db: Db; temporal: Client; config: Config
     },
     async (_req, res, { body }) => {
       const user = currentUser(res);
-      requireAdmin(user.role);
       const year = parseCalendarYearData(body);
       const affected = await affectedBy(year);
       await db

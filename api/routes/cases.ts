@@ -1,12 +1,12 @@
 import crypto from 'node:crypto';
 import { Router } from 'express';
-import { and, asc, count, desc, eq, gte, ilike, lte, or, type SQL } from 'drizzle-orm';
+import { and, asc, count, desc, eq, gte, ilike, lte, or, sql, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
 import { WithStartWorkflowOperation, WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import type { Config } from '../../config';
 import type { Db } from '../../db/client';
-import { cases, deadlines } from '../../db/schema';
+import { caseEvents, cases, deadlines } from '../../db/schema';
 import { STEPS, STEP_NAMES, isStepName, validateInitial, type Actor } from '../../domain/case';
 import { caseWorkflow, registeredUpdate, stateQuery, stepUpdate, STEP_REJECTED, type CaseWorkflowInput } from '../../workflows/case';
 import { currentUser, type AuthUser } from '../auth';
@@ -79,15 +79,28 @@ export function caseIdFor(userId: string, idempotencyKey?: string): string {
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-${((parseInt(h[16], 16) & 0x3) | 0x8).toString(16)}${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }
 
+/**
+ * SQL form of domain/policy canSeeCase: non-confidential cases for the agencies and the working group;
+ * confidential ones for the procuratorate and the agencies involved (registered, acted on, or holding it).
+ */
+export function visibleTo(user: AuthUser): SQL {
+  if (user.agency === 'admin') return sql`false`;
+  if (user.agency === 'spp') return sql`true`;
+  if (user.agency === 'workingGroup') return sql`${cases.confidentiality} <> 'confidential'`;
+  return sql`(${cases.confidentiality} <> 'confidential' or ${cases.createdByAgency} = ${user.agency} or ${cases.responsibleAgency} = ${user.agency}
+    or exists (select 1 from ${caseEvents} where ${caseEvents.caseId} = ${cases.id} and ${caseEvents.actorAgency} = ${user.agency}))`;
+}
+
 export const workflowIdFor = (caseId: string) => `case-${caseId}`;
 
 export function casesRouter(deps: { db: Db; temporal: Client; config: Config }) {
   const { db, temporal, config } = deps;
   const r = Router();
 
-  const loadCase = async (id: string) => {
-    const [row] = await db.select().from(cases).where(eq(cases.id, id));
-    if (!row) throw notFound('案件不存在');
+  /** A case the user may see; a confidential case of other agencies answers exactly like a missing one. */
+  const loadCase = async (id: string, user: AuthUser) => {
+    const [row] = await db.select().from(cases).where(and(eq(cases.id, id), visibleTo(user)));
+    if (!row) throw notFound('案件不存在或无权查阅');
     return row;
   };
   const uiLink = (workflowId: string) =>
@@ -97,7 +110,7 @@ export function casesRouter(deps: { db: Db; temporal: Client; config: Config }) 
     r,
     {
       method: 'post',
-      path: '/api/v1/cases',
+      path: '/api/v1/cases', permission: 'case.create',
       summary: '登记案件并启动案件流程（幂等：相同 Idempotency-Key 返回同一案件）',
       tags: ['案件'],
       body: createCaseBody,
@@ -125,7 +138,6 @@ export function casesRouter(deps: { db: Db; temporal: Client; config: Config }) 
         actor: actorOf(user),
         policyOverrides: config.deadlinePolicyOverrides,
       };
-      if (user.agency === 'admin') throw new HttpError(403, 'forbidden', '系统管理员不登记案件：案件由发现违法行为的生态环境局登记');
       // Refuse before anything starts: only the EEB registers cases; detention needs the head's approval form.
       const check = validateInitial({ ...input, confidentiality: body.confidentiality });
       if (!check.ok) {
@@ -141,7 +153,7 @@ export function casesRouter(deps: { db: Db; temporal: Client; config: Config }) 
         startWorkflowOperation: start,
         args: [],
       });
-      const row = await loadCase(caseId);
+      const row = await loadCase(caseId, user);
       const open = await db.select().from(deadlines).where(and(eq(deadlines.caseId, caseId), eq(deadlines.status, 'open')));
       res.status(201).location(`/api/v1/cases/${caseId}`).json({ case: row, deadlines: open, live: view, temporalUiUrl: uiLink(workflowId) });
     },
@@ -149,9 +161,9 @@ export function casesRouter(deps: { db: Db; temporal: Client; config: Config }) 
 
   route(
     r,
-    { method: 'get', path: '/api/v1/cases', summary: '案件列表（按办理类型、阶段、责任单位、超期、期限、日期和关键词筛选，分页）', tags: ['案件'], query: listQuery },
+    { method: 'get', path: '/api/v1/cases', permission: 'case.read', summary: '案件列表（按办理类型、阶段、责任单位、超期、期限、日期和关键词筛选，分页）', tags: ['案件'], query: listQuery },
     async (_req, res, { query }) => {
-      const where: SQL[] = [];
+      const where: SQL[] = [visibleTo(currentUser(res))];
       if (query.track) where.push(eq(cases.track, query.track));
       if (query.stage) where.push(eq(cases.stage, query.stage));
       if (query.agency) where.push(eq(cases.responsibleAgency, query.agency));
@@ -178,9 +190,9 @@ export function casesRouter(deps: { db: Db; temporal: Client; config: Config }) 
 
   route(
     r,
-    { method: 'get', path: '/api/v1/cases/:id', summary: '案件详情（含未结期限）', tags: ['案件'], params: caseIdParams },
+    { method: 'get', path: '/api/v1/cases/:id', permission: 'case.read', summary: '案件详情（含未结期限）', tags: ['案件'], params: caseIdParams },
     async (_req, res, { params }) => {
-      const row = await loadCase(params.id);
+      const row = await loadCase(params.id, currentUser(res));
       const rows = await db.select().from(deadlines).where(eq(deadlines.caseId, row.id)).orderBy(asc(deadlines.dueAt));
       res.json({
         case: row,
@@ -195,14 +207,14 @@ export function casesRouter(deps: { db: Db; temporal: Client; config: Config }) 
     r,
     {
       method: 'get',
-      path: '/api/v1/cases/:id/history',
+      path: '/api/v1/cases/:id/history', permission: 'case.read',
       summary: '案件流程历史：中文时间线；format=raw 返回 temporal workflow show 与回放可用的原始 JSON',
       tags: ['案件'],
       params: caseIdParams,
       query: z.object({ format: z.enum(['timeline', 'raw']).default('timeline') }),
     },
     async (_req, res, { params, query }) => {
-      const row = await loadCase(params.id);
+      const row = await loadCase(params.id, currentUser(res));
       try {
         const h = await caseHistory(temporal, row.workflowId);
         if (query.format === 'raw') {
@@ -219,7 +231,7 @@ export function casesRouter(deps: { db: Db; temporal: Client; config: Config }) 
 
   route(
     r,
-    { method: 'get', path: '/api/v1/steps', summary: '全部办理操作：名称、中文名称、办理机关、适用阶段', tags: ['案件'] },
+    { method: 'get', path: '/api/v1/steps', permission: 'authenticated', summary: '全部办理操作：名称、中文名称、办理机关、适用阶段', tags: ['案件'] },
     async (_req, res) => {
       res.json({
         items: STEP_NAMES.map((name) => {
@@ -242,9 +254,9 @@ export function casesRouter(deps: { db: Db; temporal: Client; config: Config }) 
 
   route(
     r,
-    { method: 'get', path: '/api/v1/cases/:id/state', summary: '案件实时状态（流程查询）：阶段、未结期限、待办机关与可办理操作', tags: ['案件'], params: caseIdParams },
+    { method: 'get', path: '/api/v1/cases/:id/state', permission: 'case.read', summary: '案件实时状态（流程查询）：阶段、未结期限、待办机关与可办理操作', tags: ['案件'], params: caseIdParams },
     async (_req, res, { params }) => {
-      const row = await loadCase(params.id);
+      const row = await loadCase(params.id, currentUser(res));
       try {
         res.json(await temporal.workflow.getHandle(row.workflowId).query(stateQuery));
       } catch (err) {
@@ -258,7 +270,7 @@ export function casesRouter(deps: { db: Db; temporal: Client; config: Config }) 
     r,
     {
       method: 'post',
-      path: '/api/v1/cases/:id/steps/:step',
+      path: '/api/v1/cases/:id/steps/:step', permission: 'case.act',
       summary: '办理一个步骤（Temporal Update；Idempotency-Key 作为更新编号，重复提交只生效一次）',
       tags: ['案件'],
       params: stepParams,
@@ -273,8 +285,7 @@ export function casesRouter(deps: { db: Db; temporal: Client; config: Config }) 
     async (req, res, { params, body }) => {
       const user = currentUser(res);
       if (!isStepName(params.step)) throw new HttpError(404, 'unknown_step', `未知的操作：${params.step}`);
-      if (user.agency === 'admin') throw new HttpError(403, 'forbidden', '系统管理员不办理案件步骤：请使用所属机关的账号');
-      const row = await loadCase(params.id);
+      const row = await loadCase(params.id, user);
       const key = req.get('idempotency-key') ?? undefined;
       if (key !== undefined && !/^[\w.:-]{1,200}$/.test(key)) {
         throw new HttpError(422, 'validation_failed', 'Idempotency-Key 只能包含字母、数字和 _.:-，长度 1–200');

@@ -35,25 +35,24 @@ export function usersRouter(deps: { db: Db }) {
   const { db } = deps;
   const r = Router();
 
+  // Tokens: a user manages their own; an administrator anyone's.
   const requireAdmin = (role: string) => {
-    if (role !== 'admin') throw forbidden('只有系统管理员可以管理用户');
+    if (role !== 'admin') throw forbidden('只能管理本人的令牌');
   };
 
-  route(r, { method: 'get', path: '/api/v1/me', summary: '当前用户', tags: ['用户'] }, async (_req, res) => {
+  route(r, { method: 'get', path: '/api/v1/me', permission: 'authenticated', summary: '当前用户', tags: ['用户'] }, async (_req, res) => {
     const me = currentUser(res);
     res.json({ id: me.id, username: me.username, displayName: me.displayName, agency: me.agency, role: me.role });
   });
 
-  route(r, { method: 'get', path: '/api/v1/users', summary: '用户列表（管理员）', tags: ['用户'] }, async (_req, res) => {
-    requireAdmin(currentUser(res).role);
+  route(r, { method: 'get', path: '/api/v1/users', permission: 'user.admin', summary: '用户列表（管理员）', tags: ['用户'] }, async (_req, res) => {
     res.json({ items: await db.select().from(users).orderBy(users.agency, users.username) });
   });
 
   route(
     r,
-    { method: 'post', path: '/api/v1/users', summary: '新建用户并签发第一个令牌（管理员）', tags: ['用户'], body: createUserBody, responses: { 201: { description: '已创建；token 只显示这一次' } } },
+    { method: 'post', path: '/api/v1/users', permission: 'user.admin', summary: '新建用户并签发第一个令牌（管理员）', tags: ['用户'], body: createUserBody, responses: { 201: { description: '已创建；token 只显示这一次' } } },
     async (_req, res, { body }) => {
-      requireAdmin(currentUser(res).role);
       if ((body.agency === 'admin') !== (body.role === 'admin')) {
         throw new HttpError(422, 'validation_failed', '系统管理员角色只能属于“平台管理”，其他机关的用户不能是系统管理员');
       }
@@ -76,7 +75,7 @@ export function usersRouter(deps: { db: Db }) {
 
   route(
     r,
-    { method: 'post', path: '/api/v1/users/:id/tokens', summary: '签发令牌（本人或管理员）；令牌只显示这一次', tags: ['用户'], params: userParams, body: createTokenBody },
+    { method: 'post', path: '/api/v1/users/:id/tokens', permission: 'user.selfOrAdmin', summary: '签发令牌（本人或管理员）；令牌只显示这一次', tags: ['用户'], params: userParams, body: createTokenBody },
     async (_req, res, { params, body }) => {
       const me = currentUser(res);
       if (me.id !== params.id) requireAdmin(me.role);
@@ -92,7 +91,7 @@ export function usersRouter(deps: { db: Db }) {
 
   route(
     r,
-    { method: 'get', path: '/api/v1/users/:id/tokens', summary: '令牌列表（本人或管理员；不含令牌本身）', tags: ['用户'], params: userParams },
+    { method: 'get', path: '/api/v1/users/:id/tokens', permission: 'user.selfOrAdmin', summary: '令牌列表（本人或管理员；不含令牌本身）', tags: ['用户'], params: userParams },
     async (_req, res, { params }) => {
       const me = currentUser(res);
       if (me.id !== params.id) requireAdmin(me.role);
@@ -106,7 +105,7 @@ export function usersRouter(deps: { db: Db }) {
 
   route(
     r,
-    { method: 'delete', path: '/api/v1/users/:id/tokens/:tokenId', summary: '吊销令牌（本人或管理员）', tags: ['用户'], params: z.object({ id: z.string().min(1).max(100), tokenId: z.string().min(1).max(100) }) },
+    { method: 'delete', path: '/api/v1/users/:id/tokens/:tokenId', permission: 'user.selfOrAdmin', summary: '吊销令牌（本人或管理员）', tags: ['用户'], params: z.object({ id: z.string().min(1).max(100), tokenId: z.string().min(1).max(100) }) },
     async (_req, res, { params }) => {
       const me = currentUser(res);
       if (me.id !== params.id) requireAdmin(me.role);

@@ -51,10 +51,13 @@ describe('vertical slice over HTTP', () => {
 
   // Response bodies are checked field by field; their static type does not matter here.
   const json = async (r: Response): Promise<any> => r.json();
+  const asEeb = { authorization: `Bearer ${eebToken}` };
+  const asAdmin = { authorization: `Bearer ${token}` };
   const call = (path: string, init: RequestInit = {}, auth = true) =>
     fetch(`${base}${path}`, {
       ...init,
-      headers: { 'content-type': 'application/json', ...(auth ? { authorization: `Bearer ${token}` } : {}), ...(init.headers ?? {}) },
+      // Default: the EEB head (cases are the agencies' business; the administrator is passed explicitly).
+      headers: { 'content-type': 'application/json', ...(auth ? { authorization: `Bearer ${eebToken}` } : {}), ...(init.headers ?? {}) },
     });
 
   it('answers health and readiness', async () => {
@@ -125,18 +128,19 @@ describe('vertical slice over HTTP', () => {
     expect(rawJson.events[0].eventType).toMatch(/WORKFLOW_EXECUTION_STARTED|WorkflowExecutionStarted/);
 
     // The administrator may not register cases: only the EEB finds and registers them.
-    const refused = await call('/api/v1/cases', { method: 'POST', body: payload });
+    const refused = await call('/api/v1/cases', { method: 'POST', body: payload, headers: asAdmin });
     expect(refused.status).toBe(403);
     expect((await json(refused)).error.message).toContain('生态环境局');
 
     const list = await json(await call('/api/v1/cases?track=detention&q=%E7%94%B5%E9%95%80'));
     expect(list.items.map((c: { id: string }) => c.id)).toContain(created.case.id);
     expect((await call('/api/v1/cases/00000000-0000-4000-8000-00000000dead')).status).toBe(404);
+    // The administrator manages the platform but does not read cases.
+    expect((await call(`/api/v1/cases/${created.case.id}`, { headers: asAdmin })).status).toBe(403);
     caseId = created.case.id;
   });
 
   let caseId = '';
-  const asEeb = { authorization: `Bearer ${eebToken}` };
 
   it('performs steps through the API and answers refusals with 403 / 404 / 409 / 422 in Chinese', async () => {
     const post = (step: string, body: unknown, headers: Record<string, string> = asEeb) =>
@@ -203,11 +207,11 @@ describe('vertical slice over HTTP', () => {
       source: { notice: '国办发明电〔测试〕1号', date: `${year}-01-02` },
     };
     expect((await call('/api/v1/calendars/preview', { method: 'POST', body: JSON.stringify(corrected), headers: asEeb })).status).toBe(403);
-    const preview = await json(await call('/api/v1/calendars/preview', { method: 'POST', body: JSON.stringify(corrected) }));
+    const preview = await json(await call('/api/v1/calendars/preview', { method: 'POST', body: JSON.stringify(corrected), headers: asAdmin }));
     expect(preview.affected.map((a: { caseId: string }) => a.caseId)).toContain(caseId);
-    const bad = await call('/api/v1/calendars', { method: 'POST', body: JSON.stringify({ ...corrected, holidays: ['2026-02-30'] }) });
+    const bad = await call('/api/v1/calendars', { method: 'POST', body: JSON.stringify({ ...corrected, holidays: ['2026-02-30'] }), headers: asAdmin });
     expect(bad.status).toBe(422);
-    const loaded = await call('/api/v1/calendars', { method: 'POST', body: JSON.stringify(corrected) });
+    const loaded = await call('/api/v1/calendars', { method: 'POST', body: JSON.stringify(corrected), headers: asAdmin });
     expect(loaded.status).toBe(201);
     expect((await json(loaded)).signalled).toBeGreaterThanOrEqual(1);
     let retimed: unknown[] = [];

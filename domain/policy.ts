@@ -1,0 +1,106 @@
+/**
+ * Who may see and do what: the whole access policy of the API in one table (issue 6).
+ * Pure data and functions. Every API route declares one of these permissions in its spec (api/openapi.ts, the type
+ * requires it) and the route helper enforces it; GET /api/v1/policy serves the resulting endpoint table, and
+ * tests/e2e/permissions.test.ts checks every registered endpoint against every agency and role.
+ */
+
+export type PolicyAgency = 'eeb' | 'psb' | 'spp' | 'workingGroup' | 'admin';
+export type PolicyRole = 'officer' | 'head' | 'liaison' | 'leader' | 'deputy' | 'member' | 'admin';
+
+export interface Principal {
+  agency: PolicyAgency;
+  role: PolicyRole;
+}
+
+/** Every principal kind the system knows (agency × role as users are created). */
+export const PRINCIPALS: readonly Principal[] = [
+  { agency: 'eeb', role: 'officer' },
+  { agency: 'eeb', role: 'head' },
+  { agency: 'eeb', role: 'liaison' },
+  { agency: 'psb', role: 'officer' },
+  { agency: 'psb', role: 'head' },
+  { agency: 'psb', role: 'liaison' },
+  { agency: 'spp', role: 'officer' },
+  { agency: 'spp', role: 'head' },
+  { agency: 'spp', role: 'liaison' },
+  { agency: 'workingGroup', role: 'leader' },
+  { agency: 'workingGroup', role: 'deputy' },
+  { agency: 'workingGroup', role: 'member' },
+  { agency: 'workingGroup', role: 'liaison' },
+  { agency: 'admin', role: 'admin' },
+];
+
+const CASE_AGENCIES: readonly PolicyAgency[] = ['eeb', 'psb', 'spp'];
+const isAdmin = (p: Principal) => p.agency === 'admin' && p.role === 'admin';
+const isCaseAgency = (p: Principal) => CASE_AGENCIES.includes(p.agency);
+const isWorkingGroup = (p: Principal) => p.agency === 'workingGroup';
+
+export type Permission =
+  | 'public'
+  | 'authenticated'
+  | 'case.create'
+  | 'case.read'
+  | 'case.act'
+  | 'deadline.read'
+  | 'calendar.read'
+  | 'calendar.write'
+  | 'user.admin'
+  | 'user.selfOrAdmin'
+  | 'schedule.read'
+  | 'schedule.write'
+  | 'duty.read'
+  | 'duty.act';
+
+export interface PermissionRule {
+  labelZh: string;
+  /** May this principal use the endpoint at all (case-level visibility is checked separately)? */
+  allows(p: Principal): boolean;
+  /** The endpoint reads or changes one case: visibility (confidentiality) applies. */
+  caseScoped?: boolean;
+  /** Refusal message for principals the rule does not allow. */
+  deniedZh: string;
+}
+
+export const PERMISSIONS: Record<Permission, PermissionRule> = {
+  public: { labelZh: '无需登录', allows: () => true, deniedZh: '' },
+  authenticated: { labelZh: '已登录用户', allows: () => true, deniedZh: '' },
+  // Decree 310 Art 3, 2017 Measures Art 5: the administrative enforcer that finds the facts registers the case.
+  'case.create': { labelZh: '登记案件：生态环境局', allows: (p) => p.agency === 'eeb', deniedZh: '案件由发现违法行为的生态环境局登记' },
+  // Seed 五(三): the three agencies share case information; the working group reads all; administrators do not read cases.
+  'case.read': {
+    labelZh: '查阅案件：三机关与联动工作组（保密案件仅限涉案机关和检察院）',
+    allows: (p) => isCaseAgency(p) || isWorkingGroup(p),
+    caseScoped: true,
+    deniedZh: '系统管理员不查阅案件内容',
+  },
+  // Which step an agency may take is decided by the case model (domain/case); here: agencies only.
+  'case.act': { labelZh: '办理案件步骤：三机关（具体步骤由案件流程校验）', allows: isCaseAgency, caseScoped: true, deniedZh: '只有生态环境局、公安局、检察院的用户可以办理案件步骤' },
+  'deadline.read': { labelZh: '期限预览：已登录用户', allows: () => true, deniedZh: '' },
+  'calendar.read': { labelZh: '查看工作日历：已登录用户', allows: () => true, deniedZh: '' },
+  'calendar.write': { labelZh: '载入节假日安排：系统管理员', allows: isAdmin, deniedZh: '只有系统管理员可以载入节假日安排' },
+  'user.admin': { labelZh: '管理用户：系统管理员', allows: isAdmin, deniedZh: '只有系统管理员可以管理用户' },
+  'user.selfOrAdmin': { labelZh: '本人令牌：本人或系统管理员', allows: () => true, deniedZh: '只能管理本人的令牌' },
+  'schedule.read': { labelZh: '查看定期任务：联动工作组、系统管理员、各机关负责人与联络人', allows: (p) => isAdmin(p) || isWorkingGroup(p) || ['head', 'liaison'].includes(p.role), deniedZh: '无权查看定期任务' },
+  'schedule.write': { labelZh: '调整定期任务：系统管理员', allows: isAdmin, deniedZh: '只有系统管理员可以调整定期任务' },
+  'duty.read': { labelZh: '查看联合执法、培训、联席会议、通报：三机关与联动工作组', allows: (p) => isCaseAgency(p) || isWorkingGroup(p), deniedZh: '系统管理员不查阅业务记录' },
+  'duty.act': { labelZh: '办理联动机制事项：三机关与联动工作组（具体操作由流程校验）', allows: (p) => isCaseAgency(p) || isWorkingGroup(p), deniedZh: '系统管理员不办理业务事项' },
+};
+
+/** What the visibility check needs to know of a case. */
+export interface CaseVisibility {
+  confidentiality: 'public' | 'internal' | 'confidential' | string;
+  /** Agencies that registered, acted on or now hold the case. */
+  involvedAgencies: readonly string[];
+}
+
+/**
+ * May this principal see this case? Non-confidential cases: the three agencies and the working group.
+ * Confidential: only the agencies involved in it and the procuratorate (seed 五(三) "对于需要保密的内容，应当予以特别说明").
+ */
+export function canSeeCase(p: Principal, c: CaseVisibility): boolean {
+  if (isAdmin(p)) return false;
+  if (c.confidentiality !== 'confidential') return isCaseAgency(p) || isWorkingGroup(p);
+  if (p.agency === 'spp') return true;
+  return isCaseAgency(p) && c.involvedAgencies.includes(p.agency);
+}
