@@ -45,7 +45,7 @@ export function route<B extends z.ZodType = z.ZodUnknown, Q extends z.ZodType = 
       if (spec.permission !== 'public') {
         const user = res.locals.user as Principal | undefined;
         if (!user) throw unauthorized();
-        if (!rule.allows(user)) throw new HttpError(403, 'forbidden', rule.deniedZh || '无权执行此操作');
+        if (!rule.allows(user)) throw new HttpError(403, 'forbidden_by_policy', rule.deniedZh || '无权执行此操作');
       }
       const v: Validated<unknown, unknown, unknown> = { body: undefined, query: undefined, params: undefined };
       for (const where of ['body', 'query', 'params'] as const) {

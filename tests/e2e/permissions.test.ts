@@ -1,0 +1,93 @@
+import { PERMISSIONS, PRINCIPALS, canSeeCase, type Principal } from '../../domain/policy';
+import { registeredRoutes } from '../../api/openapi';
+import { request, startStack, type Stack } from '../helpers/stack';
+
+/**
+ * The permission matrix: every registered endpoint × every agency and role, checked against domain/policy.ts,
+ * including reads of a confidential case and of its history.
+ */
+describe('permission matrix', () => {
+  let stack: Stack;
+  const tokens = new Map<string, string>();
+  const keyOf = (p: Principal) => `${p.agency}/${p.role}`;
+  let normalCase = '';
+  let secretCase = '';
+  let checked = 0;
+
+  beforeAll(async () => {
+    stack = await startStack({ RATE_LIMIT_PER_MINUTE: '100000' });
+    for (const p of PRINCIPALS) tokens.set(keyOf(p), p.agency === 'admin' ? stack.adminToken : await stack.userToken(p));
+    const eeb = tokens.get('eeb/officer')!;
+    normalCase = ((await request(stack.base, eeb, 'POST', '/api/v1/cases', { title: '普通案件', track: 'criminal' })).json.case as { id: string }).id;
+    const secret = await request(stack.base, eeb, 'POST', '/api/v1/cases', { title: '保密案件：举报人信息', track: 'criminal', confidentiality: 'confidential' });
+    secretCase = (secret.json.case as { id: string }).id;
+  });
+  afterAll(async () => {
+    await stack.close();
+    console.log(`permission matrix: ${checked} requests (${registeredRoutes().length} endpoints × ${PRINCIPALS.length} principals, plus confidential reads)`);
+  });
+
+  const concrete = (path: string, caseId: string) =>
+    path
+      .replace(':id/steps/:step', `${caseId}/steps/formTaskForce`)
+      .replace('/cases/:id', `/cases/${caseId}`)
+      .replace('/users/:id/tokens/:tokenId', '/users/u-nobody/tokens/t-nobody')
+      .replace('/users/:id', '/users/u-nobody')
+      .replace(':year', '2026')
+      .replace(/:([A-Za-z]+)/g, 'x');
+  const queryFor = (path: string) => (path === '/api/v1/deadlines/preview' ? '?rule=psb.filing-decision&from=2026-09-28' : '');
+
+  it('covers every endpoint that exists', () => {
+    const routes = registeredRoutes();
+    expect(routes.length).toBeGreaterThanOrEqual(19);
+    for (const r of routes) expect(PERMISSIONS[r.permission]).toBeDefined();
+  });
+
+  it.each(PRINCIPALS.map((p) => [keyOf(p), p] as const))('%s: every endpoint allows or refuses exactly as the policy says', async (_k, p) => {
+    const token = tokens.get(keyOf(p))!;
+    for (const r of registeredRoutes()) {
+      const rule = PERMISSIONS[r.permission];
+      const path = concrete(r.path, normalCase) + queryFor(r.path);
+      // Empty bodies: a permitted request then fails validation (422) instead of changing anything.
+      const res = await request(stack.base, token, r.method, path, ['POST', 'PUT', 'PATCH'].includes(r.method) ? {} : undefined);
+      checked++;
+      const refusedByPolicy = res.status === 403 && res.json?.error?.code === 'forbidden_by_policy';
+      expect({ endpoint: `${r.method} ${r.path}`, refusedByPolicy }).toEqual({ endpoint: `${r.method} ${r.path}`, refusedByPolicy: !rule.allows(p) });
+      expect(res.status).toBeLessThan(500);
+      if (!rule.allows(p)) expect(res.json.error?.message).toMatch(/[\u4e00-\u9fff]/);
+    }
+  });
+
+  it.each(PRINCIPALS.map((p) => [keyOf(p), p] as const))('%s: a confidential case, its history and its place in the list follow the visibility rule', async (_k, p) => {
+    const token = tokens.get(keyOf(p))!;
+    // Only the EEB has acted on the confidential case: the PSB and the working group must not see it.
+    const visible = PERMISSIONS['case.read'].allows(p) && canSeeCase(p, { confidentiality: 'confidential', involvedAgencies: ['eeb'] });
+    for (const path of [`/api/v1/cases/${secretCase}`, `/api/v1/cases/${secretCase}/history`, `/api/v1/cases/${secretCase}/state`]) {
+      const res = await request(stack.base, token, 'GET', path);
+      checked++;
+      if (visible) expect(res.status).toBe(200);
+      else expect([403, 404]).toContain(res.status);
+    }
+    const step = await request(stack.base, token, 'POST', `/api/v1/cases/${secretCase}/steps/requestConsultation`, {});
+    checked++;
+    if (!visible) expect([403, 404]).toContain(step.status);
+    const list = await request(stack.base, token, 'GET', '/api/v1/cases?pageSize=200');
+    checked++;
+    if (PERMISSIONS['case.read'].allows(p)) {
+      const ids = (list.json.items as { id: string }[]).map((c) => c.id);
+      expect(ids.includes(secretCase)).toBe(visible);
+      expect(ids).toContain(normalCase);
+    } else {
+      expect(list.status).toBe(403);
+    }
+  });
+
+  it('lets a user manage only their own tokens', async () => {
+    const psb = tokens.get('psb/officer')!;
+    const me = (await request(stack.base, psb, 'GET', '/api/v1/me')).json as { id: string };
+    expect((await request(stack.base, psb, 'POST', `/api/v1/users/${me.id}/tokens`, { name: '对接' })).status).toBe(201);
+    const other = await request(stack.base, psb, 'POST', '/api/v1/users/admin/tokens', { name: '越权' });
+    expect(other.status).toBe(403);
+    checked += 2;
+  });
+});
