@@ -57,6 +57,10 @@ export const users = pgTable(
     role: text('role').notNull(),
     email: text('email'),
     active: boolean('active').notNull().default(true),
+    /** scrypt hash for console login (`scrypt$N$r$p$salt$hash`); null = token-only account. */
+    passwordHash: text('password_hash'),
+    failedLogins: integer('failed_logins').notNull().default(0),
+    lockedUntil: timestamp('locked_until', { withTimezone: true, mode: 'date' }),
     createdAt: createdAt(),
   },
   (t) => [uniqueIndex('users_username_uq').on(t.username), index('users_agency_role_idx').on(t.agency, t.role)],
@@ -214,3 +218,45 @@ export const calendarYears = pgTable('calendar_years', {
   loadedAt: timestamp('loaded_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
   loadedBy: text('loaded_by'),
 });
+
+/** Console sessions (HTTP-only cookie); id is the sha256 of the cookie value. */
+export const sessions = pgTable(
+  'sessions',
+  {
+    id: text('id').primaryKey(),
+    userId: text('user_id')
+      .notNull()
+      .references(() => users.id),
+    /** Double-submit token the console sends in X-CSRF-Token on every change. */
+    csrfToken: text('csrf_token').notNull(),
+    createdAt: createdAt(),
+    expiresAt: timestamp('expires_at', { withTimezone: true, mode: 'date' }).notNull(),
+    revokedAt: timestamp('revoked_at', { withTimezone: true, mode: 'date' }),
+    ip: text('ip'),
+  },
+  (t) => [index('sessions_user_idx').on(t.userId)],
+);
+
+/**
+ * The audit log: every change and every read of a confidential case. Append-only (trigger) and chained:
+ * hash = sha256(prevHash + canonical entry), so `npm run audit:verify` finds a changed, removed or reordered row.
+ */
+export const auditLog = pgTable(
+  'audit_log',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    at: timestamp('at', { withTimezone: true, mode: 'date' }).notNull(),
+    userId: text('user_id'),
+    agency: text('agency'),
+    role: text('role'),
+    action: text('action').notNull(),
+    target: text('target'),
+    status: integer('status').notNull(),
+    ip: text('ip'),
+    requestId: text('request_id'),
+    detail: jsonb('detail').notNull().default(sql`'{}'::jsonb`),
+    prevHash: text('prev_hash').notNull(),
+    hash: text('hash').notNull(),
+  },
+  (t) => [index('audit_log_at_idx').on(t.at), index('audit_log_user_idx').on(t.userId), index('audit_log_target_idx').on(t.target)],
+);
