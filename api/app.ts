@@ -12,6 +12,8 @@ import { PERMISSIONS, PRINCIPALS } from '../domain/policy';
 import { casesRouter } from './routes/cases';
 import { deadlinesRouter } from './routes/deadlines';
 import { usersRouter } from './routes/users';
+import { authRouter } from './routes/auth';
+import { auditMiddleware } from './audit';
 import { calendarsRouter } from './routes/calendars';
 
 export interface AppDeps {
@@ -84,6 +86,7 @@ export function createApp(deps: AppDeps) {
     next();
   });
   api.use('/api/v1', authenticate(db.db));
+  api.use('/api/v1', auditMiddleware(db.db));
   api.use(
     '/api/v1',
     rateLimit({
@@ -106,6 +109,7 @@ export function createApp(deps: AppDeps) {
   api.use(casesRouter({ db: db.db, temporal, config }));
   api.use(deadlinesRouter({ db: db.db, config }));
   api.use(usersRouter({ db: db.db }));
+  api.use(authRouter({ db: db.db, secureCookies: config.publicUrl.startsWith('https:') }));
   api.use(calendarsRouter({ db: db.db, temporal, config }));
   app.use(api);
 

@@ -1,9 +1,55 @@
 import crypto from 'node:crypto';
 import type { RequestHandler, Response } from 'express';
-import { and, eq, isNull } from 'drizzle-orm';
+import { and, eq, gt, isNull } from 'drizzle-orm';
 import type { Db } from '../db/client';
-import { apiTokens, users } from '../db/schema';
-import { unauthorized } from './errors';
+import { apiTokens, sessions, users } from '../db/schema';
+import { HttpError, unauthorized } from './errors';
+
+export const SESSION_COOKIE = 'lk_session';
+export const SESSION_HOURS = 8;
+
+// scrypt with N=2^15, r=8: 32 MiB per hash, memory-hard as the issue asks (argon2id or scrypt).
+const SCRYPT = { N: 32768, r: 8, p: 1, keylen: 32, maxmem: 96 * 1024 * 1024 };
+
+export function hashPassword(password: string): string {
+  const salt = crypto.randomBytes(16);
+  const hash = crypto.scryptSync(password.normalize('NFKC'), salt, SCRYPT.keylen, SCRYPT);
+  return `scrypt$${SCRYPT.N}$${SCRYPT.r}$${SCRYPT.p}$${salt.toString('base64')}$${hash.toString('base64')}`;
+}
+
+export function verifyPassword(password: string, stored: string | null): boolean {
+  if (!stored) return false;
+  const [kind, n, r, p, salt, hash] = stored.split('$');
+  if (kind !== 'scrypt') return false;
+  const expected = Buffer.from(hash, 'base64');
+  const actual = crypto.scryptSync(password.normalize('NFKC'), Buffer.from(salt, 'base64'), expected.length, {
+    N: Number(n),
+    r: Number(r),
+    p: Number(p),
+    maxmem: SCRYPT.maxmem,
+  });
+  return crypto.timingSafeEqual(actual, expected);
+}
+
+export function readCookie(header: string | undefined, name: string): string | undefined {
+  for (const part of (header ?? '').split(';')) {
+    const [k, ...v] = part.trim().split('=');
+    if (k === name) return decodeURIComponent(v.join('='));
+  }
+  return undefined;
+}
+
+/**
+ * Opens a console session for a user who has proven who they are (today a password; an OIDC callback can call
+ * the same function later). Returns the cookie value (stored only as its hash) and the CSRF token.
+ */
+export async function startSession(db: Db, userId: string, ip: string | undefined) {
+  const value = crypto.randomBytes(32).toString('base64url');
+  const csrfToken = crypto.randomBytes(24).toString('base64url');
+  const expiresAt = new Date(Date.now() + SESSION_HOURS * 3600_000);
+  await db.insert(sessions).values({ id: hashToken(value), userId, csrfToken, expiresAt, ip: ip ?? null });
+  return { value, csrfToken, expiresAt };
+}
 
 export interface AuthUser {
   id: string;
@@ -12,6 +58,8 @@ export interface AuthUser {
   agency: string;
   role: string;
   tokenId: string;
+  /** Set when the request came with a console session cookie instead of a bearer token. */
+  sessionId?: string;
 }
 
 export function hashToken(token: string): string {
@@ -28,12 +76,43 @@ export function currentUser(res: Response): AuthUser {
   return u;
 }
 
-/** Bearer tokens: looked up by hash, rejected when revoked or expired. */
+/**
+ * Bearer tokens (looked up by hash, refused when revoked or expired) or the console's session cookie; a cookie
+ * session must send its CSRF token in X-CSRF-Token with every change.
+ */
 export function authenticate(db: Db): RequestHandler {
   return async (req, res, next) => {
     try {
       const header = req.get('authorization') ?? '';
       const m = /^Bearer\s+(\S+)$/i.exec(header);
+      const cookie = readCookie(req.get('cookie'), SESSION_COOKIE);
+      if (!m && cookie) {
+        const [row] = await db
+          .select({ session: sessions, user: users })
+          .from(sessions)
+          .innerJoin(users, eq(users.id, sessions.userId))
+          .where(and(eq(sessions.id, hashToken(cookie)), isNull(sessions.revokedAt), gt(sessions.expiresAt, new Date())));
+        if (!row || !row.user.active) throw unauthorized('登录已失效，请重新登录');
+        if (!['GET', 'HEAD', 'OPTIONS'].includes(req.method) && req.get('x-csrf-token') !== row.session.csrfToken) {
+          throw new HttpError(403, 'csrf', '缺少或错误的 CSRF 令牌，请刷新页面后重试');
+        }
+        res.locals.user = {
+          id: row.user.id,
+          username: row.user.username,
+          displayName: row.user.displayName,
+          agency: row.user.agency,
+          role: row.user.role,
+          tokenId: `session:${row.session.id.slice(0, 16)}`,
+          sessionId: row.session.id,
+        } satisfies AuthUser;
+        next();
+        return;
+      }
+      // The login form itself is the one route reachable without credentials.
+      if (!m && req.method === 'POST' && req.path === '/auth/login') {
+        next();
+        return;
+      }
       if (!m) throw unauthorized();
       const [row] = await db
         .select({ token: apiTokens, user: users })
@@ -42,6 +121,10 @@ export function authenticate(db: Db): RequestHandler {
         .where(and(eq(apiTokens.tokenHash, hashToken(m[1])), isNull(apiTokens.revokedAt)));
       if (!row || !row.user.active) throw unauthorized();
       if (row.token.expiresAt && row.token.expiresAt.getTime() < Date.now()) throw unauthorized('令牌已过期，请重新申请');
+      // Throttled to a minute so a busy token does not write on every request.
+      if (!row.token.lastUsedAt || Date.now() - row.token.lastUsedAt.getTime() > 60_000) {
+        await db.update(apiTokens).set({ lastUsedAt: new Date() }).where(eq(apiTokens.id, row.token.id));
+      }
       res.locals.user = {
         id: row.user.id,
         username: row.user.username,

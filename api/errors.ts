@@ -78,7 +78,9 @@ export const errorHandler: ErrorRequestHandler = (err, req, res, _next) => {
     res.status(503).json({ error: { code: 'unavailable', message: '后台服务暂时不可用（数据库或流程引擎），请稍后重试', requestId } });
     return;
   }
-  console.error(`[api] ${req.method} ${req.path} 请求 ${requestId} 出错:`, e?.message ?? err);
+  // Query parameters (which may hold personal data or token hashes) never reach the log.
+  const logged = String(e?.message ?? err).split('\nparams:')[0].slice(0, 500);
+  console.error(`[api] ${req.method} ${req.route?.path ?? '(no route)'} 请求 ${requestId} 出错: ${logged}`);
   res.status(500).json({ error: { code: 'internal', message: '服务器内部错误，请联系管理员并提供请求编号', requestId } });
 };
 

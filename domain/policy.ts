@@ -50,7 +50,8 @@ export type Permission =
   | 'schedule.read'
   | 'schedule.write'
   | 'duty.read'
-  | 'duty.act';
+  | 'duty.act'
+  | 'audit.read';
 
 export interface PermissionRule {
   labelZh: string;
@@ -84,6 +85,7 @@ export const PERMISSIONS: Record<Permission, PermissionRule> = {
   'schedule.read': { labelZh: '查看定期任务：联动工作组、系统管理员、各机关负责人与联络人', allows: (p) => isAdmin(p) || isWorkingGroup(p) || ['head', 'liaison'].includes(p.role), deniedZh: '无权查看定期任务' },
   'schedule.write': { labelZh: '调整定期任务：系统管理员', allows: isAdmin, deniedZh: '只有系统管理员可以调整定期任务' },
   'duty.read': { labelZh: '查看联合执法、培训、联席会议、通报：三机关与联动工作组', allows: (p) => isCaseAgency(p) || isWorkingGroup(p), deniedZh: '系统管理员不查阅业务记录' },
+  'audit.read': { labelZh: '查阅审计日志：系统管理员', allows: isAdmin, deniedZh: '只有系统管理员可以查阅审计日志' },
   'duty.act': { labelZh: '办理联动机制事项：三机关与联动工作组（具体操作由流程校验）', allows: (p) => isCaseAgency(p) || isWorkingGroup(p), deniedZh: '系统管理员不办理业务事项' },
 };
 

@@ -1,5 +1,5 @@
 import crypto from 'node:crypto';
-import { Router } from 'express';
+import { Router, type Response } from 'express';
 import { and, asc, count, desc, eq, gte, ilike, lte, or, sql, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
 import { WithStartWorkflowOperation, WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
@@ -98,9 +98,11 @@ export function casesRouter(deps: { db: Db; temporal: Client; config: Config }) 
   const r = Router();
 
   /** A case the user may see; a confidential case of other agencies answers exactly like a missing one. */
-  const loadCase = async (id: string, user: AuthUser) => {
+  const loadCase = async (id: string, user: AuthUser, res?: Response) => {
     const [row] = await db.select().from(cases).where(and(eq(cases.id, id), visibleTo(user)));
     if (!row) throw notFound('案件不存在或无权查阅');
+    // Every read of a confidential case is audited (api/audit.ts writes it when the response finishes).
+    if (res && row.confidentiality === 'confidential') res.locals.auditRead = { target: row.id, what: res.req.path };
     return row;
   };
   const uiLink = (workflowId: string) =>
@@ -123,6 +125,7 @@ export function casesRouter(deps: { db: Db; temporal: Client; config: Config }) 
         throw new HttpError(422, 'validation_failed', 'Idempotency-Key 长度应为 1–200 个字符');
       }
       const caseId = caseIdFor(user.id, key);
+      res.locals.auditTarget = caseId;
       const workflowId = workflowIdFor(caseId);
       const input: CaseWorkflowInput = {
         caseId,
@@ -184,6 +187,8 @@ export function casesRouter(deps: { db: Db; temporal: Client; config: Config }) 
         .orderBy(desc(cases.createdAt), asc(cases.id))
         .limit(query.pageSize)
         .offset((query.page - 1) * query.pageSize);
+      const secret = items.filter((c) => c.confidentiality === 'confidential').map((c) => c.id);
+      if (secret.length) res.locals.auditRead = { target: secret.length === 1 ? secret[0] : 'cases', what: `案件列表含保密案件：${secret.join(', ')}` };
       res.json({ items, page: query.page, pageSize: query.pageSize, total });
     },
   );
@@ -192,7 +197,7 @@ export function casesRouter(deps: { db: Db; temporal: Client; config: Config }) 
     r,
     { method: 'get', path: '/api/v1/cases/:id', permission: 'case.read', summary: '案件详情（含未结期限）', tags: ['案件'], params: caseIdParams },
     async (_req, res, { params }) => {
-      const row = await loadCase(params.id, currentUser(res));
+      const row = await loadCase(params.id, currentUser(res), res);
       const rows = await db.select().from(deadlines).where(eq(deadlines.caseId, row.id)).orderBy(asc(deadlines.dueAt));
       res.json({
         case: row,
@@ -214,7 +219,7 @@ export function casesRouter(deps: { db: Db; temporal: Client; config: Config }) 
       query: z.object({ format: z.enum(['timeline', 'raw']).default('timeline') }),
     },
     async (_req, res, { params, query }) => {
-      const row = await loadCase(params.id, currentUser(res));
+      const row = await loadCase(params.id, currentUser(res), res);
       try {
         const h = await caseHistory(temporal, row.workflowId);
         if (query.format === 'raw') {
@@ -256,7 +261,7 @@ export function casesRouter(deps: { db: Db; temporal: Client; config: Config }) 
     r,
     { method: 'get', path: '/api/v1/cases/:id/state', permission: 'case.read', summary: '案件实时状态（流程查询）：阶段、未结期限、待办机关与可办理操作', tags: ['案件'], params: caseIdParams },
     async (_req, res, { params }) => {
-      const row = await loadCase(params.id, currentUser(res));
+      const row = await loadCase(params.id, currentUser(res), res);
       try {
         res.json(await temporal.workflow.getHandle(row.workflowId).query(stateQuery));
       } catch (err) {
