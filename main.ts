@@ -30,6 +30,8 @@ async function main() {
     env.ADMIN_TOKEN = fs.readFileSync(file, 'utf8').trim();
   }
   const config = loadConfig(env);
+  const fromEnv = Boolean(config0.adminToken);
+  const tokenFile = path.resolve(config.dataDir, 'admin-token');
 
   const stops: (() => Promise<void>)[] = [];
   let stopping = false;
@@ -97,9 +99,12 @@ async function main() {
     `  流程引擎:           ${temporalSource}`,
     `  数据库:             ${db.kind === 'pglite' ? `内置 PGlite ${db.location}` : `PostgreSQL ${db.location}`}`,
     `  邮件:               ${mailer.description}`,
-    `  认证:               Authorization: Bearer ${config.adminToken}`,
-    `                      （管理员令牌${generatedToken ? '已生成并' : ''}保存在 ${path.resolve(config.dataDir, 'admin-token')}；设置 ADMIN_TOKEN 可指定）`,
-    `  示例:               curl -H 'Authorization: Bearer ${config.adminToken}' ${config.publicUrl}/api/v1/cases`,
+    // The token itself is never printed (logs are kept): it is read from its file or the environment.
+    fromEnv
+      ? '  认证:               管理员令牌为环境变量 ADMIN_TOKEN 的值'
+      : `  认证:               管理员令牌${generatedToken ? '已生成，' : ''}保存在 ${tokenFile}`,
+    `  示例:               curl -H "Authorization: Bearer ${fromEnv ? '$ADMIN_TOKEN' : `$(cat ${tokenFile})`}" ${config.publicUrl}/api/v1/me`,
+    '                      用户与令牌：POST /api/v1/users（管理员）；各机关用户再以自己的令牌或密码登录办理案件',
     `  启动耗时:           ${((Date.now() - t0) / 1000).toFixed(1)} 秒`,
     '按 Ctrl+C 停止。',
   ];
