@@ -13,6 +13,7 @@ import { casesRouter } from './routes/cases';
 import { deadlinesRouter } from './routes/deadlines';
 import { usersRouter } from './routes/users';
 import { authRouter } from './routes/auth';
+import { notificationsRouter } from './routes/notifications';
 import { auditMiddleware } from './audit';
 import { calendarsRouter } from './routes/calendars';
 
@@ -109,6 +110,7 @@ export function createApp(deps: AppDeps) {
   api.use(casesRouter({ db: db.db, temporal, config }));
   api.use(deadlinesRouter({ db: db.db, config }));
   api.use(usersRouter({ db: db.db }));
+  api.use(notificationsRouter({ db: db.db }));
   api.use(authRouter({ db: db.db, secureCookies: config.publicUrl.startsWith('https:') }));
   api.use(calendarsRouter({ db: db.db, temporal, config }));
   app.use(api);
