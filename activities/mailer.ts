@@ -30,19 +30,20 @@ function redact(url: string): string {
 
 /** SMTP when `smtpUrl` is set; otherwise each message is written as an .eml file under `mailDir`. */
 export function createMailer(opts: { smtpUrl?: string; from: string; mailDir: string }): Mailer {
+  const message = (mail: OutgoingMail) => ({
+    from: opts.from,
+    to: mail.to,
+    subject: mail.subject,
+    text: mail.text,
+    messageId: `<${mail.messageId}>`,
+    headers: { 'X-Linkage-Outbox-Id': mail.messageId },
+  });
   if (opts.smtpUrl) {
     const transport = nodemailer.createTransport(opts.smtpUrl);
     return {
       description: `SMTP ${redact(opts.smtpUrl)}`,
       async send(mail) {
-        const info = await transport.sendMail({
-          from: opts.from,
-          to: mail.to,
-          subject: mail.subject,
-          text: mail.text,
-          messageId: `<${mail.messageId}>`,
-          headers: { 'X-Linkage-Outbox-Id': mail.messageId },
-        });
+        const info = await transport.sendMail(message(mail));
         return { accepted: info.rejected.length === 0, response: String(info.response ?? '') };
       },
       close: () => transport.close(),
@@ -52,14 +53,7 @@ export function createMailer(opts: { smtpUrl?: string; from: string; mailDir: st
   return {
     description: `本地文件 ${path.resolve(opts.mailDir)}`,
     async send(mail) {
-      const info = await transport.sendMail({
-        from: opts.from,
-        to: mail.to,
-        subject: mail.subject,
-        text: mail.text,
-        messageId: `<${mail.messageId}>`,
-        headers: { 'X-Linkage-Outbox-Id': mail.messageId },
-      });
+      const info = await transport.sendMail(message(mail));
       fs.mkdirSync(opts.mailDir, { recursive: true });
       const file = path.join(opts.mailDir, `${mail.messageId.replace(/[^A-Za-z0-9._-]/g, '_')}.eml`);
       // Same Message-ID → same file: a retried delivery overwrites instead of duplicating.

@@ -47,6 +47,9 @@ export function route<B extends z.ZodType = z.ZodUnknown, Q extends z.ZodType = 
         if (!user) throw unauthorized();
         if (!rule.allows(user)) throw new HttpError(403, 'forbidden_by_policy', rule.deniedZh || '无权执行此操作');
       }
+      if (!spec.body && spec.method !== 'get' && hasContent(req.body)) {
+        throw new HttpError(400, 'unexpected_body', '此接口不接受请求体');
+      }
       const v: Validated<unknown, unknown, unknown> = { body: undefined, query: undefined, params: undefined };
       for (const where of ['body', 'query', 'params'] as const) {
         const schema = spec[where];
@@ -62,14 +65,21 @@ export function route<B extends z.ZodType = z.ZodUnknown, Q extends z.ZodType = 
   });
 }
 
+function hasContent(body: unknown): boolean {
+  if (body === undefined || body === null) return false;
+  if (typeof body === 'object' && !Array.isArray(body)) return Object.keys(body).length > 0;
+  return true;
+}
+
 /** The endpoint table: every registered route with its permission (GET /api/v1/policy, permission tests). */
-export function registeredRoutes(): { method: string; path: string; permission: Permission; labelZh: string; caseScoped: boolean; summary: string }[] {
+export function registeredRoutes(): { method: string; path: string; permission: Permission; labelZh: string; caseScoped: boolean; takesBody: boolean; summary: string }[] {
   return registry.map((r) => ({
     method: r.method.toUpperCase(),
     path: r.path,
     permission: r.permission,
     labelZh: PERMISSIONS[r.permission].labelZh,
     caseScoped: Boolean(PERMISSIONS[r.permission].caseScoped),
+    takesBody: Boolean(r.body),
     summary: r.summary,
   }));
 }

@@ -4,6 +4,7 @@
  *
  * Pure TypeScript: imported by Temporal workflows. No Node built-ins, no I/O, no clock, no randomness.
  */
+import { RULE_IDS, type RuleId } from '../deadlines/rules';
 import { z } from 'zod';
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -199,45 +200,9 @@ export const STAGE_HOLDER: Record<Stage, CaseAgency | null> = {
 // ---------------------------------------------------------------------------------------------------------------
 // Rules (ids of shared/reference/statutory-deadlines.md) as far as the lifecycle needs them
 
-export const CASE_RULE_IDS = [
-  'eeb.task-force',
-  'eeb.transfer-report',
-  'eeb.transfer-approval',
-  'eeb.transfer-delivery',
-  'psb.receipt',
-  'psb.materials-incomplete-notice',
-  'eeb.materials-supplement',
-  'psb.jurisdiction-forward',
-  'psb.return-non-police',
-  'psb.filing-decision',
-  'psb.filing-decision.verify',
-  'psb.filing-decision.major',
-  'psb.decision-notice',
-  'eeb.evidence-handover',
-  'eeb.reconsideration-request',
-  'psb.reconsideration-decision',
-  'eeb.supervision-proposal',
-  'psb.non-filing-explanation',
-  'psb.late-decision-explanation',
-  'spp.review-outcome-notice',
-  'psb.file-after-notice',
-  'spp.supervised-case-followup',
-  'eeb.transfer-after-procuratorate-opinion',
-  'spp.non-prosecution-notice',
-  'any.written-consultation-reply',
-  'psb.arrest-request',
-  'spp.arrest-decision',
-  'spp.arrest-decision.not-detained',
-  'psb.investigation-custody',
-  'spp.prosecution-review',
-  'psb.supplementary-investigation',
-  'eeb.detention-transfer',
-  'psb.detention-evidence-request',
-  'psb.detention-decision-copy',
-  'psb.detention-refusal',
-  'psb.public-security-case-limit',
-] as const;
-export type CaseRuleId = (typeof CASE_RULE_IDS)[number];
+/** Every rule of §2 except the platform-entry duty, which is about records, not a case's procedure. */
+export type CaseRuleId = Exclude<RuleId, 'any.platform-entry'>;
+export const CASE_RULE_IDS = RULE_IDS.filter((id): id is CaseRuleId => id !== 'any.platform-entry');
 
 /**
  * How the lifecycle uses a rule.

@@ -78,11 +78,13 @@ describe('fuzzing every endpoint with bad input', () => {
           const qs = new URLSearchParams(query).toString();
           const path = fill(r.path, params) + (qs ? `?${qs}` : '');
           const hasBody = !['GET', 'DELETE'].includes(r.method);
-          const res = await request(stack.base, token, r.method, path, hasBody ? (typeof body === 'string' ? body : JSON.stringify(body) ?? 'undefined') : undefined);
+          const sent = hasBody ? (typeof body === 'string' ? body : (JSON.stringify(body) ?? 'undefined')) : undefined;
+          const res = await request(stack.base, token, r.method, path, sent);
           requests++;
           if (res.status >= 500) fiveHundreds.push(`${r.method} ${path} → ${res.status} ${res.text.slice(0, 200)}`);
           expect(res.status).toBeLessThan(500);
-          if (hasBody) expect(res.status).toBeGreaterThanOrEqual(400);
+          // An empty body is no input at all for an endpoint that takes none (e.g. logout).
+          if (hasBody && (r.takesBody || !['{}', 'null'].includes(sent!))) expect(res.status).toBeGreaterThanOrEqual(400);
           if (res.status >= 400) expect(res.json?.error?.message ?? '').toMatch(/[\u4e00-\u9fff]/);
         }),
         { numRuns: RUNS, seed: SEED, endOnFailure: true },

@@ -5,17 +5,13 @@ import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/clie
 import { ApplicationFailure } from '@temporalio/common';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { Worker } from '@temporalio/worker';
-import { createMailer } from '../../activities/mailer';
-import { loadConfig } from '../../config';
 import { calendarYears, caseEvents, cases, deadlines, notifications } from '../../db/schema';
 import type { Actor } from '../../domain/case';
 import { createWorkingCalendar } from '../../domain/deadlines';
-import { createWorker } from '../../worker';
 import { caseWorkflow, stateQuery, stepUpdate, STEP_REJECTED, registeredUpdate, type CaseWorkflowInput } from '../../workflows/case';
-import { createTestDb, type TestDb } from '../helpers/db';
-import { startSmtp, type TestSmtp } from '../helpers/smtp';
-import { createTimeSkippingEnv, workflowBundle } from '../helpers/temporal';
+import type { TestDb } from '../helpers/db';
+import { startHarness, type Harness } from '../helpers/harness';
+import { createTimeSkippingEnv } from '../helpers/temporal';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -28,34 +24,17 @@ const FIXTURES = path.join(__dirname, '..', 'fixtures');
 
 /** Case workflows driven through their Updates on the time-skipping server, with real activities. */
 describe('case lifecycle (time-skipping)', () => {
+  let h: Harness;
   let env: TestWorkflowEnvironment;
   let db: TestDb;
-  let smtp: TestSmtp;
-  let worker: Worker;
-  let running: Promise<void>;
-  const taskQueue = `life-${Date.now()}`;
-  const config = loadConfig({ TEMPORAL_TASK_QUEUE: taskQueue });
-
-  const startWorker = async () => {
-    const mailer = createMailer({ smtpUrl: smtp.url, from: config.mail.from, mailDir: '/nonexistent' });
-    worker = await createWorker({ connection: env.nativeConnection, config, db: db.handle, mailer, workflowBundle: await workflowBundle() });
-    running = worker.run();
-  };
-  const stopWorker = async () => {
-    worker.shutdown();
-    await running;
-  };
+  let taskQueue: string;
 
   beforeAll(async () => {
-    [env, db, smtp] = await Promise.all([createTimeSkippingEnv(), createTestDb(), startSmtp()]);
-    await startWorker();
+    h = await startHarness(createTimeSkippingEnv, 'life');
+    ({ env, db, taskQueue } = h);
   });
-
   afterAll(async () => {
-    await stopWorker();
-    await env.teardown();
-    await smtp.close();
-    await db.cleanup();
+    await h.close();
   });
 
   let n = 0;

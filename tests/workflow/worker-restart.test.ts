@@ -1,15 +1,9 @@
 import { asc, eq } from 'drizzle-orm';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { Worker } from '@temporalio/worker';
-import { createMailer } from '../../activities/mailer';
-import { loadConfig } from '../../config';
 import { caseEvents, notifications } from '../../db/schema';
 import type { Actor } from '../../domain/case';
-import { createWorker } from '../../worker';
 import { caseWorkflow, registeredUpdate, stepUpdate, type CaseWorkflowInput } from '../../workflows/case';
-import { createTestDb, type TestDb } from '../helpers/db';
-import { startSmtp, type TestSmtp } from '../helpers/smtp';
-import { createDevServerEnv, workflowBundle } from '../helpers/temporal';
+import { startHarness, type Harness } from '../helpers/harness';
+import { createDevServerEnv } from '../helpers/temporal';
 
 const eebOfficer: Actor = { userId: 'eeb-1', agency: 'eeb', role: 'officer', displayName: '生态环境局办案人员' };
 const eebHead: Actor = { userId: 'eeb-head', agency: 'eeb', role: 'head', displayName: '生态环境局负责人' };
@@ -20,56 +14,35 @@ const psbOfficer: Actor = { userId: 'psb-1', agency: 'psb', role: 'officer', dis
  * (real dev server: sticky task queues time out and the new worker picks the case up).
  */
 describe('worker stopped and restarted mid-case', () => {
-  let env: TestWorkflowEnvironment;
-  let db: TestDb;
-  let smtp: TestSmtp;
-  let worker: Worker;
-  let running: Promise<void>;
-  const taskQueue = `restart-${Date.now()}`;
-  const config = loadConfig({ TEMPORAL_TASK_QUEUE: taskQueue });
-
-  const startWorker = async () => {
-    const mailer = createMailer({ smtpUrl: smtp.url, from: config.mail.from, mailDir: '/nonexistent' });
-    worker = await createWorker({ connection: env.nativeConnection, config, db: db.handle, mailer, workflowBundle: await workflowBundle() });
-    running = worker.run();
-  };
-  const stopWorker = async () => {
-    worker.shutdown();
-    await running;
-  };
-
+  let h: Harness;
   beforeAll(async () => {
-    [env, db, smtp] = await Promise.all([createDevServerEnv(), createTestDb(), startSmtp()]);
-    await startWorker();
+    h = await startHarness(createDevServerEnv, 'restart');
   });
   afterAll(async () => {
-    await stopWorker();
-    await env.teardown();
-    await smtp.close();
-    await db.cleanup();
+    await h.close();
   });
 
   it('loses nothing and duplicates no event and no email', async () => {
     const caseId = '00000000-0000-4000-8000-00000000beef';
     const input: CaseWorkflowInput = { caseId, title: '重启测试案件', track: 'criminal', confidentiality: 'internal', createdAtMs: Date.now(), actor: eebOfficer };
-    const handle = await env.client.workflow.start(caseWorkflow, { workflowId: `case-${caseId}`, taskQueue, args: [input] });
+    const handle = await h.env.client.workflow.start(caseWorkflow, { workflowId: `case-${caseId}`, taskQueue: h.taskQueue, args: [input] });
     await handle.executeUpdate(registeredUpdate);
     const step = (name: string, actor: Actor, body: Record<string, unknown>) => handle.executeUpdate(stepUpdate(name), { args: [{ actor, input: body }] });
 
     await step('formTaskForce', eebOfficer, { members: ['张三', '李四'] });
-    await stopWorker();
+    await h.stopWorker();
     const pending = step('submitTransferReport', eebOfficer, { documentNumber: 'R-restart' });
     await new Promise((r) => setTimeout(r, 1000));
-    await startWorker();
+    await h.startWorker();
     expect((await pending).stage).toBe('approvalPending');
     await step('approveTransfer', eebHead, { documentNumber: 'A-restart' });
     await step('deliverTransfer', eebOfficer, { documentNumber: 'T-restart', copiedToSpp: true });
     // deliverTransfer hands the case to the PSB: one notice, sent once.
-    await stopWorker();
-    await startWorker();
+    await h.stopWorker();
+    await h.startWorker();
     await step('acknowledgeReceipt', psbOfficer, { documentNumber: 'H-restart' });
 
-    const events = await db.handle.db.select().from(caseEvents).where(eq(caseEvents.caseId, caseId)).orderBy(asc(caseEvents.seq));
+    const events = await h.db.handle.db.select().from(caseEvents).where(eq(caseEvents.caseId, caseId)).orderBy(asc(caseEvents.seq));
     expect(events.map((e) => (e.data as { step?: string }).step ?? e.type)).toEqual([
       'caseCreated',
       'formTaskForce',
@@ -78,11 +51,11 @@ describe('worker stopped and restarted mid-case', () => {
       'deliverTransfer',
       'acknowledgeReceipt',
     ]);
-    const outbox = await db.handle.db.select().from(notifications).where(eq(notifications.caseId, caseId));
+    const outbox = await h.db.handle.db.select().from(notifications).where(eq(notifications.caseId, caseId));
     expect(outbox.length).toBeGreaterThan(0);
     expect(outbox.every((o) => o.status === 'sent')).toBe(true);
     const ids = new Set(outbox.map((o) => `<${o.messageId}>`));
-    const received = smtp.received.filter((m) => ids.has(m.messageId ?? ''));
+    const received = h.smtp.received.filter((m) => ids.has(m.messageId ?? ''));
     expect(received.length).toBe(outbox.length);
     expect(new Set(received.map((m) => m.messageId)).size).toBe(received.length);
   });
