@@ -210,6 +210,16 @@ export function casesRouter(deps: { db: Db; temporal: Client; config: Config }) 
 
   route(
     r,
+    { method: 'get', path: '/api/v1/cases/:id/events', permission: 'case.read', summary: '案件事件记录（只追加：每一步、每次预警、超期、督办）', tags: ['案件'], params: caseIdParams },
+    async (_req, res, { params }) => {
+      const row = await loadCase(params.id, currentUser(res), res);
+      const items = await db.select().from(caseEvents).where(eq(caseEvents.caseId, row.id)).orderBy(asc(caseEvents.seq));
+      res.json({ caseId: row.id, caseNumber: row.caseNumber, items });
+    },
+  );
+
+  route(
+    r,
     {
       method: 'get',
       path: '/api/v1/cases/:id/history', permission: 'case.read',

@@ -62,7 +62,10 @@ describe('permission matrix', () => {
     const token = tokens.get(keyOf(p))!;
     // Only the EEB has acted on the confidential case: the PSB and the working group must not see it.
     const visible = PERMISSIONS['case.read'].allows(p) && canSeeCase(p, { confidentiality: 'confidential', involvedAgencies: ['eeb'] });
-    for (const path of [`/api/v1/cases/${secretCase}`, `/api/v1/cases/${secretCase}/history`, `/api/v1/cases/${secretCase}/state`]) {
+    // Every case-scoped read there is: the case, its history, events, state, notifications (and reports when they exist).
+    const reads = registeredRoutes().filter((r) => r.caseScoped && r.method === 'GET' && r.path.includes(':id'));
+    expect(reads.length).toBeGreaterThanOrEqual(5);
+    for (const path of reads.map((r) => r.path.replace(':id', secretCase))) {
       const res = await request(stack.base, token, 'GET', path);
       checked++;
       if (visible) expect(res.status).toBe(200);
