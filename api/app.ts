@@ -14,6 +14,8 @@ import { deadlinesRouter } from './routes/deadlines';
 import { usersRouter } from './routes/users';
 import { authRouter } from './routes/auth';
 import { notificationsRouter } from './routes/notifications';
+import { dashboardRouter } from './routes/dashboard';
+import { consoleRouter } from './console';
 import { auditMiddleware } from './audit';
 import { calendarsRouter } from './routes/calendars';
 
@@ -65,6 +67,8 @@ export function createApp(deps: AppDeps) {
     res.status(ok ? 200 : 503).json({ status: ok ? 'ready' : 'unavailable', checks });
   });
 
+  app.use(consoleRouter());
+
   app.get('/api/v1/openapi.json', (_req, res) => {
     res.json(openApiDocument(config.publicUrl));
   });
@@ -111,6 +115,7 @@ export function createApp(deps: AppDeps) {
   api.use(deadlinesRouter({ db: db.db, config }));
   api.use(usersRouter({ db: db.db }));
   api.use(notificationsRouter({ db: db.db }));
+  api.use(dashboardRouter({ db: db.db }));
   api.use(authRouter({ db: db.db, secureCookies: config.publicUrl.startsWith('https:') }));
   api.use(calendarsRouter({ db: db.db, temporal, config }));
   app.use(api);

@@ -1,0 +1,130 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { request, startStack, type Stack } from '../helpers/stack';
+
+/**
+ * The web console in a real browser (Debian's chromium driven by playwright-core): log in, register a case, move
+ * it through approval and transfer, read its history. Screenshots of each page: test-results/screenshots/.
+ */
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const SHOTS = path.join(__dirname, '..', '..', 'test-results', 'screenshots');
+
+describe('web console in a real browser', () => {
+  let stack: Stack;
+  let browser: Browser;
+  let page: Page;
+  const password = 'Console-Test-2026!';
+  let eebHead = '';
+  let psbOfficer = '';
+
+  beforeAll(async () => {
+    fs.mkdirSync(SHOTS, { recursive: true });
+    stack = await startStack({ RATE_LIMIT_PER_MINUTE: '100000' });
+    for (const [p, name] of [
+      [{ agency: 'eeb', role: 'head' }, '史局长'],
+      [{ agency: 'psb', role: 'officer' }, '李强'],
+    ] as const) {
+      const token = await stack.userToken(p, name);
+      const me = (await request(stack.base, token, 'GET', '/api/v1/me')).json as { id: string; username: string };
+      await request(stack.base, stack.adminToken, 'PUT', `/api/v1/users/${me.id}/password`, { password });
+      if (p.agency === 'eeb') eebHead = me.username;
+      else psbOfficer = me.username;
+    }
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    });
+    page = await browser.newPage({ viewport: { width: 1366, height: 768 }, locale: 'zh-CN', timezoneId: 'UTC' });
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await stack.close();
+  });
+
+  const shot = (name: string) => page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
+
+  async function login(username: string) {
+    await page.goto(`${stack.base}/#/login`);
+    await page.getByLabel('用户名').fill(username);
+    await page.getByLabel('密码').fill(password);
+    await page.getByRole('button', { name: '登录' }).click();
+    await page.getByRole('heading', { name: '工作台' }).waitFor();
+  }
+
+  async function doStep(label: string, fill: (form: import('playwright-core').Locator) => Promise<void>) {
+    const details = page.locator('details.step', { hasText: label }).first();
+    await details.locator('summary').click();
+    const form = details.locator('form');
+    await fill(form);
+    await form.getByRole('button', { name: `提交：${label}` }).click();
+  }
+
+  it('shows a Chinese error for a wrong password, then logs in', async () => {
+    await page.goto(`${stack.base}/`);
+    await page.getByRole('heading', { name: '登录' }).waitFor();
+    await page.getByLabel('用户名').fill(eebHead);
+    await page.getByLabel('密码').fill('wrong-password');
+    await page.getByRole('button', { name: '登录' }).click();
+    await page.getByText('用户名或密码错误').waitFor();
+    await shot('01-login');
+    await login(eebHead);
+    await shot('02-dashboard');
+  });
+
+  it('registers a case and moves it through approval and transfer; the history shows each step', async () => {
+    await page.getByRole('link', { name: '登记案件' }).click();
+    await page.getByLabel('案件名称（必填）').fill('某化工公司非法倾倒危险废物案');
+    await page.getByLabel('办理类型').selectOption('criminal');
+    await shot('03-new-case');
+    await page.getByRole('button', { name: '登记并启动案件流程' }).click();
+    await page.getByText('当前阶段：').waitFor();
+    await shot('04-case-lead');
+
+    await doStep('成立专案组', async (form) => {
+      await form.getByLabel(/专案组成员/).fill('张明\n赵亮');
+    });
+    await page.locator('#stage', { hasText: '专案组核实情况' }).waitFor();
+    // A refused step shows the reason in Chinese (the document number is required).
+    await doStep('提交移送涉嫌犯罪案件书面报告', async () => {});
+    await page.locator('details.step[open] .error').getByText(/缺少|必填|文书/).waitFor();
+    await page.locator('details.step[open] input').first().fill('长环报〔2026〕21号');
+    await page.locator('details.step[open] button[type=submit]').click();
+    await page.locator('#stage', { hasText: '移送报告待负责人审批' }).waitFor();
+    await doStep('负责人批准移送', async (form) => {
+      await form.locator('input').first().fill('长环批〔2026〕21号');
+    });
+    await page.locator('#stage', { hasText: '已批准移送' }).waitFor();
+    await doStep('向公安机关移送案件', async (form) => {
+      await form.locator('input[data-kind=string]').first().fill('长环移〔2026〕21号');
+      await form.locator('input[type=checkbox]').first().check();
+    });
+    await page.locator('#stage', { hasText: '已移送（待公安机关接受）' }).waitFor();
+    await shot('05-case-delivered');
+    const timeline = await page.locator('#timeline').innerText();
+    expect(timeline).toContain('负责人批准移送');
+    expect(timeline).toContain('长环移〔2026〕21号');
+    expect(timeline).toMatch(/\d{4}年\d{2}月\d{2}日 /);
+  });
+
+  it('shows the PSB its new task on the dashboard and in the inbox; the case list filters', async () => {
+    await page.getByRole('button', { name: '退出' }).click();
+    await page.getByRole('heading', { name: '登录' }).waitFor();
+    await login(psbOfficer);
+    await page.locator('#pending').getByText('接受移送案件并出具回执').first().waitFor();
+    await shot('06-psb-dashboard');
+    await page.getByRole('link', { name: '通知' }).click();
+    await page.getByText('【待办】').first().waitFor();
+    await shot('07-inbox');
+    await page.getByRole('link', { name: '案件', exact: true }).click();
+    await page.getByLabel('关键词').fill('化工');
+    await page.getByRole('button', { name: '筛选' }).click();
+    await page.getByRole('link', { name: '某化工公司非法倾倒危险废物案' }).waitFor();
+    await shot('08-case-list');
+    // The raw history downloads as JSON.
+    await page.getByRole('link', { name: '某化工公司非法倾倒危险废物案' }).click();
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByText('下载原始历史（JSON）').click()]);
+    const file = await download.path();
+    expect(JSON.parse(fs.readFileSync(file!, 'utf8')).events.length).toBeGreaterThan(5);
+  });
+});
