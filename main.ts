@@ -8,6 +8,7 @@ import { createApp } from './api/app';
 import { ConfigError, loadConfig } from './config';
 import { connectClient, openDatabase } from './infra/bootstrap';
 import { startEmbeddedTemporal } from './infra/temporal';
+import { ensureDemoUsers } from './infra/demo-users';
 import { buildMailer, createWorker } from './worker';
 
 /**
@@ -69,6 +70,8 @@ async function main() {
 
   const db = await openDatabase(config);
   stops.push(() => db.close());
+  // Only the all-embedded default gets ready-made console accounts; a real deployment creates its own users.
+  const accountsFile = !config.databaseUrl ? await ensureDemoUsers(db.db, config.dataDir) : undefined;
   const mailer = buildMailer(config);
   stops.push(async () => mailer.close());
 
@@ -93,6 +96,8 @@ async function main() {
   const lines = [
     '',
     '联动执法协作平台 已启动',
+    `  控制台:             ${config.publicUrl}/`,
+    ...(accountsFile ? [`  控制台账号:         用户名与密码保存在 ${accountsFile}`] : []),
     `  接口（API）:        ${config.publicUrl}/api/v1   （OpenAPI: ${config.publicUrl}/api/v1/openapi.json）`,
     `  健康检查:           ${config.publicUrl}/readyz`,
     `  Temporal 界面:      ${config.temporal.address ? '（外部 Temporal，见其部署）' : config.temporal.uiUrl}`,
