@@ -7,6 +7,7 @@ import { closeServer, listen } from './api/server';
 import { createApp } from './api/app';
 import { ConfigError, loadConfig } from './config';
 import { connectClient, openDatabase } from './infra/bootstrap';
+import { ensureSchedules } from './infra/schedules';
 import { startEmbeddedTemporal } from './infra/temporal';
 import { ensureDemoUsers } from './infra/demo-users';
 import { buildMailer, createWorker } from './worker';
@@ -90,6 +91,7 @@ async function main() {
 
   const { client, connection } = await connectClient(address, config.temporal.namespace);
   stops.push(() => connection.close());
+  const schedules = await ensureSchedules(client, config);
   const server = await listen(createApp({ db, temporal: client, config }), config.port, config.host);
   stops.push(() => closeServer(server));
 
@@ -104,6 +106,7 @@ async function main() {
     `  流程引擎:           ${temporalSource}`,
     `  数据库:             ${db.kind === 'pglite' ? `内置 PGlite ${db.location}` : `PostgreSQL ${db.location}`}`,
     `  邮件:               ${mailer.description}`,
+    `  定期任务:           新建 ${schedules.created.length}，更新 ${schedules.updated.length}，未变 ${schedules.unchanged.length}（temporal schedule list；GET /api/v1/schedules）`,
     // The token itself is never printed (logs are kept): it is read from its file or the environment.
     fromEnv
       ? '  认证:               管理员令牌为环境变量 ADMIN_TOKEN 的值'

@@ -1,10 +1,12 @@
 import path from 'node:path';
+import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities } from './activities';
 import { createMailer, type Mailer } from './activities/mailer';
 import { loadConfig, type Config } from './config';
 import type { DbHandle } from './db/client';
 import { openDatabase } from './infra/bootstrap';
+import { ensureSchedules } from './infra/schedules';
 
 export const WORKFLOWS_PATH = path.join(__dirname, 'workflows', 'index.ts');
 
@@ -43,6 +45,11 @@ async function main() {
   const mailer = buildMailer(config);
   const connection = await NativeConnection.connect({ address: config.temporal.address });
   const worker = await createWorker({ connection, config, db, mailer });
+  // The recurring duties' Schedules exist wherever a worker can run them (idempotent; the API process does the same).
+  const clientConnection = await Connection.connect({ address: config.temporal.address });
+  const schedules = await ensureSchedules(new Client({ connection: clientConnection, namespace: config.temporal.namespace }), config);
+  await clientConnection.close();
+  console.log(`[worker] 定期任务：新建 ${schedules.created.join('、') || '无'}；更新 ${schedules.updated.join('、') || '无'}`);
   console.log(`[worker] 已连接 ${config.temporal.address}，任务队列 ${config.temporal.taskQueue}；数据库 ${db.location}；邮件 ${mailer.description}`);
   // Worker.run installs SIGINT/SIGTERM handlers and drains before resolving.
   await worker.run();

@@ -2,6 +2,7 @@ import type { Db } from '../db/client';
 import type { Mailer } from './mailer';
 import { createDeliveryActivities } from './delivery';
 import { createRecordActivities } from './records';
+import { createDutyActivities } from './duties';
 
 export interface ActivityDeps {
   db: Db;
@@ -13,6 +14,7 @@ export function createActivities(deps: ActivityDeps) {
   return {
     ...createRecordActivities(deps),
     ...createDeliveryActivities(deps),
+    ...createDutyActivities(deps),
   };
 }
 

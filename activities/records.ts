@@ -12,7 +12,7 @@ import type {
   RegisterCaseInput,
 } from './types';
 
-type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
+export type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
 
 interface Recipient {
   key: string;
@@ -120,33 +120,34 @@ async function upsertDeadlines(tx: Tx, caseId: string, rows: DeadlineRow[], atMs
   }
 }
 
+/** Queues the outbox rows of one event (idempotent: id = event id + recipient); caseId null for duty events. */
+export async function queueNotifications(tx: Tx, caseId: string | null, eventId: string, reqs: NotificationRequest[]): Promise<string[]> {
+  const ids: string[] = [];
+  for (const req of reqs) {
+    for (const r of await resolveRecipients(tx, req)) {
+      const id = `${eventId}:${r.key}`;
+      await tx
+        .insert(notifications)
+        .values({
+          id,
+          caseId,
+          eventId,
+          recipientUserId: r.userId ?? null,
+          recipientEmail: r.email ?? null,
+          recipientLabelZh: r.labelZh,
+          subject: req.subject,
+          bodyText: req.bodyText,
+          messageId: stableMessageId(id),
+        })
+        .onConflictDoNothing({ target: notifications.id });
+      ids.push(id);
+    }
+  }
+  return [...new Set(ids)];
+}
+
 export function createRecordActivities(deps: { db: Db }) {
   const { db } = deps;
-
-  async function queueNotifications(tx: Tx, caseId: string, eventId: string, reqs: NotificationRequest[]) {
-    const ids: string[] = [];
-    for (const req of reqs) {
-      for (const r of await resolveRecipients(tx, req)) {
-        const id = `${eventId}:${r.key}`;
-        await tx
-          .insert(notifications)
-          .values({
-            id,
-            caseId,
-            eventId,
-            recipientUserId: r.userId ?? null,
-            recipientEmail: r.email ?? null,
-            recipientLabelZh: r.labelZh,
-            subject: req.subject,
-            bodyText: req.bodyText,
-            messageId: stableMessageId(id),
-          })
-          .onConflictDoNothing({ target: notifications.id });
-        ids.push(id);
-      }
-    }
-    return ids;
-  }
 
   return {
     /** Creates the case row and its first event; a retry finds both and changes nothing. */

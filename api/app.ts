@@ -18,6 +18,7 @@ import { dashboardRouter } from './routes/dashboard';
 import { consoleRouter } from './console';
 import { auditMiddleware } from './audit';
 import { calendarsRouter } from './routes/calendars';
+import { dutiesRouter } from './routes/duties';
 
 export interface AppDeps {
   db: DbHandle;
@@ -118,6 +119,7 @@ export function createApp(deps: AppDeps) {
   api.use(dashboardRouter({ db: db.db }));
   api.use(authRouter({ db: db.db, secureCookies: config.publicUrl.startsWith('https:') }));
   api.use(calendarsRouter({ db: db.db, temporal, config }));
+  api.use(dutiesRouter({ db: db.db, temporal, config }));
   app.use(api);
 
   app.use(notFoundHandler);

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { parseDeadlineOverrides } from '../domain/deadlines/rules';
+import { dutySchedulesSchema, type DutyScheduleSettings } from '../domain/duties';
 
 /**
  * The one typed configuration of the platform, read from the environment and validated with zod.
@@ -57,6 +58,21 @@ export const configSchema = z.object({
       }, '必须是 JSON 对象')
       .optional(),
   ),
+  DUTY_SCHEDULES: z.preprocess(
+    emptyToUndefined,
+    z
+      .string()
+      .refine((v) => {
+        try {
+          const parsed: unknown = JSON.parse(v);
+          return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed);
+        } catch {
+          return false;
+        }
+      }, '必须是 JSON 对象')
+      .optional(),
+  ),
+  DUTY_SCHEDULES_START_CURRENT: z.preprocess(emptyToUndefined, z.enum(['true', 'false']).default('true')),
   LOG_LEVEL: z.preprocess(emptyToUndefined, z.enum(['debug', 'info', 'warn', 'error']).default('info')),
   RATE_LIMIT_PER_MINUTE: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).max(1_000_000).default(600)),
 });
@@ -87,6 +103,10 @@ export interface Config {
   adminToken?: string;
   rosterFile?: string;
   deadlinePolicyOverrides: Record<string, unknown>;
+  /** Per-duty schedule settings (DUTY_SCHEDULES), validated. */
+  dutySchedules: Record<string, DutyScheduleSettings>;
+  /** A schedule created now also runs once at once, so the current period has its workflow. */
+  dutySchedulesStartCurrent: boolean;
   logLevel: RawConfig['LOG_LEVEL'];
   /** Requests per minute per token (authenticated) and per address (twice that, before authentication). */
   rateLimitPerMinute: number;
@@ -119,6 +139,14 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       throw new ConfigError([{ variable: 'DEADLINE_POLICY_OVERRIDES', message: `期限政策覆盖无效：${detail}` }]);
     }
   }
+  let dutySchedules: Record<string, DutyScheduleSettings> = {};
+  if (c.DUTY_SCHEDULES) {
+    const r = dutySchedulesSchema.safeParse(JSON.parse(c.DUTY_SCHEDULES));
+    if (!r.success) {
+      throw new ConfigError([{ variable: 'DUTY_SCHEDULES', message: `定期职责设置无效：${r.error.issues.map((i) => `${i.path.join('.')} ${i.message}`).join('; ')}` }]);
+    }
+    dutySchedules = r.data;
+  }
   const publicUrl = c.PUBLIC_URL ?? `http://${c.HOST === '0.0.0.0' ? '127.0.0.1' : c.HOST}:${c.PORT}`;
   return {
     env: c.NODE_ENV,
@@ -141,6 +169,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     adminToken: c.ADMIN_TOKEN,
     rosterFile: c.ROSTER_FILE,
     deadlinePolicyOverrides: overrides,
+    dutySchedules,
+    dutySchedulesStartCurrent: c.DUTY_SCHEDULES_START_CURRENT === 'true',
     logLevel: c.LOG_LEVEL,
     rateLimitPerMinute: c.RATE_LIMIT_PER_MINUTE,
   };

@@ -260,3 +260,81 @@ export const auditLog = pgTable(
   },
   (t) => [index('audit_log_at_idx').on(t.at), index('audit_log_user_idx').on(t.userId), index('audit_log_target_idx').on(t.target)],
 );
+
+// ---------------------------------------------------------------------------------------------------------------
+// Recurring duties of the mechanism (issue 5; statutory-deadlines.md §D). Written only by duty activities.
+
+/** One period of one duty (a month of joint enforcement, a year of training, a meeting, a briefing); id = workflow id. */
+export const dutyPeriods = pgTable(
+  'duty_periods',
+  {
+    id: text('id').primaryKey(),
+    dutyId: text('duty_id').notNull(),
+    periodKey: text('period_key').notNull(),
+    cadence: text('cadence').notNull(),
+    startDate: date('start_date', { mode: 'string' }).notNull(),
+    endDate: date('end_date', { mode: 'string' }).notNull(),
+    /** open | done | nonCompliant | escalated | completedLate */
+    status: text('status').notNull().default('open'),
+    labelZh: text('label_zh').notNull(),
+    summary: jsonb('summary').notNull().default(sql`'{}'::jsonb`),
+    createdAt: createdAt(),
+    updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+    closedAt: timestamp('closed_at', { withTimezone: true, mode: 'date' }),
+  },
+  (t) => [index('duty_periods_duty_idx').on(t.dutyId, t.periodKey), index('duty_periods_status_idx').on(t.status)],
+);
+
+/** Append-only record of what happened in a duty period (id chosen by the workflow: the idempotency key). */
+export const dutyEvents = pgTable(
+  'duty_events',
+  {
+    id: text('id').primaryKey(),
+    seq: bigserial('seq', { mode: 'number' }).notNull(),
+    periodId: text('period_id')
+      .notNull()
+      .references(() => dutyPeriods.id),
+    dutyId: text('duty_id').notNull(),
+    type: text('type').notNull(),
+    labelZh: text('label_zh').notNull(),
+    actorUserId: text('actor_user_id'),
+    actorAgency: text('actor_agency'),
+    data: jsonb('data').notNull().default(sql`'{}'::jsonb`),
+    occurredAt: timestamp('occurred_at', { withTimezone: true, mode: 'date' }).notNull(),
+    recordedAt: timestamp('recorded_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+  },
+  (t) => [index('duty_events_period_idx').on(t.periodId, t.seq), index('duty_events_type_idx').on(t.type, t.occurredAt)],
+);
+
+/**
+ * The things a duty period holds, queryable: joint operations, training sessions, meetings, resolutions (议定事项,
+ * with an owner agency and a clock), briefings (their statistics in `data`). The workflow is the truth; this mirrors it.
+ */
+export const dutyItems = pgTable(
+  'duty_items',
+  {
+    id: text('id').primaryKey(),
+    periodId: text('period_id')
+      .notNull()
+      .references(() => dutyPeriods.id),
+    dutyId: text('duty_id').notNull(),
+    /** jointOperation | trainingSession | meeting | resolution | briefing */
+    kind: text('kind').notNull(),
+    /** jointOperation: planned | completed | cancelled; resolution: open | done; ... */
+    status: text('status').notNull(),
+    titleZh: text('title_zh').notNull(),
+    ownerAgency: text('owner_agency'),
+    /** The day it happens (operation, session, meeting) or is due (resolution), China time. */
+    date: date('date', { mode: 'string' }),
+    dueAt: timestamp('due_at', { withTimezone: true, mode: 'date' }),
+    escalationLevel: text('escalation_level').notNull().default('none'),
+    data: jsonb('data').notNull().default(sql`'{}'::jsonb`),
+    createdAt: createdAt(),
+    updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+  },
+  (t) => [
+    index('duty_items_period_idx').on(t.periodId),
+    index('duty_items_kind_status_idx').on(t.kind, t.status),
+    index('duty_items_date_idx').on(t.kind, t.date),
+  ],
+);

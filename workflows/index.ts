@@ -1,2 +1,8 @@
 // Everything the worker bundles. Workflows only: no activities, no Node built-ins (enforced by lint).
 export { caseWorkflow } from './case';
+export { jointEnforcementWorkflow } from './duties/joint-enforcement';
+export { trainingWorkflow } from './duties/training';
+export { jointMeetingWorkflow } from './duties/joint-meeting';
+export { briefingWorkflow } from './duties/briefing';
+export { dutyScheduleWorkflow } from './duties/schedule';
+export { benchEmptyWorkflow } from './bench';

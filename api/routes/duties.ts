@@ -1,0 +1,212 @@
+import crypto from 'node:crypto';
+import { Router } from 'express';
+import { and, asc, count, desc, eq, type SQL } from 'drizzle-orm';
+import { z } from 'zod';
+import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+import type { Config } from '../../config';
+import type { Db } from '../../db/client';
+import { dutyEvents, dutyItems, dutyPeriods } from '../../db/schema';
+import { DUTY_IDS, RECURRING_DUTIES, recurringPeriodOf, type Cadence } from '../../domain/deadlines';
+import { describeSchedule, dutyOfSchedule, listSchedules, setScheduleCadence } from '../../infra/schedules';
+import { STEP_REJECTED, chinaDate, type DutyActor, type DutyPeriodInput } from '../../workflows/duties/common';
+import { JOINT_ENFORCEMENT_UPDATES } from '../../workflows/duties/joint-enforcement';
+import { JOINT_MEETING_UPDATES, jointMeetingWorkflow } from '../../workflows/duties/joint-meeting';
+import { TRAINING_UPDATES } from '../../workflows/duties/training';
+import { currentUser, type AuthUser } from '../auth';
+import { HttpError, notFound } from '../errors';
+import { route } from '../openapi';
+
+/** Updates each kind of duty workflow accepts, by the workflow id's prefix. */
+const UPDATES_BY_PREFIX: [string, readonly string[]][] = [
+  ['duty-joint-enforcement-', JOINT_ENFORCEMENT_UPDATES],
+  ['duty-training-', TRAINING_UPDATES],
+  ['duty-joint-meeting-', JOINT_MEETING_UPDATES],
+];
+
+const scheduleParams = z.object({ id: z.string().regex(/^duty-[a-z-]{1,60}$/, '定期任务编号格式错误') });
+const dutyParams = z.object({ id: z.string().regex(/^duty-[a-z0-9-]{1,80}$/, '事项编号格式错误') });
+const actionParams = dutyParams.extend({ action: z.string().regex(/^[A-Za-z]{1,40}$/, '操作名称格式错误') });
+
+const actorOf = (u: AuthUser): DutyActor => ({ userId: u.id, agency: u.agency, role: u.role, displayName: u.displayName });
+
+/** A refused update → HTTP status and the Chinese reason (same contract as case steps). */
+function updateFailure(err: unknown): HttpError | undefined {
+  const cause = err instanceof WorkflowUpdateFailedError ? err.cause : err;
+  if (cause instanceof ApplicationFailure && cause.type === STEP_REJECTED) {
+    const d = (cause.details?.[0] ?? {}) as { code?: number; field?: string | null };
+    const status = [403, 404, 409, 422].includes(Number(d.code)) ? Number(d.code) : 409;
+    const code = { 403: 'forbidden', 404: 'not_found', 409: 'invalid_transition', 422: 'validation_failed' }[status]!;
+    return new HttpError(status, code, cause.message, d.field ? { field: d.field } : undefined);
+  }
+  return undefined;
+}
+
+export function dutiesRouter(deps: { db: Db; temporal: Client; config: Config }) {
+  const { db, temporal, config } = deps;
+  const r = Router();
+
+  const scheduleOr404 = async (id: string) => {
+    const v = await describeSchedule(temporal, id);
+    if (!v) throw notFound('定期任务不存在');
+    return v;
+  };
+
+  route(r, { method: 'get', path: '/api/v1/schedules', permission: 'schedule.read', summary: '定期任务（联合执法、教育培训、联席会议、信息通报）：周期、状态、下次运行时间', tags: ['定期任务'] }, async (_req, res) => {
+    res.json({ items: await listSchedules(temporal) });
+  });
+
+  for (const [verb, zh] of [
+    ['pause', '暂停'],
+    ['unpause', '恢复'],
+    ['trigger', '立即运行'],
+  ] as const) {
+    route(
+      r,
+      { method: 'post', path: `/api/v1/schedules/:id/${verb}`, permission: 'schedule.write', summary: `${zh}定期任务`, tags: ['定期任务'], params: scheduleParams },
+      async (_req, res, { params }) => {
+        await scheduleOr404(params.id);
+        const handle = temporal.schedule.getHandle(params.id);
+        const who = currentUser(res).displayName;
+        if (verb === 'pause') await handle.pause(`${who}暂停`);
+        else if (verb === 'unpause') await handle.unpause(`${who}恢复`);
+        else await handle.trigger();
+        res.json(await scheduleOr404(params.id));
+      },
+    );
+  }
+
+  route(
+    r,
+    {
+      method: 'put',
+      path: '/api/v1/schedules/:id/cadence',
+      permission: 'schedule.write',
+      summary: '修改定期任务的周期（仅限制度规定“定期”的职责；重启后保留，除非配置中的周期改变）',
+      tags: ['定期任务'],
+      params: scheduleParams,
+      body: z.object({ cadence: z.enum(['monthly', 'quarterly', 'annual']).describe('每月 / 每季度 / 每年') }).strict(),
+    },
+    async (_req, res, { params, body }) => {
+      const v = await scheduleOr404(params.id);
+      const dutyId = dutyOfSchedule(params.id)!;
+      if (!RECURRING_DUTIES[dutyId].configurable) {
+        throw new HttpError(422, 'validation_failed', `${RECURRING_DUTIES[dutyId].labelZh}的周期由制度规定（${v.cadenceZh}），不能修改`, { field: 'cadence' });
+      }
+      await setScheduleCadence(temporal, params.id, body.cadence as Cadence);
+      res.json(await scheduleOr404(params.id));
+    },
+  );
+
+  route(
+    r,
+    {
+      method: 'get',
+      path: '/api/v1/duties',
+      permission: 'duty.read',
+      summary: '定期职责各期办理情况（联合执法、教育培训、联席会议、信息通报）',
+      tags: ['定期职责'],
+      query: z.object({
+        dutyId: z.enum(DUTY_IDS).optional(),
+        status: z.enum(['open', 'done', 'nonCompliant', 'escalated', 'completedLate']).optional(),
+        page: z.coerce.number().int().min(1).max(100000).default(1),
+        pageSize: z.coerce.number().int().min(1).max(200).default(20),
+      }),
+    },
+    async (_req, res, { query }) => {
+      const where: SQL[] = [];
+      if (query.dutyId) where.push(eq(dutyPeriods.dutyId, query.dutyId));
+      if (query.status) where.push(eq(dutyPeriods.status, query.status));
+      const cond = where.length ? and(...where) : undefined;
+      const [{ total }] = await db.select({ total: count() }).from(dutyPeriods).where(cond);
+      const items = await db.select().from(dutyPeriods).where(cond).orderBy(desc(dutyPeriods.startDate), asc(dutyPeriods.id)).limit(query.pageSize).offset((query.page - 1) * query.pageSize);
+      res.json({ items, page: query.page, pageSize: query.pageSize, total });
+    },
+  );
+
+  route(
+    r,
+    { method: 'get', path: '/api/v1/duties/:id', permission: 'duty.read', summary: '一期定期职责的记录、事项与实时状态', tags: ['定期职责'], params: dutyParams },
+    async (_req, res, { params }) => {
+      const [period] = await db.select().from(dutyPeriods).where(eq(dutyPeriods.id, params.id));
+      if (!period) throw notFound('该期事项不存在');
+      const events = await db.select().from(dutyEvents).where(eq(dutyEvents.periodId, params.id)).orderBy(asc(dutyEvents.seq));
+      const items = await db.select().from(dutyItems).where(eq(dutyItems.periodId, params.id)).orderBy(asc(dutyItems.createdAt), asc(dutyItems.id));
+      let live: unknown = null;
+      try {
+        live = await temporal.workflow.getHandle(params.id).query('state');
+      } catch {
+        live = null; // closed past retention, or a briefing (no query): the record above is complete
+      }
+      res.json({ period, events, items, live });
+    },
+  );
+
+  route(
+    r,
+    {
+      method: 'post',
+      path: '/api/v1/duties/:id/actions/:action',
+      permission: 'duty.act',
+      summary:
+        '办理定期职责事项（Temporal Update）。联合执法：planOperation、cancelOperation、recordOutcome、openCaseFromLead；教育培训：planTraining、recordTraining、cancelTraining；联席会议：scheduleMeeting、addAgendaItem、recordMinutes、completeResolution',
+      tags: ['定期职责'],
+      params: actionParams,
+      body: z.record(z.string(), z.unknown()).describe('该操作的字段'),
+    },
+    async (_req, res, { params, body }) => {
+      const allowed = UPDATES_BY_PREFIX.find(([prefix]) => params.id.startsWith(prefix))?.[1];
+      if (!allowed) throw notFound('该事项不存在或不接受办理操作');
+      if (!allowed.includes(params.action)) throw new HttpError(404, 'unknown_action', `该事项没有“${params.action}”操作（可用：${allowed.join('、')}）`);
+      try {
+        const view = await temporal.workflow.getHandle(params.id).executeUpdate<unknown, [unknown]>(params.action, { args: [{ actor: actorOf(currentUser(res)), input: body }] });
+        res.json(view);
+      } catch (err) {
+        const mapped = updateFailure(err);
+        if (mapped) throw mapped;
+        if (err instanceof WorkflowNotFoundError) throw notFound('该事项不存在或已办结');
+        throw err;
+      }
+    },
+  );
+
+  route(
+    r,
+    {
+      method: 'post',
+      path: '/api/v1/meetings',
+      permission: 'duty.act',
+      summary: '提请临时召开联席会议（任一成员单位；幂等：相同 Idempotency-Key 返回同一会议）',
+      tags: ['定期职责'],
+      body: z.object({ reasonZh: z.string().trim().min(1).max(500).describe('提请理由') }).strict(),
+      responses: { 201: { description: '已提请' } },
+    },
+    async (req, res, { body }) => {
+      const user = currentUser(res);
+      const key = req.get('idempotency-key');
+      const suffix = key ? crypto.createHash('sha256').update(`${user.id}\u0000${key}`).digest('hex').slice(0, 16) : crypto.randomUUID().replace(/-/g, '').slice(0, 16);
+      const workflowId = `duty-joint-meeting-adhoc-${suffix}`;
+      const period = recurringPeriodOf('monthly', chinaDate(Date.now()));
+      const input: DutyPeriodInput = {
+        dutyId: 'joint-meeting.periodic',
+        cadence: 'monthly',
+        period,
+        settings: config.dutySchedules['joint-meeting.periodic']?.resolutionDays ? { resolutionDays: config.dutySchedules['joint-meeting.periodic'].resolutionDays } : undefined,
+        adHoc: { requestedBy: actorOf(user), reasonZh: body.reasonZh, requestedAtMs: Date.now() },
+      };
+      await temporal.workflow.start(jointMeetingWorkflow, { workflowId, taskQueue: config.temporal.taskQueue, args: [input], workflowIdConflictPolicy: 'USE_EXISTING' });
+      res.status(201).location(`/api/v1/duties/${workflowId}`).json({ id: workflowId });
+    },
+  );
+
+  route(
+    r,
+    { method: 'get', path: '/api/v1/briefings', permission: 'duty.read', summary: '信息通报（各期各机关统计；保密案件只计数）', tags: ['定期职责'] },
+    async (_req, res) => {
+      const items = await db.select().from(dutyItems).where(eq(dutyItems.kind, 'briefing')).orderBy(desc(dutyItems.date));
+      res.json({ items });
+    },
+  );
+
+  return r;
+}

@@ -1,0 +1,73 @@
+/** Names shared by the duty workflows, activities, configuration and API (pure). */
+import { z } from 'zod';
+import { DUTY_IDS, RECURRING_DUTIES, isDutyId } from './deadlines/rules';
+
+/** What a periodic briefing (信息通报) counts, per agency. */
+export const BRIEFING_METRICS = [
+  'leads',
+  'transfers',
+  'filings',
+  'nonFilings',
+  'arrests',
+  'prosecutions',
+  'judgments',
+  'overdueClocks',
+  'supervisionItems',
+  'jointOperations',
+  'trainings',
+] as const;
+export type BriefingMetric = (typeof BRIEFING_METRICS)[number];
+
+export const BRIEFING_METRIC_ZH: Record<BriefingMetric, string> = {
+  leads: '案件线索',
+  transfers: '移送涉嫌犯罪案件',
+  filings: '立案',
+  nonFilings: '不予立案',
+  arrests: '批准逮捕',
+  prosecutions: '提起公诉',
+  judgments: '司法裁决',
+  overdueClocks: '超期期限',
+  supervisionItems: '监督事项',
+  jointOperations: '联合执法',
+  trainings: '教育培训',
+};
+
+
+
+/** Settings of one duty's schedule (DUTY_SCHEDULES configuration). */
+export const dutyScheduleSettingsSchema = z
+  .object({
+    /** false: no schedule is created (an existing one is left alone; pause it through the API). */
+    enabled: z.boolean().optional(),
+    /** Only for duties whose cadence the mechanism leaves open ("定期"). */
+    cadence: z.enum(['monthly', 'quarterly', 'annual']).optional(),
+    /** Joint enforcement: reminder days of the month while nothing is planned (default 10 and 20). */
+    reminderDays: z.array(z.number().int().min(1).max(28)).max(10).optional(),
+    /** Training: 'MM-DD' by which a session must be held (default 12-31). */
+    deadline: z.string().regex(/^(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/, '格式应为 MM-DD').optional(),
+    /** Joint meetings: default days a resolution has (default 30). */
+    resolutionDays: z.number().int().min(1).max(365).optional(),
+  })
+  .strict();
+export type DutyScheduleSettings = z.infer<typeof dutyScheduleSettingsSchema>;
+
+export const dutySchedulesSchema = z.record(z.string(), z.unknown()).transform((value, ctx) => {
+  const out: Record<string, DutyScheduleSettings> = {};
+  for (const [id, raw] of Object.entries(value)) {
+    if (!isDutyId(id)) {
+      ctx.addIssue({ code: 'custom', path: [id], message: `未知的定期职责：“${id}”（可选：${DUTY_IDS.join('、')}）` });
+      continue;
+    }
+    const r = dutyScheduleSettingsSchema.safeParse(raw);
+    if (!r.success) {
+      for (const issue of r.error.issues) ctx.addIssue({ code: 'custom', path: [id, ...issue.path], message: issue.message });
+      continue;
+    }
+    if (r.data.cadence && !RECURRING_DUTIES[id].configurable) {
+      ctx.addIssue({ code: 'custom', path: [id, 'cadence'], message: `${id} 的周期由制度规定（${RECURRING_DUTIES[id].cadence}），不能修改` });
+      continue;
+    }
+    out[id] = r.data;
+  }
+  return out;
+});

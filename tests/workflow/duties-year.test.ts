@@ -1,0 +1,124 @@
+import { asc, sql } from 'drizzle-orm';
+import type { WorkflowHandle } from '@temporalio/client';
+import { dutyPeriods } from '../../db/schema';
+import { recurringPeriodOf, type Cadence, type DutyId } from '../../domain/deadlines';
+import { chinaDate, dutyWorkflowId } from '../../workflows/duties/common';
+import { jointEnforcementWorkflow, cancelOperationUpdate, openCaseFromLeadUpdate, planOperationUpdate, recordOutcomeUpdate } from '../../workflows/duties/joint-enforcement';
+import { completeResolutionUpdate, recordMinutesUpdate } from '../../workflows/duties/joint-meeting';
+import { PERIOD_WORKFLOWS, type DutyScheduleResult, type ScheduledDutyId } from '../../workflows/duties/schedule';
+import { planTrainingUpdate, recordTrainingUpdate } from '../../workflows/duties/training';
+import { EEB, PSB, SPP, WG, skipTo, terminateWhenIdle, waitFor } from '../helpers/duties';
+import { startHarness, type Harness } from '../helpers/harness';
+import { createTimeSkippingEnv } from '../helpers/temporal';
+
+/**
+ * A year of the mechanism on the time-skipping server, driven the way the Schedules drive it: at 00:05 on the first
+ * day of each period the period's workflow starts, and people act on the days they would.
+ * November has no joint operation; the second quarter's resolution is left undone; the fourth quarter's meeting is
+ * never held; one training is held in June. Every duty must end the year done, reminded or escalated.
+ */
+describe('a simulated year of recurring duties (time-skipping)', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness(createTimeSkippingEnv, 'duty-year');
+  });
+  afterAll(async () => {
+    await h.close();
+  });
+
+  it('runs a year: every duty of the seed document ends done, reminded or escalated', async () => {
+    const year = Number(chinaDate(await h.env.currentTimeMs()).slice(0, 4)) + 1;
+    const at = (date: string, hm = '10:00') => Date.parse(`${date}T${hm}:00+08:00`);
+    const ymd = (m: number, d: number) => `${year}-${String(m).padStart(2, '0')}-${String(d).padStart(2, '0')}`;
+    const handle = (dutyId: DutyId, cadence: Cadence, date: string) => h.env.client.workflow.getHandle(dutyWorkflowId(dutyId, recurringPeriodOf(cadence, date).key));
+    /**
+     * What a Schedule's run does now (dutyScheduleWorkflow): the period holding today (for the briefing: the period
+     * just ended) under its deterministic id. Started directly here: the time-skipping test server never releases
+     * its time lock after a parent that started an abandoned child completes, so the schedule action itself is
+     * tested on the dev server (tests/e2e/duties-schedules.test.ts).
+     */
+    const runSchedule = async (dutyId: DutyId, cadence: Cadence) => {
+      const now = chinaDate(await h.env.currentTimeMs());
+      let period = recurringPeriodOf(cadence, now);
+      if (dutyId === 'info-briefing.periodic') period = recurringPeriodOf(cadence, chinaDate(period.startAtMs - 1));
+      const workflowId = dutyWorkflowId(dutyId, period.key);
+      await h.env.client.workflow.start(PERIOD_WORKFLOWS[dutyId as ScheduledDutyId] as typeof jointEnforcementWorkflow, { workflowId, taskQueue: h.taskQueue, args: [{ dutyId, cadence, period }] });
+      return { workflowId, periodKey: period.key, started: true } as DutyScheduleResult;
+    };
+    const opened = (id: string) => waitFor(`${id} opened`, async () => ((await h.db.handle.db.execute(sql`select 1 from duty_events where id = ${`${id}/opened`}`)) as unknown as { rows: unknown[] }).rows.length ? true : undefined);
+    const send = <T>(wf: WorkflowHandle, update: { name: string }, actor: object, input: object) => wf.executeUpdate<T, [unknown]>(update.name, { args: [{ actor, input }] });
+
+    let leadCase: string | undefined;
+    for (let m = 1; m <= 12; m++) {
+      const first = ymd(m, 1);
+      await skipTo(h, at(first, '00:05'));
+      const je = await runSchedule('joint-enforcement.monthly', 'monthly');
+      expect(je).toMatchObject({ workflowId: `duty-joint-enforcement-${first.slice(0, 7)}`, started: true });
+      await runSchedule('info-briefing.periodic', 'monthly');
+      if (m === 1) await runSchedule('training.annual', 'annual');
+      if ((m - 1) % 3 === 0) await runSchedule('joint-meeting.periodic', 'quarterly');
+      await opened(je.workflowId);
+      const jeh = handle('joint-enforcement.monthly', 'monthly', first);
+
+      // Joint enforcement: every month but November; in March a plan is cancelled and made again.
+      if (m !== 11) {
+        const day = m === 3 ? 20 : 6;
+        if (m === 3) {
+          await send(jeh, planOperationUpdate, EEB, { date: ymd(m, 6), places: ['某工业园区'], members: { eeb: ['张三'], psb: ['李四'] } });
+          await send(jeh, cancelOperationUpdate, PSB, { operationId: 'op-1', reason: '警力调整' });
+        }
+        await send(jeh, planOperationUpdate, m % 2 ? EEB : PSB, { date: ymd(m, day), places: ['某工业园区', '某河段排污口'], members: { eeb: ['张三', '王五'], psb: ['李四'] } });
+        await skipTo(h, at(ymd(m, day), '18:00'));
+        const opId = m === 3 ? 'op-2' : 'op-1';
+        await send(jeh, recordOutcomeUpdate, PSB, { operationId: opId, sitesInspected: 5 + m, violationsFound: m % 3, leads: m === 4 ? [{ description: '某焦化厂疑似私设暗管' }] : [] });
+        if (m === 4) leadCase = (await send<{ caseId: string }>(jeh, openCaseFromLeadUpdate, EEB, { operationId: 'op-1', leadIndex: 0, title: '某焦化厂私设暗管排放案', track: 'administrative' })).caseId;
+      }
+      // Training: planned in March for June, held in June.
+      if (m === 3) await send(handle('training.annual', 'annual', first), planTrainingUpdate, SPP, { titleZh: '环境污染犯罪案件办理实务培训', date: ymd(6, 18), organiser: 'joint', format: 'training' });
+      if (m === 6) {
+        await skipTo(h, at(ymd(6, 18), '17:00'));
+        await send(handle('training.annual', 'annual', first), recordTrainingUpdate, EEB, { sessionId: 'session-1', attendance: { eeb: 20, psb: 15, spp: 6 }, materials: [{ name: '讲义.pdf', ref: 'upload://training/2027-1' }] });
+      }
+      // Meetings: held in the second month of Q1–Q3 with one resolution due 10 days later; Q2's is never done.
+      if (m % 3 === 2 && m < 11) {
+        const mh = handle('joint-meeting.periodic', 'quarterly', first);
+        await skipTo(h, at(ymd(m, 15), '16:00'));
+        await send(mh, recordMinutesUpdate, WG, { heldOn: ymd(m, 15), attendees: { eeb: ['郭响平'], psb: ['杨波'], spp: ['闫红花'] }, summary: '通报案件办理情况。', resolutions: [{ titleZh: `第${(m + 1) / 3}季度议定事项：清理超期案件`, ownerAgency: 'psb', dueDate: ymd(m, 25) }] });
+        if (m !== 5) await send(mh, completeResolutionUpdate, PSB, { resolutionId: 'resolution-1', note: '已清理' });
+      }
+    }
+    // Into the next year: December's briefing, and every escalation ladder of the year has run.
+    await skipTo(h, at(`${year + 1}-01-01`, '00:05'));
+    await runSchedule('info-briefing.periodic', 'monthly');
+    await skipTo(h, at(`${year + 1}-01-12`, '12:00'));
+    if (leadCase) await terminateWhenIdle(h, `case-${leadCase}`);
+
+    const periods = await h.db.handle.db.select().from(dutyPeriods).orderBy(asc(dutyPeriods.dutyId), asc(dutyPeriods.periodKey));
+    const counts = (await h.db.handle.db.execute(sql`select period_id, type, count(*)::int as n from duty_events group by period_id, type`)) as unknown as { rows: { period_id: string; type: string; n: number }[] };
+    const n = (id: string, type: string) => counts.rows.find((r) => r.period_id === id && r.type === type)?.n ?? 0;
+    const summary = periods.map((p) => {
+      const extra = [
+        n(p.id, 'dutyReminder') && `提醒${n(p.id, 'dutyReminder')}`,
+        n(p.id, 'dutyWarning') && '预警',
+        n(p.id, 'dutyNonCompliant') && '未履行',
+        n(p.id, 'dutyEscalated') && '督办',
+        n(p.id, 'resolutionEscalated') && `议定事项督办${n(p.id, 'resolutionEscalated')}`,
+      ].filter(Boolean);
+      return `${p.id}\t${p.status}${extra.length ? `\t${extra.join('、')}` : ''}`;
+    });
+    console.log(`模拟年度 ${year} 定期职责汇总：\n${summary.join('\n')}`);
+
+    const status = Object.fromEntries(periods.map((p) => [p.id, p.status]));
+    for (let m = 1; m <= 12; m++) expect(status[`duty-joint-enforcement-${ymd(m, 1).slice(0, 7)}`]).toBe(m === 11 ? 'escalated' : 'done');
+    expect(n(`duty-joint-enforcement-${year}-11`, 'dutyReminder')).toBe(2);
+    expect(status[`duty-training-${year}`]).toBe('done');
+    expect(n(`duty-training-${year}`, 'trainingReport')).toBe(1);
+    expect([1, 2, 3, 4].map((q) => status[`duty-joint-meeting-${year}-Q${q}`])).toEqual(['done', 'done', 'done', 'escalated']);
+    expect(n(`duty-joint-meeting-${year}-Q2`, 'resolutionEscalated')).toBe(1);
+    expect(n(`duty-joint-meeting-${year}-Q1`, 'resolutionDone')).toBe(1);
+    const briefings = periods.filter((p) => p.dutyId === 'info-briefing.periodic');
+    expect(briefings.map((p) => [p.periodKey, p.status])).toEqual([`${year - 1}-12`, ...Array.from({ length: 12 }, (_, i) => ymd(i + 1, 1).slice(0, 7))].map((k) => [k, 'done']));
+    const briefingTotals = (briefings.find((p) => p.periodKey === `${year}-04`)!.summary as { totals: Record<string, number> }).totals;
+    expect(briefingTotals).toMatchObject({ jointOperations: 2, leads: 2 }); // April: one operation (EEB + PSB), its lead and the case registered from it
+  });
+});

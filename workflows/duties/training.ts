@@ -1,0 +1,210 @@
+import { allHandlersFinished, condition, defineQuery, defineUpdate, setHandler, workflowInfo } from '@temporalio/workflow';
+import { z } from 'zod';
+import type { DutyItemRow, DutyPeriodRow } from '../../activities/duty-types';
+import { AGENCY_ZH } from '../../domain/deadlines';
+import { Lock, chinaAt, chinaDate, dutyLadder, mail, parseInput, recordDuty, reject, requireAgency, sleepUntil, type DutyActor, type DutyPeriodInput } from './common';
+import type { DutyUpdateRequest } from './joint-enforcement';
+
+/**
+ * 教育培训 (training.annual, seed 五(四)): a yearly cycle. Sessions (joint or by one agency) are planned and then
+ * held with attendance per agency and materials (references to uploads); a reminder each quarter while none is held;
+ * the ladder of the configured date (default 12-31): warning, non-compliance, working-group escalation; a completion
+ * report at the year's end.
+ */
+
+const AGENCIES = ['eeb', 'psb', 'spp'] as const;
+export interface TrainingSession {
+  id: string;
+  status: 'planned' | 'held' | 'cancelled';
+  titleZh: string;
+  date: string;
+  /** joint: organised together; otherwise the organising agency alone. */
+  organiser: 'joint' | 'eeb' | 'psb' | 'spp';
+  format: 'training' | 'exchange' | 'seminar';
+  plannedBy: DutyActor;
+  attendance?: Record<string, number>;
+  materials: { name: string; ref: string }[];
+  summary?: string;
+}
+export interface TrainingView {
+  workflowId: string;
+  year: string;
+  deadline: string;
+  status: string;
+  sessions: TrainingSession[];
+  reminders: string[];
+  report?: { held: number; attendance: Record<string, number>; sessions: string[] };
+}
+
+const FORMAT_ZH = { training: '专业知识培训', exchange: '经验交流', seminar: '研讨' } as const;
+export const planTrainingSchema = z
+  .object({
+    titleZh: z.string().trim().min(1).max(200),
+    date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, '日期格式应为 YYYY-MM-DD'),
+    organiser: z.enum(['joint', 'eeb', 'psb', 'spp']),
+    format: z.enum(['training', 'exchange', 'seminar']).default('training'),
+  })
+  .strict();
+export const recordTrainingSchema = z
+  .object({
+    sessionId: z.string().min(1).max(20),
+    attendance: z.object({ eeb: z.number().int().min(0).max(10000), psb: z.number().int().min(0).max(10000), spp: z.number().int().min(0).max(10000) }).strict(),
+    materials: z.array(z.object({ name: z.string().trim().min(1).max(200), ref: z.string().trim().min(1).max(500) }).strict()).max(100).default([]),
+    summary: z.string().max(5000).optional(),
+  })
+  .strict();
+export const cancelTrainingSchema = z.object({ sessionId: z.string().min(1).max(20), reason: z.string().trim().min(1).max(500) }).strict();
+
+export const trainingStateQuery = defineQuery<TrainingView>('state');
+export const planTrainingUpdate = defineUpdate<TrainingView, [DutyUpdateRequest]>('planTraining');
+export const recordTrainingUpdate = defineUpdate<TrainingView, [DutyUpdateRequest]>('recordTraining');
+export const cancelTrainingUpdate = defineUpdate<TrainingView, [DutyUpdateRequest]>('cancelTraining');
+export const TRAINING_UPDATES = ['planTraining', 'recordTraining', 'cancelTraining'] as const;
+
+export async function trainingWorkflow(input: DutyPeriodInput): Promise<TrainingView> {
+  // A period started late (first deployment, a catch-up) skips the reminders whose moment had passed by then.
+  const startedAtMs = Date.now();
+  const lock = new Lock();
+  const wfId = workflowInfo().workflowId;
+  const { period } = input;
+  const year = period.key;
+  const deadline = input.settings?.deadline ? `${year}-${input.settings.deadline}` : period.endDate;
+  const label = `${year}年度教育培训`;
+  const sessions: TrainingSession[] = [];
+  const reminders: string[] = [];
+  let status: 'open' | 'done' | 'nonCompliant' | 'escalated' | 'completedLate' = 'open';
+  let report: TrainingView['report'];
+  let wake = false;
+
+  const held = () => sessions.filter((s) => s.status === 'held');
+  const view = (): TrainingView => ({ workflowId: wfId, year, deadline, status, sessions, reminders, report });
+  const row = (): DutyPeriodRow => ({ id: wfId, dutyId: input.dutyId, periodKey: year, cadence: input.cadence, startDate: period.startDate, endDate: period.endDate, status, labelZh: label, summary: { held: held().length, planned: sessions.filter((s) => s.status === 'planned').length, deadline, report } });
+  const item = (s: TrainingSession): DutyItemRow => ({ id: `${wfId}/${s.id}`, kind: 'trainingSession', status: s.status, titleZh: s.titleZh, ownerAgency: s.organiser, date: s.date, data: { format: s.format, attendance: s.attendance, materials: s.materials, summary: s.summary } });
+  const all = (audience: Parameters<typeof mail>[1], subject: string, lines: string[]) => AGENCIES.map((a) => mail(a, audience, subject, lines));
+  const find = (id: string) => {
+    const s = sessions.find((x) => x.id === id);
+    if (!s) throw reject(404, `没有编号为 ${id} 的培训`, 'sessionId');
+    return s;
+  };
+  const actorRef = (a: DutyActor) => ({ userId: a.userId, agency: a.agency, displayName: a.displayName });
+
+  setHandler(trainingStateQuery, view);
+  setHandler(
+    planTrainingUpdate,
+    (req) =>
+      lock.run(async () => {
+        const v = planTrainingSchema.parse(req.input);
+        const s: TrainingSession = { id: `session-${sessions.length + 1}`, status: 'planned', titleZh: v.titleZh, date: v.date, organiser: v.organiser, format: v.format, plannedBy: req.actor, materials: [] };
+        sessions.push(s);
+        const who = s.organiser === 'joint' ? '三机关联合' : AGENCY_ZH[s.organiser];
+        await recordDuty(row(), { id: `${wfId}/${s.id}/planned`, type: 'trainingPlanned', labelZh: `培训计划：${s.titleZh}（${who}${FORMAT_ZH[s.format]}，${s.date}）`, occurredAtMs: Date.now(), actor: actorRef(req.actor) }, [item(s)], all(['handling'], `【教育培训】${s.titleZh}`, [`日期：${s.date}`, `组织：${who}`, `形式：${FORMAT_ZH[s.format]}`]));
+        wake = true;
+        return view();
+      }),
+    {
+      validator: (req) => {
+        const actor = requireAgency(req?.actor, [...AGENCIES, 'workingGroup'], '培训计划');
+        const v = parseInput(planTrainingSchema, req.input);
+        if (v.date < period.startDate || v.date > period.endDate) throw reject(422, `培训日期应在 ${year} 年内`, 'date');
+        if (v.organiser !== 'joint' && actor.agency !== v.organiser && actor.agency !== 'workingGroup') throw reject(403, '单独组织的培训由组织单位录入');
+      },
+    },
+  );
+  setHandler(
+    recordTrainingUpdate,
+    (req) =>
+      lock.run(async () => {
+        const v = recordTrainingSchema.parse(req.input);
+        const s = find(v.sessionId);
+        s.status = 'held';
+        s.attendance = v.attendance;
+        s.materials = v.materials;
+        s.summary = v.summary;
+        if (status === 'open') status = 'done';
+        else if (status === 'nonCompliant' || status === 'escalated') status = 'completedLate';
+        const n = v.attendance.eeb + v.attendance.psb + v.attendance.spp;
+        await recordDuty(row(), { id: `${wfId}/${s.id}/held`, type: 'trainingHeld', labelZh: `培训已举办：${s.titleZh}，参训 ${n} 人（生态环境局 ${v.attendance.eeb}、公安局 ${v.attendance.psb}、检察院 ${v.attendance.spp}）`, occurredAtMs: Date.now(), actor: actorRef(req.actor), data: { attendance: v.attendance, materials: v.materials.length } }, [item(s)]);
+        wake = true;
+        return view();
+      }),
+    {
+      validator: (req) => {
+        requireAgency(req?.actor, [...AGENCIES, 'workingGroup'], '培训记录');
+        const v = parseInput(recordTrainingSchema, req.input);
+        const s = find(v.sessionId);
+        if (s.status !== 'planned') throw reject(409, '该培训已记录或已取消');
+        if (s.date > chinaDate(Date.now())) throw reject(409, `培训日期 ${s.date} 尚未到来`);
+        if (v.attendance.eeb + v.attendance.psb + v.attendance.spp === 0) throw reject(422, '参训人数不能为零', 'attendance');
+      },
+    },
+  );
+  setHandler(
+    cancelTrainingUpdate,
+    (req) =>
+      lock.run(async () => {
+        const v = cancelTrainingSchema.parse(req.input);
+        const s = find(v.sessionId);
+        s.status = 'cancelled';
+        await recordDuty(row(), { id: `${wfId}/${s.id}/cancelled`, type: 'trainingCancelled', labelZh: `培训取消：${s.titleZh}（${v.reason}）`, occurredAtMs: Date.now(), actor: actorRef(req.actor) }, [item(s)]);
+        wake = true;
+        return view();
+      }),
+    {
+      validator: (req) => {
+        requireAgency(req?.actor, [...AGENCIES, 'workingGroup'], '取消培训');
+        const s = find(parseInput(cancelTrainingSchema, req.input).sessionId);
+        if (s.status !== 'planned') throw reject(409, '该培训已记录或已取消');
+      },
+    },
+  );
+
+  const ladder = await dutyLadder(input, deadline);
+  await recordDuty(row(), { id: `${wfId}/opened`, type: 'dutyPeriodOpened', labelZh: `${label}：请三机关制定本年度培训计划（${deadline} 前至少举办一次）`, occurredAtMs: Date.now() }, [], all(['handling'], `【教育培训】请制定${year}年度培训计划`, ['依据《长治市生态环境执法联动协作工作机制实施方案》五（四），三机关每年联合或单独组织专业知识培训、经验交流和研讨。', `本年度须于 ${deadline} 前至少举办一次。`]));
+
+  const fired = new Set<string>();
+  const isReminder = (key: string) => key.startsWith('day-') || key.startsWith('quarter-') || key === 'warning';
+  const timers = () => {
+    const list: { key: string; atMs: number }[] = [];
+    for (const m of ['04', '07', '10']) {
+      const date = `${year}-${m}-01`;
+      if (date <= deadline) list.push({ key: `quarter-${m}`, atMs: chinaAt(date, 9) });
+    }
+    if (ladder.warningAtMs !== null) list.push({ key: 'warning', atMs: ladder.warningAtMs });
+    list.push({ key: 'deadline', atMs: ladder.overdueAtMs });
+    if (ladder.escalationAtMs !== null) list.push({ key: 'escalation', atMs: ladder.escalationAtMs });
+    list.push({ key: 'yearEnd', atMs: Math.max(period.dueAtMs + 1000, ladder.escalationAtMs ?? 0) });
+    return list.filter((t) => !fired.has(t.key) && !(isReminder(t.key) && t.atMs < startedAtMs)).sort((a, b) => a.atMs - b.atMs);
+  };
+  const fire = async (key: string) => {
+    const at = Date.now();
+    if (key.startsWith('quarter-') || key === 'warning') {
+      if (held().length) return;
+      reminders.push(key);
+      const warning = key === 'warning';
+      await recordDuty(row(), { id: `${wfId}/reminder/${key}`, type: warning ? 'dutyWarning' : 'dutyReminder', labelZh: `${warning ? '预警' : '季度提醒'}：${label}尚未举办，${deadline} 期满`, occurredAtMs: at }, [], all(['handling'], `【${warning ? '预警' : '提醒'}】${year}年度尚未举办教育培训`, [`期满日：${deadline}`, `已计划：${sessions.filter((s) => s.status === 'planned').map((s) => `${s.titleZh}（${s.date}）`).join('、') || '无'}`]));
+    } else if (key === 'deadline') {
+      if (held().length) return;
+      status = 'nonCompliant';
+      await recordDuty(row(), { id: `${wfId}/nonCompliant`, type: 'dutyNonCompliant', labelZh: `未履行：${label}，${deadline} 前未举办培训`, occurredAtMs: at }, [], AGENCIES.map((a) => mail(a, ['agencyHead'], `【未履行】${year}年度未举办教育培训`, [`${deadline} 前三机关均未举办培训。`])));
+    } else if (key === 'escalation') {
+      if (status !== 'nonCompliant') return;
+      status = 'escalated';
+      await recordDuty(row(), { id: `${wfId}/escalated`, type: 'dutyEscalated', labelZh: `提请联动工作组督办：${label}未举办`, occurredAtMs: at }, [], [mail('eeb', ['workingGroup'], `【督办】${year}年度未举办教育培训`, [`${deadline} 期满后 3 个工作日仍未举办培训，请联动工作组督办。`])]);
+    } else if (key === 'yearEnd') {
+      const attendance: Record<string, number> = { eeb: 0, psb: 0, spp: 0 };
+      for (const s of held()) for (const a of AGENCIES) attendance[a] += s.attendance?.[a] ?? 0;
+      report = { held: held().length, attendance, sessions: held().map((s) => `${s.date} ${s.titleZh}`) };
+      await recordDuty({ ...row(), closedAtMs: at }, { id: `${wfId}/report`, type: 'trainingReport', labelZh: `${label}完成情况：举办 ${report.held} 次，参训 生态环境局 ${attendance.eeb} 人、公安局 ${attendance.psb} 人、检察院 ${attendance.spp} 人`, occurredAtMs: at, data: report }, sessions.map(item), all(['handling'], `【年度报告】${year}年度教育培训完成情况`, [`举办 ${report.held} 次`, ...report.sessions, `参训：生态环境局 ${attendance.eeb} 人，公安局 ${attendance.psb} 人，检察院 ${attendance.spp} 人`]));
+    }
+  };
+  for (;;) {
+    const next = timers()[0];
+    if (!next) break;
+    wake = false;
+    if (await sleepUntil(next.atMs, () => wake)) continue;
+    fired.add(next.key);
+    await lock.run(() => fire(next.key));
+  }
+  await condition(allHandlersFinished);
+  return view();
+}
