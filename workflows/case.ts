@@ -38,6 +38,7 @@ import {
   type WindowCheck,
 } from '../domain/case';
 import { formatChinaTime, planClock, type CalendarYearInput, type LadderStep, type PlannedClock } from './clocks';
+import { Lock } from './lock';
 import { CaseStage, CaseTrack, NextDeadline, Overdue, ResponsibleAgency } from './search-attributes';
 
 export type { Track };
@@ -163,21 +164,6 @@ function rejection(r: Rejection): ApplicationFailure {
   });
 }
 
-/** Serialises updates and timer work: each change of state runs to its recorded end before the next. */
-class Lock {
-  private tail: Promise<void> = Promise.resolve();
-  async run<T>(fn: () => Promise<T>): Promise<T> {
-    const prev = this.tail;
-    let release!: () => void;
-    this.tail = new Promise<void>((r) => (release = r));
-    await prev;
-    try {
-      return await fn();
-    } finally {
-      release();
-    }
-  }
-}
 
 export async function caseWorkflow(input: CaseWorkflowInput, carried?: CarriedState): Promise<CaseView> {
   const lock = new Lock();

@@ -100,21 +100,7 @@ export function requireAgency(actor: DutyActor | undefined, agencies: readonly s
   return a.data;
 }
 
-/** Serialises updates and timer work: each change of state runs to its recorded end before the next. */
-export class Lock {
-  private tail: Promise<void> = Promise.resolve();
-  async run<T>(fn: () => Promise<T>): Promise<T> {
-    const prev = this.tail;
-    let release!: () => void;
-    this.tail = new Promise<void>((r) => (release = r));
-    await prev;
-    try {
-      return await fn();
-    } finally {
-      release();
-    }
-  }
-}
+export { Lock } from '../lock';
 
 export const acts = proxyActivities<Activities>({
   startToCloseTimeout: '1 minute',
