@@ -10,7 +10,7 @@ import { connectClient, openDatabase } from './infra/bootstrap';
 import { ensureSchedules } from './infra/schedules';
 import { startEmbeddedTemporal } from './infra/temporal';
 import { ensureDemoUsers } from './infra/demo-users';
-import { buildMailer, createWorker } from './worker';
+import { buildMailer, createWorker, installWorkerRuntime } from './worker';
 
 /**
  * The embedded default: `npm start` runs the Temporal dev server (unless TEMPORAL_ADDRESS is set),
@@ -32,6 +32,7 @@ async function main() {
     env.ADMIN_TOKEN = fs.readFileSync(file, 'utf8').trim();
   }
   const config = loadConfig(env);
+  installWorkerRuntime(config);
   const fromEnv = Boolean(config0.adminToken);
   const tokenFile = path.resolve(config.dataDir, 'admin-token');
 
@@ -102,6 +103,7 @@ async function main() {
     ...(accountsFile ? [`  控制台账号:         用户名与密码保存在 ${accountsFile}`] : []),
     `  接口（API）:        ${config.publicUrl}/api/v1   （OpenAPI: ${config.publicUrl}/api/v1/openapi.json）`,
     `  健康检查:           ${config.publicUrl}/readyz`,
+    `  监控指标:           ${config.publicUrl}/metrics${config.metricsToken ? '（需 METRICS_TOKEN）' : '（仅限本机）'}${config.workerMetricsAddress ? `；Temporal SDK：http://${config.workerMetricsAddress}/metrics` : ''}`,
     `  Temporal 界面:      ${config.temporal.address ? '（外部 Temporal，见其部署）' : config.temporal.uiUrl}`,
     `  流程引擎:           ${temporalSource}`,
     `  数据库:             ${db.kind === 'pglite' ? `内置 PGlite ${db.location}` : `PostgreSQL ${db.location}`}`,

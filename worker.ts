@@ -1,12 +1,13 @@
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
-import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import { DefaultLogger, NativeConnection, Runtime, Worker, type LogLevel as SdkLogLevel, type WorkerOptions } from '@temporalio/worker';
 import { createActivities } from './activities';
 import { createMailer, type Mailer } from './activities/mailer';
 import { loadConfig, type Config } from './config';
 import type { DbHandle } from './db/client';
 import { openDatabase } from './infra/bootstrap';
 import { ensureSchedules } from './infra/schedules';
+import { createLogger } from './infra/log';
 
 export const WORKFLOWS_PATH = path.join(__dirname, 'workflows', 'index.ts');
 
@@ -36,8 +37,29 @@ export async function createWorker(deps: WorkerDeps): Promise<Worker> {
   });
 }
 
+/**
+ * Installs the Temporal SDK runtime of this process (once, before any connection): the SDK's and the workflows'
+ * logs as JSON lines (component "worker"), and the SDK's worker metrics (task slots, poll and schedule-to-start
+ * latencies, sticky cache, activity and workflow task counts) on a Prometheus endpoint of its own.
+ */
+export function installWorkerRuntime(config: Config): void {
+  const log = createLogger('worker', config.logLevel);
+  const level = ({ debug: 'DEBUG', info: 'INFO', warn: 'WARN', error: 'ERROR' } as const)[config.logLevel] as SdkLogLevel;
+  Runtime.install({
+    logger: new DefaultLogger(level, (entry) => {
+      const lvl = entry.level === 'TRACE' || entry.level === 'DEBUG' ? 'debug' : (entry.level.toLowerCase() as 'info' | 'warn' | 'error');
+      log.log(lvl, entry.message, entry.meta ? { ...entry.meta } : undefined);
+    }),
+    telemetryOptions: {
+      logging: { filter: { core: 'WARN', other: 'ERROR' }, forward: {} },
+      ...(config.workerMetricsAddress ? { metrics: { prometheus: { bindAddress: config.workerMetricsAddress } } } : {}),
+    },
+  });
+}
+
 async function main() {
   const config = loadConfig();
+  installWorkerRuntime(config);
   if (!config.temporal.address) {
     throw new Error('独立运行 worker 需要设置 TEMPORAL_ADDRESS（npm start 会启动内置 Temporal） (TEMPORAL_ADDRESS is required)');
   }
@@ -51,6 +73,7 @@ async function main() {
   await clientConnection.close();
   console.log(`[worker] 定期任务：新建 ${schedules.created.join('、') || '无'}；更新 ${schedules.updated.join('、') || '无'}`);
   console.log(`[worker] 已连接 ${config.temporal.address}，任务队列 ${config.temporal.taskQueue}；数据库 ${db.location}；邮件 ${mailer.description}`);
+  if (config.workerMetricsAddress) console.log(`[worker] Temporal SDK 指标：http://${config.workerMetricsAddress}/metrics`);
   // Worker.run installs SIGINT/SIGTERM handlers and drains before resolving.
   await worker.run();
   await connection.close();

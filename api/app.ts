@@ -19,11 +19,15 @@ import { consoleRouter } from './console';
 import { auditMiddleware } from './audit';
 import { calendarsRouter } from './routes/calendars';
 import { dutiesRouter } from './routes/duties';
+import { createMetrics, metricsAccess, requestLogger } from './metrics';
+import { createLogger, type Logger } from '../infra/log';
 
 export interface AppDeps {
   db: DbHandle;
   temporal: Client;
   config: Config;
+  /** Request log (one JSON line per request); default: stdout at LOG_LEVEL. */
+  logger?: Logger;
 }
 
 /** The HTTP API, built from its dependencies so tests can give it real or test parts. */
@@ -37,6 +41,23 @@ export function createApp(deps: AppDeps) {
     const incoming = req.get('x-request-id');
     res.setHeader('x-request-id', incoming && /^[\w.-]{1,100}$/.test(incoming) ? incoming : crypto.randomUUID());
     next();
+  });
+
+  const metrics = createMetrics(db.db);
+  app.use(metrics.middleware);
+  app.use(requestLogger(deps.logger ?? createLogger('api', config.logLevel)));
+  const mayReadMetrics = metricsAccess(config.metricsToken);
+  app.get('/metrics', async (req, res, next) => {
+    if (!mayReadMetrics(req)) {
+      res.status(403).json({ error: { code: 'forbidden', message: '无权读取监控指标：请使用 METRICS_TOKEN 令牌，或在本机直接访问', requestId: res.getHeader('x-request-id') } });
+      return;
+    }
+    try {
+      const m = await metrics.render();
+      res.type(m.contentType).send(m.body);
+    } catch (err) {
+      next(err);
+    }
   });
 
   app.use(helmet());

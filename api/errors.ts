@@ -75,7 +75,8 @@ export const errorHandler: ErrorRequestHandler = (err, req, res, _next) => {
     return;
   }
   if (isUnavailable(err)) {
-    res.status(503).json({ error: { code: 'unavailable', message: '后台服务暂时不可用（数据库或流程引擎），请稍后重试', requestId } });
+    res.setHeader('retry-after', '5');
+    res.status(503).json({ error: { code: 'unavailable', message: '服务暂时不可用：数据库或流程引擎连接中断，恢复后自动继续，请稍后重试（可用相同的 Idempotency-Key 安全重试）', requestId } });
     return;
   }
   // Query parameters (which may hold personal data or token hashes) never reach the log.
@@ -84,8 +85,21 @@ export const errorHandler: ErrorRequestHandler = (err, req, res, _next) => {
   res.status(500).json({ error: { code: 'internal', message: '服务器内部错误，请联系管理员并提供请求编号', requestId } });
 };
 
-function isUnavailable(err: unknown): boolean {
-  const msg = String((err as Error)?.message ?? '');
-  const code = String((err as { code?: string })?.code ?? '');
-  return ['ECONNREFUSED', 'ECONNRESET', '57P01', '57P03', '08006', '08001'].includes(code) || /UNAVAILABLE|Connection terminated|ECONNREFUSED/.test(msg);
+/**
+ * Connection failures of PostgreSQL or Temporal (refused, reset, server shutting down, pool timeout): the request
+ * may succeed later, so 503 and not 500. Drizzle wraps driver errors (`cause`); a refused dual-stack connect is an
+ * AggregateError (`errors`).
+ */
+export function isUnavailable(err: unknown, depth = 0): boolean {
+  if (!err || typeof err !== 'object' || depth > 5) return false;
+  const msg = String((err as Error).message ?? '');
+  const code = String((err as { code?: string }).code ?? '');
+  if (
+    ['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', '57P01', '57P02', '57P03', '08000', '08003', '08006', '08001', '08004'].includes(code) ||
+    /UNAVAILABLE|Connection terminated|ECONNREFUSED|timeout exceeded when trying to connect|the database system is (starting up|shutting down)|Client has encountered a connection error/.test(msg)
+  ) {
+    return true;
+  }
+  const nested = [(err as { cause?: unknown }).cause, ...(((err as { errors?: unknown[] }).errors ?? []) as unknown[])];
+  return nested.some((e) => isUnavailable(e, depth + 1));
 }

@@ -75,6 +75,11 @@ export const configSchema = z.object({
   DUTY_SCHEDULES_START_CURRENT: z.preprocess(emptyToUndefined, z.enum(['true', 'false']).default('true')),
   LOG_LEVEL: z.preprocess(emptyToUndefined, z.enum(['debug', 'info', 'warn', 'error']).default('info')),
   RATE_LIMIT_PER_MINUTE: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).max(1_000_000).default(600)),
+  METRICS_TOKEN: z.preprocess(emptyToUndefined, z.string().min(16, '至少 16 个字符').optional()),
+  WORKER_METRICS_ADDRESS: z.preprocess(
+    emptyToUndefined,
+    z.string().regex(/^(off|[\w.:[\]-]+:\d{1,5})$/, '应为 主机:端口（例如 127.0.0.1:9464）或 off').default('127.0.0.1:9464'),
+  ),
 });
 
 /** Every environment variable the platform reads; `.env.example` documents each. */
@@ -110,6 +115,10 @@ export interface Config {
   logLevel: RawConfig['LOG_LEVEL'];
   /** Requests per minute per token (authenticated) and per address (twice that, before authentication). */
   rateLimitPerMinute: number;
+  /** Bearer token for GET /metrics; unset → /metrics answers only direct loopback requests. */
+  metricsToken?: string;
+  /** Where the worker's Temporal SDK serves its Prometheus metrics (`off`: not at all). */
+  workerMetricsAddress?: string;
 }
 
 export class ConfigError extends Error {
@@ -173,5 +182,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     dutySchedulesStartCurrent: c.DUTY_SCHEDULES_START_CURRENT === 'true',
     logLevel: c.LOG_LEVEL,
     rateLimitPerMinute: c.RATE_LIMIT_PER_MINUTE,
+    metricsToken: c.METRICS_TOKEN,
+    workerMetricsAddress: c.WORKER_METRICS_ADDRESS === 'off' ? undefined : c.WORKER_METRICS_ADDRESS,
   };
 }

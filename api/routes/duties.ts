@@ -149,17 +149,25 @@ export function dutiesRouter(deps: { db: Db; temporal: Client; config: Config })
       path: '/api/v1/duties/:id/actions/:action',
       permission: 'duty.act',
       summary:
-        '办理定期职责事项（Temporal Update）。联合执法：planOperation、cancelOperation、recordOutcome、openCaseFromLead；教育培训：planTraining、recordTraining、cancelTraining；联席会议：scheduleMeeting、addAgendaItem、recordMinutes、completeResolution',
+        '办理定期职责事项（Temporal Update；Idempotency-Key 作为更新编号，重复提交只生效一次）。联合执法：planOperation、cancelOperation、recordOutcome、openCaseFromLead；教育培训：planTraining、recordTraining、cancelTraining；联席会议：scheduleMeeting、addAgendaItem、recordMinutes、completeResolution',
       tags: ['定期职责'],
       params: actionParams,
       body: z.record(z.string(), z.unknown()).describe('该操作的字段'),
     },
-    async (_req, res, { params, body }) => {
+    async (req, res, { params, body }) => {
+      const key = req.get('idempotency-key') ?? undefined;
+      if (key !== undefined && !/^[\w.:-]{1,200}$/.test(key)) {
+        throw new HttpError(422, 'validation_failed', 'Idempotency-Key 只能包含字母、数字和 _.:-，长度 1–200');
+      }
       const allowed = UPDATES_BY_PREFIX.find(([prefix]) => params.id.startsWith(prefix))?.[1];
       if (!allowed) throw notFound('该事项不存在或不接受办理操作');
       if (!allowed.includes(params.action)) throw new HttpError(404, 'unknown_action', `该事项没有“${params.action}”操作（可用：${allowed.join('、')}）`);
       try {
-        const view = await temporal.workflow.getHandle(params.id).executeUpdate<unknown, [unknown]>(params.action, { args: [{ actor: actorOf(currentUser(res)), input: body }] });
+        const view = await temporal.workflow.getHandle(params.id).executeUpdate<unknown, [unknown]>(params.action, {
+          args: [{ actor: actorOf(currentUser(res)), input: body }],
+          // The same key is the same Temporal update id: a repeated request takes effect once.
+          ...(key ? { updateId: `${currentUser(res).id}:${params.action}:${key}` } : {}),
+        });
         res.json(view);
       } catch (err) {
         const mapped = updateFailure(err);
