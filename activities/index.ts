@@ -3,6 +3,7 @@ import type { Mailer } from './mailer';
 import { createDeliveryActivities } from './delivery';
 import { createRecordActivities } from './records';
 import { createDutyActivities } from './duties';
+import { createInformationActivities } from './information';
 
 export interface ActivityDeps {
   db: Db;
@@ -15,6 +16,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createRecordActivities(deps),
     ...createDeliveryActivities(deps),
     ...createDutyActivities(deps),
+    ...createInformationActivities(deps),
   };
 }
 

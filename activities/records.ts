@@ -11,6 +11,7 @@ import type {
   RecordChangeResult,
   RegisterCaseInput,
 } from './types';
+import { startPlatformEntryFor } from './information';
 
 export type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
 
@@ -68,7 +69,7 @@ function stableMessageId(outboxId: string): string {
   return `${crypto.createHash('sha256').update(outboxId).digest('hex').slice(0, 32)}@linkage.local`;
 }
 
-async function insertEvent(tx: Tx, caseId: string, e: CaseEventInput): Promise<boolean> {
+export async function insertEvent(tx: Tx, caseId: string, e: CaseEventInput): Promise<boolean> {
   const inserted = await tx
     .insert(caseEvents)
     .values({
@@ -187,6 +188,20 @@ export function createRecordActivities(deps: { db: Db }) {
      * Idempotent on the event id: a retry after a commit returns the same outbox rows and writes nothing.
      */
     async recordCaseChange(input: RecordChangeInput): Promise<RecordChangeResult> {
+      const result = await recordChange(input);
+      // An Art 34 decision opens its platform-entry duty (also on a retry after the commit: the start is idempotent).
+      await startPlatformEntryFor(input.caseId, input.event);
+      return result;
+    },
+
+    /** Working-day calendars loaded by administrators, for the deadline engine inside workflows. */
+    async loadCalendarYears(): Promise<unknown[]> {
+      const rows = await db.select().from(calendarYears).orderBy(calendarYears.year);
+      return rows.map((r) => r.data);
+    },
+  };
+
+  async function recordChange(input: RecordChangeInput): Promise<RecordChangeResult> {
       return db.transaction(async (tx) => {
         const fresh = await insertEvent(tx, input.caseId, input.event);
         if (!fresh) {
@@ -220,14 +235,7 @@ export function createRecordActivities(deps: { db: Db }) {
           : [];
         return { notificationIds };
       });
-    },
-
-    /** Working-day calendars loaded by administrators, for the deadline engine inside workflows. */
-    async loadCalendarYears(): Promise<unknown[]> {
-      const rows = await db.select().from(calendarYears).orderBy(calendarYears.year);
-      return rows.map((r) => r.data);
-    },
-  };
+  }
 }
 
 

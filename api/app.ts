@@ -21,6 +21,7 @@ import { calendarsRouter } from './routes/calendars';
 import { dutiesRouter } from './routes/duties';
 import { createMetrics, metricsAccess, requestLogger } from './metrics';
 import { createLogger, type Logger } from '../infra/log';
+import { informationRouter } from './routes/information';
 
 export interface AppDeps {
   db: DbHandle;
@@ -141,6 +142,7 @@ export function createApp(deps: AppDeps) {
   api.use(authRouter({ db: db.db, secureCookies: config.publicUrl.startsWith('https:') }));
   api.use(calendarsRouter({ db: db.db, temporal, config }));
   api.use(dutiesRouter({ db: db.db, temporal, config }));
+  api.use(informationRouter({ db: db.db, temporal }));
   app.use(api);
 
   app.use(notFoundHandler);

@@ -109,6 +109,11 @@ export function authenticate(db: Db): RequestHandler {
         return;
       }
       // The login form itself is the one route reachable without credentials.
+      // The export feed answers without credentials too, with what is marked public only (domain/policy feedLevel).
+      if (!m && req.method === 'GET' && req.path === '/feed/cases') {
+        next();
+        return;
+      }
       if (!m && req.method === 'POST' && req.path === '/auth/login') {
         next();
         return;

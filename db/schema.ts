@@ -1,11 +1,13 @@
 import { sql } from 'drizzle-orm';
 import {
   bigserial,
+  bigint,
   boolean,
   date,
   index,
   integer,
   jsonb,
+  numeric,
   pgSequence,
   pgTable,
   text,
@@ -337,4 +339,175 @@ export const dutyItems = pgTable(
     index('duty_items_kind_status_idx').on(t.kind, t.status),
     index('duty_items_date_idx').on(t.kind, t.date),
   ],
+);
+
+// Information sharing (issue 8): case information records (2017 Measures Art 34), data exchange, digest mail.
+
+/** Position of a change in the export feed (GET /api/v1/feed/cases): taken under a lock, so commit order = feed order. */
+export const informationFeedSeq = pgSequence('information_feed_seq', { startWith: 1, increment: 1 });
+
+/**
+ * One row per decision listed in 2017 Measures Art 34 (rule `any.platform-entry`, 7 days): `pending` from the decision
+ * until the responsible agency enters the record, then `entered` with its confidentiality mark. id = the decision's
+ * case event id (`<caseId>/step/<seq>`). Written only by the platform-entry activities.
+ */
+export const informationRecords = pgTable(
+  'information_records',
+  {
+    id: text('id').primaryKey(),
+    caseId: text('case_id')
+      .notNull()
+      .references(() => cases.id),
+    workflowId: text('workflow_id').notNull(),
+    step: text('step').notNull(),
+    decisionLabelZh: text('decision_label_zh').notNull(),
+    /** Art 34 item: 一 | 二 | 三 */
+    article34Item: text('article34_item').notNull(),
+    responsibleAgency: text('responsible_agency').notNull(),
+    decidedAt: timestamp('decided_at', { withTimezone: true, mode: 'date' }).notNull(),
+    dueAt: timestamp('due_at', { withTimezone: true, mode: 'date' }).notNull(),
+    dueDate: date('due_date', { mode: 'string' }).notNull(),
+    provisional: boolean('provisional').notNull().default(false),
+    /** pending | entered */
+    status: text('status').notNull().default('pending'),
+    /** none | warning | overdue | escalated */
+    escalationLevel: text('escalation_level').notNull().default('none'),
+    /** public | internal | confidential (公开 / 内部 / 保密); null while pending */
+    confidentiality: text('confidentiality'),
+    /** Mandatory when not public (seed 五(三): 对于需要保密的内容，应当予以特别说明). */
+    confidentialityReason: text('confidentiality_reason'),
+    content: text('content'),
+    documentNumber: text('document_number'),
+    enteredAt: timestamp('entered_at', { withTimezone: true, mode: 'date' }),
+    enteredByUserId: text('entered_by_user_id'),
+    enteredByAgency: text('entered_by_agency'),
+    enteredByName: text('entered_by_name'),
+    late: boolean('late').notNull().default(false),
+    feedSeq: bigint('feed_seq', { mode: 'number' }),
+    createdAt: createdAt(),
+    updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+  },
+  (t) => [
+    index('information_records_case_idx').on(t.caseId),
+    index('information_records_status_idx').on(t.status, t.dueAt),
+    uniqueIndex('information_records_feed_uq').on(t.feedSeq),
+  ],
+);
+
+/**
+ * Administrative-penalty records imported from the agencies' own systems (POST /api/v1/imports, kind `penalty`): the
+ * basis of the supervision sweep's 以罚代刑 check. One row per (source system, source record id); a re-import updates.
+ */
+export const penaltyRecords = pgTable(
+  'penalty_records',
+  {
+    id: text('id').primaryKey(),
+    sourceSystem: text('source_system').notNull(),
+    sourceId: text('source_id').notNull(),
+    /** eeb | psb */
+    agency: text('agency').notNull(),
+    party: text('party').notNull(),
+    factSummary: text('fact_summary').notNull(),
+    /** 警告 | 通报批评 | 罚款 | 没收违法所得 | 没收非法财物 | 暂扣许可证件 | 降低资质等级 | 吊销许可证件 | 限制开展生产经营活动 | 责令停产停业 | 责令关闭 | 限制从业 | 行政拘留 | 其他 */
+    penaltyType: text('penalty_type').notNull(),
+    /** Yuan, two decimals; null when the penalty is not a fine. */
+    amount: numeric('amount', { precision: 14, scale: 2, mode: 'string' }),
+    decisionDate: date('decision_date', { mode: 'string' }).notNull(),
+    documentNumber: text('document_number'),
+    /** 案件编号 as the source system gave it, and the case it matched (if any). */
+    caseNumber: text('case_number'),
+    caseId: text('case_id').references(() => cases.id),
+    importJobId: text('import_job_id').notNull(),
+    contentHash: text('content_hash').notNull(),
+    createdAt: createdAt(),
+    updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex('penalty_records_source_uq').on(t.sourceSystem, t.sourceId),
+    index('penalty_records_date_idx').on(t.decisionDate),
+    index('penalty_records_case_idx').on(t.caseId),
+  ],
+);
+
+/** Enforcement records (inspections, seizures, orders) imported from the agencies' systems (kind `enforcement`). */
+export const enforcementRecords = pgTable(
+  'enforcement_records',
+  {
+    id: text('id').primaryKey(),
+    sourceSystem: text('source_system').notNull(),
+    sourceId: text('source_id').notNull(),
+    agency: text('agency').notNull(),
+    party: text('party').notNull(),
+    actionType: text('action_type').notNull(),
+    actionDate: date('action_date', { mode: 'string' }).notNull(),
+    place: text('place'),
+    summary: text('summary').notNull(),
+    result: text('result'),
+    caseNumber: text('case_number'),
+    caseId: text('case_id').references(() => cases.id),
+    importJobId: text('import_job_id').notNull(),
+    contentHash: text('content_hash').notNull(),
+    createdAt: createdAt(),
+    updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex('enforcement_records_source_uq').on(t.sourceSystem, t.sourceId), index('enforcement_records_date_idx').on(t.actionDate)],
+);
+
+/** One import (POST /api/v1/imports): the uploaded file, progress (processed / total) and the outcome per row. */
+export const importJobs = pgTable(
+  'import_jobs',
+  {
+    id: text('id').primaryKey(),
+    /** penalty | enforcement */
+    kind: text('kind').notNull(),
+    sourceSystem: text('source_system').notNull(),
+    /** csv | json */
+    format: text('format').notNull(),
+    filename: text('filename').notNull(),
+    size: integer('size').notNull(),
+    sha256: text('sha256').notNull(),
+    content: text('content').notNull(),
+    /** queued | validating | writing | completed | rejected | failed */
+    status: text('status').notNull().default('queued'),
+    total: integer('total').notNull().default(0),
+    processed: integer('processed').notNull().default(0),
+    inserted: integer('inserted').notNull().default(0),
+    updated: integer('updated').notNull().default(0),
+    unchanged: integer('unchanged').notNull().default(0),
+    /** [{ line, sourceId?, field?, reason }] */
+    errors: jsonb('errors').notNull().default(sql`'[]'::jsonb`),
+    /** [{ line, sourceId, fields }]: rows that changed an earlier import. */
+    changes: jsonb('changes').notNull().default(sql`'[]'::jsonb`),
+    messageZh: text('message_zh'),
+    createdByUserId: text('created_by_user_id'),
+    createdByAgency: text('created_by_agency'),
+    createdAt: createdAt(),
+    startedAt: timestamp('started_at', { withTimezone: true, mode: 'date' }),
+    finishedAt: timestamp('finished_at', { withTimezone: true, mode: 'date' }),
+  },
+  (t) => [index('import_jobs_created_idx').on(t.createdAt)],
+);
+
+/** A user's notification preferences (GET/PUT /api/v1/me/preferences). */
+export const userPreferences = pgTable('user_preferences', {
+  userId: text('user_id')
+    .primaryKey()
+    .references(() => users.id),
+  /** immediate | digest — warnings (预警) only; overdue and later rungs are always mailed at once. */
+  warningDelivery: text('warning_delivery').notNull().default('immediate'),
+  updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+});
+
+/** One daily digest mail per user and China-time day: id `<userId>/<day>`, the outbox row that carries it, its items. */
+export const notificationDigests = pgTable(
+  'notification_digests',
+  {
+    id: text('id').primaryKey(),
+    userId: text('user_id').notNull(),
+    day: date('day', { mode: 'string' }).notNull(),
+    notificationId: text('notification_id').notNull(),
+    itemIds: jsonb('item_ids').notNull().default(sql`'[]'::jsonb`),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex('notification_digests_user_day_uq').on(t.userId, t.day)],
 );

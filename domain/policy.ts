@@ -51,7 +51,11 @@ export type Permission =
   | 'schedule.write'
   | 'duty.read'
   | 'duty.act'
-  | 'audit.read';
+  | 'audit.read'
+  | 'information.read'
+  | 'information.enter'
+  | 'import.write'
+  | 'import.read';
 
 export interface PermissionRule {
   labelZh: string;
@@ -87,6 +91,12 @@ export const PERMISSIONS: Record<Permission, PermissionRule> = {
   'duty.read': { labelZh: '查看联合执法、培训、联席会议、通报：三机关与联动工作组', allows: (p) => isCaseAgency(p) || isWorkingGroup(p), deniedZh: '系统管理员不查阅业务记录' },
   'audit.read': { labelZh: '查阅审计日志：系统管理员', allows: isAdmin, deniedZh: '只有系统管理员可以查阅审计日志' },
   'duty.act': { labelZh: '办理联动机制事项：三机关与联动工作组（具体操作由流程校验）', allows: (p) => isCaseAgency(p) || isWorkingGroup(p), deniedZh: '系统管理员不办理业务事项' },
+  // 2017 Measures Art 34: each agency enters the information of its own decisions (the workflow checks which agency).
+  'information.read': { labelZh: '查阅案件信息录入：三机关与联动工作组（保密案件仅限涉案机关和检察院）', allows: (p) => isCaseAgency(p) || isWorkingGroup(p), caseScoped: true, deniedZh: '系统管理员不查阅案件内容' },
+  'information.enter': { labelZh: '录入案件信息：作出决定的机关（三机关之一）', allows: isCaseAgency, caseScoped: true, deniedZh: '只有生态环境局、公安局、检察院的用户可以录入案件信息' },
+  // Seed 五(三) 开通信息平台接口: the agencies bring their own penalty and enforcement records.
+  'import.write': { labelZh: '导入行政处罚、执法记录：三机关', allows: isCaseAgency, deniedZh: '只有生态环境局、公安局、检察院的用户可以导入本机关的记录' },
+  'import.read': { labelZh: '查看导入任务：三机关（本机关的导入）与联动工作组', allows: (p) => isCaseAgency(p) || isWorkingGroup(p), deniedZh: '系统管理员不查阅业务记录' },
 };
 
 /** What the visibility check needs to know of a case. */
@@ -105,4 +115,12 @@ export function canSeeCase(p: Principal, c: CaseVisibility): boolean {
   if (c.confidentiality !== 'confidential') return isCaseAgency(p) || isWorkingGroup(p);
   if (p.agency === 'spp') return true;
   return isCaseAgency(p) && c.involvedAgencies.includes(p.agency);
+}
+
+/**
+ * What the export feed (GET /api/v1/feed/cases) gives a caller: 保密 never leaves; 内部 goes only to the agencies'
+ * and the working group's tokens; anyone else (no token, administrator) gets what is marked 公开.
+ */
+export function feedLevel(p: Principal | undefined): 'public' | 'internal' {
+  return p && (isCaseAgency(p) || isWorkingGroup(p)) ? 'internal' : 'public';
 }

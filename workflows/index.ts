@@ -6,3 +6,4 @@ export { jointMeetingWorkflow } from './duties/joint-meeting';
 export { briefingWorkflow } from './duties/briefing';
 export { dutyScheduleWorkflow } from './duties/schedule';
 export { benchEmptyWorkflow } from './bench';
+export { platformEntryWorkflow } from './information';

@@ -43,7 +43,10 @@ describe('worker stopped and restarted mid-case', () => {
     await step('acknowledgeReceipt', psbOfficer, { documentNumber: 'H-restart' });
 
     const events = await h.db.handle.db.select().from(caseEvents).where(eq(caseEvents.caseId, caseId)).orderBy(asc(caseEvents.seq));
-    expect(events.map((e) => (e.data as { step?: string }).step ?? e.type)).toEqual([
+    // The Art 34 duty opened by the transfer (rule any.platform-entry) runs in its own workflow: once, in its own order.
+    expect(events.filter((e) => e.type === 'informationEntryDue').map((e) => e.ruleId)).toEqual(['any.platform-entry']);
+    const caseOwn = events.filter((e) => e.ruleId !== 'any.platform-entry');
+    expect(caseOwn.map((e) => (e.data as { step?: string }).step ?? e.type)).toEqual([
       'caseCreated',
       'formTaskForce',
       'submitTransferReport',
