@@ -22,6 +22,7 @@ import { dutiesRouter } from './routes/duties';
 import { createMetrics, metricsAccess, requestLogger } from './metrics';
 import { createLogger, type Logger } from '../infra/log';
 import { informationRouter } from './routes/information';
+import { agenciesRouter } from './routes/agencies';
 
 export interface AppDeps {
   db: DbHandle;
@@ -143,6 +144,7 @@ export function createApp(deps: AppDeps) {
   api.use(calendarsRouter({ db: db.db, temporal, config }));
   api.use(dutiesRouter({ db: db.db, temporal, config }));
   api.use(informationRouter({ db: db.db, temporal }));
+  api.use(agenciesRouter({ db: db.db }));
   app.use(api);
 
   app.use(notFoundHandler);

@@ -1,26 +1,34 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { and, asc, eq, isNotNull } from 'drizzle-orm';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { cases, deadlines } from '../../db/schema';
+import { waitFor } from '../helpers/duties';
 import { request, startStack, type Stack } from '../helpers/stack';
 
 /**
- * The web console in a real browser (Debian's chromium driven by playwright-core): log in, register a case, move
- * it through approval and transfer, read its history. Screenshots of each page: test-results/screenshots/.
+ * The web console in a real browser (Debian's chromium driven by playwright-core) on the time-skipping test server:
+ * log in, register a case, move it through approval and transfer, see the PSB's task, let time pass until the
+ * workflow's warning (预警) shows on the dashboard, read the case history, download it. Screenshots of each page:
+ * test-results/screenshots/. Mechanism and administration pages: console-admin.test.ts (dev server, schedules).
  */
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const SHOTS = path.join(__dirname, '..', '..', 'test-results', 'screenshots');
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+export const SHOTS = path.join(__dirname, '..', '..', 'test-results', 'screenshots');
+export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
 describe('web console in a real browser', () => {
   let stack: Stack;
   let browser: Browser;
   let page: Page;
+  const pageErrors: string[] = [];
   const password = 'Console-Test-2026!';
   let eebHead = '';
   let psbOfficer = '';
+  const started = Date.now();
 
   beforeAll(async () => {
     fs.mkdirSync(SHOTS, { recursive: true });
-    stack = await startStack({ RATE_LIMIT_PER_MINUTE: '100000' });
+    stack = await startStack({ RATE_LIMIT_PER_MINUTE: '100000' }, { timeSkipping: true });
     for (const [p, name] of [
       [{ agency: 'eeb', role: 'head' }, '史局长'],
       [{ agency: 'psb', role: 'officer' }, '李强'],
@@ -31,15 +39,19 @@ describe('web console in a real browser', () => {
       if (p.agency === 'eeb') eebHead = me.username;
       else psbOfficer = me.username;
     }
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+    page = await browser.newPage({ viewport: { width: 1366, height: 768 }, locale: 'zh-CN', timezoneId: 'UTC', acceptDownloads: true });
+    page.on('pageerror', (err) => pageErrors.push(err.message));
+    // Offline: nothing but the app itself is ever fetched.
+    await page.route(/^(?!http:\/\/127\.0\.0\.1:)/, (r) => {
+      pageErrors.push(`外部请求：${r.request().url()}`);
+      return r.abort();
     });
-    page = await browser.newPage({ viewport: { width: 1366, height: 768 }, locale: 'zh-CN', timezoneId: 'UTC' });
   });
   afterAll(async () => {
     await browser?.close();
-    await stack.close();
+    await stack?.close();
+    console.log(`console browser test: ${((Date.now() - started) / 1000).toFixed(1)} s`);
   });
 
   const shot = (name: string) => page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
@@ -48,7 +60,8 @@ describe('web console in a real browser', () => {
     await page.goto(`${stack.base}/#/login`);
     await page.getByLabel('用户名').fill(username);
     await page.getByLabel('密码').fill(password);
-    await page.getByRole('button', { name: '登录' }).click();
+    // Enter submits the form (keyboard use).
+    await page.getByLabel('密码').press('Enter');
     await page.getByRole('heading', { name: '工作台' }).waitFor();
   }
 
@@ -69,6 +82,7 @@ describe('web console in a real browser', () => {
     await page.getByText('用户名或密码错误').waitFor();
     await shot('01-login');
     await login(eebHead);
+    await page.locator('#je-status').getByText('本期事项尚未开始').waitFor();
     await shot('02-dashboard');
   });
 
@@ -105,6 +119,9 @@ describe('web console in a real browser', () => {
     expect(timeline).toContain('负责人批准移送');
     expect(timeline).toContain('长环移〔2026〕21号');
     expect(timeline).toMatch(/\d{4}年\d{2}月\d{2}日 /);
+    // The case's documents: every step that carried a document number.
+    const docs = await page.locator('#documents').innerText();
+    for (const n of ['长环报〔2026〕21号', '长环批〔2026〕21号', '长环移〔2026〕21号']) expect(docs).toContain(n);
   });
 
   it('shows the PSB its new task on the dashboard and in the inbox; the case list filters', async () => {
@@ -121,10 +138,48 @@ describe('web console in a real browser', () => {
     await page.getByRole('button', { name: '筛选' }).click();
     await page.getByRole('link', { name: '某化工公司非法倾倒危险废物案' }).waitFor();
     await shot('08-case-list');
-    // The raw history downloads as JSON.
-    await page.getByRole('link', { name: '某化工公司非法倾倒危险废物案' }).click();
+  });
+
+  it('lets time pass on the test server until the workflow raises a warning, which the dashboard shows', async () => {
+    const db = stack.db.handle.db;
+    const [c] = await db.select().from(cases).where(eq(cases.title, '某化工公司非法倾倒危险废物案'));
+    // The PSB's first clock with a warning instant (psb.receipt after the transfer).
+    const [clock] = await db
+      .select()
+      .from(deadlines)
+      .where(and(eq(deadlines.caseId, c.id), eq(deadlines.status, 'open'), eq(deadlines.responsibleAgency, 'psb'), isNotNull(deadlines.warningDueAt)))
+      .orderBy(asc(deadlines.warningDueAt));
+    expect(clock.ruleId).toBe('psb.receipt');
+    // Before: the dashboard shows the clock without a warning.
+    await page.getByRole('link', { name: '工作台' }).click();
+    const row = page.locator('#pending tr', { hasText: '接受移送案件并出具回执' }).first();
+    await expect(row.getAttribute('class')).resolves.toBe('level-none');
+    const now = await stack.env.currentTimeMs();
+    await stack.env.sleep(clock.warningDueAt!.getTime() - now + 60_000);
+    // The workflow's timer fired and its activity recorded the warning (the browser's own clock has not moved).
+    await waitFor('warning recorded', async () => {
+      const [d] = await db.select().from(deadlines).where(eq(deadlines.id, clock.id));
+      return d.escalationLevel === 'warning' ? d : undefined;
+    });
+    await page.reload();
+    await row.locator('.badge.level-warning', { hasText: '预警' }).waitFor();
+    await expect(row.getAttribute('class')).resolves.toBe('level-warning');
+    await shot('09-dashboard-warning');
+  });
+
+  it('opens the case history with the warning, and downloads the raw history', async () => {
+    await page.locator('#pending a', { hasText: /^\S+$/ }).first().click();
+    await page.getByRole('link', { name: '查看完整办理记录' }).click();
+    await page.getByRole('heading', { name: /^办理记录：/ }).waitFor();
+    await page.locator('#events tr.level-warning', { hasText: '预警' }).first().waitFor();
+    expect(await page.locator('#history').innerText()).toContain('向公安机关移送案件');
+    await shot('10-case-history');
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByText('下载原始历史（JSON）').click()]);
     const file = await download.path();
     expect(JSON.parse(fs.readFileSync(file!, 'utf8')).events.length).toBeGreaterThan(5);
+  });
+
+  it('raised no script error and fetched nothing from outside', () => {
+    expect(pageErrors).toEqual([]);
   });
 });

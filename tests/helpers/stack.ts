@@ -13,7 +13,7 @@ import type { Principal } from '../../domain/policy';
 import { createWorker } from '../../worker';
 import { createTestDb, type TestDb } from './db';
 import { startSmtp, type TestSmtp } from './smtp';
-import { createDevServerEnv, workflowBundle } from './temporal';
+import { createDevServerEnv, createTimeSkippingEnv, workflowBundle } from './temporal';
 
 /** The whole platform on real parts: dev server, worker, database, SMTP and the HTTP API on a free port. */
 export interface Stack {
@@ -28,8 +28,12 @@ export interface Stack {
   close(): Promise<void>;
 }
 
-export async function startStack(extraEnv: Record<string, string> = {}): Promise<Stack> {
-  const [env, db, smtp] = await Promise.all([createDevServerEnv(), createTestDb(), startSmtp()]);
+/**
+ * timeSkipping: the time-skipping test server instead of the dev server, so a test can let days pass
+ * (`env.sleep`); it has no Schedule API.
+ */
+export async function startStack(extraEnv: Record<string, string> = {}, opts: { timeSkipping?: boolean } = {}): Promise<Stack> {
+  const [env, db, smtp] = await Promise.all([opts.timeSkipping ? createTimeSkippingEnv() : createDevServerEnv(), createTestDb(), startSmtp()]);
   const adminToken = `admin-${crypto.randomBytes(12).toString('hex')}`;
   await ensureAdmin(db.handle.db, adminToken);
   const config = loadConfig({ TEMPORAL_ADDRESS: env.address, TEMPORAL_TASK_QUEUE: `stack-${crypto.randomBytes(4).toString('hex')}`, SMTP_URL: smtp.url, ...extraEnv });
