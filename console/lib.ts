@@ -102,22 +102,28 @@ export const empty = (cols: number, text: string) => `<tr><td colspan="${cols}" 
 
 /**
  * Wires a form: Enter or the button submits; the button is disabled while the request runs (no double submit);
- * a refusal shows its Chinese reason in the form's error box, which takes focus for screen readers.
+ * a refusal shows its Chinese reason in the form's error box. `key` is an Idempotency-Key kept while an answer is
+ * lost on the network (a retry then takes effect once) and renewed after every answer.
  */
-export function onSubmit(form: HTMLFormElement, run: (data: Json, form: HTMLFormElement) => Promise<void>) {
+export function onSubmit(form: HTMLFormElement, run: (data: Json, key: string) => Promise<void>) {
+  let key = randomKey();
   form.addEventListener('submit', (e) => {
     e.preventDefault();
     const box = form.querySelector<HTMLElement>('.error');
     const buttons = Array.from(form.querySelectorAll<HTMLButtonElement>('button[type=submit]'));
     buttons.forEach((b) => (b.disabled = true));
     if (box) box.hidden = true;
-    run(readForm(form), form)
+    run(readForm(form), key)
+      .then(() => (key = randomKey()))
       .catch((err: Error) => {
+        if (err instanceof ApiError) key = randomKey();
         if (err instanceof ApiError && err.toLogin) return;
+        const text = err instanceof ApiError ? err.message : `网络错误，请重试（${err.message}）`;
         if (box) {
           box.hidden = false;
-          box.textContent = err.message;
-        } else toast(err.message);
+          box.textContent = text;
+          box.focus();
+        } else toast(text);
       })
       .finally(() => buttons.forEach((b) => (b.disabled = false)));
   });
@@ -193,7 +199,7 @@ export function field(name: string, label: string, opts: { kind?: 'string' | 'nu
 /** A form in a collapsible box: summary, fields, error box, submit button. */
 export function actionForm(attrs: string, title: string, fieldsHtml: string, button: string, open = false): string {
   return `<details class="step"${open ? ' open' : ''}><summary>${esc(title)}</summary><form ${attrs} novalidate><div class="fields">${fieldsHtml}</div>
-    <p class="error" role="alert" hidden></p><button type="submit">${esc(button)}</button></form></details>`;
+    <p class="error" role="alert" tabindex="-1" hidden></p><button type="submit">${esc(button)}</button></form></details>`;
 }
 
 /** A random key for Idempotency-Key (crypto.randomUUID exists only on HTTPS or localhost). */

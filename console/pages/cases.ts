@@ -1,5 +1,5 @@
 import { FIELD_LABELS } from '../../domain/case/messages';
-import { AGENCY_ZH, LEVEL_ZH, TRACK_ZH, api, badge, chinaTime, empty, esc, forms, main, onSubmit, page, session, toast, randomKey, type Json } from '../lib';
+import { AGENCY_ZH, LEVEL_ZH, TRACK_ZH, api, badge, chinaTime, empty, esc, forms, main, onSubmit, page, session, toast, type Json } from '../lib';
 
 let stepCatalogue: Json[] | undefined;
 
@@ -76,8 +76,7 @@ export function newCasePage(prefill: Json = {}) {
   );
   (document.getElementById('n-title') as HTMLInputElement).focus();
   // One key per form: a double submit or a retry after a lost answer registers the case once.
-  const key = randomKey();
-  onSubmit(document.getElementById('new-case') as HTMLFormElement, async (data) => {
+  onSubmit(document.getElementById('new-case') as HTMLFormElement, async (data, key) => {
     const body: Json = { confidentiality: 'internal', custody: false, major: false, ...data };
     const r = await api('POST', '/cases', body, { 'idempotency-key': key });
     toast(`已登记：${r.case.caseNumber}`);
@@ -166,8 +165,8 @@ export async function casePage(id: string, reload: () => Promise<void>) {
     <ol class="timeline" id="timeline">${timeline}</ol>`,
   );
   for (const form of forms('form[data-step]')) {
-    onSubmit(form, async (data) => {
-      const v = await api('POST', `/cases/${id}/steps/${form.dataset.step!}`, data);
+    onSubmit(form, async (data, key) => {
+      const v = await api('POST', `/cases/${id}/steps/${form.dataset.step!}`, data, { 'idempotency-key': key });
       toast(`已办理，当前阶段：${v.stageLabelZh}`);
       await reload();
     });

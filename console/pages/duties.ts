@@ -21,7 +21,6 @@ import {
   page,
   session,
   toast,
-  randomKey,
   type Json,
 } from '../lib';
 
@@ -62,8 +61,7 @@ export async function dutiesPage(params: URLSearchParams) {
   );
   const adhoc = document.getElementById('adhoc-meeting') as HTMLFormElement | null;
   if (adhoc) {
-    const key = randomKey();
-    onSubmit(adhoc, async (data) => {
+    onSubmit(adhoc, async (data, key) => {
       const r = await api('POST', '/meetings', data, { 'idempotency-key': key });
       toast('已提请临时联席会议');
       location.hash = `#/duties/${r.id}`;
@@ -277,7 +275,7 @@ export async function dutyPage(id: string, reload: () => Promise<void>) {
   // Closed periods (or an administrator's view) take no actions: their forms would only be refused.
   if (!running || session.me?.agency === 'admin') for (const f of forms('form[data-action]')) f.closest('details')?.remove();
   for (const form of forms('form[data-action]')) {
-    onSubmit(form, async (data) => {
+    onSubmit(form, async (data, key) => {
       const action = form.dataset.action!;
       const input: Json = { ...data };
       if (form.dataset.op) input.operationId = form.dataset.op;
@@ -285,7 +283,7 @@ export async function dutyPage(id: string, reload: () => Promise<void>) {
       if (form.dataset.resolution) input.resolutionId = form.dataset.resolution;
       if (form.dataset.lead) input.leadIndex = Number(form.dataset.lead);
       if (action === 'recordOutcome') input.leads = ((input.leads as string[] | undefined) ?? []).map((description) => ({ description }));
-      const r = await api('POST', `/duties/${encodeURIComponent(id)}/actions/${action}`, input);
+      const r = await api('POST', `/duties/${encodeURIComponent(id)}/actions/${action}`, input, { 'idempotency-key': key });
       if (action === 'openCaseFromLead' && r.caseId) {
         toast('已由线索登记案件');
         location.hash = `#/cases/${r.caseId}`;
