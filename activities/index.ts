@@ -4,6 +4,7 @@ import { createDeliveryActivities } from './delivery';
 import { createRecordActivities } from './records';
 import { createDutyActivities } from './duties';
 import { createInformationActivities } from './information';
+import { createImportActivities } from './imports';
 
 export interface ActivityDeps {
   db: Db;
@@ -17,6 +18,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createDeliveryActivities(deps),
     ...createDutyActivities(deps),
     ...createInformationActivities(deps),
+    ...createImportActivities(deps),
   };
 }
 

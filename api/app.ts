@@ -23,6 +23,7 @@ import { createMetrics, metricsAccess, requestLogger } from './metrics';
 import { createLogger, type Logger } from '../infra/log';
 import { informationRouter } from './routes/information';
 import { agenciesRouter } from './routes/agencies';
+import { IMPORT_BODY_LIMIT, importsRouter } from './routes/imports';
 
 export interface AppDeps {
   db: DbHandle;
@@ -98,6 +99,8 @@ export function createApp(deps: AppDeps) {
   });
 
   const api = Router();
+  // Imports carry a file (checked by api/uploads.ts); everything else keeps the 1 MB limit.
+  api.use('/api/v1/imports', express.json({ limit: IMPORT_BODY_LIMIT }));
   api.use(express.json({ limit: '1mb' }));
   // PostgreSQL text cannot hold NUL: refuse it at the door instead of failing inside a query.
   api.use((req, _res, next) => {
@@ -145,6 +148,7 @@ export function createApp(deps: AppDeps) {
   api.use(dutiesRouter({ db: db.db, temporal, config }));
   api.use(informationRouter({ db: db.db, temporal }));
   api.use(agenciesRouter({ db: db.db }));
+  api.use(importsRouter({ db: db.db, temporal, config }));
   app.use(api);
 
   app.use(notFoundHandler);

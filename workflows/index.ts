@@ -7,3 +7,4 @@ export { briefingWorkflow } from './duties/briefing';
 export { dutyScheduleWorkflow } from './duties/schedule';
 export { benchEmptyWorkflow } from './bench';
 export { platformEntryWorkflow } from './information';
+export { importWorkflow } from './imports';

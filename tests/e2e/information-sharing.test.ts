@@ -1,4 +1,10 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { eq, sql } from 'drizzle-orm';
+import { cases, penaltyRecords } from '../../db/schema';
 import { request, startStack, type Stack } from '../helpers/stack';
+
+const SAMPLE_CSV = path.join(__dirname, '..', 'fixtures', 'penalties-2026-10.csv');
 
 type Json = Record<string, unknown>;
 interface FeedItem {
@@ -121,5 +127,88 @@ describe('information sharing: records and the export feed', () => {
     const bad = await request(stack.base, undefined, 'GET', '/api/v1/feed/cases?cursor=bm9wZQ');
     expect(bad.status).toBe(422);
     expect(bad.json.error?.message).toContain('游标');
+  });
+
+  // ---------------------------------------------------------------- data exchange: imports
+  const importAndWait = async (token: string, body: Json) => {
+    const res = await request(stack.base, token, 'POST', '/api/v1/imports', body);
+    if (res.status !== 202) return { status: res.status, job: res.json as Json, seen: [] as Json[] };
+    const seen: Json[] = [];
+    const job = await until('the import to finish', async () => {
+      const j = await request(stack.base, token, 'GET', `/api/v1/imports/${res.json.id as string}`);
+      seen.push(j.json.progress as Json);
+      return ['completed', 'rejected', 'failed'].includes(j.json.status as string) ? j.json : undefined;
+    }, 120_000);
+    return { status: res.status, job: job as Json, seen };
+  };
+  const penaltyCount = async () => Number(((await stack.db.handle.db.execute(sql`select count(*)::int n from penalty_records`)) as unknown as { rows: { n: number }[] }).rows[0].n);
+  const csv = (content: string) => ({ kind: 'penalty', sourceSystem: 'eeb-xzcf', filename: 'penalties-2026-10.csv', contentType: 'text/csv', content });
+
+  it('imports last month\'s penalty records: a bad row rejects the file with its line; fixed, it imports once; changes are updated and reported', async () => {
+    const sample = fs.readFileSync(SAMPLE_CSV, 'utf8');
+    const rejected = await importAndWait(eeb, csv(sample));
+    expect(rejected.status).toBe(202);
+    expect(rejected.job).toMatchObject({ status: 'rejected', progress: { processed: 5, total: 5, percent: 100 }, inserted: 0 });
+    expect(rejected.job.errors).toEqual([{ line: 5, sourceId: 'EEB-XZCF-2026-0103', field: 'decisionDate', reason: expect.stringContaining('不是有效日期') }]);
+    expect(rejected.job.messageZh).toContain('未导入任何记录');
+    expect(await penaltyCount()).toBe(0); // nothing half-imported
+
+    // Fixed date; the largest penalty names the case it belongs to.
+    const linked = await request(stack.base, eeb, 'POST', '/api/v1/cases', { title: '某化工有限公司超标排放含铬废水', track: 'administrative' });
+    const [caseRow] = await stack.db.handle.db.select().from(cases).where(eq(cases.id, (linked.json.case as { id: string }).id));
+    const fixed = sample.replace('2026-02-30', '2026-10-15').replace('长环罚〔2026〕105号,', `长环罚〔2026〕105号,${caseRow.caseNumber}`);
+    const done = await importAndWait(eeb, csv(fixed));
+    expect(done.job).toMatchObject({ status: 'completed', inserted: 5, updated: 0, unchanged: 0, errors: [] });
+    const rows = await stack.db.handle.db.select().from(penaltyRecords).orderBy(penaltyRecords.sourceId);
+    expect(rows.map((r) => [r.sourceId, r.amount, r.decisionDate])).toEqual([
+      ['EEB-XZCF-2026-0101', '50000.00', '2026-10-09'],
+      ['EEB-XZCF-2026-0102', '200000.50', '2026-10-12'],
+      ['EEB-XZCF-2026-0103', '30000.00', '2026-10-15'],
+      ['EEB-XZCF-2026-0104', null, '2026-10-20'],
+      ['EEB-XZCF-2026-0105', '1000000.00', '2026-10-28'],
+    ]);
+    expect(rows[1].factSummary).toBe('未经批准设置排污口，\n向浊漳河排放洗煤废水');
+    expect(rows[4]).toMatchObject({ caseNumber: caseRow.caseNumber, caseId: caseRow.id, agency: 'eeb', penaltyType: '罚款', sourceSystem: 'eeb-xzcf' });
+
+    // The same file again: nothing new. One changed amount: updated and reported.
+    expect((await importAndWait(eeb, csv(fixed))).job).toMatchObject({ status: 'completed', inserted: 0, updated: 0, unchanged: 5 });
+    const changed = await importAndWait(eeb, csv(fixed.replace('"50,000"', '60000')));
+    expect(changed.job).toMatchObject({ status: 'completed', inserted: 0, updated: 1, unchanged: 4, changes: [{ line: 2, sourceId: 'EEB-XZCF-2026-0101', fields: ['amount'] }] });
+    expect(await penaltyCount()).toBe(5);
+    expect((await stack.db.handle.db.select().from(penaltyRecords).where(eq(penaltyRecords.sourceId, 'EEB-XZCF-2026-0101')))[0].amount).toBe('60000.00');
+
+    // Another agency cannot import the EEB's records; the working group does not import; the file type is checked.
+    const byPsb = await importAndWait(psb, { ...csv(fixed), sourceSystem: 'psb-system' });
+    expect(byPsb.job.status).toBe('rejected');
+    expect((byPsb.job.errors as { reason: string }[])[0].reason).toContain('只能导入本机关的记录');
+    expect((await request(stack.base, wg, 'POST', '/api/v1/imports', csv(fixed))).status).toBe(403);
+    const wrongType = await request(stack.base, eeb, 'POST', '/api/v1/imports', { ...csv(fixed), contentType: 'application/json' });
+    expect(wrongType.status).toBe(415);
+    expect(wrongType.json.error?.message).toMatch(/[\u4e00-\u9fff]/);
+    expect((await request(stack.base, psb, 'GET', `/api/v1/imports/${done.job.id as string}`)).status).toBe(404); // another agency's job
+    expect((await request(stack.base, wg, 'GET', `/api/v1/imports/${done.job.id as string}`)).status).toBe(200);
+  });
+
+  it('imports enforcement records as JSON (Chinese keys, base64), and a long file shows its progress', async () => {
+    const records = [
+      { 来源编号: 'ZF-2026-001', 执法机关: '生态环境局', 当事人: '某焦化厂', 执法类型: '现场检查', 执法日期: '2026-10-10', 地点: '长治市潞州区', 情况摘要: '脱硫设施运行正常' },
+      { 来源编号: 'ZF-2026-002', 执法机关: 'eeb', 当事人: '某电镀厂', 执法类型: '查封扣押', 执法日期: '2026-10-11', 情况摘要: '查封超标排放设备', 处理结果: '已立案调查' },
+      { 来源编号: 'ZF-2026-003', 执法机关: 'eeb', 当事人: '', 执法类型: '现场检查', 执法日期: '2026-10-12', 情况摘要: '缺当事人' },
+    ];
+    const body = (list: unknown[]) => ({ kind: 'enforcement', sourceSystem: 'eeb-zf', filename: 'zf.json', contentType: 'application/json', contentBase64: Buffer.from(JSON.stringify(list)).toString('base64') });
+    const bad = await importAndWait(eeb, body(records));
+    expect(bad.job.status).toBe('rejected');
+    expect(bad.job.errors).toEqual([{ line: 3, sourceId: 'ZF-2026-003', field: 'party', reason: '当事人（party）不能为空' }]);
+    const ok = await importAndWait(eeb, body(records.slice(0, 2)));
+    expect(ok.job).toMatchObject({ status: 'completed', inserted: 2 });
+
+    const N = 5000;
+    const lines = ['来源编号,执法机关,当事人,违法事实,处罚种类,罚款金额,决定日期'];
+    for (let i = 0; i < N; i++) lines.push(`BULK-${i},生态环境局,企业${i},超标排放,罚款,${1000 + i},2026-09-${String((i % 28) + 1).padStart(2, '0')}`);
+    const bulk = await importAndWait(eeb, { kind: 'penalty', sourceSystem: 'eeb-bulk', filename: 'bulk.csv', contentType: 'text/csv', content: lines.join('\r\n') });
+    expect(bulk.job).toMatchObject({ status: 'completed', inserted: N, progress: { processed: N, total: N, percent: 100 } });
+    // Progress only moves forward.
+    const processed = bulk.seen.map((p) => p.processed as number);
+    expect(processed).toEqual([...processed].sort((a, b) => a - b));
   });
 });
