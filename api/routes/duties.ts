@@ -25,7 +25,7 @@ const UPDATES_BY_PREFIX: [string, readonly string[]][] = [
 ];
 
 const scheduleParams = z.object({ id: z.string().regex(/^duty-[a-z-]{1,60}$/, '定期任务编号格式错误') });
-const dutyParams = z.object({ id: z.string().regex(/^duty-[a-z0-9-]{1,80}$/, '事项编号格式错误') });
+const dutyParams = z.object({ id: z.string().regex(/^duty-[A-Za-z0-9-]{1,80}$/, '事项编号格式错误') });
 const actionParams = dutyParams.extend({ action: z.string().regex(/^[A-Za-z]{1,40}$/, '操作名称格式错误') });
 
 const actorOf = (u: AuthUser): DutyActor => ({ userId: u.id, agency: u.agency, role: u.role, displayName: u.displayName });
