@@ -79,7 +79,7 @@ async function route(): Promise<void> {
     else if ((m = /^\/cases\/([0-9a-f-]{36})$/.exec(path))) await casePage(m[1], route);
     else if ((m = /^\/cases\/([0-9a-f-]{36})\/history$/.exec(path))) await caseHistoryPage(m[1]);
     else if (path === '/duties') await dutiesPage(params);
-    else if ((m = /^\/duties\/(duty-[a-z0-9-]+)$/.exec(path))) await dutyPage(m[1], route);
+    else if ((m = /^\/duties\/(duty-[A-Za-z0-9-]+)$/.exec(path))) await dutyPage(m[1], route);
     else if (path === '/briefings') await briefingsPage();
     else if (path === '/inbox') await inboxPage(route);
     else if (path === '/admin/users') await usersPage(route);

@@ -266,8 +266,8 @@ export async function schedulesPage(reload: () => Promise<void>) {
       const zh = { pause: '已暂停', unpause: '已恢复', trigger: '已立即运行' }[b.dataset.verb!]!;
       void api('POST', `/schedules/${encodeURIComponent(b.dataset.id!)}/${b.dataset.verb!}`)
         .then(async () => {
-          toast(zh);
           await reload();
+          toast(zh);
         })
         .catch((err: Error) => {
           toast(err.message);
@@ -278,8 +278,8 @@ export async function schedulesPage(reload: () => Promise<void>) {
   for (const form of forms('form[data-cadence]')) {
     onSubmit(form, async (data) => {
       await api('PUT', `/schedules/${encodeURIComponent(form.dataset.cadence!)}/cadence`, data);
-      toast('周期已修改');
       await reload();
+      toast('周期已修改');
     });
   }
 }

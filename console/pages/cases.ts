@@ -167,8 +167,8 @@ export async function casePage(id: string, reload: () => Promise<void>) {
   for (const form of forms('form[data-step]')) {
     onSubmit(form, async (data, key) => {
       const v = await api('POST', `/cases/${id}/steps/${form.dataset.step!}`, data, { 'idempotency-key': key });
-      toast(`已办理，当前阶段：${v.stageLabelZh}`);
       await reload();
+      toast(`已办理，当前阶段：${v.stageLabelZh}`);
     });
   }
 }

@@ -63,6 +63,15 @@ export async function dutiesPage(params: URLSearchParams) {
   if (adhoc) {
     onSubmit(adhoc, async (data, key) => {
       const r = await api('POST', '/meetings', data, { 'idempotency-key': key });
+      // The meeting's record is written by its workflow's first activity, a moment after the request.
+      for (let i = 0; i < 40; i++) {
+        const found = await api('GET', `/duties/${encodeURIComponent(r.id)}`).then(
+          () => true,
+          () => false,
+        );
+        if (found) break;
+        await new Promise((ok) => setTimeout(ok, 250));
+      }
       toast('已提请临时联席会议');
       location.hash = `#/duties/${r.id}`;
     });
@@ -246,7 +255,6 @@ export async function dutyPage(id: string, reload: () => Promise<void>) {
   const live = (d.live ?? null) as Json | null;
   const items = (d.items as Json[]) ?? [];
   let body = '';
-  const running = live && p.status === 'open';
   if (p.dutyId === 'joint-enforcement.monthly') body = jointEnforcement(live ?? { operations: items.map((i) => ({ id: i.id.split('/').pop(), titleZh: i.titleZh, date: i.date, status: i.status, ...i.data })) });
   else if (p.dutyId === 'training.annual') body = training(live ?? { deadline: p.endDate, sessions: items.filter((i) => i.kind === 'trainingSession').map((i) => ({ id: i.id.split('/').pop(), titleZh: i.titleZh, date: i.date, status: i.status, organiser: i.ownerAgency, ...i.data })) });
   else if (p.dutyId === 'joint-meeting.periodic') {
@@ -272,8 +280,9 @@ export async function dutyPage(id: string, reload: () => Promise<void>) {
     ${body}
     <h2>记录</h2><ol class="timeline" id="duty-events">${events || '<li class="muted">暂无记录</li>'}</ol>`,
   );
-  // Closed periods (or an administrator's view) take no actions: their forms would only be refused.
-  if (!running || session.me?.agency === 'admin') for (const f of forms('form[data-action]')) f.closest('details')?.remove();
+  // A workflow that no longer answers (closed past retention) or an administrator's view takes no actions. A period
+  // already done may still take some (a case from a lead, a resolution): the workflow decides, refusals show why.
+  if (!live || session.me?.agency === 'admin') for (const f of forms('form[data-action]')) f.closest('details')?.remove();
   for (const form of forms('form[data-action]')) {
     onSubmit(form, async (data, key) => {
       const action = form.dataset.action!;
@@ -289,8 +298,8 @@ export async function dutyPage(id: string, reload: () => Promise<void>) {
         location.hash = `#/cases/${r.caseId}`;
         return;
       }
-      toast('已办理');
       await reload();
+      toast('已办理');
     });
   }
   main().focus();

@@ -1,8 +1,8 @@
 import fs from 'node:fs';
-import path from 'node:path';
 import { and, asc, eq, isNotNull } from 'drizzle-orm';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { cases, deadlines } from '../../db/schema';
+import { openConsole, type ConsoleBrowser } from '../helpers/browser';
 import { waitFor } from '../helpers/duties';
 import { request, startStack, type Stack } from '../helpers/stack';
 
@@ -12,22 +12,16 @@ import { request, startStack, type Stack } from '../helpers/stack';
  * workflow's warning (预警) shows on the dashboard, read the case history, download it. Screenshots of each page:
  * test-results/screenshots/. Mechanism and administration pages: console-admin.test.ts (dev server, schedules).
  */
-export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-export const SHOTS = path.join(__dirname, '..', '..', 'test-results', 'screenshots');
-export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
-
 describe('web console in a real browser', () => {
   let stack: Stack;
-  let browser: Browser;
+  let b: ConsoleBrowser;
   let page: Page;
-  const pageErrors: string[] = [];
   const password = 'Console-Test-2026!';
   let eebHead = '';
   let psbOfficer = '';
   const started = Date.now();
 
   beforeAll(async () => {
-    fs.mkdirSync(SHOTS, { recursive: true });
     stack = await startStack({ RATE_LIMIT_PER_MINUTE: '100000' }, { timeSkipping: true });
     for (const [p, name] of [
       [{ agency: 'eeb', role: 'head' }, '史局长'],
@@ -39,29 +33,18 @@ describe('web console in a real browser', () => {
       if (p.agency === 'eeb') eebHead = me.username;
       else psbOfficer = me.username;
     }
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
-    page = await browser.newPage({ viewport: { width: 1366, height: 768 }, locale: 'zh-CN', timezoneId: 'UTC', acceptDownloads: true });
-    page.on('pageerror', (err) => pageErrors.push(err.message));
-    // Offline: nothing but the app itself is ever fetched.
-    await page.route(/^(?!http:\/\/127\.0\.0\.1:)/, (r) => {
-      pageErrors.push(`外部请求：${r.request().url()}`);
-      return r.abort();
-    });
+    b = await openConsole(stack.base);
+    page = b.page;
   });
   afterAll(async () => {
-    await browser?.close();
+    await b?.browser.close();
     await stack?.close();
     console.log(`console browser test: ${((Date.now() - started) / 1000).toFixed(1)} s`);
   });
 
-  const shot = (name: string) => page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
-
+  const shot = (name: string) => b.shot(name);
   async function login(username: string) {
-    await page.goto(`${stack.base}/#/login`);
-    await page.getByLabel('用户名').fill(username);
-    await page.getByLabel('密码').fill(password);
-    // Enter submits the form (keyboard use).
-    await page.getByLabel('密码').press('Enter');
+    await b.login(username, password);
     await page.getByRole('heading', { name: '工作台' }).waitFor();
   }
 
@@ -180,6 +163,6 @@ describe('web console in a real browser', () => {
   });
 
   it('raised no script error and fetched nothing from outside', () => {
-    expect(pageErrors).toEqual([]);
+    expect(b.errors).toEqual([]);
   });
 });
