@@ -202,6 +202,18 @@ export function actionForm(attrs: string, title: string, fieldsHtml: string, but
     <p class="error" role="alert" tabindex="-1" hidden></p><button type="submit">${esc(button)}</button></form></details>`;
 }
 
+/** Waits (up to ~10 s) until a record written by a workflow's activity can be read, e.g. a case it just started. */
+export async function untilFound(path: string): Promise<void> {
+  for (let i = 0; i < 40; i++) {
+    const found = await api('GET', path).then(
+      () => true,
+      () => false,
+    );
+    if (found) return;
+    await new Promise((ok) => setTimeout(ok, 250));
+  }
+}
+
 /** A random key for Idempotency-Key (crypto.randomUUID exists only on HTTPS or localhost). */
 export function randomKey(): string {
   const b = crypto.getRandomValues(new Uint8Array(16));

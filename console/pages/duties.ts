@@ -21,6 +21,7 @@ import {
   page,
   session,
   toast,
+  untilFound,
   type Json,
 } from '../lib';
 
@@ -64,14 +65,7 @@ export async function dutiesPage(params: URLSearchParams) {
     onSubmit(adhoc, async (data, key) => {
       const r = await api('POST', '/meetings', data, { 'idempotency-key': key });
       // The meeting's record is written by its workflow's first activity, a moment after the request.
-      for (let i = 0; i < 40; i++) {
-        const found = await api('GET', `/duties/${encodeURIComponent(r.id)}`).then(
-          () => true,
-          () => false,
-        );
-        if (found) break;
-        await new Promise((ok) => setTimeout(ok, 250));
-      }
+      await untilFound(`/duties/${encodeURIComponent(r.id)}`);
       toast('已提请临时联席会议');
       location.hash = `#/duties/${r.id}`;
     });
@@ -294,6 +288,8 @@ export async function dutyPage(id: string, reload: () => Promise<void>) {
       if (action === 'recordOutcome') input.leads = ((input.leads as string[] | undefined) ?? []).map((description) => ({ description }));
       const r = await api('POST', `/duties/${encodeURIComponent(id)}/actions/${action}`, input, { 'idempotency-key': key });
       if (action === 'openCaseFromLead' && r.caseId) {
+        // The case is registered by the child workflow's first activity.
+        await untilFound(`/cases/${encodeURIComponent(r.caseId)}`);
         toast('已由线索登记案件');
         location.hash = `#/cases/${r.caseId}`;
         return;
