@@ -1,0 +1,199 @@
+import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { devServerExecutable } from '../../infra/temporal';
+import { CASE_SEARCH_ATTRIBUTES } from '../../workflows/search-attributes';
+import { workflowBundle } from './temporal';
+
+/**
+ * Real processes for the fault tests: a Temporal dev server on a SQLite file, a worker process, a private
+ * PostgreSQL cluster. Each can be killed and started again on the same state.
+ */
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as net.AddressInfo).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+export async function waitFor<T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs = 60_000, everyMs = 250): Promise<T> {
+  const until = Date.now() + timeoutMs;
+  let last: unknown;
+  while (Date.now() < until) {
+    try {
+      const v = await fn();
+      if (v) return v;
+    } catch (err) {
+      last = err;
+    }
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+  throw new Error(`等待超时：${what}${last ? `（${(last as Error).message}）` : ''}`);
+}
+
+function exited(child: ChildProcess): Promise<void> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) resolve();
+    else child.once('exit', () => resolve());
+  });
+}
+
+const portOpen = (port: number) =>
+  new Promise<boolean>((resolve) => {
+    const s = net.connect(port, '127.0.0.1');
+    s.once('connect', () => {
+      s.destroy();
+      resolve(true);
+    });
+    s.once('error', () => resolve(false));
+  });
+
+/** `temporal server start-dev` on a SQLite file and a fixed port, so a restart finds the same state. */
+export interface DevServer {
+  address: string;
+  dbFile: string;
+  start(): Promise<void>;
+  /** SIGKILL (a crash) or SIGTERM (an orderly stop). */
+  stop(signal?: NodeJS.Signals): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function devServer(): Promise<DevServer> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'faults-temporal-'));
+  const dbFile = path.join(dir, 'temporal.sqlite');
+  const port = await freePort();
+  const exe = devServerExecutable().executable;
+  const bin = exe.type === 'existing-path' ? exe.path : 'temporal';
+  let child: ChildProcess | undefined;
+  const s: DevServer = {
+    address: `127.0.0.1:${port}`,
+    dbFile,
+    async start() {
+      const args = ['server', 'start-dev', '--db-filename', dbFile, '--ip', '127.0.0.1', '--port', String(port), '--headless', '--log-level', 'error',
+        ...CASE_SEARCH_ATTRIBUTES.flatMap((a) => ['--search-attribute', `${a.name}=${a.type === 'KEYWORD' ? 'Keyword' : a.type === 'DATETIME' ? 'Datetime' : 'Bool'}`])];
+      child = spawn(bin, args, { stdio: ['ignore', 'ignore', 'inherit'] });
+      await waitFor('Temporal 开发服务器启动', () => portOpen(port), 60_000);
+    },
+    async stop(signal = 'SIGKILL') {
+      if (!child) return;
+      const c = child;
+      child = undefined;
+      c.kill(signal);
+      await exited(c);
+    },
+    async close() {
+      await s.stop('SIGTERM');
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+  await s.start();
+  return s;
+}
+
+/** The worker as a separate OS process (tests/helpers/worker-child.ts), started from a prebuilt bundle. */
+export interface WorkerProcess {
+  start(): Promise<void>;
+  kill(signal?: NodeJS.Signals): Promise<void>;
+  readonly pid: number | undefined;
+  readonly starts: number;
+}
+
+let bundleFile: string | undefined;
+async function bundlePath(): Promise<string> {
+  if (!bundleFile) {
+    bundleFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'faults-bundle-')), 'workflows.js');
+    fs.writeFileSync(bundleFile, (await workflowBundle()).code);
+  }
+  return bundleFile;
+}
+
+export async function workerProcess(env: Record<string, string>): Promise<WorkerProcess> {
+  const codePath = await bundlePath();
+  let child: ChildProcess | undefined;
+  let starts = 0;
+  return {
+    get pid() {
+      return child?.pid;
+    },
+    get starts() {
+      return starts;
+    },
+    async start() {
+      const c = spawn(process.execPath, ['--require', 'tsx/cjs', path.join(__dirname, 'worker-child.ts')], {
+        cwd: path.join(__dirname, '..', '..'),
+        env: { ...process.env, NODE_OPTIONS: '', WORKER_METRICS_ADDRESS: 'off', WORKFLOW_BUNDLE: codePath, ...env },
+        stdio: ['ignore', 'pipe', 'inherit'],
+      });
+      child = c;
+      starts++;
+      // The child prints "ready" once it polls.
+      await new Promise<void>((resolve, reject) => {
+        let out = '';
+        c.stdout!.on('data', (d: Buffer) => {
+          out += d.toString();
+          if (out.includes('worker-ready')) resolve();
+        });
+        c.once('exit', (code, signal) => reject(new Error(`worker 进程启动失败（退出 ${code ?? signal}）`)));
+      });
+    },
+    async kill(signal = 'SIGKILL') {
+      if (!child) return;
+      const c = child;
+      child = undefined;
+      c.kill(signal);
+      await exited(c);
+    },
+  };
+}
+
+/** A PostgreSQL cluster of our own (initdb in a temp dir, a free port) that the test can stop and start. */
+export interface PrivatePostgres {
+  url: string;
+  port: number;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  close(): Promise<void>;
+}
+
+const PG_BIN = process.env.PG_BIN ?? '/usr/lib/postgresql/15/bin';
+
+export async function privatePostgres(): Promise<PrivatePostgres> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'faults-pg-'));
+  const data = path.join(dir, 'data');
+  const port = await freePort();
+  // initdb refuses to run as root: run the cluster as the postgres user where we are root.
+  const asRoot = process.getuid?.() === 0;
+  const run = (bin: string, args: string[]) => {
+    const cmd = path.join(PG_BIN, bin);
+    return asRoot ? execFileSync('runuser', ['-u', 'postgres', '--', cmd, ...args], { stdio: 'pipe' }) : execFileSync(cmd, args, { stdio: 'pipe' });
+  };
+  if (asRoot) execFileSync('chown', ['postgres', dir]);
+  run('initdb', ['-D', data, '-A', 'trust', '-U', 'postgres', '--no-sync', '-E', 'UTF8']);
+  const pg: PrivatePostgres = {
+    url: `postgres://postgres@127.0.0.1:${port}/postgres`,
+    port,
+    async start() {
+      run('pg_ctl', ['-D', data, '-l', path.join(dir, 'log'), '-w', '-o', `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off`, 'start']);
+    },
+    async stop() {
+      run('pg_ctl', ['-D', data, '-m', 'immediate', '-w', 'stop']);
+    },
+    async close() {
+      try {
+        await pg.stop();
+      } catch {
+        // already stopped
+      }
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+  await pg.start();
+  return pg;
+}
