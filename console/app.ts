@@ -9,6 +9,7 @@ import { AGENCY_ZH, ApiError, ROLE_ZH, api, esc, page, session } from './lib';
 import { agenciesPage, calendarsPage, schedulesPage, usersPage } from './pages/admin';
 import { caseHistoryPage, casePage, casesPage, newCasePage } from './pages/cases';
 import { dashboardPage } from './pages/dashboard';
+import { importPage, importsPage } from './pages/exchange';
 import { briefingsPage, dutiesPage, dutyPage } from './pages/duties';
 import { inboxPage } from './pages/inbox';
 import { loginPage } from './pages/login';
@@ -36,6 +37,7 @@ function nav() {
           ...(me.agency === 'eeb' ? ([['#/cases/new', '登记案件']] as [string, string][]) : []),
           ['#/duties', '联动机制'],
           ['#/briefings', '信息通报'],
+          ['#/imports', '数据导入'],
           ['#/inbox', '通知'],
           ['#/admin/agencies', '成员单位'],
           ['#/admin/calendars', '节假日安排'],
@@ -81,6 +83,8 @@ async function route(): Promise<void> {
     else if (path === '/duties') await dutiesPage(params);
     else if ((m = /^\/duties\/(duty-[A-Za-z0-9-]+)$/.exec(path))) await dutyPage(m[1], route);
     else if (path === '/briefings') await briefingsPage();
+    else if (path === '/imports') await importsPage();
+    else if ((m = /^\/imports\/([0-9a-f-]{36})$/.exec(path))) await importPage(m[1]);
     else if (path === '/inbox') await inboxPage(route);
     else if (path === '/admin/users') await usersPage(route);
     else if (path === '/admin/agencies') await agenciesPage();

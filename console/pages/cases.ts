@@ -1,5 +1,5 @@
 import { FIELD_LABELS } from '../../domain/case/messages';
-import { AGENCY_ZH, LEVEL_ZH, TRACK_ZH, api, badge, chinaTime, empty, esc, forms, main, onSubmit, page, session, toast, type Json } from '../lib';
+import { AGENCY_ZH, LEVEL_ZH, TRACK_ZH, actionForm, api, badge, field, chinaTime, empty, esc, forms, main, onSubmit, page, session, toast, type Json } from '../lib';
 
 let stepCatalogue: Json[] | undefined;
 
@@ -111,11 +111,13 @@ function fieldHtml(name: string, schema: Json, required: boolean, idPrefix: stri
 }
 
 export async function casePage(id: string, reload: () => Promise<void>) {
-  const [detail, live, history, events] = await Promise.all([
+  const [detail, live, history, events, info] = await Promise.all([
     api('GET', `/cases/${id}`),
     api('GET', `/cases/${id}/state`),
     api('GET', `/cases/${id}/history`),
     api('GET', `/cases/${id}/events`),
+    // Art 34 information records (an older server without them answers 404: the section is left out).
+    api('GET', `/cases/${id}/information-records`).catch(() => ({ items: [] })),
   ]);
   stepCatalogue ??= (await api('GET', '/steps')).items as Json[];
   const c = detail.case;
@@ -151,6 +153,25 @@ export async function casePage(id: string, reload: () => Promise<void>) {
     .filter((e) => e.documentNumber)
     .map((e) => `<tr><td>${esc(e.documentNumber)}</td><td>${esc(e.labelZh)}</td><td>${esc(AGENCY_ZH[e.actorAgency] ?? e.actorAgency ?? '')}</td><td>${chinaTime(e.occurredAt)}</td></tr>`)
     .join('');
+  const infoRows = (info.items as Json[])
+    .map((r) => {
+      const level = r.status === 'entered' ? 'none' : r.escalationLevel;
+      const mine = r.status !== 'entered' && r.responsibleAgency === session.me?.agency;
+      const form = mine
+        ? actionForm(
+            `data-info="${esc(r.seq)}"`,
+            '录入案件信息',
+            field('content', '录入的案件信息', { kind: 'text', required: true }) +
+              field('confidentiality', '密级', { options: [['public', '公开'], ['internal', '内部'], ['confidential', '保密']], required: true, value: 'internal' }) +
+              field('confidentialityReason', '密级说明（非公开必填）') +
+              field('documentNumber', '文书编号'),
+            '录入',
+          )
+        : '';
+      return `<tr class="level-${level}"><td>${esc(r.decisionLabelZh)}</td><td>${esc(AGENCY_ZH[r.responsibleAgency] ?? r.responsibleAgency)}</td><td>${chinaTime(r.dueAt)}${r.provisional ? '（暂定）' : ''}</td>
+        <td>${r.status === 'entered' ? `已录入（${chinaTime(r.enteredAt)}${r.late ? '，逾期' : ''}）· ${esc(r.confidentialityZh ?? '')}` : badge(level === 'none' ? '待录入' : (LEVEL_ZH[level] ?? level), `level-${level}`)}${form}</td></tr>`;
+    })
+    .join('');
   page(
     `${c.caseNumber} ${c.title}`,
     `<p>${esc(TRACK_ZH[c.track])} · 当前阶段：<strong id="stage">${esc(live.stageLabelZh)}</strong>${live.overdue ? ` ${badge('超期', 'level-overdue')}` : ''}
@@ -161,9 +182,17 @@ export async function casePage(id: string, reload: () => Promise<void>) {
     <table><thead><tr><th>事项</th><th>责任机关</th><th>期满（北京时间）</th><th>法律依据</th><th>状态</th></tr></thead><tbody>${clocks || empty(5, '没有未结期限')}</tbody></table>
     <h2>本机关可办理的操作</h2>${stepForms || '<p class="muted">当前没有本机关可办理的操作</p>'}
     <h2>文书</h2><table id="documents"><thead><tr><th>文书编号</th><th>办理事项</th><th>机关</th><th>时间（北京时间）</th></tr></thead><tbody>${docs || empty(4, '暂无文书')}</tbody></table>
+    ${infoRows ? `<h2>案件信息录入（7日内录入信息共享平台）</h2><table id="information"><thead><tr><th>决定</th><th>录入机关</th><th>录入期限（北京时间）</th><th>状态</th></tr></thead><tbody>${infoRows}</tbody></table>` : ''}
     <h2>办理记录（流程历史）</h2><p><a href="${esc(history.temporalUiUrl)}" target="_blank" rel="noopener">在 Temporal 界面中查看</a> · <a href="/api/v1/cases/${esc(id)}/history?format=raw" download>下载原始历史（JSON）</a></p>
     <ol class="timeline" id="timeline">${timeline}</ol>`,
   );
+  for (const form of forms('form[data-info]')) {
+    onSubmit(form, async (data) => {
+      await api('POST', `/cases/${id}/information-records/${form.dataset.info!}`, data);
+      await reload();
+      toast('案件信息已录入');
+    });
+  }
   for (const form of forms('form[data-step]')) {
     onSubmit(form, async (data, key) => {
       const v = await api('POST', `/cases/${id}/steps/${form.dataset.step!}`, data, { 'idempotency-key': key });

@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { and, eq } from 'drizzle-orm';
 import type { Page } from 'playwright-core';
 import { cases, deadlines, dutyItems, dutyPeriods } from '../../db/schema';
@@ -157,6 +158,23 @@ describe('web console: mechanism and administration pages', () => {
     await b.shot('17-briefings');
   });
 
+  it('imports a file of penalty records and shows the bad row by its line', async () => {
+    await page.getByRole('link', { name: '数据导入' }).click();
+    const f = page.locator('#import-form');
+    await f.getByLabel(/^文件/).setInputFiles(path.join(__dirname, '..', 'fixtures', 'penalties-2026-10.csv'));
+    await f.getByLabel(/记录类型/).selectOption('penalty');
+    await f.getByLabel(/来源系统/).fill('eeb-xzcf');
+    await f.getByRole('button', { name: '上传并导入' }).click();
+    // The job page follows the import's progress until it ends: one bad date rejects the whole file.
+    await page.locator('#import-status', { hasText: '已拒绝' }).waitFor({ timeout: 60_000 });
+    const errors = await page.locator('#import-errors').innerText();
+    expect(errors).toContain('EEB-XZCF-2026-0103');
+    expect(errors).toMatch(/5\s+EEB-XZCF-2026-0103/);
+    await b.shot('18-import-rejected');
+    await page.getByRole('link', { name: '返回数据导入' }).click();
+    await page.locator('#imports').getByText('penalties-2026-10.csv').waitFor();
+  });
+
   it('lets the administrator create a user, see a token once, issue and revoke tokens', async () => {
     await page.locator('#who').getByRole('button', { name: '退出' }).click();
     await b.login(users.admin.username, password);
@@ -170,7 +188,7 @@ describe('web console: mechanism and administration pages', () => {
     await create.getByLabel('电子邮箱').press('Enter');
     const first = await page.locator('#secret-token').innerText();
     expect((await request(stack.base, first, 'GET', '/api/v1/me')).json).toMatchObject({ username: 'eeb-wang', agency: 'eeb' });
-    await b.shot('18-users-token-once');
+    await b.shot('19-users-token-once');
     await page.getByRole('button', { name: '我已保存，关闭' }).click();
     await page.locator('#secret-token').waitFor({ state: 'detached' });
 
@@ -186,12 +204,12 @@ describe('web console: mechanism and administration pages', () => {
     await page.locator('#token-list tr', { hasText: '案件系统对接' }).getByText('已吊销').waitFor();
     expect((await request(stack.base, second, 'GET', '/api/v1/me')).status).toBe(401);
     expect((await request(stack.base, first, 'GET', '/api/v1/me')).status).toBe(200);
-    await b.shot('19-user-tokens');
+    await b.shot('20-user-tokens');
 
     await page.getByRole('link', { name: '成员单位' }).click();
     await page.locator('#roster').getByText('史跃宏').waitFor();
     await page.locator('#agencies').getByText('长治市人民检察院').waitFor();
-    await b.shot('20-agencies');
+    await b.shot('21-agencies');
   });
 
   it('loads a holiday notice after previewing which open clocks it moves', async () => {
@@ -217,7 +235,7 @@ describe('web console: mechanism and administration pages', () => {
     const row = page.locator('#affected tr', { hasText: 'eeb.transfer-report' });
     await row.waitFor();
     expect(await row.innerText()).toContain((reg.json as { case: { caseNumber: string } }).case.caseNumber);
-    await b.shot('21-calendar-preview');
+    await b.shot('22-calendar-preview');
     await page.getByRole('button', { name: /确认载入/ }).click();
     await page.locator('#calendar-loaded').getByText(/项期限重新计算/).waitFor();
     await page.locator('#calendars').getByText('国办发明电〔测试〕1号（更正）').waitFor();
@@ -232,7 +250,7 @@ describe('web console: mechanism and administration pages', () => {
     const je = page.locator('#schedule-duty-joint-enforcement-monthly');
     await je.getByRole('button', { name: '暂停' }).click();
     await je.getByText('已暂停').waitFor();
-    await b.shot('22-schedules-paused');
+    await b.shot('23-schedules-paused');
     await je.getByRole('button', { name: '恢复' }).click();
     await je.getByText('运行中').waitFor();
     await page.locator('#schedule-duty-training-annual').getByRole('button', { name: '立即运行' }).click();
@@ -248,7 +266,7 @@ describe('web console: mechanism and administration pages', () => {
       const list = await request(stack.base, stack.adminToken, 'GET', '/api/v1/schedules');
       return (list.json.items as { id: string; cadence: string }[]).find((s) => s.id === 'duty-joint-meeting-periodic')?.cadence === 'monthly' ? true : undefined;
     });
-    await b.shot('23-schedules');
+    await b.shot('24-schedules');
   });
 
   it('raised no script error and fetched nothing from outside', () => {

@@ -105,6 +105,22 @@ describe('web console in a real browser', () => {
     // The case's documents: every step that carried a document number.
     const docs = await page.locator('#documents').innerText();
     for (const n of ['长环报〔2026〕21号', '长环批〔2026〕21号', '长环移〔2026〕21号']) expect(docs).toContain(n);
+
+    // The transfer is an Art 34 decision (any.platform-entry): its information record waits for the EEB's entry.
+    const info = page.locator('#information tr', { hasText: '案件移送' });
+    for (let i = 0; i < 60 && (await info.count()) === 0; i++) {
+      await page.waitForTimeout(500);
+      await page.evaluate(() => window.dispatchEvent(new HashChangeEvent('hashchange')));
+    }
+    await info.locator('summary', { hasText: '录入案件信息' }).click();
+    await info.getByLabel(/录入的案件信息/).fill('已将某化工公司非法倾倒危险废物案移送市公安局');
+    await info.getByRole('button', { name: '录入' }).click();
+    // Not public without a reason: refused with the reason in Chinese.
+    await info.locator('.error').getByText(/理由|说明/).waitFor();
+    await info.getByLabel(/密级说明/).fill('案件尚在侦查');
+    await info.getByRole('button', { name: '录入' }).click();
+    await page.locator('#information tr', { hasText: '案件移送' }).getByText(/已录入/).waitFor();
+    await shot('05b-case-information-record');
   });
 
   it('shows the PSB its new task on the dashboard and in the inbox; the case list filters', async () => {
