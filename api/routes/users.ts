@@ -46,7 +46,9 @@ export function usersRouter(deps: { db: Db }) {
   });
 
   route(r, { method: 'get', path: '/api/v1/users', permission: 'user.admin', summary: '用户列表（管理员）', tags: ['用户'] }, async (_req, res) => {
-    res.json({ items: await db.select().from(users).orderBy(users.agency, users.username) });
+    // Never the password hash: whether a console password is set, and whether the account is locked, is enough.
+    const rows = await db.select().from(users).orderBy(users.agency, users.username);
+    res.json({ items: rows.map(({ passwordHash, ...u }) => ({ ...u, hasPassword: passwordHash !== null })) });
   });
 
   route(
@@ -68,7 +70,7 @@ export function usersRouter(deps: { db: Db }) {
         tokenHash: hashToken(token),
         expiresAt: new Date(Date.now() + 365 * 86_400_000),
       });
-      const [user] = await db.select().from(users).where(eq(users.id, id));
+      const [{ passwordHash: _hash, ...user }] = await db.select().from(users).where(eq(users.id, id));
       res.status(201).json({ user, token });
     },
   );

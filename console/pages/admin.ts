@@ -47,7 +47,7 @@ export async function usersPage(reload: () => Promise<void>) {
   const rows = (list.items as Json[])
     .map(
       (u) => `<tr><td>${esc(u.username)}</td><td>${esc(u.displayName)}</td><td>${esc(AGENCY_ZH[u.agency] ?? u.agency)}</td><td>${esc(ROLE_ZH[u.role] ?? u.role)}</td><td>${esc(u.email ?? '')}</td>
-      <td>${u.active === false ? badge('已停用') : badge('启用')}</td><td><button type="button" class="secondary" data-tokens="${esc(u.id)}" data-user="${esc(u.displayName)}">令牌与密码</button></td></tr>`,
+      <td>${u.active === false ? badge('已停用') : badge('启用')}${u.hasPassword ? '' : ' <span class="muted">（未设登录密码）</span>'}</td><td><button type="button" class="secondary" data-tokens="${esc(u.id)}" data-user="${esc(u.displayName)}">令牌与密码</button></td></tr>`,
     )
     .join('');
   const roleOptions = Object.entries(ROLE_ZH) as [string, string][];

@@ -179,6 +179,10 @@ describe('web console: mechanism and administration pages', () => {
     await page.locator('#who').getByRole('button', { name: '退出' }).click();
     await b.login(users.admin.username, password);
     await page.getByRole('heading', { name: '用户与令牌' }).waitFor();
+    // The list the page reads carries no password hash (the administrator's own password is set).
+    const listed = await request(stack.base, stack.adminToken, 'GET', '/api/v1/users');
+    expect(listed.text).not.toContain('scrypt');
+    expect(listed.text).toContain('"hasPassword":true');
     const create = page.locator('#new-user');
     await create.getByLabel(/用户名/).fill('eeb-wang');
     await create.getByLabel(/姓名/).fill('王执法');
