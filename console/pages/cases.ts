@@ -1,5 +1,5 @@
 import { FIELD_LABELS } from '../../domain/case/messages';
-import { AGENCY_ZH, LEVEL_ZH, TRACK_ZH, actionForm, api, badge, field, chinaTime, empty, esc, forms, main, onSubmit, page, session, toast, type Json } from '../lib';
+import { AGENCY_ZH, LEVEL_ZH, ROLE_ZH, TRACK_ZH, actionForm, api, badge, field, chinaTime, empty, esc, forms, main, onSubmit, page, session, toast, type Json } from '../lib';
 
 let stepCatalogue: Json[] | undefined;
 
@@ -129,7 +129,13 @@ export async function casePage(id: string, reload: () => Promise<void>) {
       <td>${chinaTime(k.dueAt)}${k.provisional ? '（暂定）' : ''}${k.suspended ? '（中止计算）' : ''}</td><td>${esc(k.basis)}</td><td>${badge(LEVEL_ZH[level] ?? level, `level-${level}`)}</td></tr>`;
     })
     .join('');
-  const mine = (live.availableSteps as Json[]).filter((s) => (s.agencies as string[]).includes(session.me?.agency));
+  // Exactly the steps my agency and role may take now; steps of my agency reserved to another role are named.
+  const performers = (step: string) => ((stepCatalogue!.find((x) => x.step === step)?.performers ?? []) as Json[]).filter((p) => p.agency === session.me?.agency);
+  const ofAgency = (live.availableSteps as Json[]).filter((s) => (s.agencies as string[]).includes(session.me?.agency));
+  const mine = ofAgency.filter((s) => performers(s.step).some((p) => !p.roles || (p.roles as string[]).includes(session.me?.role)));
+  const others = ofAgency
+    .filter((s) => !mine.includes(s))
+    .map((s) => `${esc(s.labelZh)}（由${performers(s.step).flatMap((p) => (p.roles as string[]).map((r) => ROLE_ZH[r] ?? r)).join('、')}办理）`);
   const stepForms = mine
     .map((s) => {
       const def = stepCatalogue!.find((x) => x.step === s.step);
@@ -180,7 +186,7 @@ export async function casePage(id: string, reload: () => Promise<void>) {
     <p><a href="#/cases/${esc(id)}/history">查看完整办理记录</a></p>
     <h2>未结期限</h2>
     <table><thead><tr><th>事项</th><th>责任机关</th><th>期满（北京时间）</th><th>法律依据</th><th>状态</th></tr></thead><tbody>${clocks || empty(5, '没有未结期限')}</tbody></table>
-    <h2>本机关可办理的操作</h2>${stepForms || '<p class="muted">当前没有本机关可办理的操作</p>'}
+    <h2>本机关可办理的操作</h2>${stepForms || '<p class="muted">当前没有本机关可办理的操作</p>'}${others.length ? `<p class="muted" id="other-roles">本机关其他人员办理：${others.join('；')}</p>` : ''}
     <h2>文书</h2><table id="documents"><thead><tr><th>文书编号</th><th>办理事项</th><th>机关</th><th>时间（北京时间）</th></tr></thead><tbody>${docs || empty(4, '暂无文书')}</tbody></table>
     ${infoRows ? `<h2>案件信息录入（7日内录入信息共享平台）</h2><table id="information"><thead><tr><th>决定</th><th>录入机关</th><th>录入期限（北京时间）</th><th>状态</th></tr></thead><tbody>${infoRows}</tbody></table>` : ''}
     <h2>办理记录（流程历史）</h2><p><a href="${esc(history.temporalUiUrl)}" target="_blank" rel="noopener">在 Temporal 界面中查看</a> · <a href="/api/v1/cases/${esc(id)}/history?format=raw" download>下载原始历史（JSON）</a></p>

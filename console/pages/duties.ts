@@ -121,7 +121,7 @@ function jointEnforcement(live: Json): string {
   return `<p>${esc(live.complianceZh ?? '')}</p>
     <h2>联合执法行动</h2>
     <table id="operations"><thead><tr><th>编号</th><th>名称</th><th>日期</th><th>地点</th><th>参加人员</th><th>状态与结果</th></tr></thead><tbody>${ops.map(operationRow).join('') || empty(6, '本月尚未计划联合执法行动')}</tbody></table>
-    <h2>办理</h2>
+    <h2 class="actions-heading">办理</h2>
     ${actionForm(
       'data-action="planOperation"',
       ops.some((o) => o.status === 'cancelled') && !planned.length ? '重新计划联合执法行动' : '计划联合执法行动',
@@ -173,7 +173,7 @@ function training(live: Json): string {
     ${report ? `<p class="card">年度报告：举办 ${report.held} 次；出勤 生态环境局 ${report.attendance.eeb ?? 0} 人，公安局 ${report.attendance.psb ?? 0} 人，检察院 ${report.attendance.spp ?? 0} 人</p>` : ''}
     <h2>培训场次</h2>
     <table id="sessions"><thead><tr><th>编号</th><th>名称</th><th>日期</th><th>组织与形式</th><th>状态</th><th>出勤</th></tr></thead><tbody>${rows || empty(6, '本年度尚未计划培训')}</tbody></table>
-    <h2>办理</h2>
+    <h2 class="actions-heading">办理</h2>
     ${actionForm(
       'data-action="planTraining"',
       '计划培训',
@@ -213,7 +213,7 @@ function meeting(live: Json): string {
     ${minutes ? `<h2>会议纪要（${chinaDay(minutes.heldOn)}）</h2><pre class="minutes">${esc(minutes.summary)}</pre><p class="muted">${Object.entries(minutes.attendees as Record<string, string[]>).filter(([, v]) => v.length).map(([k, v]) => `${AGENCY_ZH[k] ?? k}：${v.join('、')}`).join('；')}</p>` : ''}
     <h2>议定事项</h2>
     <table id="resolutions"><thead><tr><th>事项</th><th>责任单位</th><th>办结期限</th><th>状态</th><th></th></tr></thead><tbody>${resRows || empty(5, '暂无议定事项')}</tbody></table>
-    <h2>办理</h2>
+    <h2 class="actions-heading">办理</h2>
     ${minutes ? '' : actionForm('data-action="scheduleMeeting"', live.scheduled ? '调整会议日期' : '安排会议', field('date', '会议日期', { kind: 'date', required: true, value: chinaToday() }) + field('place', '地点'), '安排会议')}
     ${minutes ? '' : actionForm('data-action="addAgendaItem"', '增加议题', field('titleZh', '议题', { required: true }), '增加议题')}
     ${
@@ -277,6 +277,7 @@ export async function dutyPage(id: string, reload: () => Promise<void>) {
   // A workflow that no longer answers (closed past retention) or an administrator's view takes no actions. A period
   // already done may still take some (a case from a lead, a resolution): the workflow decides, refusals show why.
   if (!live || session.me?.agency === 'admin') for (const f of forms('form[data-action]')) f.closest('details')?.remove();
+  if (!forms('form[data-action]').length) main().querySelector('.actions-heading')?.remove();
   for (const form of forms('form[data-action]')) {
     onSubmit(form, async (data, key) => {
       const action = form.dataset.action!;
