@@ -43,6 +43,12 @@ export async function openDb(opts: DbOptions): Promise<DbHandle> {
     const pool = new Pool({ connectionString: opts.databaseUrl, max: opts.poolMax ?? 10 });
     // An idle client losing its server must not crash the process; the next query reports it.
     pool.on('error', (err) => console.error('[db] 数据库连接错误 (pool error):', err.message));
+    // A client checked out for a transaction has no pool listener: without this, the server going away between two
+    // statements emits an unhandled 'error' and kills the process (found by tests/faults/postgres-outage).
+    // The statement in flight still fails and its caller (activity retry, 503) handles it.
+    pool.on('connect', (client) => {
+      client.on('error', (err) => console.error('[db] 数据库连接中断 (client error):', err.message));
+    });
     const db = drizzle(pool, { schema }) as unknown as Db;
     return {
       db,

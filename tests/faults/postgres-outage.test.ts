@@ -1,0 +1,104 @@
+import crypto from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { Worker } from '@temporalio/worker';
+import { eq } from 'drizzle-orm';
+import { createApp } from '../../api/app';
+import { ensureAdmin, hashToken } from '../../api/auth';
+import { closeServer, listen } from '../../api/server';
+import { createMailer, type Mailer } from '../../activities/mailer';
+import { loadConfig } from '../../config';
+import { apiTokens, caseEvents, users } from '../../db/schema';
+import type { Actor } from '../../domain/case';
+import { stepUpdate } from '../../workflows/case';
+import { createWorker } from '../../worker';
+import { createPostgresTestDb, type TestDb } from '../helpers/db';
+import { privatePostgres, waitFor, type PrivatePostgres } from '../helpers/processes';
+import { startSmtp, type TestSmtp } from '../helpers/smtp';
+import { request } from '../helpers/stack';
+import { createDevServerEnv, workflowBundle } from '../helpers/temporal';
+
+const OUTAGE_S = Number(process.env.FAULT_PG_OUTAGE_SECONDS ?? 30);
+const eebOfficer: Actor = { userId: 'u-eeb', agency: 'eeb', role: 'officer', displayName: '生态环境局办案人员' };
+
+/**
+ * PostgreSQL unavailable for 30 s (a private cluster stopped with `pg_ctl -m immediate`, then started again):
+ * the API answers 503 in Chinese and recovers by itself; a step taken meanwhile (through Temporal, as a timer
+ * would) waits in its retrying activity and is recorded once when the database returns; nothing is lost.
+ */
+describe(`fault: PostgreSQL down for ${OUTAGE_S} s`, () => {
+  let pg: PrivatePostgres;
+  let db: TestDb;
+  let env: TestWorkflowEnvironment;
+  let smtp: TestSmtp;
+  let worker: Worker;
+  let running: Promise<void>;
+  let mailer: Mailer;
+  let server: Server;
+  let base: string;
+  const token = `tok-${crypto.randomBytes(16).toString('hex')}`;
+
+  beforeAll(async () => {
+    pg = await privatePostgres();
+    [db, env, smtp] = await Promise.all([createPostgresTestDb(pg.url), createDevServerEnv(), startSmtp()]);
+    await ensureAdmin(db.handle.db, `admin-${crypto.randomBytes(12).toString('hex')}`);
+    await db.handle.db.insert(users).values({ id: 'u-eeb', username: 'eeb', displayName: '生态环境局办案人员', agency: 'eeb', role: 'officer', email: 'eeb@test.local' });
+    await db.handle.db.insert(apiTokens).values({ id: 't-eeb', userId: eebOfficer.userId, name: 'test', tokenHash: hashToken(token) });
+    const config = loadConfig({ TEMPORAL_ADDRESS: env.address, TEMPORAL_TASK_QUEUE: `faults-pg-${crypto.randomBytes(4).toString('hex')}`, SMTP_URL: smtp.url, RATE_LIMIT_PER_MINUTE: '100000' });
+    mailer = createMailer({ smtpUrl: smtp.url, from: config.mail.from, mailDir: '/nonexistent' });
+    worker = await createWorker({ connection: env.nativeConnection, config, db: db.handle, mailer, workflowBundle: await workflowBundle() });
+    running = worker.run();
+    server = await listen(createApp({ db: db.handle, temporal: env.client, config }), 0, '127.0.0.1');
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  }, 180_000);
+  afterAll(async () => {
+    await closeServer(server);
+    worker.shutdown();
+    await running;
+    mailer.close();
+    await env.teardown();
+    await smtp.close();
+    await db.handle.close();
+    await pg.close();
+  });
+
+  it('answers 503 in Chinese, retries the activities, recovers by itself and loses nothing', async () => {
+    const created = await request(base, token, 'POST', '/api/v1/cases', { title: '数据库中断测试案件', track: 'criminal' });
+    expect(created.status).toBe(201);
+    const caseId = (created.json.case as { id: string }).id;
+
+    await pg.stop();
+    const down = Date.now();
+    const refused = await request(base, token, 'GET', '/api/v1/cases');
+    expect(refused.status).toBe(503);
+    expect(refused.json.error?.code).toBe('unavailable');
+    expect(refused.json.error?.message).toContain('服务暂时不可用');
+    expect(refused.headers.get('retry-after')).toBe('5');
+    const write = await request(base, token, 'POST', '/api/v1/cases', { title: '中断期间登记', track: 'criminal' });
+    expect(write.status).toBe(503);
+    // Monitoring still answers and says the database is down.
+    const metrics = await (await fetch(`${base}/metrics`)).text();
+    expect(metrics).toMatch(/^linkage_database_up 0$/m);
+    expect((await fetch(`${base}/readyz`)).status).toBe(503);
+
+    // A step arriving meanwhile through Temporal: accepted by the workflow, its record activity retries.
+    const step = env.client.workflow.getHandle(`case-${caseId}`).executeUpdate(stepUpdate('formTaskForce'), { args: [{ actor: eebOfficer, input: { members: ['张三', '李四'] } }] });
+    let stepDone = false;
+    void step.then(() => (stepDone = true), () => undefined);
+    await new Promise((r) => setTimeout(r, Math.max(0, OUTAGE_S * 1000 - (Date.now() - down))));
+    expect(stepDone).toBe(false);
+    expect((await request(base, token, 'GET', '/api/v1/cases')).status).toBe(503);
+    await pg.start();
+
+    // No restart of anything: the pool reconnects, the activity's next retry succeeds.
+    await waitFor('接口恢复', async () => (await request(base, token, 'GET', '/api/v1/cases')).status === 200, 60_000);
+    expect((await step).stage).toBe('taskForce');
+    const events = await db.handle.db.select().from(caseEvents).where(eq(caseEvents.caseId, caseId));
+    expect(events.map((e) => (e.data as { step?: string }).step ?? e.type)).toEqual(['caseCreated', 'formTaskForce']);
+    const list = await request(base, token, 'GET', '/api/v1/cases');
+    expect((list.json.items as { id: string }[]).map((c) => c.id)).toEqual([caseId]);
+    expect(await (await fetch(`${base}/metrics`)).text()).toMatch(/^linkage_database_up 1$/m);
+    console.log(`PostgreSQL 中断 ${OUTAGE_S} 秒：期间接口 503，恢复后 ${((Date.now() - down) / 1000 - OUTAGE_S).toFixed(1)} 秒内自动恢复，步骤记录一次`);
+  }, 600_000);
+});
