@@ -77,7 +77,7 @@ describe(`fault: Temporal dev server restarted on its SQLite file with ${M} open
     for (const caseId of ids) expect(by.get(caseId)).toEqual(['caseCreated', 'clockWarning', 'clockOverdue']);
 
     // A step after the restart (late: the record says so).
-    const view = await client.workflow.getHandle(`case-${ids[0]}`).executeUpdate(stepUpdate('formTaskForce'), { args: [{ actor: eebOfficer, input: { members: ['张三'] } }] });
+    const view = await client.workflow.getHandle(`case-${ids[0]}`).executeUpdate(stepUpdate('formTaskForce'), { args: [{ actor: eebOfficer, input: { members: ['张三', '李四'] } }] });
     expect(view.stage).toBe('taskForce');
     expect(worker.starts).toBe(1);
   }, 600_000);
