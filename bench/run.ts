@@ -180,15 +180,17 @@ async function escalation(stack: Stack, n: number) {
   const registeredBeforeDue = Date.now() < dueAtMs;
   const rssOpen = process.memoryUsage().rss;
   const db = stack.db.handle.db;
-  const count = async () => Number((((await db.execute(sql`select count(*)::int as n from case_events where type = 'clockOverdue' and case_id = any(${ids})`)) as unknown as { rows: { n: number }[] }).rows[0]).n);
+  // One text[] parameter (drizzle would expand a JS array into a tuple).
+  const idArray = `{${ids.join(',')}}`;
+  const count = async () => Number((((await db.execute(sql`select count(*)::int as n from case_events where type = 'clockOverdue' and case_id = any(${idArray}::text[])`)) as unknown as { rows: { n: number }[] }).rows[0]).n);
   const deadline = Date.now() + Math.max(0, dueAtMs - Date.now()) + 30 * 60_000;
   while ((await count()) < n && Date.now() < deadline) await new Promise((r) => setTimeout(r, 2000));
   // The overdue mails are delivered after the event: wait for the outbox to drain too.
-  const pendingMail = async () => Number((((await db.execute(sql`select count(*)::int as n from notifications where status = 'pending' and case_id = any(${ids})`)) as unknown as { rows: { n: number }[] }).rows[0]).n);
+  const pendingMail = async () => Number((((await db.execute(sql`select count(*)::int as n from notifications where status = 'pending' and case_id = any(${idArray}::text[])`)) as unknown as { rows: { n: number }[] }).rows[0]).n);
   while ((await pendingMail()) > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 2000));
   const rows = ((await db.execute(sql`select e.case_id, (e.data->>'scheduledAt') as scheduled_at, extract(epoch from e.recorded_at) * 1000 as recorded_ms,
       (select max(extract(epoch from n.sent_at) * 1000) from notifications n where n.event_id = e.id) as sent_ms
-    from case_events e where e.type = 'clockOverdue' and e.case_id = any(${ids})`)) as unknown as { rows: { scheduled_at: string; recorded_ms: number; sent_ms: number | null }[] }).rows;
+    from case_events e where e.type = 'clockOverdue' and e.case_id = any(${idArray}::text[])`)) as unknown as { rows: { scheduled_at: string; recorded_ms: number; sent_ms: number | null }[] }).rows;
   const toDb = rows.map((r) => Number(r.recorded_ms) - Date.parse(r.scheduled_at));
   const toMail = rows.filter((r) => r.sent_ms !== null).map((r) => Number(r.sent_ms) - Date.parse(r.scheduled_at));
   const stats = (v: number[]) => (v.length ? { p50ms: pct(v, 50), p99ms: pct(v, 99), maxMs: Math.max(...v) } : { p50ms: NaN, p99ms: NaN, maxMs: NaN });
