@@ -8,6 +8,7 @@ import { createApp } from './api/app';
 import { ConfigError, loadConfig } from './config';
 import { connectClient, openDatabase } from './infra/bootstrap';
 import { ensureSchedules } from './infra/schedules';
+import { ensureDigestSchedule } from './infra/digest-schedule';
 import { startEmbeddedTemporal } from './infra/temporal';
 import { ensureDemoUsers } from './infra/demo-users';
 import { buildMailer, createWorker, installWorkerRuntime } from './worker';
@@ -93,6 +94,7 @@ async function main() {
   const { client, connection } = await connectClient(address, config.temporal.namespace);
   stops.push(() => connection.close());
   const schedules = await ensureSchedules(client, config);
+  await ensureDigestSchedule(client, config);
   const server = await listen(createApp({ db, temporal: client, config }), config.port, config.host);
   stops.push(() => closeServer(server));
 
@@ -109,6 +111,7 @@ async function main() {
     `  数据库:             ${db.kind === 'pglite' ? `内置 PGlite ${db.location}` : `PostgreSQL ${db.location}`}`,
     `  邮件:               ${mailer.description}`,
     `  定期任务:           新建 ${schedules.created.length}，更新 ${schedules.updated.length}，未变 ${schedules.unchanged.length}（temporal schedule list；GET /api/v1/schedules）`,
+    `  每日预警摘要:       ${config.digestTime ? `北京时间每日 ${config.digestTime}（notification-digest-daily）` : '未启用（DIGEST_TIME=off）'}`,
     // The token itself is never printed (logs are kept): it is read from its file or the environment.
     fromEnv
       ? '  认证:               管理员令牌为环境变量 ADMIN_TOKEN 的值'

@@ -7,6 +7,7 @@ import { loadConfig, type Config } from './config';
 import type { DbHandle } from './db/client';
 import { openDatabase } from './infra/bootstrap';
 import { ensureSchedules } from './infra/schedules';
+import { ensureDigestSchedule } from './infra/digest-schedule';
 import { createLogger } from './infra/log';
 
 export const WORKFLOWS_PATH = path.join(__dirname, 'workflows', 'index.ts');
@@ -69,9 +70,11 @@ async function main() {
   const worker = await createWorker({ connection, config, db, mailer });
   // The recurring duties' Schedules exist wherever a worker can run them (idempotent; the API process does the same).
   const clientConnection = await Connection.connect({ address: config.temporal.address });
-  const schedules = await ensureSchedules(new Client({ connection: clientConnection, namespace: config.temporal.namespace }), config);
+  const scheduleClient = new Client({ connection: clientConnection, namespace: config.temporal.namespace });
+  const schedules = await ensureSchedules(scheduleClient, config);
+  const digest = await ensureDigestSchedule(scheduleClient, config);
   await clientConnection.close();
-  console.log(`[worker] 定期任务：新建 ${schedules.created.join('、') || '无'}；更新 ${schedules.updated.join('、') || '无'}`);
+  console.log(`[worker] 定期任务：新建 ${schedules.created.join('、') || '无'}；更新 ${schedules.updated.join('、') || '无'}；每日预警摘要 ${{ created: '已新建', updated: '已更新', unchanged: '未变', off: '未启用' }[digest]}`);
   console.log(`[worker] 已连接 ${config.temporal.address}，任务队列 ${config.temporal.taskQueue}；数据库 ${db.location}；邮件 ${mailer.description}`);
   if (config.workerMetricsAddress) console.log(`[worker] Temporal SDK 指标：http://${config.workerMetricsAddress}/metrics`);
   // Worker.run installs SIGINT/SIGTERM handlers and drains before resolving.

@@ -2,6 +2,8 @@ import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import { dutyEvents, dutyItems, dutyPeriods, notifications } from '../db/schema';
 import { chinaDayOfInstant, dayToYmd } from '../domain/deadlines/calendar';
+import { RECURRING_DUTIES, isDutyId } from '../domain/deadlines/rules';
+import type { DigestEntry } from './types';
 import {
   BRIEFING_METRICS,
   type AgendaCase,
@@ -36,6 +38,30 @@ const chinaDate = (ms: number) => dayToYmd(chinaDayOfInstant(ms));
 
 function emptyCounts(): Record<BriefingMetric, number> {
   return Object.fromEntries(BRIEFING_METRICS.map((m) => [m, 0])) as Record<BriefingMetric, number>;
+}
+
+/** Duty events that are warnings (预警): a recipient who chose the daily digest gets them in it. */
+const DUTY_WARNING_TYPES = ['dutyWarning', 'resolutionWarning'];
+const zhDate = (ymd: string) => `${ymd.slice(0, 4)}年${ymd.slice(5, 7)}月${ymd.slice(8, 10)}日`;
+
+/** The digest entry of a duty's warning: the period (or the resolution) and the duty's rule of §D. */
+export function dutyWarningEntry(input: DutyChangeInput): DigestEntry | undefined {
+  if (!DUTY_WARNING_TYPES.includes(input.event.type)) return undefined;
+  const p = input.period;
+  const duty = isDutyId(p.dutyId) ? RECURRING_DUTIES[p.dutyId] : undefined;
+  const resolution = input.items?.find((i) => i.kind === 'resolution' && i.date);
+  const configured = typeof p.summary?.deadline === 'string' ? p.summary.deadline : undefined;
+  const due = resolution?.date ?? configured ?? p.endDate;
+  return {
+    reference: p.labelZh,
+    titleZh: resolution ? `议定事项：${resolution.titleZh}` : (duty?.dutyZh ?? p.labelZh),
+    whatZh: input.event.labelZh,
+    ruleId: p.dutyId,
+    ruleLabelZh: duty?.labelZh ?? p.dutyId,
+    dueZh: zhDate(due),
+    basis: duty?.basis ?? '',
+    link: `#/duties/${p.id}`,
+  };
 }
 
 export function createDutyActivities(deps: { db: Db }) {
@@ -100,7 +126,7 @@ export function createDutyActivities(deps: { db: Db }) {
             .values({ id: item.id, periodId: p.id, dutyId: p.dutyId, kind: item.kind, ...values, createdAt: at })
             .onConflictDoUpdate({ target: dutyItems.id, set: values });
         }
-        const notificationIds = input.notify?.length ? await queueNotifications(tx, null, input.event.id, input.notify) : [];
+        const notificationIds = input.notify?.length ? await queueNotifications(tx, null, input.event.id, input.notify, dutyWarningEntry(input)) : [];
         return { notificationIds };
       });
     },

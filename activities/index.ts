@@ -5,6 +5,7 @@ import { createRecordActivities } from './records';
 import { createDutyActivities } from './duties';
 import { createInformationActivities } from './information';
 import { createImportActivities } from './imports';
+import { createDigestActivities } from './digest';
 
 export interface ActivityDeps {
   db: Db;
@@ -19,6 +20,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createDutyActivities(deps),
     ...createInformationActivities(deps),
     ...createImportActivities(deps),
+    ...createDigestActivities(deps),
   };
 }
 

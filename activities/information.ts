@@ -143,7 +143,20 @@ export function createInformationActivities(deps: { db: Db }) {
             '本邮件由联动执法协作平台自动发送。',
           ].join('\n'),
         };
-        return { notificationIds: await queueNotifications(tx, input.caseId, input.eventId, [req]) };
+        const digest =
+          input.kind === 'warning'
+            ? {
+                reference: c?.caseNumber ?? input.caseId,
+                titleZh: c?.confidentiality === 'confidential' ? '（保密案件）' : (c?.title ?? ''),
+                whatZh: what,
+                ruleId: 'any.platform-entry',
+                ruleLabelZh: `录入信息共享平台（${rec.decisionLabelZh}）`,
+                dueZh: formatChinaTime(input.dueAtMs),
+                basis: input.basis,
+                link: `#/cases/${input.caseId}`,
+              }
+            : undefined;
+        return { notificationIds: await queueNotifications(tx, input.caseId, input.eventId, [req], digest) };
       });
     },
 

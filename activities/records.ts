@@ -1,11 +1,14 @@
 import crypto from 'node:crypto';
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { Db } from '../db/client';
-import { agencies, calendarYears, caseEvents, cases, deadlines, notifications, users, workingGroupPositions } from '../db/schema';
+import { agencies, calendarYears, caseEvents, cases, deadlines, notifications, userPreferences, users, workingGroupPositions } from '../db/schema';
+import { RULES, isRuleId } from '../domain/deadlines/rules';
+import { formatChinaTime } from '../workflows/clocks';
 import type {
   Audience,
   CaseEventInput,
   DeadlineRow,
+  DigestEntry,
   NotificationRequest,
   RecordChangeInput,
   RecordChangeResult,
@@ -65,7 +68,7 @@ async function resolveRecipients(tx: Tx, req: NotificationRequest): Promise<Reci
   return [...out.values()];
 }
 
-function stableMessageId(outboxId: string): string {
+export function stableMessageId(outboxId: string): string {
   return `${crypto.createHash('sha256').update(outboxId).digest('hex').slice(0, 32)}@linkage.local`;
 }
 
@@ -121,12 +124,35 @@ async function upsertDeadlines(tx: Tx, caseId: string, rows: DeadlineRow[], atMs
   }
 }
 
-/** Queues the outbox rows of one event (idempotent: id = event id + recipient); caseId null for duty events. */
-export async function queueNotifications(tx: Tx, caseId: string | null, eventId: string, reqs: NotificationRequest[]): Promise<string[]> {
+/**
+ * Queues the outbox rows of one event (idempotent: id = event id + recipient); caseId null for duty events.
+ * A warning passes its `digest` entry: a recipient who chose the daily digest (user_preferences.warning_delivery)
+ * gets the row held for the digest (channel `digest`, status `held`; activities/digest.ts) instead of a mail now.
+ * The in-app inbox shows the row either way. Without `digest` (overdue, supervision, escalation, tasks) every row is
+ * mailed at once whatever the preference.
+ */
+export async function queueNotifications(
+  tx: Tx,
+  caseId: string | null,
+  eventId: string,
+  reqs: NotificationRequest[],
+  digest?: DigestEntry,
+): Promise<string[]> {
   const ids: string[] = [];
   for (const req of reqs) {
-    for (const r of await resolveRecipients(tx, req)) {
+    const recipients = await resolveRecipients(tx, req);
+    const digestUsers = new Set<string>();
+    const userIds = recipients.flatMap((r) => (r.userId ? [r.userId] : []));
+    if (digest && userIds.length) {
+      const prefs = await tx
+        .select({ userId: userPreferences.userId })
+        .from(userPreferences)
+        .where(and(inArray(userPreferences.userId, userIds), eq(userPreferences.warningDelivery, 'digest')));
+      for (const p of prefs) digestUsers.add(p.userId);
+    }
+    for (const r of recipients) {
       const id = `${eventId}:${r.key}`;
+      const held = r.userId !== undefined && digestUsers.has(r.userId);
       await tx
         .insert(notifications)
         .values({
@@ -139,12 +165,31 @@ export async function queueNotifications(tx: Tx, caseId: string | null, eventId:
           subject: req.subject,
           bodyText: req.bodyText,
           messageId: stableMessageId(id),
+          ...(held ? { channel: 'digest', status: 'held', digestEntry: digest } : {}),
         })
         .onConflictDoNothing({ target: notifications.id });
       ids.push(id);
     }
   }
   return [...new Set(ids)];
+}
+
+/** The digest entry of a case clock's warning (event type clockWarning), from the event and the rule table. */
+async function caseWarningEntry(tx: Tx, caseId: string, e: CaseEventInput): Promise<DigestEntry | undefined> {
+  if (e.type !== 'clockWarning' || !e.ruleId || !isRuleId(e.ruleId)) return undefined;
+  const rule = RULES[e.ruleId];
+  const [c] = await tx.select({ caseNumber: cases.caseNumber, title: cases.title, confidentiality: cases.confidentiality }).from(cases).where(eq(cases.id, caseId));
+  const dueIso = typeof e.data?.dueAt === 'string' ? e.data.dueAt : undefined;
+  return {
+    reference: c?.caseNumber ?? caseId,
+    titleZh: c?.confidentiality === 'confidential' ? '（保密案件）' : (c?.title ?? ''),
+    whatZh: e.labelZh,
+    ruleId: rule.id,
+    ruleLabelZh: rule.labelZh,
+    dueZh: dueIso ? formatChinaTime(Date.parse(dueIso)) : '',
+    basis: rule.basis,
+    link: `#/cases/${caseId}`,
+  };
 }
 
 export function createRecordActivities(deps: { db: Db }) {
@@ -231,7 +276,7 @@ export function createRecordActivities(deps: { db: Db }) {
         }
         if (input.deadlines?.length) await upsertDeadlines(tx, input.caseId, input.deadlines, at);
         const notificationIds = input.notify?.length
-          ? await queueNotifications(tx, input.caseId, input.event.id, input.notify)
+          ? await queueNotifications(tx, input.caseId, input.event.id, input.notify, await caseWarningEntry(tx, input.caseId, input.event))
           : [];
         return { notificationIds };
       });

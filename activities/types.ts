@@ -57,6 +57,25 @@ export interface NotificationRequest {
   bodyText: string;
 }
 
+/**
+ * What a daily digest lists for one warning (预警), fixed when the warning is queued. Only warnings carry one: a
+ * recipient who chose `digest` gets them collected into one mail a day; overdue and later rungs always go at once.
+ */
+export interface DigestEntry {
+  /** 案件编号 (cases) or the duty period's label (duties). */
+  reference: string;
+  /** Case title ("（保密案件）" for a confidential case) or what the duty is about. */
+  titleZh: string;
+  whatZh: string;
+  ruleId: string;
+  ruleLabelZh: string;
+  /** Due date/time as a Chinese string (China time). */
+  dueZh: string;
+  basis: string;
+  /** Console route, e.g. `#/cases/<id>` or `#/duties/<periodId>`; the digest prefixes the public address. */
+  link: string;
+}
+
 export interface RegisterCaseInput {
   caseId: string;
   workflowId: string;

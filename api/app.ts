@@ -141,7 +141,7 @@ export function createApp(deps: AppDeps) {
   api.use(casesRouter({ db: db.db, temporal, config }));
   api.use(deadlinesRouter({ db: db.db, config }));
   api.use(usersRouter({ db: db.db }));
-  api.use(notificationsRouter({ db: db.db }));
+  api.use(notificationsRouter({ db: db.db, digestTime: config.digestTime }));
   api.use(dashboardRouter({ db: db.db }));
   api.use(authRouter({ db: db.db, secureCookies: config.publicUrl.startsWith('https:') }));
   api.use(calendarsRouter({ db: db.db, temporal, config }));

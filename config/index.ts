@@ -73,6 +73,10 @@ export const configSchema = z.object({
       .optional(),
   ),
   DUTY_SCHEDULES_START_CURRENT: z.preprocess(emptyToUndefined, z.enum(['true', 'false']).default('true')),
+  DIGEST_TIME: z.preprocess(
+    emptyToUndefined,
+    z.string().regex(/^(off|([01]\d|2[0-3]):[0-5]\d)$/, '应为 北京时间 时:分（例如 08:30）或 off').default('08:30'),
+  ),
   LOG_LEVEL: z.preprocess(emptyToUndefined, z.enum(['debug', 'info', 'warn', 'error']).default('info')),
   RATE_LIMIT_PER_MINUTE: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).max(1_000_000).default(600)),
   METRICS_TOKEN: z.preprocess(emptyToUndefined, z.string().min(16, '至少 16 个字符').optional()),
@@ -112,6 +116,8 @@ export interface Config {
   dutySchedules: Record<string, DutyScheduleSettings>;
   /** A schedule created now also runs once at once, so the current period has its workflow. */
   dutySchedulesStartCurrent: boolean;
+  /** China time (HH:MM) of the daily warning digest (Schedule notification-digest-daily); undefined: off. */
+  digestTime?: string;
   logLevel: RawConfig['LOG_LEVEL'];
   /** Requests per minute per token (authenticated) and per address (twice that, before authentication). */
   rateLimitPerMinute: number;
@@ -180,6 +186,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     deadlinePolicyOverrides: overrides,
     dutySchedules,
     dutySchedulesStartCurrent: c.DUTY_SCHEDULES_START_CURRENT === 'true',
+    digestTime: c.DIGEST_TIME === 'off' ? undefined : c.DIGEST_TIME,
     logLevel: c.LOG_LEVEL,
     rateLimitPerMinute: c.RATE_LIMIT_PER_MINUTE,
     metricsToken: c.METRICS_TOKEN,

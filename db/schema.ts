@@ -204,6 +204,11 @@ export const notifications = pgTable(
     createdAt: createdAt(),
     sentAt: timestamp('sent_at', { withTimezone: true, mode: 'date' }),
     readAt: timestamp('read_at', { withTimezone: true, mode: 'date' }),
+    /**
+     * A warning (预警) held for the recipient's daily digest (channel `digest`, status `held` → `digested`): what the
+     * digest lists for it (case number, rule and label, due date, legal basis, link). Null for every other row.
+     */
+    digestEntry: jsonb('digest_entry'),
   },
   (t) => [
     index('notifications_status_idx').on(t.status, t.createdAt),

@@ -8,3 +8,4 @@ export { dutyScheduleWorkflow } from './duties/schedule';
 export { benchEmptyWorkflow } from './bench';
 export { platformEntryWorkflow } from './information';
 export { importWorkflow } from './imports';
+export { dailyDigestWorkflow } from './digest';

@@ -2,14 +2,16 @@ import { Router } from 'express';
 import { and, count, desc, eq, isNull } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Db } from '../../db/client';
-import { cases, notifications } from '../../db/schema';
+import { cases, notifications, userPreferences } from '../../db/schema';
 import { currentUser } from '../auth';
 import { notFound } from '../errors';
 import { route } from '../openapi';
 import { visibleTo } from './cases';
 
+const WARNING_DELIVERY_ZH = { immediate: '逐条即时发送', digest: '每日汇总（摘要邮件）' } as const;
+
 /** The in-app inbox of every user, and the delivery status of a case's notifications. */
-export function notificationsRouter(deps: { db: Db }) {
+export function notificationsRouter(deps: { db: Db; digestTime?: string }) {
   const { db } = deps;
   const r = Router();
 
@@ -45,6 +47,47 @@ export function notificationsRouter(deps: { db: Db }) {
         .limit(query.pageSize)
         .offset((query.page - 1) * query.pageSize);
       res.json({ items, total, unread, page: query.page, pageSize: query.pageSize });
+    },
+  );
+
+  const preferencesOf = async (userId: string) => {
+    const [p] = await db.select().from(userPreferences).where(eq(userPreferences.userId, userId));
+    const warningDelivery = (p?.warningDelivery ?? 'immediate') as 'immediate' | 'digest';
+    return {
+      warningDelivery,
+      warningDeliveryZh: WARNING_DELIVERY_ZH[warningDelivery],
+      // When the digest goes out (China time); null: DIGEST_TIME=off, held warnings wait in the inbox.
+      digestTime: deps.digestTime ?? null,
+      updatedAt: p?.updatedAt ?? null,
+    };
+  };
+
+  route(
+    r,
+    { method: 'get', path: '/api/v1/me/preferences', permission: 'authenticated', summary: '我的通知偏好（预警逐条即时发送或每日汇总）', tags: ['通知'] },
+    async (_req, res) => {
+      res.json(await preferencesOf(currentUser(res).id));
+    },
+  );
+
+  route(
+    r,
+    {
+      method: 'put',
+      path: '/api/v1/me/preferences',
+      permission: 'authenticated',
+      summary: '设置我的通知偏好：预警（仅预警）逐条即时发送（immediate）或每日汇总为一封摘要（digest）；超期、监督、督办始终即时发送',
+      tags: ['通知'],
+      body: z.object({ warningDelivery: z.enum(['immediate', 'digest'], { message: '预警接收方式应为 immediate（逐条即时）或 digest（每日汇总）' }) }).strict(),
+    },
+    async (_req, res, { body }) => {
+      const me = currentUser(res);
+      const now = new Date();
+      await db
+        .insert(userPreferences)
+        .values({ userId: me.id, warningDelivery: body.warningDelivery, updatedAt: now })
+        .onConflictDoUpdate({ target: userPreferences.userId, set: { warningDelivery: body.warningDelivery, updatedAt: now } });
+      res.json(await preferencesOf(me.id));
     },
   );
 

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import { and, asc, eq, isNotNull } from 'drizzle-orm';
 import type { Page } from 'playwright-core';
-import { cases, deadlines } from '../../db/schema';
+import { cases, deadlines, userPreferences, users } from '../../db/schema';
 import { openConsole, type ConsoleBrowser } from '../helpers/browser';
 import { waitFor } from '../helpers/duties';
 import { request, startStack, type Stack } from '../helpers/stack';
@@ -132,6 +132,17 @@ describe('web console in a real browser', () => {
     await page.getByRole('link', { name: '通知' }).click();
     await page.getByText('【待办】').first().waitFor();
     await shot('07-inbox');
+    // The warning-mail preference on the inbox page (daily digest), stored for this user, then set back.
+    const prefs = page.locator('#preferences-form');
+    await prefs.getByLabel('预警邮件').selectOption('digest');
+    await prefs.getByRole('button', { name: '保存' }).click();
+    await prefs.getByText('当前：每日汇总（摘要邮件）').waitFor();
+    const [pref] = await stack.db.handle.db.select().from(userPreferences).innerJoin(users, eq(users.id, userPreferences.userId)).where(eq(users.username, psbOfficer));
+    expect(pref.user_preferences.warningDelivery).toBe('digest');
+    await shot('07b-inbox-digest-preference');
+    await prefs.getByLabel('预警邮件').selectOption('immediate');
+    await prefs.getByRole('button', { name: '保存' }).click();
+    await prefs.getByText('当前：逐条即时发送').waitFor();
     await page.getByRole('link', { name: '案件', exact: true }).click();
     await page.getByLabel('关键词').fill('化工');
     await page.getByRole('button', { name: '筛选' }).click();
