@@ -2,6 +2,7 @@ import { and, eq, inArray } from 'drizzle-orm';
 import { deadlines, notificationDigests, notifications } from '../../db/schema';
 import { RULES } from '../../domain/deadlines/rules';
 import { dailyDigestWorkflow } from '../../workflows/digest';
+import { saveDutyFixture } from '../helpers/duties';
 import { request, startStack, type Stack } from '../helpers/stack';
 
 /**
@@ -142,5 +143,6 @@ describe('daily warning digest (time-skipping)', () => {
     expect(again).toMatchObject({ digests: 1, items: 2, created: 0, sent: 0 });
     expect(stack.smtp.received.filter((m) => (m.subject ?? '').includes('【每日预警摘要】'))).toHaveLength(1);
     expect(await db.select().from(notificationDigests)).toHaveLength(1);
+    await saveDutyFixture(stack, 'daily-digest-retried', run.workflowId);
   });
 });

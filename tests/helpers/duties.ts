@@ -1,4 +1,7 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import { asc, eq } from 'drizzle-orm';
+import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { dutyEvents } from '../../db/schema';
 import { recurringPeriodOf, type Cadence, type DutyId } from '../../domain/deadlines';
 import { dutyWorkflowId, type DutyPeriodInput, type DutySettings } from '../../workflows/duties/common';
@@ -51,4 +54,17 @@ export async function terminateWhenIdle(h: Harness, workflowId: string): Promise
     return (raw.pendingActivities?.length ?? 0) === 0 && !raw.pendingWorkflowTask ? true : undefined;
   });
   await handle.terminate('测试结束');
+}
+
+/**
+ * RECORD_FIXTURES=1 writes the workflow's history to tests/fixtures/<name>.history.json for the replay test
+ * (tests/workflow/replay.test.ts; committed). Call it once the workflow has closed.
+ */
+export async function saveDutyFixture(h: Pick<Harness, 'env'>, name: string, workflowId: string): Promise<void> {
+  const history = await h.env.client.workflow.getHandle(workflowId).fetchHistory();
+  expect(history.events?.length).toBeGreaterThan(0);
+  if (!process.env.RECORD_FIXTURES) return;
+  const dir = path.join(__dirname, '..', 'fixtures');
+  fs.mkdirSync(dir, { recursive: true });
+  fs.writeFileSync(path.join(dir, `${name}.history.json`), historyToJSON(history));
 }

@@ -5,7 +5,7 @@ import { briefingWorkflow } from '../../workflows/duties/briefing';
 import { chinaDate, type DutyPeriodInput } from '../../workflows/duties/common';
 import { completeResolutionUpdate, jointMeetingWorkflow, recordMinutesUpdate, scheduleMeetingUpdate } from '../../workflows/duties/joint-meeting';
 import { planTrainingUpdate, recordTrainingUpdate, trainingWorkflow } from '../../workflows/duties/training';
-import { EEB, PSB, SPP, WG, dutyEventTypes, periodInput, skipTo, terminateWhenIdle, waitFor } from '../helpers/duties';
+import { EEB, PSB, SPP, WG, dutyEventTypes, periodInput, saveDutyFixture, skipTo, terminateWhenIdle, waitFor } from '../helpers/duties';
 import { startHarness, type Harness } from '../helpers/harness';
 import { createTimeSkippingEnv } from '../helpers/temporal';
 
@@ -43,6 +43,7 @@ describe('recurring duty cycles (time-skipping)', () => {
     expect(result.status).toBe('escalated');
     expect(await dutyEventTypes(h, p.workflowId)).toEqual(['dutyPeriodOpened', 'dutyReminder', 'dutyReminder', 'dutyReminder', 'dutyWarning', 'dutyNonCompliant', 'dutyEscalated', 'trainingReport']);
     expect(result.report).toEqual({ held: 0, attendance: { eeb: 0, psb: 0, spp: 0 }, sessions: [] });
+    await saveDutyFixture(h, 'duty-training-escalated', p.workflowId);
   });
 
   it('a year with a joint training: planned, held with attendance and materials, reported; no reminders', async () => {
@@ -56,6 +57,7 @@ describe('recurring duty cycles (time-skipping)', () => {
     expect(result.status).toBe('done');
     expect(await dutyEventTypes(h, p.workflowId)).toEqual(['dutyPeriodOpened', 'trainingPlanned', 'trainingHeld', 'trainingReport']);
     expect(result.report).toEqual({ held: 1, attendance: { eeb: 12, psb: 8, spp: 5 }, sessions: [`${date} 环境污染犯罪案件证据标准研讨`] });
+    await saveDutyFixture(h, 'duty-training-held', p.workflowId);
   });
   it("a briefing's statistics per agency equal the hand-computed fixture; the confidential case is counted, never described", async () => {
     const p = await nextPeriod('info-briefing.periodic', 'monthly');
@@ -145,6 +147,7 @@ describe('recurring duty cycles (time-skipping)', () => {
     }
     const [stored] = await db.select().from(dutyItems).where(eq(dutyItems.id, `${p.workflowId}/briefing`));
     expect(stored).toMatchObject({ kind: 'briefing', status: 'issued', data: { totals: result.stats.totals, confidentialCases: 1 } });
+    await saveDutyFixture(h, 'duty-briefing', p.workflowId);
   });
 
   it('a joint meeting: agenda from the record, minutes with resolutions, one done and one overdue up to the working group', async () => {
@@ -196,6 +199,7 @@ describe('recurring duty cycles (time-skipping)', () => {
     const [r1] = await h.db.handle.db.select().from(dutyItems).where(eq(dutyItems.id, `${p.workflowId}/resolution-1`));
     expect(r1).toMatchObject({ kind: 'resolution', status: 'open', ownerAgency: 'psb', date: dueDate, escalationLevel: 'escalated' });
     expect(h.smtp.received.some((m) => m.subject === '【督办】议定事项超期未办结：公安局对某企业偷排案作出立案决定并书面通知')).toBe(true);
+    await saveDutyFixture(h, 'duty-joint-meeting-resolution-escalated', p.workflowId);
 
     // The next meeting's agenda carries the open resolution.
     const next = await nextPeriod('joint-meeting.periodic', 'quarterly');

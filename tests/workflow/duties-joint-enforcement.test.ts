@@ -11,7 +11,7 @@ import {
 } from '../../workflows/duties/joint-enforcement';
 import { recurringPeriodOf } from '../../domain/deadlines';
 import { chinaDate } from '../../workflows/duties/common';
-import { EEB, PSB, SPP, china, dutyEventTypes, periodInput, skipTo, waitFor } from '../helpers/duties';
+import { EEB, PSB, SPP, china, dutyEventTypes, periodInput, saveDutyFixture, skipTo, waitFor } from '../helpers/duties';
 import { startHarness, type Harness } from '../helpers/harness';
 import { createTimeSkippingEnv } from '../helpers/temporal';
 
@@ -93,6 +93,7 @@ describe('monthly joint enforcement (time-skipping)', () => {
       [`${workflowId}/op-2`, 'completed'],
     ]);
     expect(h.smtp.received.some((m) => m.subject === '【提醒】明日联合执法：2026年12月联合执法行动（2026-12-15）')).toBe(true);
+    await saveDutyFixture(h, 'duty-joint-enforcement-done', workflowId);
   });
 
   it('a month without a joint operation: reminders on day 10 and 20, warning, non-compliance, working-group escalation', async () => {
@@ -120,5 +121,6 @@ describe('monthly joint enforcement (time-skipping)', () => {
       ]),
     );
     expect(subjects.some((s) => s.startsWith(`【未履行】${zh}未开展联合执法`))).toBe(true);
+    await saveDutyFixture(h, 'duty-joint-enforcement-escalated', workflowId);
   });
 });

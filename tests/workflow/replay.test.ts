@@ -11,7 +11,7 @@ import { workflowBundle } from '../helpers/temporal';
 const FIXTURES = path.join(__dirname, '..', 'fixtures');
 const files = fs.existsSync(FIXTURES) ? fs.readdirSync(FIXTURES).filter((f) => f.endsWith('.history.json')).sort() : [];
 
-describe('replay of committed case histories', () => {
+describe('replay of committed workflow histories', () => {
   it('has fixtures for every recorded stage of a case', () => {
     expect(files).toEqual(
       expect.arrayContaining([
@@ -24,6 +24,26 @@ describe('replay of committed case histories', () => {
         'detention-track.history.json',
         'reverse-transfer.history.json',
         'suspension.history.json',
+      ]),
+    );
+  });
+
+  it('has fixtures for the recurring duties and the daily digest', () => {
+    expect(files).toEqual(
+      expect.arrayContaining([
+        // jointEnforcementWorkflow: plan, cancel, re-plan, outcome, a case from a lead (child workflow), done
+        'duty-joint-enforcement-done.history.json',
+        // jointEnforcementWorkflow: reminders, warning, non-compliance, working-group escalation
+        'duty-joint-enforcement-escalated.history.json',
+        // trainingWorkflow: a year with a session, and a year without (quarterly reminders up to escalation)
+        'duty-training-held.history.json',
+        'duty-training-escalated.history.json',
+        // jointMeetingWorkflow: agenda, schedule, minutes, one resolution done and one escalated
+        'duty-joint-meeting-resolution-escalated.history.json',
+        // briefingWorkflow: statistics, stored and mailed
+        'duty-briefing.history.json',
+        // dailyDigestWorkflow: the digest activity retried after SMTP refused it
+        'daily-digest-retried.history.json',
       ]),
     );
   });
