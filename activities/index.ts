@@ -6,6 +6,7 @@ import { createDutyActivities } from './duties';
 import { createInformationActivities } from './information';
 import { createImportActivities } from './imports';
 import { createDigestActivities } from './digest';
+import { createReleaseActivities } from './releases';
 
 export interface ActivityDeps {
   db: Db;
@@ -21,6 +22,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createInformationActivities(deps),
     ...createImportActivities(deps),
     ...createDigestActivities(deps),
+    ...createReleaseActivities(deps),
   };
 }
 

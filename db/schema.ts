@@ -516,3 +516,89 @@ export const notificationDigests = pgTable(
   },
   (t) => [uniqueIndex('notification_digests_user_day_uq').on(t.userId, t.day)],
 );
+
+// Joint public releases (联合发布, seed 五(三); issue 5 item 6). Written only by the release activities.
+
+/** One release (draft → review rounds → published | rejected); id = the release id, workflow `release-<id>`. */
+export const releases = pgTable(
+  'releases',
+  {
+    id: text('id').primaryKey(),
+    workflowId: text('workflow_id').notNull(),
+    title: text('title').notNull(),
+    body: text('body').notNull(),
+    /** majorDecision | majorAction | result (重大决策 / 重大行动 / 重要成果) */
+    kind: text('kind').notNull(),
+    /** public | internal | confidential: only public content is ever published. */
+    confidentiality: text('confidentiality').notNull(),
+    confidentialityReason: text('confidentiality_reason'),
+    /** Referenced case ids (never shown to the public). */
+    caseIds: jsonb('case_ids').notNull().default(sql`'[]'::jsonb`),
+    drafterAgency: text('drafter_agency').notNull(),
+    drafterUserId: text('drafter_user_id'),
+    drafterName: text('drafter_name'),
+    /** draft | inReview | changesRequested | approved | published | rejected */
+    status: text('status').notNull(),
+    round: integer('round').notNull().default(0),
+    submittedAt: timestamp('submitted_at', { withTimezone: true, mode: 'date' }),
+    publishedAt: timestamp('published_at', { withTimezone: true, mode: 'date' }),
+    publishedByAgency: text('published_by_agency'),
+    rejectedByAgency: text('rejected_by_agency'),
+    rejectedReason: text('rejected_reason'),
+    createdAt: createdAt(),
+    updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+  },
+  (t) => [index('releases_status_idx').on(t.status, t.updatedAt), index('releases_published_idx').on(t.publishedAt)],
+);
+
+/** One agency's review in one round, with its `release.approval` clock; id = `<releaseId>/<round>/<agency>`. */
+export const releaseApprovals = pgTable(
+  'release_approvals',
+  {
+    id: text('id').primaryKey(),
+    releaseId: text('release_id')
+      .notNull()
+      .references(() => releases.id),
+    round: integer('round').notNull(),
+    agency: text('agency').notNull(),
+    /** pending | approved | changesRequested | rejected | superseded */
+    status: text('status').notNull(),
+    startedAt: timestamp('started_at', { withTimezone: true, mode: 'date' }).notNull(),
+    dueAt: timestamp('due_at', { withTimezone: true, mode: 'date' }).notNull(),
+    dueDate: date('due_date', { mode: 'string' }).notNull(),
+    provisional: boolean('provisional').notNull().default(false),
+    warningDueAt: timestamp('warning_due_at', { withTimezone: true, mode: 'date' }),
+    escalationDueAt: timestamp('escalation_due_at', { withTimezone: true, mode: 'date' }),
+    /** none | warning | overdue | escalated */
+    escalationLevel: text('escalation_level').notNull().default('none'),
+    decidedAt: timestamp('decided_at', { withTimezone: true, mode: 'date' }),
+    decidedByUserId: text('decided_by_user_id'),
+    decidedByName: text('decided_by_name'),
+    comment: text('comment'),
+    late: boolean('late').notNull().default(false),
+    updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+  },
+  (t) => [index('release_approvals_release_idx').on(t.releaseId, t.round), index('release_approvals_pending_idx').on(t.agency, t.status, t.dueAt)],
+);
+
+/** Append-only record of a release: every submission, decision, revision, clock rung and publication. */
+export const releaseEvents = pgTable(
+  'release_events',
+  {
+    id: text('id').primaryKey(),
+    seq: bigserial('seq', { mode: 'number' }).notNull(),
+    releaseId: text('release_id')
+      .notNull()
+      .references(() => releases.id),
+    round: integer('round').notNull().default(0),
+    type: text('type').notNull(),
+    labelZh: text('label_zh').notNull(),
+    actorUserId: text('actor_user_id'),
+    actorAgency: text('actor_agency'),
+    ruleId: text('rule_id'),
+    data: jsonb('data').notNull().default(sql`'{}'::jsonb`),
+    occurredAt: timestamp('occurred_at', { withTimezone: true, mode: 'date' }).notNull(),
+    recordedAt: timestamp('recorded_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+  },
+  (t) => [index('release_events_release_idx').on(t.releaseId, t.seq)],
+);

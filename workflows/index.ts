@@ -9,3 +9,4 @@ export { benchEmptyWorkflow } from './bench';
 export { platformEntryWorkflow } from './information';
 export { importWorkflow } from './imports';
 export { dailyDigestWorkflow } from './digest';
+export { jointReleaseWorkflow } from './releases';

@@ -809,6 +809,48 @@ export const RECURRING_DUTIES: Readonly<Record<DutyId, RecurringDuty>> = {
 };
 
 // ---------------------------------------------------------------------------------------------------------------
+// E. Policy rules of the platform: limits no statute sets, chosen by the mechanism's agencies (configurable).
+// Not part of statutory-deadlines.md §2 (RULE_IDS stays the statutory table); same ladder semantics as §3.
+
+export const POLICY_RULE_IDS = ['release.approval'] as const;
+export type PolicyRuleId = (typeof POLICY_RULE_IDS)[number];
+
+export interface PolicyRule {
+  id: PolicyRuleId;
+  labelZh: string;
+  /** The agency that must act ('any': each of the agencies asked, e.g. every approver of a joint release). */
+  agency: Agency;
+  limit: number;
+  unit: Unit;
+  startsAt: { zh: string; en: string };
+  /** What the rule implements (no article sets the limit). */
+  basis: string;
+  policyNoteZh: string;
+  escalation: EscalationLadder;
+  overridden?: boolean;
+}
+
+export const POLICY_RULES: Readonly<Record<PolicyRuleId, PolicyRule>> = {
+  // Seed 五(三): 重大决策、重大行动事项、重要成果 "可以采取联合发布或同时发布的方式，适时向社会公布" — no time limit in
+  // the seed or any statute. 5 working days per agency and review round is the platform's policy.
+  'release.approval': {
+    id: 'release.approval',
+    labelZh: '联合发布稿件审核（同意、要求修改或不同意）',
+    agency: 'any',
+    limit: 5,
+    unit: 'workdays',
+    startsAt: { zh: '发布稿提交审核（每一轮）', en: 'the draft is submitted for a review round' },
+    basis: `${SEED}五（三）（联合发布：政策期限，非法定期限）`,
+    policyNoteZh: '方案未规定审核期限：平台政策默认每轮审核5个工作日，可通过 DEADLINE_POLICY_OVERRIDES 调整',
+    escalation: { warning: defaultWarning(5, 'workdays'), supervision: null, escalationWorkdays: ESCALATION_WORKDAYS },
+  },
+};
+
+export function isPolicyRuleId(id: string): id is PolicyRuleId {
+  return Object.prototype.hasOwnProperty.call(POLICY_RULES, id);
+}
+
+// ---------------------------------------------------------------------------------------------------------------
 // Lookup and errors
 
 export class UnknownRuleError extends Error {
@@ -865,7 +907,7 @@ export const dutyOverrideSchema = z
 export type RuleOverride = z.infer<typeof ruleOverrideSchema>;
 export type DutyOverride = z.infer<typeof dutyOverrideSchema>;
 /** Configuration: { [ruleId or dutyId]: override }. */
-export type DeadlineOverrides = Partial<Record<RuleId, RuleOverride> & Record<DutyId, DutyOverride>>;
+export type DeadlineOverrides = Partial<Record<RuleId | PolicyRuleId, RuleOverride> & Record<DutyId, DutyOverride>>;
 
 export const deadlineOverridesSchema = z.record(z.string(), z.unknown()).superRefine((value, ctx) => {
   for (const [id, raw] of Object.entries(value)) {
@@ -889,6 +931,16 @@ export const deadlineOverridesSchema = z.record(z.string(), z.unknown()).superRe
           path: [id],
           message: '预警提前量只能按工作日或按小时之一设置 (set warningWorkdays or warningHours, not both)',
         });
+      }
+    } else if (isPolicyRuleId(id)) {
+      const r = ruleOverrideSchema.safeParse(raw);
+      if (!r.success) {
+        for (const issue of r.error.issues) ctx.addIssue({ code: 'custom', path: [id, ...issue.path], message: issue.message });
+        continue;
+      }
+      if (r.data.supervision) ctx.addIssue({ code: 'custom', path: [id, 'supervision'], message: `${id} 为平台政策期限，不启动检察监督 (no supervision for policy rules)` });
+      if (r.data.warningWorkdays !== undefined && r.data.warningHours !== undefined) {
+        ctx.addIssue({ code: 'custom', path: [id], message: '预警提前量只能按工作日或按小时之一设置 (set warningWorkdays or warningHours, not both)' });
       }
     } else if (isDutyId(id)) {
       const r = dutyOverrideSchema.safeParse(raw);
@@ -964,4 +1016,24 @@ export function effectiveRecurringDuties(overrides?: unknown): Readonly<Record<D
     };
   }
   return table;
+}
+
+/** A policy rule (section E) in effect under configuration. */
+export function effectivePolicyRule(id: PolicyRuleId, overrides?: unknown): PolicyRule {
+  const o = parseDeadlineOverrides(overrides)[id] as RuleOverride | undefined;
+  const base = POLICY_RULES[id];
+  if (!o || Object.keys(o).length === 0) return base;
+  const limit = o.limit ?? base.limit;
+  const unit = o.unit ?? base.unit;
+  let warning = base.escalation.warning;
+  if (o.warningWorkdays !== undefined) warning = { unit: 'workdays', amount: o.warningWorkdays };
+  else if (o.warningHours !== undefined) warning = { unit: 'hours', amount: o.warningHours };
+  else if (limit !== base.limit || unit !== base.unit) warning = defaultWarning(limit, unit);
+  return {
+    ...base,
+    limit,
+    unit,
+    escalation: { warning, supervision: null, escalationWorkdays: o.escalationWorkdays !== undefined ? o.escalationWorkdays : base.escalation.escalationWorkdays },
+    overridden: true,
+  };
 }

@@ -1,0 +1,419 @@
+import { allHandlersFinished, condition, defineQuery, defineUpdate, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import type { Activities } from '../activities';
+import type { ApprovalRowInput, ReleaseEventInput, ReleaseRowInput } from '../activities/releases';
+import type { NotificationRequest } from '../activities/types';
+import { computeLadder, computePeriod, createWorkingCalendar, effectivePolicyRule, type CalendarYearData } from '../domain/deadlines';
+import {
+  DECISION_ZH,
+  PARTY_ZH,
+  RELEASE_KIND_ZH,
+  RELEASE_PARTIES,
+  RELEASE_STATUS_ZH,
+  decisionSchema,
+  isReleaseParty,
+  publicationBlock,
+  releaseContentSchema,
+  roundOutcome,
+  type ApprovalStatus,
+  type ReleaseContent,
+  type ReleaseDecision,
+  type ReleaseParty,
+  type ReleaseStatus,
+} from '../domain/releases';
+import { formatChinaTime } from './clocks';
+import { Lock, acts, mail, parseInput, reject, requireAgency, sleepUntil, type DutyActor } from './duties/common';
+
+/**
+ * 联合发布 (jointRelease, seed 五(三)): one workflow per release, id `release-<releaseId>`. The drafting agency submits;
+ * in each review round the EEB, the PSB and the SPP each approve, request changes (with comments: the round ends and
+ * the drafter revises, which starts the next round) or reject (with a reason: the release ends rejected). It can be
+ * published only after all three approved in the same round, and never when its content is marked other than 公开
+ * or refers to a confidential case (checked at approval and again at publication). Each agency's review runs the
+ * policy rule `release.approval` (5 working days per round) on the ladder of domain/deadlines: 预警 → 超期 → 督办.
+ * Every change is one recordReleaseChange (release row, approval rows, event, outbox), idempotent on the event id.
+ */
+
+export interface JointReleaseInput {
+  releaseId: string;
+  content: ReleaseContent;
+  drafter: DutyActor;
+  createdAtMs: number;
+  /** DEADLINE_POLICY_OVERRIDES in force when the release was created (may change `release.approval`). */
+  policyOverrides?: Record<string, unknown>;
+}
+
+export interface ReleaseRequest {
+  actor: DutyActor;
+  input?: unknown;
+}
+
+export interface ApprovalView {
+  agency: ReleaseParty;
+  status: ApprovalStatus;
+  dueAtMs: number;
+  dueDate: string;
+  warningAtMs: number | null;
+  overdueAtMs: number;
+  escalationAtMs: number | null;
+  provisional: boolean;
+  level: 'none' | 'warning' | 'overdue' | 'escalated';
+  decidedAtMs?: number;
+  decidedBy?: { userId: string; displayName?: string };
+  comment?: string;
+  late?: boolean;
+}
+
+export interface ReleaseView {
+  releaseId: string;
+  status: ReleaseStatus;
+  statusZh: string;
+  round: number;
+  content: ReleaseContent;
+  drafter: DutyActor;
+  /** The current round's reviews (empty before the first submission). */
+  approvals: ApprovalView[];
+  /** Earlier rounds' reviews, oldest first. */
+  earlierRounds: { round: number; approvals: ApprovalView[] }[];
+  publishedAtMs?: number;
+  rejected?: { agency: string; reason: string };
+}
+
+export const releaseStateQuery = defineQuery<ReleaseView>('state');
+export const releaseRegisteredUpdate = defineUpdate<ReleaseView>('registered');
+export const submitReleaseUpdate = defineUpdate<ReleaseView, [ReleaseRequest]>('submit');
+export const approveReleaseUpdate = defineUpdate<ReleaseView, [ReleaseRequest]>('approve');
+export const requestChangesReleaseUpdate = defineUpdate<ReleaseView, [ReleaseRequest]>('requestChanges');
+export const rejectReleaseUpdate = defineUpdate<ReleaseView, [ReleaseRequest]>('reject');
+export const reviseReleaseUpdate = defineUpdate<ReleaseView, [ReleaseRequest]>('revise');
+export const publishReleaseUpdate = defineUpdate<ReleaseView, [ReleaseRequest]>('publish');
+export const RELEASE_UPDATES = ['submit', 'approve', 'requestChanges', 'reject', 'revise', 'publish'] as const;
+export const releaseWorkflowId = (releaseId: string) => `release-${releaseId}`;
+
+const RULE_ID = 'release.approval';
+// Mail goes out after the change is committed, like the duties'.
+const delivery = proxyActivities<Activities>({
+  startToCloseTimeout: '2 minutes',
+  retry: { initialInterval: '5 seconds', maximumInterval: '10 minutes', backoffCoefficient: 2 },
+});
+const LEVEL_OF = { warning: 'warning', overdue: 'overdue', escalation: 'escalated' } as const;
+const KIND_ZH = { warning: '预警', overdue: '超期', escalation: '督办' } as const;
+
+export async function jointReleaseWorkflow(input: JointReleaseInput): Promise<ReleaseView> {
+  const lock = new Lock();
+  const wfId = workflowInfo().workflowId;
+  const id = input.releaseId;
+  const rule = effectivePolicyRule(RULE_ID, input.policyOverrides);
+  let content: ReleaseContent = input.content;
+  let status: ReleaseStatus = 'draft';
+  let round = 0;
+  let submittedAtMs: number | null = null;
+  let publishedAtMs: number | undefined;
+  let rejected: ReleaseView['rejected'];
+  let approvals: ApprovalView[] = [];
+  const earlierRounds: ReleaseView['earlierRounds'] = [];
+  let draftRevisions = 0;
+  let calendarYears: CalendarYearData[] = [];
+  let ready = false;
+  let wake = false;
+  const fired = new Set<string>();
+
+  const view = (): ReleaseView => ({
+    releaseId: id,
+    status,
+    statusZh: RELEASE_STATUS_ZH[status],
+    round,
+    content,
+    drafter: input.drafter,
+    approvals,
+    earlierRounds,
+    publishedAtMs,
+    rejected,
+  });
+  const row = (): ReleaseRowInput => ({
+    id,
+    workflowId: wfId,
+    content,
+    drafter: { agency: input.drafter.agency, userId: input.drafter.userId, displayName: input.drafter.displayName },
+    status,
+    round,
+    submittedAtMs,
+    publishedAtMs: publishedAtMs ?? null,
+    publishedByAgency: publishedAtMs ? input.drafter.agency : null,
+    rejectedByAgency: rejected?.agency ?? null,
+    rejectedReason: rejected?.reason ?? null,
+  });
+  const approvalRow = (a: ApprovalView, r = round): ApprovalRowInput => ({
+    round: r,
+    agency: a.agency,
+    status: a.status,
+    startedAtMs: submittedAtMs ?? input.createdAtMs,
+    dueAtMs: a.dueAtMs,
+    dueDate: a.dueDate,
+    provisional: a.provisional,
+    warningAtMs: a.warningAtMs,
+    escalationAtMs: a.escalationAtMs,
+    level: a.level,
+    decidedAtMs: a.decidedAtMs ?? null,
+    decidedBy: a.decidedBy ?? null,
+    comment: a.comment ?? null,
+    late: a.late ?? false,
+  });
+  const actorRef = (a: DutyActor) => ({ userId: a.userId, agency: a.agency, displayName: a.displayName });
+  const label = () => `“${content.title}”（${RELEASE_KIND_ZH[content.kind]}）`;
+  const drafterZh = PARTY_ZH[input.drafter.agency as ReleaseParty] ?? input.drafter.agency;
+
+  async function record(event: Omit<ReleaseEventInput, 'round' | 'occurredAtMs'>, notify: NotificationRequest[] = [], rows: ApprovalRowInput[] = approvals.map((a) => approvalRow(a))) {
+    const r = await acts.recordReleaseChange({ release: row(), approvals: rows, event: { ...event, round, occurredAtMs: Date.now() }, notify });
+    if (r.notificationIds.length) await delivery.deliverNotifications({ ids: r.notificationIds });
+  }
+
+  /** Opens a review round: three pending reviews, each with the `release.approval` clock from now. */
+  function openRound(): void {
+    round += 1;
+    submittedAtMs = Date.now();
+    const calendar = createWorkingCalendar(calendarYears);
+    const period = computePeriod({ unit: rule.unit, limit: rule.limit, startMs: submittedAtMs, custody: false, calendar });
+    const ladder = computeLadder(rule.escalation, { ...period, exactInstant: rule.unit === 'hours' }, calendar);
+    approvals = RELEASE_PARTIES.map((agency) => ({
+      agency,
+      status: 'pending' as ApprovalStatus,
+      dueAtMs: period.dueAtMs,
+      dueDate: period.dueDate,
+      warningAtMs: ladder.warningAtMs,
+      overdueAtMs: ladder.overdueAtMs,
+      escalationAtMs: ladder.escalationAtMs,
+      provisional: ladder.provisional,
+      level: 'none' as ApprovalView['level'],
+    }));
+    status = 'inReview';
+  }
+  const reviewMails = (subject: string, lines: string[]) => RELEASE_PARTIES.map((a) => mail(a, ['handling', 'agencyHead'], subject, lines));
+  const roundLines = () => [
+    `发布稿：${label()}`,
+    `起草单位：${drafterZh}`,
+    `第 ${round} 轮审核，请于 ${approvals[0]?.dueDate ?? ''} 前作出审核意见（同意发布 / 要求修改 / 不同意发布）`,
+    `期限规则：${RULE_ID}（${rule.labelZh}，${rule.limit} 个工作日；平台政策期限，非法定期限）`,
+    `依据：${rule.basis}`,
+    `链接：/#/releases/${id}`,
+  ];
+
+  const requireDrafter = (req: ReleaseRequest | undefined, what: string): DutyActor => {
+    const actor = requireAgency(req?.actor, [...RELEASE_PARTIES], what);
+    if (actor.agency !== input.drafter.agency) throw reject(403, `${what}由起草单位${drafterZh}办理`);
+    return actor;
+  };
+  const decider = (req: ReleaseRequest | undefined, what: string): { actor: DutyActor; approval: ApprovalView } => {
+    if (status !== 'inReview') throw reject(409, `发布稿当前为“${RELEASE_STATUS_ZH[status]}”，不在审核中，不能${what}`);
+    const actor = requireAgency(req?.actor, [...RELEASE_PARTIES], what);
+    const approval = approvals.find((a) => a.agency === actor.agency)!;
+    if (approval.status !== 'pending') throw reject(409, `${PARTY_ZH[approval.agency]}已在第 ${round} 轮作出审核意见（${DECISION_ZH[decisionOf(approval.status)]}）`);
+    return { actor, approval };
+  };
+  const decisionOf = (s: ApprovalStatus): ReleaseDecision => (s === 'approved' ? 'approve' : s === 'rejected' ? 'reject' : 'requestChanges');
+
+  setHandler(releaseStateQuery, view);
+  setHandler(releaseRegisteredUpdate, async () => {
+    await condition(() => ready);
+    return view();
+  });
+
+  setHandler(
+    submitReleaseUpdate,
+    (req) =>
+      lock.run(async () => {
+        await condition(() => ready);
+        if (status !== 'draft') throw reject(409, '发布稿已提交审核');
+        openRound();
+        await record(
+          { id: `${id}/r${round}/submitted`, type: 'releaseSubmitted', labelZh: `${drafterZh}提交联合发布稿审核（第 ${round} 轮，${approvals[0].dueDate} 前）`, actor: actorRef(req.actor), ruleId: RULE_ID, data: { dueDate: approvals[0].dueDate } },
+          reviewMails(`【联合发布审核】${content.title}`, roundLines()),
+        );
+        wake = true;
+        return view();
+      }),
+    {
+      validator: (req) => {
+        requireDrafter(req, '提交审核');
+        if (status !== 'draft') throw reject(409, `发布稿当前为“${RELEASE_STATUS_ZH[status]}”，不能再次提交`);
+      },
+    },
+  );
+
+  const decide = (decision: ReleaseDecision) => async (req: ReleaseRequest) =>
+    lock.run(async () => {
+      await condition(() => ready);
+      const { actor, approval } = decider(req, DECISION_ZH[decision]);
+      const v = decisionSchema.parse({ ...(req.input as object), decision });
+      if (decision === 'approve') {
+        // The record may have changed since the draft: a referenced case may have become confidential.
+        const check = await acts.checkReleaseCases({ caseIds: content.caseIds });
+        const block = publicationBlock(content, check.confidentialCaseNumbers);
+        if (block) throw reject(409, `不能同意发布：${block}`);
+      }
+      const now = Date.now();
+      approval.status = decision === 'approve' ? 'approved' : decision === 'reject' ? 'rejected' : 'changesRequested';
+      approval.decidedAtMs = now;
+      approval.decidedBy = { userId: actor.userId, displayName: actor.displayName };
+      approval.comment = v.comment;
+      approval.late = now > approval.dueAtMs;
+      const outcome = roundOutcome(Object.fromEntries(approvals.map((a) => [a.agency, a.status])));
+      const who = PARTY_ZH[approval.agency];
+      const late = approval.late ? '（超过审核期限）' : '';
+      let labelZh = `${who}${DECISION_ZH[decision]}${late}`;
+      let notify: NotificationRequest[] = [];
+      if (outcome === 'rejected') {
+        status = 'rejected';
+        rejected = { agency: approval.agency, reason: v.comment ?? '' };
+        for (const a of approvals) if (a.status === 'pending') a.status = 'superseded';
+        labelZh = `${who}不同意发布${late}，联合发布终止：${v.comment}`;
+        notify = RELEASE_PARTIES.map((a) => mail(a, ['handling'], `【联合发布未通过】${content.title}`, [`发布稿：${label()}`, `${who}不同意发布，理由：${v.comment}`, '该发布稿已终止，不会向社会发布。']));
+      } else if (outcome === 'changesRequested') {
+        status = 'changesRequested';
+        for (const a of approvals) if (a.status === 'pending') a.status = 'superseded';
+        labelZh = `${who}要求修改${late}：${v.comment}`;
+        notify = [mail(input.drafter.agency, ['handling'], `【联合发布要求修改】${content.title}`, [`发布稿：${label()}`, `${who}要求修改：${v.comment}`, '请起草单位修改后重新提交（修改即开始新一轮审核）。', `链接：/#/releases/${id}`])];
+      } else if (outcome === 'approved') {
+        status = 'approved';
+        labelZh = `${who}同意发布${late}；三方均已同意（第 ${round} 轮），可以发布`;
+        notify = [mail(input.drafter.agency, ['handling', 'agencyHead'], `【联合发布已获三方同意】${content.title}`, [`发布稿：${label()}`, `生态环境局、公安局、人民检察院均已在第 ${round} 轮同意发布，请起草单位发布。`, `链接：/#/releases/${id}`])];
+      } else {
+        notify = [mail(input.drafter.agency, ['handling'], `【联合发布审核意见】${content.title}`, [`发布稿：${label()}`, `${who}：${DECISION_ZH[decision]}${v.comment ? `，意见：${v.comment}` : ''}`])];
+      }
+      await record(
+        { id: `${id}/r${round}/${approval.agency}/${decision}`, type: `release${decision[0].toUpperCase()}${decision.slice(1)}`, labelZh, actor: actorRef(actor), ruleId: RULE_ID, data: { agency: approval.agency, decision, comment: v.comment ?? null, late: approval.late, outcome } },
+        notify,
+      );
+      wake = true;
+      return view();
+    });
+  const decideValidator = (decision: ReleaseDecision) => (req: ReleaseRequest) => {
+    decider(req, DECISION_ZH[decision]);
+    parseInput(decisionSchema, { ...((req?.input ?? {}) as object), decision });
+    if (decision === 'approve') {
+      const block = publicationBlock(content, []);
+      if (block) throw reject(409, `不能同意发布：${block}`);
+    }
+  };
+  setHandler(approveReleaseUpdate, decide('approve'), { validator: decideValidator('approve') });
+  setHandler(requestChangesReleaseUpdate, decide('requestChanges'), { validator: decideValidator('requestChanges') });
+  setHandler(rejectReleaseUpdate, decide('reject'), { validator: decideValidator('reject') });
+
+  setHandler(
+    reviseReleaseUpdate,
+    (req) =>
+      lock.run(async () => {
+        await condition(() => ready);
+        const next = releaseContentSchema.parse(req.input);
+        content = next;
+        if (status === 'draft') {
+          draftRevisions += 1;
+          await record({ id: `${id}/draft/revised/${draftRevisions}`, type: 'releaseRevised', labelZh: `${drafterZh}修改草稿`, actor: actorRef(req.actor) });
+          return view();
+        }
+        // After a request for changes (or after approval, e.g. to drop a reference): a new round for all three.
+        earlierRounds.push({ round, approvals });
+        openRound();
+        await record(
+          { id: `${id}/r${round}/revised`, type: 'releaseRevised', labelZh: `${drafterZh}修改发布稿并重新提交（第 ${round} 轮，${approvals[0].dueDate} 前）`, actor: actorRef(req.actor), ruleId: RULE_ID, data: { dueDate: approvals[0].dueDate } },
+          reviewMails(`【联合发布审核（修改稿）】${content.title}`, roundLines()),
+          [...earlierRounds[earlierRounds.length - 1].approvals.map((a) => approvalRow(a, round - 1)), ...approvals.map((a) => approvalRow(a))],
+        );
+        wake = true;
+        return view();
+      }),
+    {
+      validator: (req) => {
+        requireDrafter(req, '修改发布稿');
+        if (!['draft', 'changesRequested', 'approved'].includes(status)) {
+          throw reject(409, status === 'inReview' ? '发布稿审核中，不能修改；如需修改，请等待审核单位提出修改意见' : `发布稿当前为“${RELEASE_STATUS_ZH[status]}”，不能修改`);
+        }
+        parseInput(releaseContentSchema, req.input);
+      },
+    },
+  );
+
+  setHandler(
+    publishReleaseUpdate,
+    (req) =>
+      lock.run(async () => {
+        await condition(() => ready);
+        const check = await acts.checkReleaseCases({ caseIds: content.caseIds });
+        const block = publicationBlock(content, check.confidentialCaseNumbers);
+        if (block) throw reject(409, `不能发布：${block}`);
+        if (status !== 'approved') throw reject(409, `发布稿当前为“${RELEASE_STATUS_ZH[status]}”，须经三方在同一轮审核中均同意后才能发布`);
+        status = 'published';
+        publishedAtMs = Date.now();
+        await record(
+          { id: `${id}/published`, type: 'releasePublished', labelZh: `${drafterZh}代表三方向社会发布（第 ${round} 轮审核通过）`, actor: actorRef(req.actor) },
+          RELEASE_PARTIES.map((a) => mail(a, ['handling', 'agencyHead'], `【联合发布已发布】${content.title}`, [`发布稿：${label()}`, `发布时间：${formatChinaTime(publishedAtMs!)}`, '公开页面：/public'])),
+        );
+        wake = true;
+        return view();
+      }),
+    {
+      validator: (req) => {
+        requireDrafter(req, '发布');
+        if (status !== 'approved') throw reject(409, `发布稿当前为“${RELEASE_STATUS_ZH[status]}”，须经生态环境局、公安局、人民检察院在同一轮审核中均同意后才能发布`);
+        const block = publicationBlock(content, []);
+        if (block) throw reject(409, `不能发布：${block}`);
+      },
+    },
+  );
+
+  calendarYears = (await acts.loadCalendarYears()) as CalendarYearData[];
+  {
+    const parsed = releaseContentSchema.safeParse(input.content);
+    if (!parsed.success) throw reject(422, parsed.error.issues.map((i) => i.message).join('；'));
+    if (!isReleaseParty(input.drafter?.agency)) throw reject(403, '联合发布稿由生态环境局、公安局或人民检察院起草');
+    content = parsed.data;
+  }
+  await record(
+    { id: `${id}/created`, type: 'releaseDrafted', labelZh: `${drafterZh}起草联合发布稿${label()}`, actor: actorRef(input.drafter) },
+    [],
+    [],
+  );
+  ready = true;
+
+  // The current round's clocks: each pending review runs warning → overdue → escalation until it is decided.
+  const timers = () => {
+    const list: { key: string; atMs: number; agency: ReleaseParty; kind: 'warning' | 'overdue' | 'escalation' }[] = [];
+    if (status !== 'inReview') return list;
+    for (const a of approvals) {
+      if (a.status !== 'pending') continue;
+      const steps = [
+        ['warning', a.warningAtMs],
+        ['overdue', a.overdueAtMs],
+        ['escalation', a.escalationAtMs],
+      ] as const;
+      for (const [kind, at] of steps) if (at !== null) list.push({ key: `r${round}/${a.agency}/${kind}`, atMs: at, agency: a.agency, kind });
+    }
+    return list.filter((t) => !fired.has(t.key)).sort((x, y) => x.atMs - y.atMs);
+  };
+  const fire = async (t: ReturnType<typeof timers>[number]) => {
+    const a = approvals.find((x) => x.agency === t.agency);
+    if (status !== 'inReview' || !a || a.status !== 'pending' || !t.key.startsWith(`r${round}/`)) return;
+    a.level = LEVEL_OF[t.kind];
+    const who = PARTY_ZH[a.agency];
+    const what = `${KIND_ZH[t.kind]}：${who}对联合发布稿${label()}的审核${t.kind === 'warning' ? '将于' : '已于'} ${a.dueDate} 期满${t.kind === 'escalation' ? '，期满后 3 个工作日仍未审核，提请联动工作组督办' : ''}`;
+    const audience = t.kind === 'warning' ? (['handling'] as const) : t.kind === 'overdue' ? (['agencyHead'] as const) : (['workingGroup'] as const);
+    await record(
+      { id: `${id}/r${round}/${a.agency}/clock/${t.kind}`, type: `releaseClock${t.kind[0].toUpperCase()}${t.kind.slice(1)}`, labelZh: what, ruleId: RULE_ID, data: { agency: a.agency, dueDate: a.dueDate, dueAt: new Date(a.dueAtMs).toISOString() } },
+      [mail(a.agency, [...audience], `【${KIND_ZH[t.kind]}】联合发布稿审核：${content.title}`, [what, `期限规则：${RULE_ID}（${rule.labelZh}，${rule.limit} 个工作日；平台政策期限）`, `依据：${rule.basis}`, `链接：/#/releases/${id}`])],
+    );
+  };
+
+  const finished = () => status === 'published' || status === 'rejected';
+  while (!finished()) {
+    const next = timers()[0];
+    wake = false;
+    if (!next) {
+      await condition(() => wake);
+      continue;
+    }
+    if (await sleepUntil(next.atMs, () => wake)) continue;
+    fired.add(next.key);
+    await lock.run(() => fire(next));
+  }
+  await condition(allHandlersFinished);
+  return view();
+}
