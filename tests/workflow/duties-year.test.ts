@@ -8,14 +8,16 @@ import { completeResolutionUpdate, recordMinutesUpdate } from '../../workflows/d
 import { PERIOD_WORKFLOWS, type DutyScheduleResult, type ScheduledDutyId } from '../../workflows/duties/schedule';
 import { planTrainingUpdate, recordTrainingUpdate } from '../../workflows/duties/training';
 import { EEB, PSB, SPP, WG, skipTo, terminateWhenIdle, waitFor } from '../helpers/duties';
+import { renderYear, summarisePeriods, writeYear } from '../helpers/mechanism-year';
 import { startHarness, type Harness } from '../helpers/harness';
 import { createTimeSkippingEnv } from '../helpers/temporal';
 
 /**
  * A year of the mechanism on the time-skipping server, driven the way the Schedules drive it: at 00:05 on the first
  * day of each period the period's workflow starts, and people act on the days they would.
- * November has no joint operation; the second quarter's resolution is left undone; the fourth quarter's meeting is
- * never held; one training is held in June. Every duty must end the year done, reminded or escalated.
+ * November has no joint operation and July's is planned only after a reminder; the second quarter's resolution is
+ * left undone; the fourth quarter's meeting is never held; one training is held in June. Every duty must end the
+ * year done, reminded or escalated; the summary table goes to test-results/mechanism-year.md.
  */
 describe('a simulated year of recurring duties (time-skipping)', () => {
   let h: Harness;
@@ -60,9 +62,11 @@ describe('a simulated year of recurring duties (time-skipping)', () => {
       await opened(je.workflowId);
       const jeh = handle('joint-enforcement.monthly', 'monthly', first);
 
-      // Joint enforcement: every month but November; in March a plan is cancelled and made again.
+      // Joint enforcement: every month but November; in March a plan is cancelled and made again; July's is planned
+      // only after the day-10 reminder.
       if (m !== 11) {
-        const day = m === 3 ? 20 : 6;
+        const day = m === 3 || m === 7 ? 20 : 6;
+        if (m === 7) await skipTo(h, at(ymd(m, 12)));
         if (m === 3) {
           await send(jeh, planOperationUpdate, EEB, { date: ymd(m, 6), places: ['某工业园区'], members: { eeb: ['张三'], psb: ['李四'] } });
           await send(jeh, cancelOperationUpdate, PSB, { operationId: 'op-1', reason: '警力调整' });
@@ -96,17 +100,21 @@ describe('a simulated year of recurring duties (time-skipping)', () => {
     const periods = await h.db.handle.db.select().from(dutyPeriods).orderBy(asc(dutyPeriods.dutyId), asc(dutyPeriods.periodKey));
     const counts = (await h.db.handle.db.execute(sql`select period_id, type, count(*)::int as n from duty_events group by period_id, type`)) as unknown as { rows: { period_id: string; type: string; n: number }[] };
     const n = (id: string, type: string) => counts.rows.find((r) => r.period_id === id && r.type === type)?.n ?? 0;
-    const summary = periods.map((p) => {
-      const extra = [
-        n(p.id, 'dutyReminder') && `提醒${n(p.id, 'dutyReminder')}`,
-        n(p.id, 'dutyWarning') && '预警',
-        n(p.id, 'dutyNonCompliant') && '未履行',
-        n(p.id, 'dutyEscalated') && '督办',
-        n(p.id, 'resolutionEscalated') && `议定事项督办${n(p.id, 'resolutionEscalated')}`,
-      ].filter(Boolean);
-      return `${p.id}\t${p.status}${extra.length ? `\t${extra.join('、')}` : ''}`;
-    });
-    console.log(`模拟年度 ${year} 定期职责汇总：\n${summary.join('\n')}`);
+    // The summary table: every duty and period, done / reminded / escalated with counts (test-results/mechanism-year.md).
+    const summary = await summarisePeriods(h.db.handle.db);
+    const markdown = renderYear(year, summary);
+    const file = writeYear(markdown);
+    console.log(`${markdown}\n（已写入 ${file}）`);
+    expect(summary.filter((p) => p.outcome === 'open')).toEqual([]);
+    expect(new Set(summary.map((p) => p.dutyId))).toEqual(new Set(['joint-enforcement.monthly', 'training.annual', 'joint-meeting.periodic', 'info-briefing.periodic']));
+    const outcome = Object.fromEntries(summary.map((p) => [p.periodId, p]));
+    expect(outcome[`duty-joint-enforcement-${year}-11`]).toMatchObject({ outcome: 'escalated', reminders: 2, warnings: 1, nonCompliant: 1, escalations: 1 });
+    expect(outcome[`duty-joint-enforcement-${year}-03`]).toMatchObject({ outcome: 'done', reminders: 0, eveReminders: 1, achieved: expect.stringContaining('取消行动 1') });
+    expect(outcome[`duty-joint-enforcement-${year}-07`]).toMatchObject({ outcome: 'reminded', reminders: 1, eveReminders: 1 });
+    expect(outcome[`duty-training-${year}`]).toMatchObject({ outcome: 'reminded', reminders: 1 }); // Q2 began before June's session
+    expect(outcome[`duty-joint-meeting-${year}-Q2`]).toMatchObject({ outcome: 'escalated', escalations: 1 });
+    expect(outcome[`duty-joint-meeting-${year}-Q4`]).toMatchObject({ outcome: 'escalated', warnings: 1, nonCompliant: 1, escalations: 1 });
+    for (const p of summary.filter((x) => x.outcome === 'escalated')) expect(p.mails).toBeGreaterThan(0);
 
     const status = Object.fromEntries(periods.map((p) => [p.id, p.status]));
     for (let m = 1; m <= 12; m++) expect(status[`duty-joint-enforcement-${ymd(m, 1).slice(0, 7)}`]).toBe(m === 11 ? 'escalated' : 'done');
