@@ -602,3 +602,78 @@ export const releaseEvents = pgTable(
   },
   (t) => [index('release_events_release_idx').on(t.releaseId, t.seq)],
 );
+
+/**
+ * Supervision items (检察监督事项, domain/supervision): opened by the procuratorate's sweep or a case clock's
+ * supervision rung, one per (subject, kind, source). Worked by supervisionItemWorkflow (`supervision-<id>`), which
+ * writes this row through an activity; the row is the queryable mirror.
+ */
+export const supervisionItems = pgTable(
+  'supervision_items',
+  {
+    id: text('id').primaryKey(),
+    workflowId: text('workflow_id').notNull(),
+    /** notTransferred | notFiled | notInvestigated | penaltyInsteadOfCriminal */
+    kind: text('kind').notNull(),
+    /** sweep | ladder-<rule id> */
+    source: text('source').notNull(),
+    /** case | penaltyRecord */
+    subjectType: text('subject_type').notNull(),
+    subjectId: text('subject_id').notNull(),
+    caseId: text('case_id').references(() => cases.id),
+    penaltyRecordId: text('penalty_record_id').references(() => penaltyRecords.id),
+    /** The criterion (sweep.*, interp.1.*) or the rule whose rung opened it. */
+    criterionId: text('criterion_id').notNull(),
+    reasonZh: text('reason_zh').notNull(),
+    basis: text('basis').notNull(),
+    /** The agency the supervision concerns (eeb | psb). */
+    concernedAgency: text('concerned_agency').notNull(),
+    /** The sweep's duty period (duty-supervision-sweep-<period>), when the sweep opened it. */
+    sweepPeriodId: text('sweep_period_id'),
+    /** opened | opinionIssued | answered | closed */
+    status: text('status').notNull().default('opened'),
+    opinionKind: text('opinion_kind'),
+    opinionText: text('opinion_text'),
+    answerText: text('answer_text'),
+    /** The running clock: supervision.review (SPP), the opinion's answer rule (agency), or spp.review-outcome-notice. */
+    clockRuleId: text('clock_rule_id'),
+    clockAgency: text('clock_agency'),
+    dueAt: timestamp('due_at', { withTimezone: true, mode: 'date' }),
+    dueDate: date('due_date', { mode: 'string' }),
+    /** none | warning | overdue | escalated */
+    escalationLevel: text('escalation_level').notNull().default('none'),
+    overdue: boolean('overdue').notNull().default(false),
+    /** corrected | reasonsUpheld | noViolation | referred */
+    result: text('result'),
+    resultNote: text('result_note'),
+    createdAt: createdAt(),
+    updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+    closedAt: timestamp('closed_at', { withTimezone: true, mode: 'date' }),
+  },
+  (t) => [
+    uniqueIndex('supervision_items_subject_uq').on(t.subjectType, t.subjectId, t.kind, t.source),
+    index('supervision_items_status_idx').on(t.status),
+    index('supervision_items_case_idx').on(t.caseId),
+  ],
+);
+
+/** Append-only history of a supervision item (id = the workflow's event id). */
+export const supervisionEvents = pgTable(
+  'supervision_events',
+  {
+    id: text('id').primaryKey(),
+    seq: bigserial('seq', { mode: 'number' }).notNull(),
+    itemId: text('item_id')
+      .notNull()
+      .references(() => supervisionItems.id),
+    type: text('type').notNull(),
+    labelZh: text('label_zh').notNull(),
+    actorUserId: text('actor_user_id'),
+    actorAgency: text('actor_agency'),
+    ruleId: text('rule_id'),
+    data: jsonb('data').notNull().default(sql`'{}'::jsonb`),
+    occurredAt: timestamp('occurred_at', { withTimezone: true, mode: 'date' }).notNull(),
+    recordedAt: timestamp('recorded_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+  },
+  (t) => [index('supervision_events_item_idx').on(t.itemId, t.seq)],
+);

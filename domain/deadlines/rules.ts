@@ -812,7 +812,7 @@ export const RECURRING_DUTIES: Readonly<Record<DutyId, RecurringDuty>> = {
 // E. Policy rules of the platform: limits no statute sets, chosen by the mechanism's agencies (configurable).
 // Not part of statutory-deadlines.md §2 (RULE_IDS stays the statutory table); same ladder semantics as §3.
 
-export const POLICY_RULE_IDS = ['release.approval'] as const;
+export const POLICY_RULE_IDS = ['release.approval', 'supervision.review', 'supervision.answer'] as const;
 export type PolicyRuleId = (typeof POLICY_RULE_IDS)[number];
 
 export interface PolicyRule {
@@ -843,6 +843,31 @@ export const POLICY_RULES: Readonly<Record<PolicyRuleId, PolicyRule>> = {
     basis: `${SEED}五（三）（联合发布：政策期限，非法定期限）`,
     policyNoteZh: '方案未规定审核期限：平台政策默认每轮审核5个工作日，可通过 DEADLINE_POLICY_OVERRIDES 调整',
     escalation: { warning: defaultWarning(5, 'workdays'), supervision: null, escalationWorkdays: ESCALATION_WORKDAYS },
+  },
+  // 2017 Arts 14–15 say what the SPP does when it finds a possible 有案不移 / 有案不立, not how soon. 15 days for the
+  // review of a supervision item (调阅材料、审查、发出检察意见) is the platform's policy.
+  'supervision.review': {
+    id: 'supervision.review',
+    labelZh: '审查检察监督事项并发出检察意见或者办结',
+    agency: 'spp',
+    limit: 15,
+    unit: 'days',
+    startsAt: { zh: '检察监督事项生成（移送立案监督检查或期限超期）', en: 'the supervision item is opened' },
+    basis: `${M2017}第十四条、第十五条；${SEED}五（二）（政策期限，非法定期限）`,
+    policyNoteZh: '法律未规定审查期限：平台政策默认15日，可通过 DEADLINE_POLICY_OVERRIDES 调整',
+    escalation: { warning: defaultWarning(15, 'days'), supervision: null, escalationWorkdays: ESCALATION_WORKDAYS },
+  },
+  // An opinion no statute times (督促侦查 of an idle investigation): the answer's limit is the platform's policy.
+  'supervision.answer': {
+    id: 'supervision.answer',
+    labelZh: '答复检察意见（无法定期限的检察意见）',
+    agency: 'any',
+    limit: 15,
+    unit: 'days',
+    startsAt: { zh: '收到检察意见', en: "the procuratorate's opinion is received" },
+    basis: `《人民检察院刑事诉讼规则》第五百六十四条；${SEED}五（二）（政策期限，非法定期限）`,
+    policyNoteZh: '法律未规定答复期限：平台政策默认15日，可通过 DEADLINE_POLICY_OVERRIDES 调整',
+    escalation: { warning: defaultWarning(15, 'days'), supervision: null, escalationWorkdays: ESCALATION_WORKDAYS },
   },
 };
 
