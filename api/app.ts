@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import express, { Router } from 'express';
 import helmet from 'helmet';
-import { rateLimit } from 'express-rate-limit';
+import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
 import type { Client } from '@temporalio/client';
 import type { Config } from '../config';
 import type { DbHandle } from '../db/client';
@@ -24,6 +24,7 @@ import { createLogger, type Logger } from '../infra/log';
 import { informationRouter } from './routes/information';
 import { agenciesRouter } from './routes/agencies';
 import { IMPORT_BODY_LIMIT, importsRouter } from './routes/imports';
+import { releasesRouter } from './routes/releases';
 
 export interface AppDeps {
   db: DbHandle;
@@ -68,7 +69,7 @@ export function createApp(deps: AppDeps) {
     res.status(429).json({ error: { code: 'rate_limited', message: '请求过于频繁，请稍后再试', requestId: res.getHeader('x-request-id') } });
   };
   // Per address before authentication (guards token guessing), per token after it.
-  app.use('/api', rateLimit({ windowMs: 60_000, limit: config.rateLimitPerMinute * 2, standardHeaders: 'draft-8', legacyHeaders: false, handler: tooMany }));
+  app.use(['/api', '/public'], rateLimit({ windowMs: 60_000, limit: config.rateLimitPerMinute * 2, standardHeaders: 'draft-8', legacyHeaders: false, handler: tooMany }));
 
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
@@ -126,7 +127,11 @@ export function createApp(deps: AppDeps) {
       limit: config.rateLimitPerMinute,
       standardHeaders: 'draft-8',
       legacyHeaders: false,
-      keyGenerator: (_req, res) => `token:${(res.locals.user as { tokenId?: string } | undefined)?.tokenId ?? 'none'}`,
+      // Requests without credentials (the feed, the public output) count per address, not as one shared bucket.
+      keyGenerator: (req, res) => {
+        const tokenId = (res.locals.user as { tokenId?: string } | undefined)?.tokenId;
+        return tokenId ? `token:${tokenId}` : `addr:${ipKeyGenerator(req.ip ?? '')}`;
+      },
       handler: tooMany,
     }),
   );
@@ -149,6 +154,7 @@ export function createApp(deps: AppDeps) {
   api.use(informationRouter({ db: db.db, temporal }));
   api.use(agenciesRouter({ db: db.db }));
   api.use(importsRouter({ db: db.db, temporal, config }));
+  api.use(releasesRouter({ db: db.db, temporal, config }));
   app.use(api);
 
   app.use(notFoundHandler);

@@ -110,6 +110,11 @@ export function authenticate(db: Db): RequestHandler {
       }
       // The login form itself is the one route reachable without credentials.
       // The export feed answers without credentials too, with what is marked public only (domain/policy feedLevel).
+      // So does the public output (published joint releases, aggregate statistics): nothing there needs a reader's identity.
+      if (!m && req.method === 'GET' && req.path.startsWith('/public/')) {
+        next();
+        return;
+      }
       if (!m && req.method === 'GET' && req.path === '/feed/cases') {
         next();
         return;

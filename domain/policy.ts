@@ -55,7 +55,9 @@ export type Permission =
   | 'information.read'
   | 'information.enter'
   | 'import.write'
-  | 'import.read';
+  | 'import.read'
+  | 'release.read'
+  | 'release.act';
 
 export interface PermissionRule {
   labelZh: string;
@@ -97,6 +99,9 @@ export const PERMISSIONS: Record<Permission, PermissionRule> = {
   // Seed 五(三) 开通信息平台接口: the agencies bring their own penalty and enforcement records.
   'import.write': { labelZh: '导入行政处罚、执法记录：三机关', allows: isCaseAgency, deniedZh: '只有生态环境局、公安局、检察院的用户可以导入本机关的记录' },
   'import.read': { labelZh: '查看导入任务：三机关（本机关的导入）与联动工作组', allows: (p) => isCaseAgency(p) || isWorkingGroup(p), deniedZh: '系统管理员不查阅业务记录' },
+  // Seed 五(三) 联合发布: the three agencies draft and approve; the working group follows (and is told of overdue reviews).
+  'release.read': { labelZh: '查看联合发布稿及审核：三机关与联动工作组', allows: (p) => isCaseAgency(p) || isWorkingGroup(p), deniedZh: '系统管理员不查阅业务记录' },
+  'release.act': { labelZh: '起草、审核、发布联合发布稿：三机关（起草单位修改和发布，三机关各自审核，由流程校验）', allows: isCaseAgency, deniedZh: '联合发布由生态环境局、公安局、人民检察院起草和审核' },
 };
 
 /** What the visibility check needs to know of a case. */

@@ -47,27 +47,29 @@ export const APPROVAL_STATUS_ZH: Record<ApprovalStatus, string> = {
 
 const caseIdSchema = z.string().regex(/^[0-9a-f-]{36}$/, '引用的案件编号格式错误');
 
-/** The content of a release, as drafted and as revised. */
-export const releaseContentSchema = z
-  .object({
-    title: z.string({ error: '请填写标题（title）' }).trim().min(2, { error: '标题（title）至少 2 个字' }).max(200, { error: '标题（title）不得超过 200 字' }),
-    body: z.string({ error: '请填写正文（body）' }).trim().min(10, { error: '正文（body）至少 10 个字' }).max(20000, { error: '正文（body）不得超过 20000 字' }),
-    kind: z.enum(RELEASE_KINDS, { error: '类别（kind）须为 majorDecision（重大决策）、majorAction（重大行动）或 result（重要成果）' }),
-    caseIds: z.array(caseIdSchema).max(50, { error: '引用的案件不得超过 50 件' }).default([]),
-    confidentiality: z.enum(CONFIDENTIALITY, { error: '密级（confidentiality）须为 public（公开）、internal（内部）或 confidential（保密）' }),
-    confidentialityReason: z.string().trim().max(1000, { error: '密级说明（confidentialityReason）不得超过 1000 字' }).optional(),
-  })
-  .strict()
-  .superRefine((v, ctx) => {
-    if (v.confidentiality !== 'public' && (!v.confidentialityReason || v.confidentialityReason.length < 2)) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['confidentialityReason'],
-        message: `密级为“${CONFIDENTIALITY_ZH[v.confidentiality]}”时必须说明理由（confidentialityReason）：对于需要保密的内容，应当予以特别说明`,
-      });
-    }
-    if (new Set(v.caseIds).size !== v.caseIds.length) ctx.addIssue({ code: 'custom', path: ['caseIds'], message: '引用的案件重复' });
-  });
+/** The fields of a release's content (as drafted and as revised). */
+export const releaseContentFields = {
+  title: z.string({ error: '请填写标题（title）' }).trim().min(2, { error: '标题（title）至少 2 个字' }).max(200, { error: '标题（title）不得超过 200 字' }),
+  body: z.string({ error: '请填写正文（body）' }).trim().min(10, { error: '正文（body）至少 10 个字' }).max(20000, { error: '正文（body）不得超过 20000 字' }),
+  kind: z.enum(RELEASE_KINDS, { error: '类别（kind）须为 majorDecision（重大决策）、majorAction（重大行动）或 result（重要成果）' }),
+  caseIds: z.array(caseIdSchema).max(50, { error: '引用的案件不得超过 50 件' }).default([]),
+  confidentiality: z.enum(CONFIDENTIALITY, { error: '密级（confidentiality）须为 public（公开）、internal（内部）或 confidential（保密）' }),
+  confidentialityReason: z.string().trim().max(1000, { error: '密级说明（confidentialityReason）不得超过 1000 字' }).optional(),
+};
+
+/** A non-public mark needs its reason (seed 五(三)); a case is referenced once. */
+export function refineContent(v: { confidentiality: Confidentiality; confidentialityReason?: string; caseIds: string[] }, ctx: z.RefinementCtx): void {
+  if (v.confidentiality !== 'public' && (!v.confidentialityReason || v.confidentialityReason.length < 2)) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['confidentialityReason'],
+      message: `密级为“${CONFIDENTIALITY_ZH[v.confidentiality]}”时必须说明理由（confidentialityReason）：对于需要保密的内容，应当予以特别说明`,
+    });
+  }
+  if (new Set(v.caseIds).size !== v.caseIds.length) ctx.addIssue({ code: 'custom', path: ['caseIds'], message: '引用的案件重复' });
+}
+
+export const releaseContentSchema = z.object(releaseContentFields).strict().superRefine(refineContent);
 export type ReleaseContent = z.infer<typeof releaseContentSchema>;
 
 export const decisionSchema = z

@@ -1,5 +1,6 @@
 import { computeLadder, computePeriod, createWorkingCalendar, effectivePolicyRule, parseDeadlineOverrides, POLICY_RULES, RULE_IDS } from '../../domain/deadlines';
 import { publicationBlock, releaseContentSchema, roundOutcome } from '../../domain/releases';
+import { buildPublicStatistics, suppressGroup } from '../../domain/releases/public-stats';
 
 describe('joint releases: the domain (seed 五(三) 联合发布)', () => {
   it('release.approval is a policy rule of 5 working days, outside the statutory table, with the §3 ladder', () => {
@@ -43,5 +44,29 @@ describe('joint releases: the domain (seed 五(三) 联合发布)', () => {
     const r = releaseContentSchema.safeParse({ title: '联合发布', body: '三部门联合开展专项执法行动情况通报。', kind: 'result', confidentiality: 'internal' });
     expect(r.success).toBe(false);
     expect(r.error!.issues[0].message).toContain('特别说明');
+  });
+
+  it('public statistics: small cells suppressed (and one more where a single hidden cell could be subtracted); confidential cases only in the yearly total', () => {
+    expect(suppressGroup({ a: 10, b: 2, c: 5, d: 0 }, true)).toEqual({ a: 10, b: null, c: null, d: 0 });
+    expect(suppressGroup({ a: 10, b: 2, c: 1 }, true)).toEqual({ a: 10, b: null, c: null });
+    expect(suppressGroup({ a: 10, b: 7 }, true)).toEqual({ a: 10, b: 7 });
+    expect(suppressGroup({ a: 1, b: 0 }, false)).toEqual({ a: null, b: 0 });
+    const s = buildPublicStatistics(
+      [
+        { month: '2026-10', track: 'criminal', stage: 'judged', confidential: false, n: 5 },
+        { month: '2026-10', track: 'administrative', stage: 'penaltyDecided', confidential: false, n: 4 },
+        { month: '2026-11', track: 'criminal', stage: 'investigation', confidential: false, n: 3 },
+        { month: '2026-11', track: 'detention', stage: 'detentionAccepted', confidential: true, n: 2 },
+      ],
+      [{ month: '2026-11', jointOperations: 2, trainings: 1 }],
+    );
+    expect(s.years).toHaveLength(1);
+    expect(s.years[0]).toMatchObject({ period: '2026', total: 12, totalIncludingConfidential: 14, byTrack: { criminal: 8, administrative: 4, detention: 0 }, jointOperations: 2, trainings: 1 });
+    expect(s.years[0].byOutcome).toMatchObject({ judged: 5, penaltyDecided: 4, pending: 3 });
+    expect(s.months.map((m) => [m.period, m.total, m.byTrack.detention])).toEqual([
+      ['2026-11', 3, 0],
+      ['2026-10', 9, 0],
+    ]);
+    expect(JSON.stringify(s)).not.toMatch(/confidential/);
   });
 });
