@@ -2,8 +2,27 @@ import { eq, inArray } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import { cases, notifications, releaseApprovals, releaseEvents, releases } from '../db/schema';
 import type { ReleaseContent } from '../domain/releases';
+import { POLICY_RULES } from '../domain/deadlines/rules';
+import { formatChinaTime } from '../workflows/clocks';
 import { queueNotifications } from './records';
-import type { ActorRef, NotificationRequest } from './types';
+import type { ActorRef, DigestEntry, NotificationRequest } from './types';
+
+/** The digest entry of a review's 预警 (releaseClockWarning): a recipient who chose the daily digest gets it there. */
+function releaseWarningEntry(input: ReleaseChangeInput): DigestEntry | undefined {
+  if (input.event.type !== 'releaseClockWarning') return undefined;
+  const rule = POLICY_RULES['release.approval'];
+  const dueAt = typeof input.event.data?.dueAt === 'string' ? Date.parse(input.event.data.dueAt) : NaN;
+  return {
+    reference: `联合发布（第 ${input.event.round} 轮审核）`,
+    titleZh: input.release.content.confidentiality === 'public' ? input.release.content.title : '（非公开稿件）',
+    whatZh: input.event.labelZh,
+    ruleId: rule.id,
+    ruleLabelZh: rule.labelZh,
+    dueZh: Number.isNaN(dueAt) ? String(input.event.data?.dueDate ?? '') : formatChinaTime(dueAt),
+    basis: rule.basis,
+    link: `#/releases/${input.release.id}`,
+  };
+}
 
 /** Messages between jointReleaseWorkflow and its activities. Versioned by shape: add fields, never repurpose. */
 export interface ReleaseRowInput {
@@ -134,7 +153,7 @@ export function createReleaseActivities(deps: { db: Db }) {
             .values({ id: approvalId(r.id, a.round, a.agency), releaseId: r.id, round: a.round, agency: a.agency, ...v })
             .onConflictDoUpdate({ target: releaseApprovals.id, set: v });
         }
-        const notificationIds = input.notify?.length ? await queueNotifications(tx, null, input.event.id, input.notify) : [];
+        const notificationIds = input.notify?.length ? await queueNotifications(tx, null, input.event.id, input.notify, releaseWarningEntry(input)) : [];
         return { notificationIds };
       });
     },

@@ -1,6 +1,8 @@
 import { and, eq, inArray } from 'drizzle-orm';
 import { deadlines, notificationDigests, notifications } from '../../db/schema';
-import { RULES } from '../../domain/deadlines/rules';
+import { POLICY_RULES, RULES } from '../../domain/deadlines/rules';
+import type { ReleaseContent } from '../../domain/releases';
+import { jointReleaseWorkflow, releaseRegisteredUpdate, releaseWorkflowId, submitReleaseUpdate } from '../../workflows/releases';
 import { dailyDigestWorkflow } from '../../workflows/digest';
 import { saveDutyFixture } from '../helpers/duties';
 import { request, startStack, type Stack } from '../helpers/stack';
@@ -144,5 +146,37 @@ describe('daily warning digest (time-skipping)', () => {
     expect(stack.smtp.received.filter((m) => (m.subject ?? '').includes('【每日预警摘要】'))).toHaveLength(1);
     expect(await db.select().from(notificationDigests)).toHaveLength(1);
     await saveDutyFixture(stack, 'daily-digest-retried', run.workflowId);
+  });
+
+  it("also holds a joint release review's warning (rule release.approval) for the digest and lists it the next day", async () => {
+    const db = stack.db.handle.db;
+    const spp = await stack.userToken({ agency: 'spp', role: 'officer' }, '汇总检察官');
+    const sppId = ((await request(stack.base, spp, 'GET', '/api/v1/me')).json as { id: string }).id;
+    expect((await request(stack.base, spp, 'PUT', '/api/v1/me/preferences', { warningDelivery: 'digest' })).status).toBe(200);
+    const releaseId = '00000000-0000-4000-9000-0000000d1be5';
+    const content: ReleaseContent = { title: '联合开展危险废物专项执法行动', body: '三部门联合开展危险废物专项执法行动。', kind: 'majorAction', caseIds: [], confidentiality: 'public' };
+    const drafter = { userId: ids.head, agency: 'eeb', role: 'head', displayName: '生态环境局负责人' };
+    const rel = await stack.env.client.workflow.start(jointReleaseWorkflow, { workflowId: releaseWorkflowId(releaseId), taskQueue: stack.config.temporal.taskQueue, args: [{ releaseId, content, drafter, createdAtMs: await stack.env.currentTimeMs() }] });
+    await rel.executeUpdate(releaseRegisteredUpdate);
+    const submitted = await rel.executeUpdate(submitReleaseUpdate, { args: [{ actor: drafter, input: {} }] });
+    const review = submitted.approvals.find((a) => a.agency === 'spp')!;
+    await stack.env.sleep(review.warningAtMs! - (await stack.env.currentTimeMs()) + 60_000);
+    const [held] = await waitFor('the review warning held', async () => {
+      const rows = await db.select().from(notifications).where(and(eq(notifications.recipientUserId, sppId), eq(notifications.status, 'held')));
+      return rows.length ? rows : undefined;
+    });
+    expect(held.subject).toContain('【预警】联合发布稿审核');
+    expect(held.digestEntry).toMatchObject({ ruleId: 'release.approval', ruleLabelZh: POLICY_RULES['release.approval'].labelZh, basis: POLICY_RULES['release.approval'].basis, link: `#/releases/${releaseId}` });
+    expect(mailTo(sppId, '【预警】')).toHaveLength(0); // the review request itself (a task) went at once
+
+    const day = new Date((await stack.env.currentTimeMs()) + 8 * 3600_000).toISOString().slice(0, 10);
+    const result = await stack.env.client.workflow.execute(dailyDigestWorkflow, { taskQueue: stack.config.temporal.taskQueue, workflowId: `digest-release-${day}`, args: [{ day, publicUrl: stack.config.publicUrl }] });
+    // Two digests: the SPP officer's, and the EEB digest officer's (the EEB's own review warned too).
+    expect(result).toMatchObject({ created: 2, sent: 2 });
+    expect(mailTo(ids.digestOfficer, '【每日预警摘要】')).toHaveLength(2);
+    const [mail] = mailTo(sppId, '【每日预警摘要】');
+    expect(mail.text).toContain('期限规则：release.approval');
+    expect(mail.text).toContain(`链接：https://linkage.example.gov.cn/#/releases/${releaseId}`);
+    await rel.terminate('测试结束');
   });
 });

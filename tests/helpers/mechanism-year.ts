@@ -19,6 +19,8 @@ export interface PeriodSummary {
   periodId: string;
   periodKey: string;
   status: string;
+  /** Chinese status when it is not a duty period's. */
+  statusZh?: string;
   outcome: Outcome;
   /** Reminders while the duty was not done (nothing planned, no training held). */
   reminders: number;
@@ -94,6 +96,48 @@ export async function summarisePeriods(db: Db): Promise<PeriodSummary[]> {
   });
 }
 
+const RELEASE_STATUS_ZH: Record<string, string> = { draft: '草稿', inReview: '审核中', changesRequested: '待修改', approved: '已同意待发布', published: '已发布', rejected: '不同意发布' };
+
+/**
+ * Joint releases (联合发布: jointReleaseWorkflow, rule release.approval), one row each, in the same shape as the
+ * periods: reminded = a review reached its 预警 before all approved, escalated = a review went to the working group.
+ */
+export async function summariseReleases(db: Db): Promise<PeriodSummary[]> {
+  const releases = rowsOf<{ id: string; title: string; status: string; round: number; submitted: string | null }>(
+    await db.execute(sql`select id, title, status, round, to_char(submitted_at at time zone 'Asia/Shanghai', 'YYYY-MM-DD') as submitted from releases order by created_at, id`),
+  );
+  const events = rowsOf<{ release_id: string; type: string; n: number }>(await db.execute(sql`select release_id, type, count(*)::int as n from release_events group by 1, 2`));
+  const mails = rowsOf<{ release_id: string; n: number }>(
+    await db.execute(sql`select r.id as release_id, count(n.id)::int as n from releases r join notifications n on n.event_id like r.id || '/%' group by r.id`),
+  );
+  const n = (id: string, ...types: string[]) => events.filter((e) => e.release_id === id && types.includes(e.type)).reduce((s, e) => s + e.n, 0);
+  return releases.map((r) => {
+    const warnings = n(r.id, 'releaseClockWarning');
+    const nonCompliant = n(r.id, 'releaseClockOverdue');
+    const escalations = n(r.id, 'releaseClockEscalation');
+    const closed = ['published', 'rejected'].includes(r.status);
+    const outcome: Outcome = escalations > 0 ? 'escalated' : !closed ? 'open' : warnings > 0 ? 'reminded' : 'done';
+    return {
+      dutyId: 'joint-release',
+      dutyZh: '联合发布',
+      periodId: r.id,
+      periodKey: `${r.submitted ?? '未提交'} ${r.title}`,
+      status: r.status,
+      statusZh: RELEASE_STATUS_ZH[r.status] ?? r.status,
+      outcome,
+      reminders: 0,
+      eveReminders: 0,
+      warnings,
+      nonCompliant,
+      escalations,
+      achieved: [`审核 ${r.round} 轮`, n(r.id, 'releaseApprove') && `同意 ${n(r.id, 'releaseApprove')}`, n(r.id, 'releaseRequestChanges') && `要求修改 ${n(r.id, 'releaseRequestChanges')}`, n(r.id, 'releaseReject') && `不同意 ${n(r.id, 'releaseReject')}`]
+        .filter(Boolean)
+        .join('，'),
+      mails: mails.find((m) => m.release_id === r.id)?.n ?? 0,
+    };
+  });
+}
+
 /** Extra sections (duties recorded outside duty_periods, e.g. joint releases or supervision items). */
 export interface ExtraSection {
   title: string;
@@ -115,7 +159,7 @@ export function renderYear(year: number, periods: PeriodSummary[], extras: Extra
   const lines = [
     `# 模拟年度 ${year}：联动机制定期职责汇总`,
     '',
-    '在 Temporal 时间跳跃测试服务器上模拟一年（tests/workflow/duties-year.test.ts）；数据取自平台记录（duty_periods、duty_events、duty_items、通知发件箱）。',
+    '在 Temporal 时间跳跃测试服务器上模拟一年（tests/workflow/duties-year.test.ts）；数据取自平台记录（duty_periods、duty_events、duty_items、releases、release_events、通知发件箱）。',
     '结果：按期完成（done）／经提醒完成（reminded：催办提醒或预警后完成）／已督办（escalated：未履行或超期后提请联动工作组督办）。行动前提醒（联合执法前一日）不算催办。',
     '',
     '## 按职责汇总',
@@ -126,7 +170,7 @@ export function renderYear(year: number, periods: PeriodSummary[], extras: Extra
     '',
     table(
       ['职责', '期间', '状态', '结果', '催办提醒', '行动前提醒', '预警', '未履行/超期', '督办', '办理情况', '邮件'],
-      periods.map((p) => [p.dutyZh, p.periodKey, STATUS_ZH[p.status] ?? p.status, `${OUTCOME_ZH[p.outcome]}（${p.outcome}）`, p.reminders, p.eveReminders, p.warnings, p.nonCompliant, p.escalations, p.achieved || '—', p.mails]),
+      periods.map((p) => [p.dutyZh, p.periodKey, p.statusZh ?? STATUS_ZH[p.status] ?? p.status, `${OUTCOME_ZH[p.outcome]}（${p.outcome}）`, p.reminders, p.eveReminders, p.warnings, p.nonCompliant, p.escalations, p.achieved || '—', p.mails]),
     ),
   ];
   for (const x of extras) lines.push('', `## ${x.title}`, '', table(x.header, x.rows));

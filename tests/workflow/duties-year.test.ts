@@ -7,8 +7,10 @@ import { jointEnforcementWorkflow, cancelOperationUpdate, openCaseFromLeadUpdate
 import { completeResolutionUpdate, recordMinutesUpdate } from '../../workflows/duties/joint-meeting';
 import { PERIOD_WORKFLOWS, type DutyScheduleResult, type ScheduledDutyId } from '../../workflows/duties/schedule';
 import { planTrainingUpdate, recordTrainingUpdate } from '../../workflows/duties/training';
-import { EEB, PSB, SPP, WG, skipTo, terminateWhenIdle, waitFor } from '../helpers/duties';
-import { renderYear, summarisePeriods, writeYear } from '../helpers/mechanism-year';
+import { EEB, EEB_HEAD, PSB, SPP, WG, skipTo, terminateWhenIdle, waitFor } from '../helpers/duties';
+import { renderYear, summarisePeriods, summariseReleases, writeYear } from '../helpers/mechanism-year';
+import type { ReleaseContent } from '../../domain/releases';
+import { approveReleaseUpdate, jointReleaseWorkflow, publishReleaseUpdate, releaseRegisteredUpdate, releaseWorkflowId, submitReleaseUpdate, type ReleaseView } from '../../workflows/releases';
 import { startHarness, type Harness } from '../helpers/harness';
 import { createTimeSkippingEnv } from '../helpers/temporal';
 
@@ -77,6 +79,22 @@ describe('a simulated year of recurring duties (time-skipping)', () => {
         await send(jeh, recordOutcomeUpdate, PSB, { operationId: opId, sitesInspected: 5 + m, violationsFound: m % 3, leads: m === 4 ? [{ description: '某焦化厂疑似私设暗管' }] : [] });
         if (m === 4) leadCase = (await send<{ caseId: string }>(jeh, openCaseFromLeadUpdate, EEB, { operationId: 'op-1', leadIndex: 0, title: '某焦化厂私设暗管排放案', track: 'administrative' })).caseId;
       }
+      // Joint release (联合发布) of the year's joint enforcement results in September: the EEB drafts and submits, the
+      // EEB and the PSB approve at once, the SPP only after its review's 预警; then it is published.
+      if (m === 9) {
+        await skipTo(h, at(ymd(9, 8)));
+        const releaseId = '00000000-0000-4000-9000-0000000a2027';
+        const content = { title: `${year}年1—8月生态环境联合执法成果`, body: `${year}年1月至8月，市生态环境局、市公安局联合开展执法行动，市人民检察院提前介入，依法查处一批环境违法犯罪案件。`, kind: 'result', caseIds: [], confidentiality: 'public' };
+        const rel = await h.env.client.workflow.start(jointReleaseWorkflow, { workflowId: releaseWorkflowId(releaseId), taskQueue: h.taskQueue, args: [{ releaseId, content: content as ReleaseContent, drafter: EEB, createdAtMs: await h.env.currentTimeMs() }] });
+        await rel.executeUpdate(releaseRegisteredUpdate);
+        const submitted = await send<ReleaseView>(rel, submitReleaseUpdate, EEB, {});
+        await send(rel, approveReleaseUpdate, EEB_HEAD, {});
+        await send(rel, approveReleaseUpdate, PSB, { comment: '同意发布' });
+        await skipTo(h, submitted.approvals.find((a) => a.agency === 'spp')!.warningAtMs! + 3600_000);
+        await waitFor('the SPP review warned', async () => ((await h.db.handle.db.execute(sql`select 1 from release_events where type = 'releaseClockWarning'`)) as unknown as { rows: unknown[] }).rows.length ? true : undefined);
+        await send(rel, approveReleaseUpdate, SPP, {});
+        expect((await send<ReleaseView>(rel, publishReleaseUpdate, EEB, {})).status).toBe('published');
+      }
       // Training: planned in March for June, held in June.
       if (m === 3) await send(handle('training.annual', 'annual', first), planTrainingUpdate, SPP, { titleZh: '环境污染犯罪案件办理实务培训', date: ymd(6, 18), organiser: 'joint', format: 'training' });
       if (m === 6) {
@@ -101,12 +119,13 @@ describe('a simulated year of recurring duties (time-skipping)', () => {
     const counts = (await h.db.handle.db.execute(sql`select period_id, type, count(*)::int as n from duty_events group by period_id, type`)) as unknown as { rows: { period_id: string; type: string; n: number }[] };
     const n = (id: string, type: string) => counts.rows.find((r) => r.period_id === id && r.type === type)?.n ?? 0;
     // The summary table: every duty and period, done / reminded / escalated with counts (test-results/mechanism-year.md).
-    const summary = await summarisePeriods(h.db.handle.db);
+    const summary = [...(await summarisePeriods(h.db.handle.db)), ...(await summariseReleases(h.db.handle.db))];
     const markdown = renderYear(year, summary);
     const file = writeYear(markdown);
     console.log(`${markdown}\n（已写入 ${file}）`);
     expect(summary.filter((p) => p.outcome === 'open')).toEqual([]);
-    expect(new Set(summary.map((p) => p.dutyId))).toEqual(new Set(['joint-enforcement.monthly', 'training.annual', 'joint-meeting.periodic', 'info-briefing.periodic']));
+    expect(new Set(summary.map((p) => p.dutyId))).toEqual(new Set(['joint-enforcement.monthly', 'training.annual', 'joint-meeting.periodic', 'info-briefing.periodic', 'joint-release']));
+    expect(summary.filter((p) => p.dutyId === 'joint-release')).toEqual([expect.objectContaining({ status: 'published', outcome: 'reminded', warnings: 1, escalations: 0, achieved: '审核 1 轮，同意 3' })]);
     const outcome = Object.fromEntries(summary.map((p) => [p.periodId, p]));
     expect(outcome[`duty-joint-enforcement-${year}-11`]).toMatchObject({ outcome: 'escalated', reminders: 2, warnings: 1, nonCompliant: 1, escalations: 1 });
     expect(outcome[`duty-joint-enforcement-${year}-03`]).toMatchObject({ outcome: 'done', reminders: 0, eveReminders: 1, achieved: expect.stringContaining('取消行动 1') });
