@@ -32,7 +32,7 @@ export async function createWorker(deps: WorkerDeps): Promise<Worker> {
     namespace: deps.config.temporal.namespace,
     taskQueue: deps.config.temporal.taskQueue,
     ...(deps.workflowBundle ? { workflowBundle: deps.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
-    activities: createActivities({ db: deps.db.db, mailer: deps.mailer }),
+    activities: createActivities({ db: deps.db.db, mailer: deps.mailer, reportFontPath: deps.config.reportFontPath }),
     // A graceful stop lets running activities finish (or be retried elsewhere) before the process exits.
     shutdownGraceTime: '20 seconds',
   });

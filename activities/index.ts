@@ -5,12 +5,15 @@ import { createRecordActivities } from './records';
 import { createDutyActivities } from './duties';
 import { createInformationActivities } from './information';
 import { createImportActivities } from './imports';
+import { createReportActivities } from './reports';
 import { createDigestActivities } from './digest';
 import { createReleaseActivities } from './releases';
 
 export interface ActivityDeps {
   db: Db;
   mailer: Mailer;
+  /** REPORT_FONT_PATH: the CJK font of PDF reports and charts (default: fonts-noto-cjk's place). */
+  reportFontPath?: string;
 }
 
 /** All activities of the worker, built from injected dependencies (real or test). */
@@ -21,6 +24,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createDutyActivities(deps),
     ...createInformationActivities(deps),
     ...createImportActivities(deps),
+    ...createReportActivities(deps),
     ...createDigestActivities(deps),
     ...createReleaseActivities(deps),
   };

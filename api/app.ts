@@ -25,6 +25,7 @@ import { informationRouter } from './routes/information';
 import { agenciesRouter } from './routes/agencies';
 import { IMPORT_BODY_LIMIT, importsRouter } from './routes/imports';
 import { releasesRouter } from './routes/releases';
+import { reportsRouter } from './routes/reports';
 
 export interface AppDeps {
   db: DbHandle;
@@ -155,6 +156,7 @@ export function createApp(deps: AppDeps) {
   api.use(agenciesRouter({ db: db.db }));
   api.use(importsRouter({ db: db.db, temporal, config }));
   api.use(releasesRouter({ db: db.db, temporal, config }));
+  api.use(reportsRouter({ db: db.db, temporal, config }));
   app.use(api);
 
   app.use(notFoundHandler);

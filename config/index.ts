@@ -45,6 +45,7 @@ export const configSchema = z.object({
   MAIL_FROM: z.preprocess(emptyToUndefined, z.string().default('联动执法协作平台 <noreply@linkage.local>')),
   ADMIN_TOKEN: z.preprocess(emptyToUndefined, z.string().min(16, '至少 16 个字符').optional()),
   ROSTER_FILE: optionalString,
+  REPORT_FONT_PATH: optionalString,
   DEADLINE_POLICY_OVERRIDES: z.preprocess(
     emptyToUndefined,
     z
@@ -111,6 +112,8 @@ export interface Config {
   mail: { smtpUrl?: string; from: string };
   adminToken?: string;
   rosterFile?: string;
+  /** The CJK font of PDF reports and chart images (NotoSansCJK-Regular.ttc); unset: the usual fonts-noto-cjk paths. */
+  reportFontPath?: string;
   deadlinePolicyOverrides: Record<string, unknown>;
   /** Per-duty schedule settings (DUTY_SCHEDULES), validated. */
   dutySchedules: Record<string, DutyScheduleSettings>;
@@ -183,6 +186,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     mail: { smtpUrl: c.SMTP_URL, from: c.MAIL_FROM },
     adminToken: c.ADMIN_TOKEN,
     rosterFile: c.ROSTER_FILE,
+    reportFontPath: c.REPORT_FONT_PATH,
     deadlinePolicyOverrides: overrides,
     dutySchedules,
     dutySchedulesStartCurrent: c.DUTY_SCHEDULES_START_CURRENT === 'true',

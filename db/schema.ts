@@ -2,6 +2,7 @@ import { sql } from 'drizzle-orm';
 import {
   bigserial,
   bigint,
+  customType,
   boolean,
   date,
   index,
@@ -10,6 +11,7 @@ import {
   numeric,
   pgSequence,
   pgTable,
+  primaryKey,
   text,
   timestamp,
   uniqueIndex,
@@ -141,7 +143,7 @@ export const caseEvents = pgTable(
     occurredAt: timestamp('occurred_at', { withTimezone: true, mode: 'date' }).notNull(),
     recordedAt: timestamp('recorded_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
   },
-  (t) => [index('case_events_case_idx').on(t.caseId, t.seq), index('case_events_type_idx').on(t.type)],
+  (t) => [index('case_events_case_idx').on(t.caseId, t.seq), index('case_events_type_idx').on(t.type), index('case_events_occurred_idx').on(t.occurredAt)],
 );
 
 /** One row per clock of a case; the workflow's timers are the truth, this is their queryable mirror. */
@@ -676,4 +678,57 @@ export const supervisionEvents = pgTable(
     recordedAt: timestamp('recorded_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
   },
   (t) => [index('supervision_events_item_idx').on(t.itemId, t.seq)],
+);
+
+/** A report (GET/POST /api/v1/reports): what was asked, its progress, and who asked; the files are in report_files. */
+export const reports = pgTable(
+  'reports',
+  {
+    id: text('id').primaryKey(),
+    /** briefing | statistics */
+    kind: text('kind').notNull(),
+    periodKey: text('period_key').notNull(),
+    titleZh: text('title_zh').notNull(),
+    fromAt: timestamp('from_at', { withTimezone: true, mode: 'date' }).notNull(),
+    toAt: timestamp('to_at', { withTimezone: true, mode: 'date' }).notNull(),
+    /** ['xlsx', 'pdf', 'csv'] as requested */
+    formats: jsonb('formats').notNull(),
+    /** queued | computing | rendering | done | failed */
+    status: text('status').notNull().default('queued'),
+    progress: integer('progress').notNull().default(0),
+    messageZh: text('message_zh'),
+    /** api | briefing */
+    source: text('source').notNull(),
+    /** The briefing period (duty workflow id) a briefing report belongs to. */
+    dutyPeriodId: text('duty_period_id'),
+    workflowId: text('workflow_id').notNull(),
+    /** Headline figures for the list (totals, timings). */
+    summary: jsonb('summary').notNull().default(sql`'{}'::jsonb`),
+    requestedByUserId: text('requested_by_user_id'),
+    requestedByAgency: text('requested_by_agency'),
+    createdAt: createdAt(),
+    startedAt: timestamp('started_at', { withTimezone: true, mode: 'date' }),
+    finishedAt: timestamp('finished_at', { withTimezone: true, mode: 'date' }),
+  },
+  (t) => [index('reports_created_idx').on(t.createdAt), index('reports_duty_period_idx').on(t.dutyPeriodId)],
+);
+
+const bytea = customType<{ data: Buffer; driverData: Buffer }>({ dataType: () => 'bytea' });
+
+/** The bytes of one report file (the database serves API and worker as separate processes alike). */
+export const reportFiles = pgTable(
+  'report_files',
+  {
+    reportId: text('report_id')
+      .notNull()
+      .references(() => reports.id),
+    format: text('format').notNull(),
+    filename: text('filename').notNull(),
+    contentType: text('content_type').notNull(),
+    size: integer('size').notNull(),
+    sha256: text('sha256').notNull(),
+    content: bytea('content').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.reportId, t.format] })],
 );

@@ -57,7 +57,9 @@ export type Permission =
   | 'import.write'
   | 'import.read'
   | 'release.read'
-  | 'release.act';
+  | 'release.act'
+  | 'report.read'
+  | 'report.request';
 
 export interface PermissionRule {
   labelZh: string;
@@ -98,6 +100,9 @@ export const PERMISSIONS: Record<Permission, PermissionRule> = {
   'information.enter': { labelZh: '录入案件信息：作出决定的机关（三机关之一）', allows: isCaseAgency, caseScoped: true, deniedZh: '只有生态环境局、公安局、检察院的用户可以录入案件信息' },
   // Seed 五(三) 开通信息平台接口: the agencies bring their own penalty and enforcement records.
   'import.write': { labelZh: '导入行政处罚、执法记录：三机关', allows: isCaseAgency, deniedZh: '只有生态环境局、公安局、检察院的用户可以导入本机关的记录' },
+  // Issue 8 item 4: reports hold aggregates and non-confidential case numbers only (confidential cases counted).
+  'report.read': { labelZh: '查看与下载报表：三机关与联动工作组', allows: (p) => isCaseAgency(p) || isWorkingGroup(p), deniedZh: '系统管理员不查阅业务报表' },
+  'report.request': { labelZh: '生成报表：三机关与联动工作组', allows: (p) => isCaseAgency(p) || isWorkingGroup(p), deniedZh: '系统管理员不生成业务报表' },
   'import.read': { labelZh: '查看导入任务：三机关（本机关的导入）与联动工作组', allows: (p) => isCaseAgency(p) || isWorkingGroup(p), deniedZh: '系统管理员不查阅业务记录' },
   // Seed 五(三) 联合发布: the three agencies draft and approve; the working group follows (and is told of overdue reviews).
   'release.read': { labelZh: '查看联合发布稿及审核：三机关与联动工作组', allows: (p) => isCaseAgency(p) || isWorkingGroup(p), deniedZh: '系统管理员不查阅业务记录' },

@@ -10,3 +10,4 @@ export { platformEntryWorkflow } from './information';
 export { importWorkflow } from './imports';
 export { dailyDigestWorkflow } from './digest';
 export { jointReleaseWorkflow } from './releases';
+export { reportWorkflow } from './reports';
