@@ -1,6 +1,8 @@
-import { eq } from 'drizzle-orm';
-import { caseEvents, cases, dutyItems, dutyPeriods } from '../../db/schema';
+import ExcelJS from 'exceljs';
+import { and, eq } from 'drizzle-orm';
+import { caseEvents, cases, dutyItems, dutyPeriods, reportFiles, reports } from '../../db/schema';
 import { recurringPeriodOf, type Cadence } from '../../domain/deadlines';
+import { BRIEFING_METRIC_ZH } from '../../domain/briefing-metrics';
 import { briefingWorkflow } from '../../workflows/duties/briefing';
 import { chinaDate, type DutyPeriodInput } from '../../workflows/duties/common';
 import { completeResolutionUpdate, jointMeetingWorkflow, recordMinutesUpdate, scheduleMeetingUpdate } from '../../workflows/duties/joint-meeting';
@@ -147,7 +149,27 @@ describe('recurring duty cycles (time-skipping)', () => {
     }
     const [stored] = await db.select().from(dutyItems).where(eq(dutyItems.id, `${p.workflowId}/briefing`));
     expect(stored).toMatchObject({ kind: 'briefing', status: 'issued', data: { totals: result.stats.totals, confidentialCases: 1 } });
-    await saveDutyFixture(h, 'duty-briefing', p.workflowId);
+    // The briefing's report files (child reportWorkflow): the XLSX's per-agency table is the hand-computed fixture too.
+    expect(result.reportId).toBe(p.workflowId);
+    const [report] = await db.select().from(reports).where(eq(reports.id, p.workflowId));
+    expect(report).toMatchObject({ kind: 'briefing', status: 'done', source: 'briefing', dutyPeriodId: p.workflowId, titleZh: result.labelZh });
+    const files = await db.select().from(reportFiles).where(eq(reportFiles.reportId, p.workflowId));
+    expect(files.map((f) => f.format).sort()).toEqual(['csv', 'pdf', 'xlsx']);
+    const [xlsx] = await db.select().from(reportFiles).where(and(eq(reportFiles.reportId, p.workflowId), eq(reportFiles.format, 'xlsx')));
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load(xlsx.content as unknown as ExcelJS.Buffer);
+    const table: Record<string, Record<string, number>> = { eeb: {}, psb: {}, spp: {} };
+    const metricOf = new Map(Object.entries(BRIEFING_METRIC_ZH).map(([m, zh]) => [zh, m]));
+    wb.getWorksheet('各机关指标')!.eachRow((row, i) => {
+      if (i === 1) return;
+      const m = metricOf.get(String(row.getCell(1).value))!;
+      ['eeb', 'psb', 'spp'].forEach((a, k) => (table[a][m] = Number(row.getCell(k + 2).value)));
+    });
+    expect(table).toEqual(result.stats.perAgency);
+    const csv = files.find((f) => f.format === 'csv')!.content.toString('utf8');
+    expect(csv).toContain('某化工厂非法倾倒危险废物案');
+    expect(csv).not.toContain('举报人');
+    await saveDutyFixture(h, 'duty-briefing-report', p.workflowId);
   });
 
   it('a joint meeting: agenda from the record, minutes with resolutions, one done and one overdue up to the working group', async () => {
