@@ -8,11 +8,16 @@ import type { Client } from '@temporalio/client';
 import { startStack, request, type Stack } from '../tests/helpers/stack';
 import { WithStartWorkflowOperation } from '@temporalio/client';
 import { caseWorkflow, registeredUpdate, type CaseWorkflowInput } from '../workflows/case';
+import { generateDataset } from '../scripts/dataset';
+import { computeReportData } from '../activities/report-data';
+import { createReportActivities, insertReport } from '../activities/reports';
+import { parsePeriod } from '../domain/reports';
 
 /**
  * `npm run bench`: each figure measured side by side with its reference in the same run, reported as absolute
  * numbers and as a ratio, written to bench/results/<time>.json with the machine's description.
- *   BENCH_INTAKE_N (default 300) cases; BENCH_READ_CASES (default 100000) rows; BENCH_SECONDS (default 10).
+ *   BENCH_INTAKE_N (default 300) cases; BENCH_READ_CASES (default 100000) rows; BENCH_SECONDS (default 10);
+ *   BENCH_REPORT_CASES (default 100000) generated cases for the report benchmark. Sections: `npm run bench -- reports`.
  * Needs DATABASE_URL (or TEST_DATABASE_URL) for the read benchmark on PostgreSQL; PGlite otherwise (slower).
  */
 const N = Number(process.env.BENCH_INTAKE_N ?? 300);
@@ -22,7 +27,10 @@ const CONCURRENCY = 16;
 const ESCALATION_N = Number(process.env.BENCH_ESCALATION_N ?? 10_000);
 const LOAD_CONNECTIONS = Number(process.env.BENCH_LOAD_CONNECTIONS ?? 200);
 const LOAD_SECONDS = Number(process.env.BENCH_LOAD_SECONDS ?? 60);
-const SECTIONS = new Set((process.env.BENCH_SECTIONS ?? 'intake,reads,load,escalation,history').split(','));
+const REPORT_CASES = Number(process.env.BENCH_REPORT_CASES ?? 100_000);
+const REPORT_RUNS = Number(process.env.BENCH_REPORT_RUNS ?? 3);
+// `npm run bench -- reports` (or BENCH_SECTIONS=reports,history): the sections to run.
+const SECTIONS = new Set((process.argv.slice(2).filter((a) => !a.startsWith('-')).join(',') || process.env.BENCH_SECTIONS || 'intake,reads,load,escalation,history,reports').split(','));
 /**
  * Short limits for the escalation benchmark: eeb.task-force (a policy rule) as a 1-hour clock without supervision
  * or working-group steps. Cases are registered as if opened an hour before the common deadline, so N clocks
@@ -222,6 +230,61 @@ async function escalation(stack: Stack, n: number) {
   };
 }
 
+/**
+ * The full briefing (XLSX and PDF, charts included, stored in report_files) over BENCH_REPORT_CASES generated cases
+ * (default 100,000 over five years) against its aggregate SQL alone, in the same run: the last full month's report,
+ * REPORT_RUNS times each after one cold run (the first parses the 19 MB CJK font once per process).
+ */
+async function reportsBench(stack: Stack) {
+  const db = stack.db.handle.db;
+  const now = new Date();
+  const endMs = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1) - 8 * 3_600_000;
+  const gen = await generateDataset(db, { cases: REPORT_CASES, years: 5, seed: 20261129, endMs, replace: true });
+  const last = new Date(endMs - 1 + 8 * 3_600_000);
+  const period = parsePeriod(`${last.getUTCFullYear()}-${String(last.getUTCMonth() + 1).padStart(2, '0')}`)!;
+  const acts = createReportActivities({ db });
+  const titleZh = `${period.labelZh}案件信息通报`;
+  const full = async (k: number) => {
+    const id = `bench-${Date.now()}-${k}`;
+    await insertReport(db, { id, kind: 'briefing', periodKey: period.key, titleZh, fromMs: period.fromMs, toMs: period.toMs, formats: ['xlsx', 'pdf'], source: 'api' });
+    const t0 = performance.now();
+    const r = await acts.generateReport({ reportId: id });
+    return { ms: performance.now() - t0, parts: Object.fromEntries(Object.entries(r.ms).map(([p, v]) => [p, Math.round(v)])) };
+  };
+  const sqlOnly = async () => {
+    const t0 = performance.now();
+    await computeReportData(db, { titleZh, periodLabelZh: period.labelZh, fromMs: period.fromMs, toMs: period.toMs, generatedAtMs: Date.now() });
+    return performance.now() - t0;
+  };
+  const cold = await full(0);
+  const fullRuns: { ms: number; parts: Record<string, number> }[] = [];
+  const sqlRuns: number[] = [];
+  for (let k = 1; k <= REPORT_RUNS; k++) {
+    sqlRuns.push(await sqlOnly());
+    fullRuns.push(await full(k));
+  }
+  const median = (v: number[]) => pct(v, 50);
+  const fullMs = median(fullRuns.map((r) => r.ms));
+  const sqlMs = median(sqlRuns);
+  const sizes = ((await db.execute(sql`select format, size from report_files where report_id like 'bench-%' order by created_at desc limit 2`)) as unknown as { rows: { format: string; size: number }[] }).rows;
+  const met = fullMs <= 3000;
+  return {
+    cases: gen.cases,
+    events: gen.events,
+    deadlines: gen.deadlines,
+    generateSeconds: gen.seconds,
+    period: period.key,
+    runs: REPORT_RUNS,
+    fullBriefingMs: { median: fullMs, runs: fullRuns.map((r) => Math.round(r.ms)), parts: fullRuns.map((r) => r.parts), cold: Math.round(cold.ms), coldParts: cold.parts },
+    aggregateSqlMs: { median: sqlMs, runs: sqlRuns.map(Math.round) },
+    ratioToSql: fullMs / sqlMs,
+    fileBytes: Object.fromEntries(sizes.map((r) => [r.format, r.size])),
+    target: { fullBriefingMs: 3000 },
+    met,
+    ...(met ? {} : { missedByZh: `完整通报（XLSX 与 PDF）中位数 ${(fullMs / 1000).toFixed(2)} 秒，超出目标 3 秒 ${((fullMs - 3000) / 1000).toFixed(2)} 秒` }),
+  };
+}
+
 /** History of a full criminal track (lead → judgment) as recorded by the real workflow in tests/fixtures. */
 function historySize() {
   const file = path.join(__dirname, '..', 'tests', 'fixtures', 'criminal-lead-to-judgment.history.json');
@@ -239,12 +302,13 @@ async function main() {
     const results = {
       at: new Date().toISOString(),
       machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, memoryGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version, platform: `${os.platform()} ${os.release()}`, database: stack.db.handle.kind },
-      settings: { intakeN: N, readCases: READ_CASES, seconds: SECONDS, escalationN: ESCALATION_N, loadConnections: LOAD_CONNECTIONS, loadSeconds: LOAD_SECONDS, sections: [...SECTIONS] },
+      settings: { intakeN: N, readCases: READ_CASES, reportCases: REPORT_CASES, reportRuns: REPORT_RUNS, seconds: SECONDS, escalationN: ESCALATION_N, loadConnections: LOAD_CONNECTIONS, loadSeconds: LOAD_SECONDS, sections: [...SECTIONS] },
       history: SECTIONS.has('history') ? historySize() : undefined,
       intake: SECTIONS.has('intake') ? await intake(stack, stack.env.client, token) : undefined,
       escalation: SECTIONS.has('escalation') ? await escalation(stack, ESCALATION_N) : undefined,
       reads: SECTIONS.has('reads') ? await reads(stack, token) : undefined,
       load: SECTIONS.has('load') ? await apiLoad(stack, token) : undefined,
+      reports: SECTIONS.has('reports') ? await reportsBench(stack) : undefined,
       processRssMiB: Math.round(process.memoryUsage().rss / 2 ** 20),
     };
     fs.mkdirSync(path.join(__dirname, 'results'), { recursive: true });
