@@ -43,7 +43,7 @@ function statsHtml(s: PublicStatistics & { generatedAt: string }): string {
     .map((y) => `<tr><td>${esc(y.period)}年</td>${stageNames.map((k) => `<td>${cell(y.byStage[k] ?? 0)}</td>`).join('')}</tr>`)
     .join('');
   return `<section id="statistics"><h2>统计数据</h2>${s.notesZh.map((n) => `<p class="note">${esc(n)}</p>`).join('')}
-<h3>年度</h3><table><thead><tr><th>年度</th><th>登记案件（含保密）</th><th>登记案件（不含保密）</th>${TRACKS.map((t) => `<th>${esc(L.tracks[t])}</th>`).join('')}${OUTCOMES.map((o) => `<th>${esc(L.outcomes[o])}</th>`).join('')}<th>联合执法（次）</th><th>教育培训（次）</th></tr></thead><tbody>${yearRows || '<tr><td colspan="14">暂无数据</td></tr>'}</tbody></table>
+<h3>年度</h3><table><thead><tr><th>年度</th><th>登记案件（含保密）</th><th>登记案件（不含保密）</th>${TRACKS.map((t) => `<th>${esc(L.tracks[t])}</th>`).join('')}${OUTCOMES.map((o) => `<th>${esc(L.outcomes[o])}</th>`).join('')}<th>联合执法（次）</th><th>教育培训（次）</th></tr></thead><tbody>${yearRows || '<tr><td colspan="15">暂无数据</td></tr>'}</tbody></table>
 <h3>案件所处阶段（按登记年度）</h3><table><thead><tr><th>年度</th>${stageNames.map((k) => `<th>${esc(L.stages[k] ?? k)}</th>`).join('')}</tr></thead><tbody>${stageRows}</tbody></table>
 <h3>月度</h3><table><thead><tr><th>月份</th><th>登记案件</th>${TRACKS.map((t) => `<th>${esc(L.tracks[t])}</th>`).join('')}<th>联合执法（次）</th><th>教育培训（次）</th></tr></thead><tbody>${monthRows || '<tr><td colspan="7">暂无数据</td></tr>'}</tbody></table>
 <p class="meta">统计时间：${esc(chinaDay(s.generatedAt))}（每分钟更新）。数据接口：<a href="/api/v1/public/statistics">/api/v1/public/statistics</a></p></section>`;

@@ -1,4 +1,4 @@
-import { AGENCY_ZH, LEVEL_ZH, PERIOD_STATUS_ZH, api, badge, chinaDay, chinaTime, empty, esc, page, type Json } from '../lib';
+import { AGENCY_ZH, LEVEL_ZH, PERIOD_STATUS_ZH, api, badge, chinaDay, chinaTime, empty, esc, page, session, type Json } from '../lib';
 import { levelOf } from './cases';
 
 function periodCard(title: string, p: Json | null, detail: (p: Json) => string, id: string): string {
@@ -10,6 +10,9 @@ function periodCard(title: string, p: Json | null, detail: (p: Json) => string, 
 
 export async function dashboardPage() {
   const d = await api('GET', '/dashboard');
+  // Joint releases waiting for my agency's review (seed 五(三); rule release.approval), with the nearest due date.
+  const reviews = ['eeb', 'psb', 'spp'].includes(session.me?.agency) ? ((await api('GET', '/releases?pendingFor=mine')).items as Json[]) : [];
+  const reviewDue = reviews.map((r) => (r.approvals as Json[]).find((a) => a.agency === session.me?.agency)?.dueDate as string).filter(Boolean).sort()[0];
   const pending = (d.pendingClocks as Json[])
     .map((c) => {
       const level = levelOf(c);
@@ -29,7 +32,8 @@ export async function dashboardPage() {
     '工作台',
     `<div class="grid">
       <div class="card"><h2>未读通知</h2><p><a href="#/inbox" id="unread">${d.unreadNotifications} 条</a></p>
-        <p>本机关未办结的议定事项：<a href="#/duties?dutyId=joint-meeting.periodic">${m.openResolutions ?? 0} 项</a></p></div>
+        <p>本机关未办结的议定事项：<a href="#/duties?dutyId=joint-meeting.periodic">${m.openResolutions ?? 0} 项</a></p>
+        ${reviews.length || ['eeb', 'psb', 'spp'].includes(session.me?.agency) ? `<p id="releases-pending">待本机关审核的联合发布：<a href="#/releases">${reviews.length} 项</a>${reviewDue ? `（最早 ${chinaDay(reviewDue)} 期满）` : ''}</p>` : ''}</div>
       ${periodCard('本月联合执法', m.jointEnforcement, (s) => `已计划 ${s.planned ?? 0} 次 · 已完成 ${s.completed ?? 0} 次 · 已取消 ${s.cancelled ?? 0} 次`, 'je-status')}
       ${periodCard('本年度教育培训', m.training, (s) => `已举办 ${s.held ?? 0} 次 · 已计划 ${s.planned ?? 0} 次`, 'training-status')}
       <div class="card" id="meeting-status"><h2>下一次联席会议</h2>${

@@ -69,6 +69,8 @@ describe('web console: joint releases', () => {
     await b.shot('31-release-submitted');
 
     await login('psb');
+    // The dashboard names the review waiting for the PSB and its due date.
+    await page.locator('#releases-pending').getByText(/1 项.*期满/).waitFor();
     await page.goto(`${stack.base}/#/releases`);
     const pending = page.locator('#pending-releases');
     await pending.getByText('三部门联合开展漳河流域危险废物专项执法行动').waitFor();
