@@ -5,7 +5,7 @@ import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
 import type { Client } from '@temporalio/client';
 import type { Config } from '../config';
 import type { DbHandle } from '../db/client';
-import { authenticate } from './auth';
+import { authenticate, TokenCache } from './auth';
 import { errorHandler, HttpError, notFoundHandler } from './errors';
 import { openApiDocument, registeredRoutes, route } from './openapi';
 import { PERMISSIONS, PRINCIPALS } from '../domain/policy';
@@ -119,7 +119,8 @@ export function createApp(deps: AppDeps) {
     }
     next();
   });
-  api.use('/api/v1', authenticate(db.db));
+  const tokenCache = new TokenCache();
+  api.use('/api/v1', authenticate(db.db, tokenCache));
   api.use('/api/v1', auditMiddleware(db.db));
   api.use(
     '/api/v1',
@@ -146,7 +147,7 @@ export function createApp(deps: AppDeps) {
   });
   api.use(casesRouter({ db: db.db, temporal, config }));
   api.use(deadlinesRouter({ db: db.db, config }));
-  api.use(usersRouter({ db: db.db }));
+  api.use(usersRouter({ db: db.db, tokenCache }));
   api.use(notificationsRouter({ db: db.db, digestTime: config.digestTime }));
   api.use(dashboardRouter({ db: db.db }));
   api.use(authRouter({ db: db.db, secureCookies: config.publicUrl.startsWith('https:') }));

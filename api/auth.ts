@@ -77,10 +77,39 @@ export function currentUser(res: Response): AuthUser {
 }
 
 /**
- * Bearer tokens (looked up by hash, refused when revoked or expired) or the console's session cookie; a cookie
- * session must send its CSRF token in X-CSRF-Token with every change.
+ * Bearer tokens looked up recently, by hash, for TOKEN_CACHE_MS: under load the lookup (a join of tokens and users)
+ * was one more query per request on the shared pool. A revocation through this API process takes effect at once
+ * (forget); one written by another process (another API replica, SQL) within TOKEN_CACHE_MS. Expiry is checked on
+ * every request. Only successful lookups are kept.
  */
-export function authenticate(db: Db): RequestHandler {
+export const TOKEN_CACHE_MS = 5_000;
+export class TokenCache {
+  private readonly entries = new Map<string, { user: AuthUser; expiresAtMs: number | null; lastUsedAtMs: number; until: number }>();
+  constructor(private readonly ttlMs = TOKEN_CACHE_MS, private readonly maxEntries = 10_000) {}
+  get(hash: string, now = Date.now()) {
+    const e = this.entries.get(hash);
+    if (!e) return undefined;
+    if (e.until <= now) {
+      this.entries.delete(hash);
+      return undefined;
+    }
+    return e;
+  }
+  set(hash: string, user: AuthUser, expiresAtMs: number | null, lastUsedAtMs: number, now = Date.now()) {
+    if (this.entries.size >= this.maxEntries) this.entries.clear();
+    this.entries.set(hash, { user, expiresAtMs, lastUsedAtMs, until: now + this.ttlMs });
+  }
+  /** Drops every cached lookup of this token id (revocation) or of this user. */
+  forget(match: { tokenId?: string; userId?: string }) {
+    for (const [k, e] of this.entries) if (e.user.tokenId === match.tokenId || e.user.id === match.userId) this.entries.delete(k);
+  }
+}
+
+/**
+ * Bearer tokens (looked up by hash, refused when revoked or expired; see TokenCache) or the console's session
+ * cookie; a cookie session must send its CSRF token in X-CSRF-Token with every change.
+ */
+export function authenticate(db: Db, cache: TokenCache = new TokenCache()): RequestHandler {
   return async (req, res, next) => {
     try {
       const header = req.get('authorization') ?? '';
@@ -124,25 +153,37 @@ export function authenticate(db: Db): RequestHandler {
         return;
       }
       if (!m) throw unauthorized();
+      const hash = hashToken(m[1]);
+      const cached = cache.get(hash);
+      if (cached) {
+        if (cached.expiresAtMs !== null && cached.expiresAtMs < Date.now()) throw unauthorized('令牌已过期，请重新申请');
+        res.locals.user = cached.user;
+        next();
+        return;
+      }
       const [row] = await db
         .select({ token: apiTokens, user: users })
         .from(apiTokens)
         .innerJoin(users, eq(users.id, apiTokens.userId))
-        .where(and(eq(apiTokens.tokenHash, hashToken(m[1])), isNull(apiTokens.revokedAt)));
+        .where(and(eq(apiTokens.tokenHash, hash), isNull(apiTokens.revokedAt)));
       if (!row || !row.user.active) throw unauthorized();
       if (row.token.expiresAt && row.token.expiresAt.getTime() < Date.now()) throw unauthorized('令牌已过期，请重新申请');
       // Throttled to a minute so a busy token does not write on every request.
-      if (!row.token.lastUsedAt || Date.now() - row.token.lastUsedAt.getTime() > 60_000) {
+      let lastUsedAtMs = row.token.lastUsedAt?.getTime() ?? 0;
+      if (Date.now() - lastUsedAtMs > 60_000) {
         await db.update(apiTokens).set({ lastUsedAt: new Date() }).where(eq(apiTokens.id, row.token.id));
+        lastUsedAtMs = Date.now();
       }
-      res.locals.user = {
+      const user: AuthUser = {
         id: row.user.id,
         username: row.user.username,
         displayName: row.user.displayName,
         agency: row.user.agency,
         role: row.user.role,
         tokenId: row.token.id,
-      } satisfies AuthUser;
+      };
+      cache.set(hash, user, row.token.expiresAt?.getTime() ?? null, lastUsedAtMs);
+      res.locals.user = user;
       next();
     } catch (err) {
       next(err);

@@ -5,7 +5,7 @@ import { z } from 'zod';
 import type { Db } from '../../db/client';
 import { apiTokens, users } from '../../db/schema';
 import { ROLES } from '../../domain/case';
-import { currentUser, hashToken, newToken } from '../auth';
+import { currentUser, hashToken, newToken, type TokenCache } from '../auth';
 import { HttpError, forbidden, notFound } from '../errors';
 import { route } from '../openapi';
 
@@ -31,7 +31,7 @@ const createTokenBody = z
 const userParams = z.object({ id: z.string().min(1).max(100) });
 
 /** Users and their bearer tokens. Administrators manage users; a user may manage their own tokens. */
-export function usersRouter(deps: { db: Db }) {
+export function usersRouter(deps: { db: Db; tokenCache?: TokenCache }) {
   const { db } = deps;
   const r = Router();
 
@@ -117,6 +117,7 @@ export function usersRouter(deps: { db: Db }) {
         .where(and(eq(apiTokens.id, params.tokenId), eq(apiTokens.userId, params.id), isNull(apiTokens.revokedAt)))
         .returning({ id: apiTokens.id });
       if (!done.length) throw notFound('令牌不存在或已吊销');
+      deps.tokenCache?.forget({ tokenId: params.tokenId });
       res.status(204).end();
     },
   );

@@ -1,5 +1,6 @@
 import { eq } from 'drizzle-orm';
-import { auditLog, users } from '../../db/schema';
+import { TOKEN_CACHE_MS } from '../../api/auth';
+import { apiTokens, auditLog, users } from '../../db/schema';
 import { request, startStack, type Stack } from '../helpers/stack';
 
 /** Console login with a memory-hard password hash, lock-out, cookie sessions with CSRF, and the audit trail. */
@@ -24,6 +25,25 @@ describe('authentication, sessions and audit', () => {
     const res = await fetch(`${stack.base}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: username(), password: pw }) });
     return { status: res.status, body: (await res.json()) as { csrfToken?: string; error?: { message: string } }, cookie: res.headers.get('set-cookie') ?? '' };
   }
+
+  it('refuses a revoked token at once although token lookups are cached, and one revoked elsewhere within the cache time', async () => {
+    const created = await request(stack.base, stack.adminToken, 'POST', '/api/v1/users', { username: 'revoke-me', displayName: '吊销测试', agency: 'psb', role: 'officer' });
+    expect(created.status).toBe(201);
+    const { user, token } = created.json as unknown as { user: { id: string }; token: string };
+    expect((await request(stack.base, token, 'GET', '/api/v1/me')).status).toBe(200); // now cached
+    const issued = await request(stack.base, token, 'POST', `/api/v1/users/${user.id}/tokens`, { name: '第二个', expiresInDays: 30 });
+    expect(issued.status).toBe(201);
+    const second = issued.json as unknown as { id: string; token: string };
+    expect((await request(stack.base, second.token, 'GET', '/api/v1/me')).status).toBe(200); // cached too
+    // Revoked through this API process: refused on the next request.
+    expect((await request(stack.base, token, 'DELETE', `/api/v1/users/${user.id}/tokens/${second.id}`)).status).toBe(204);
+    const refused = await request(stack.base, second.token, 'GET', '/api/v1/me');
+    expect(refused.status).toBe(401);
+    // Revoked by another process (here: SQL): refused once the cached lookup is older than TOKEN_CACHE_MS.
+    await stack.db.handle.db.update(apiTokens).set({ revokedAt: new Date() }).where(eq(apiTokens.userId, user.id));
+    await new Promise((r) => setTimeout(r, TOKEN_CACHE_MS + 200));
+    expect((await request(stack.base, token, 'GET', '/api/v1/me')).status).toBe(401);
+  });
 
   it('stores the password as scrypt, never in clear', async () => {
     const [u] = await stack.db.handle.db.select().from(users).where(eq(users.id, userId));
