@@ -12,6 +12,15 @@ import { createLogger } from './infra/log';
 
 export const WORKFLOWS_PATH = path.join(__dirname, 'workflows', 'index.ts');
 
+/**
+ * Memory of the worker: with the reusable V8 context (the SDK's default) every workflow in the sticky cache
+ * evaluates the bundle's modules for itself — the step and rule tables with their zod schemas — about 2.4 MiB per
+ * cached case workflow (bench `memory` section). Sharing those modules (the bundler's preloadModules) is not
+ * possible: the SDK freezes shared modules and zod defines properties lazily on its schemas and configuration.
+ * So the cache is bounded (WORKER_MAX_CACHED_WORKFLOWS); an evicted case is replayed from its history on its next
+ * task, and case workflows are idle between steps and clocks.
+ */
+
 export interface WorkerDeps {
   connection: NativeConnection;
   config: Config;
@@ -33,6 +42,10 @@ export async function createWorker(deps: WorkerDeps): Promise<Worker> {
     taskQueue: deps.config.temporal.taskQueue,
     ...(deps.workflowBundle ? { workflowBundle: deps.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
     activities: createActivities({ db: deps.db.db, mailer: deps.mailer, reportFontPath: deps.config.reportFontPath }),
+    // Bounded memory (see config: WORKER_MAX_CACHED_WORKFLOWS); one isolate context reused for all workflows.
+    maxCachedWorkflows: deps.config.worker.maxCachedWorkflows,
+    maxConcurrentWorkflowTaskExecutions: deps.config.worker.maxConcurrentWorkflowTasks,
+    maxConcurrentActivityTaskExecutions: deps.config.worker.maxConcurrentActivities,
     // A graceful stop lets running activities finish (or be retried elsewhere) before the process exits.
     shutdownGraceTime: '20 seconds',
   });

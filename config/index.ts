@@ -81,6 +81,10 @@ export const configSchema = z.object({
   LOG_LEVEL: z.preprocess(emptyToUndefined, z.enum(['debug', 'info', 'warn', 'error']).default('info')),
   RATE_LIMIT_PER_MINUTE: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).max(1_000_000).default(600)),
   METRICS_TOKEN: z.preprocess(emptyToUndefined, z.string().min(16, '至少 16 个字符').optional()),
+  WORKER_MAX_CACHED_WORKFLOWS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(0).max(100_000).default(32)),
+  WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(2).max(1_000).default(10)),
+  WORKER_MAX_CONCURRENT_ACTIVITIES: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).max(1_000).default(50)),
+  DATABASE_POOL_MAX: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).max(1_000).default(10)),
   WORKER_METRICS_ADDRESS: z.preprocess(
     emptyToUndefined,
     z.string().regex(/^(off|[\w.:[\]-]+:\d{1,5})$/, '应为 主机:端口（例如 127.0.0.1:9464）或 off').default('127.0.0.1:9464'),
@@ -126,6 +130,14 @@ export interface Config {
   rateLimitPerMinute: number;
   /** Bearer token for GET /metrics; unset → /metrics answers only direct loopback requests. */
   metricsToken?: string;
+  /**
+   * Worker tuning. maxCachedWorkflows bounds the sticky cache (each cached case workflow keeps its state and
+   * isolate context in memory; the SDK's default grows with the heap limit, ~2,300 on a 4 GiB heap); a workflow
+   * not in the cache is replayed from its history on its next task.
+   */
+  worker: { maxCachedWorkflows: number; maxConcurrentWorkflowTasks: number; maxConcurrentActivities: number };
+  /** PostgreSQL connections per process (API or worker). */
+  databasePoolMax: number;
   /** Where the worker's Temporal SDK serves its Prometheus metrics (`off`: not at all). */
   workerMetricsAddress?: string;
 }
@@ -194,6 +206,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     logLevel: c.LOG_LEVEL,
     rateLimitPerMinute: c.RATE_LIMIT_PER_MINUTE,
     metricsToken: c.METRICS_TOKEN,
+    worker: { maxCachedWorkflows: c.WORKER_MAX_CACHED_WORKFLOWS, maxConcurrentWorkflowTasks: c.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS, maxConcurrentActivities: c.WORKER_MAX_CONCURRENT_ACTIVITIES },
+    databasePoolMax: c.DATABASE_POOL_MAX,
     workerMetricsAddress: c.WORKER_METRICS_ADDRESS === 'off' ? undefined : c.WORKER_METRICS_ADDRESS,
   };
 }

@@ -12,7 +12,7 @@ export interface TestDb {
 }
 
 /** A fresh PostgreSQL database on the real server (when TEST_DATABASE_URL/DATABASE_URL is set). */
-export async function createPostgresTestDb(baseUrl: string): Promise<TestDb> {
+export async function createPostgresTestDb(baseUrl: string, poolMax = 5): Promise<TestDb> {
   const name = `t_${Date.now().toString(36)}_${crypto.randomBytes(4).toString('hex')}`;
   const admin = new Client({ connectionString: baseUrl });
   await admin.connect();
@@ -21,7 +21,7 @@ export async function createPostgresTestDb(baseUrl: string): Promise<TestDb> {
   const u = new URL(baseUrl);
   u.pathname = `/${name}`;
   const url = u.toString();
-  const handle = await openDb({ databaseUrl: url, poolMax: 5 });
+  const handle = await openDb({ databaseUrl: url, poolMax });
   await migrate(handle);
   await seed(handle.db, readRoster());
   return {
@@ -45,6 +45,6 @@ export async function createPgliteTestDb(): Promise<TestDb> {
 }
 
 /** Real PostgreSQL when configured (CI), otherwise embedded PGlite. */
-export async function createTestDb(): Promise<TestDb> {
-  return TEST_PG_URL ? createPostgresTestDb(TEST_PG_URL) : createPgliteTestDb();
+export async function createTestDb(opts: { poolMax?: number } = {}): Promise<TestDb> {
+  return TEST_PG_URL ? createPostgresTestDb(TEST_PG_URL, opts.poolMax) : createPgliteTestDb();
 }

@@ -12,6 +12,7 @@ import { apiTokens, users } from '../../db/schema';
 import type { Principal } from '../../domain/policy';
 import { createWorker } from '../../worker';
 import { createTestDb, type TestDb } from './db';
+import { workerProcess, type WorkerProcess } from './processes';
 import { startSmtp, type TestSmtp } from './smtp';
 import { createDevServerEnv, createTimeSkippingEnv, workflowBundle } from './temporal';
 
@@ -23,6 +24,8 @@ export interface Stack {
   config: Config;
   base: string;
   adminToken: string;
+  /** With `workerProcess`: the worker's OS process id (its RSS is the worker's alone). */
+  workerPid?: number;
   /** Creates a user of this agency and role and returns its bearer token. */
   userToken(p: Principal, name?: string): Promise<string>;
   close(): Promise<void>;
@@ -31,15 +34,29 @@ export interface Stack {
 /**
  * timeSkipping: the time-skipping test server instead of the dev server, so a test can let days pass
  * (`env.sleep`); it has no Schedule API.
+ * workerProcess: the worker runs as its own OS process (tests/helpers/worker-child.ts, the production shape; needs
+ * PostgreSQL), so its memory and CPU are its own; the API stays in this process.
+ * extraEnv.DATABASE_POOL_MAX sets the API's (and the worker's) pool; tests otherwise use 5 connections.
  */
-export async function startStack(extraEnv: Record<string, string> = {}, opts: { timeSkipping?: boolean } = {}): Promise<Stack> {
-  const [env, db, smtp] = await Promise.all([opts.timeSkipping ? createTimeSkippingEnv() : createDevServerEnv(), createTestDb(), startSmtp()]);
+export async function startStack(extraEnv: Record<string, string> = {}, opts: { timeSkipping?: boolean; workerProcess?: boolean } = {}): Promise<Stack> {
+  const poolMax = extraEnv.DATABASE_POOL_MAX ? Number(extraEnv.DATABASE_POOL_MAX) : 5;
+  const [env, db, smtp] = await Promise.all([opts.timeSkipping ? createTimeSkippingEnv() : createDevServerEnv(), createTestDb({ poolMax }), startSmtp()]);
   const adminToken = `admin-${crypto.randomBytes(12).toString('hex')}`;
   await ensureAdmin(db.handle.db, adminToken);
-  const config = loadConfig({ TEMPORAL_ADDRESS: env.address, TEMPORAL_TASK_QUEUE: `stack-${crypto.randomBytes(4).toString('hex')}`, SMTP_URL: smtp.url, ...extraEnv });
+  const workerEnv = { TEMPORAL_ADDRESS: env.address, TEMPORAL_TASK_QUEUE: `stack-${crypto.randomBytes(4).toString('hex')}`, SMTP_URL: smtp.url, ...extraEnv };
+  const config = loadConfig(workerEnv);
   const mailer = createMailer({ smtpUrl: smtp.url, from: config.mail.from, mailDir: '/nonexistent' });
-  const worker: Worker = await createWorker({ connection: env.nativeConnection, config, db: db.handle, mailer, workflowBundle: await workflowBundle() });
-  const running = worker.run();
+  let worker: Worker | undefined;
+  let running: Promise<void> | undefined;
+  let child: WorkerProcess | undefined;
+  if (opts.workerProcess) {
+    if (!db.url) throw new Error('workerProcess 需要 PostgreSQL（TEST_DATABASE_URL）');
+    child = await workerProcess({ ...workerEnv, DATABASE_URL: db.url, DATABASE_POOL_MAX: String(poolMax), NODE_ENV: 'test' });
+    await child.start();
+  } else {
+    worker = await createWorker({ connection: env.nativeConnection, config, db: db.handle, mailer, workflowBundle: await workflowBundle() });
+    running = worker.run();
+  }
   const server: Server = await listen(createApp({ db: db.handle, temporal: env.client, config }), 0, '127.0.0.1');
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   let n = 0;
@@ -50,6 +67,7 @@ export async function startStack(extraEnv: Record<string, string> = {}, opts: { 
     config,
     base,
     adminToken,
+    workerPid: child?.pid,
     async userToken(p, name) {
       n++;
       const id = `u-${p.agency}-${p.role}-${n}`;
@@ -60,7 +78,8 @@ export async function startStack(extraEnv: Record<string, string> = {}, opts: { 
     },
     async close() {
       await closeServer(server);
-      worker.shutdown();
+      if (child) await child.kill('SIGTERM');
+      worker?.shutdown();
       await running;
       mailer.close();
       await env.teardown();

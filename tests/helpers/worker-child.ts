@@ -9,7 +9,7 @@ import { buildMailer, createWorker } from '../../worker';
 
 async function main() {
   const config = loadConfig();
-  const db = await openDb({ databaseUrl: config.databaseUrl, poolMax: 5 });
+  const db = await openDb({ databaseUrl: config.databaseUrl, poolMax: config.databasePoolMax });
   const mailer = buildMailer(config);
   const connection = await NativeConnection.connect({ address: config.temporal.address! });
   const worker = await createWorker({ connection, config, db, mailer, workflowBundle: { codePath: process.env.WORKFLOW_BUNDLE! } });
