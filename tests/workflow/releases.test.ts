@@ -116,6 +116,9 @@ describe('joint releases, rule release.approval (time-skipping)', () => {
     expect(row).toMatchObject({ status: 'published', round: 1, publishedByAgency: 'eeb' });
     expect(row.publishedAt).toBeInstanceOf(Date);
     expect((await eventsOf(releaseId)).map((e) => e.type)).toEqual(['releaseDrafted', 'releaseSubmitted', 'releaseApprove', 'releaseApprove', 'releaseApprove', 'releasePublished']);
+    // The record of decisions is append-only.
+    await expect(h.db.handle.db.update(releaseEvents).set({ labelZh: '改写' }).where(eq(releaseEvents.releaseId, releaseId))).rejects.toThrow();
+    await expect(h.db.handle.db.delete(releaseEvents).where(eq(releaseEvents.releaseId, releaseId))).rejects.toThrow();
     const approvals = await h.db.handle.db.select().from(releaseApprovals).where(eq(releaseApprovals.releaseId, releaseId));
     expect(approvals.map((a) => a.status)).toEqual(['approved', 'approved', 'approved']);
     expect(approvals.every((a) => a.decidedAt && !a.late)).toBe(true);
