@@ -3,6 +3,7 @@ import path from 'node:path';
 import { sql } from 'drizzle-orm';
 import type { Db } from '../../db/client';
 import { RECURRING_DUTIES, isDutyId } from '../../domain/deadlines/rules';
+import { SUPERVISION_KIND_ZH, SUPERVISION_STATUS_ZH, type SupervisionKind, type SupervisionStatus } from '../../domain/supervision';
 
 /**
  * The simulated year's summary (issue 5 "Done when"): per duty and period, what happened — done, reminded or
@@ -51,8 +52,8 @@ const ACHIEVED_ZH: Record<string, string> = {
 
 /** One row per duty period in the record, with its counts; events of a period are those recorded under its id. */
 export async function summarisePeriods(db: Db): Promise<PeriodSummary[]> {
-  const periods = rowsOf<{ id: string; duty_id: string; period_key: string; status: string }>(
-    await db.execute(sql`select id, duty_id, period_key, status from duty_periods order by duty_id, period_key`),
+  const periods = rowsOf<{ id: string; duty_id: string; period_key: string; status: string; summary: Record<string, unknown> }>(
+    await db.execute(sql`select id, duty_id, period_key, status, summary from duty_periods order by duty_id, period_key`),
   );
   // A reminder the day before a planned operation (data.operationId) is a courtesy, not a sign the duty lagged.
   const events = rowsOf<{ period_id: string; type: string; n: number }>(
@@ -73,11 +74,15 @@ export async function summarisePeriods(db: Db): Promise<PeriodSummary[]> {
     const escalations = n(p.id, 'dutyEscalated', 'resolutionEscalated');
     const done = ['done', 'completedLate'].includes(p.status);
     const outcome: Outcome = escalations > 0 || p.status === 'escalated' ? 'escalated' : !done ? 'open' : reminders + warnings > 0 ? 'reminded' : 'done';
-    const achieved = items
+    // The sweep records what it checked and opened on its period (no items of its own).
+    const swept = typeof p.summary?.opened === 'number' ? [`检查案件 ${String(p.summary.checkedCases ?? 0)}、处罚记录 ${String(p.summary.checkedPenaltyRecords ?? 0)}，新生成监督事项 ${p.summary.opened}`] : [];
+    const achieved = [
+      ...swept,
+      ...items
       .filter((i) => i.period_id === p.id)
       .sort((a, b) => `${a.kind}/${a.status}`.localeCompare(`${b.kind}/${b.status}`))
-      .map((i) => `${ACHIEVED_ZH[`${i.kind}/${i.status}`] ?? `${i.kind}/${i.status}`} ${i.n}`)
-      .join('，');
+      .map((i) => `${ACHIEVED_ZH[`${i.kind}/${i.status}`] ?? `${i.kind}/${i.status}`} ${i.n}`),
+    ].join('，');
     return {
       dutyId: p.duty_id,
       dutyZh: isDutyId(p.duty_id) ? RECURRING_DUTIES[p.duty_id].labelZh : p.duty_id,
@@ -138,6 +143,43 @@ export async function summariseReleases(db: Db): Promise<PeriodSummary[]> {
   });
 }
 
+/**
+ * Supervision items (监督事项, opened by the sweep or by a case clock's rung), one row each: done = closed without a
+ * clock having warned, reminded = closed after a 预警 or 超期, escalated = one of its clocks went to the working group.
+ */
+export async function summariseSupervisionItems(db: Db): Promise<PeriodSummary[]> {
+  const items = rowsOf<{ id: string; kind: string; status: string; source: string; reason_zh: string; opened: string | null }>(
+    await db.execute(sql`select id, kind, status, source, reason_zh, to_char(created_at at time zone 'Asia/Shanghai', 'YYYY-MM-DD') as opened from supervision_items order by created_at, id`),
+  );
+  const events = rowsOf<{ item_id: string; type: string; n: number }>(await db.execute(sql`select item_id, type, count(*)::int as n from supervision_events group by 1, 2`));
+  const mails = rowsOf<{ item_id: string; n: number }>(
+    await db.execute(sql`select i.id as item_id, count(n.id)::int as n from supervision_items i join notifications n on n.event_id like i.id || '/%' group by i.id`),
+  );
+  const n = (id: string, re: RegExp) => events.filter((e) => e.item_id === id && re.test(e.type)).reduce((s, e) => s + e.n, 0);
+  return items.map((i) => {
+    const warnings = n(i.id, /Warning$/);
+    const nonCompliant = n(i.id, /Overdue$/);
+    const escalations = n(i.id, /Escalat(ed|ion)$/);
+    const outcome: Outcome = escalations > 0 ? 'escalated' : i.status !== 'closed' ? 'open' : warnings + nonCompliant > 0 ? 'reminded' : 'done';
+    return {
+      dutyId: 'supervision-item',
+      dutyZh: '监督事项',
+      periodId: i.id,
+      periodKey: `${i.opened ?? ''} ${SUPERVISION_KIND_ZH[i.kind as SupervisionKind] ?? i.kind}（${i.source === 'sweep' ? '监督检查发现' : '期限超期生成'}）`,
+      status: i.status,
+      statusZh: SUPERVISION_STATUS_ZH[i.status as SupervisionStatus] ?? i.status,
+      outcome,
+      reminders: 0,
+      eveReminders: 0,
+      warnings,
+      nonCompliant,
+      escalations,
+      achieved: i.reason_zh.length > 40 ? `${i.reason_zh.slice(0, 40)}…` : i.reason_zh,
+      mails: mails.find((m) => m.item_id === i.id)?.n ?? 0,
+    };
+  });
+}
+
 /** Extra sections (duties recorded outside duty_periods, e.g. joint releases or supervision items). */
 export interface ExtraSection {
   title: string;
@@ -159,7 +201,7 @@ export function renderYear(year: number, periods: PeriodSummary[], extras: Extra
   const lines = [
     `# 模拟年度 ${year}：联动机制定期职责汇总`,
     '',
-    '在 Temporal 时间跳跃测试服务器上模拟一年（tests/workflow/duties-year.test.ts）；数据取自平台记录（duty_periods、duty_events、duty_items、releases、release_events、通知发件箱）。',
+    '在 Temporal 时间跳跃测试服务器上模拟一年（tests/workflow/duties-year.test.ts）；数据取自平台记录（duty_periods、duty_events、duty_items、releases、release_events、supervision_items、supervision_events、通知发件箱）。',
     '结果：按期完成（done）／经提醒完成（reminded：催办提醒或预警后完成）／已督办（escalated：未履行或超期后提请联动工作组督办）。行动前提醒（联合执法前一日）不算催办。',
     '',
     '## 按职责汇总',

@@ -8,7 +8,7 @@ import { completeResolutionUpdate, recordMinutesUpdate } from '../../workflows/d
 import { PERIOD_WORKFLOWS, type DutyScheduleResult, type ScheduledDutyId } from '../../workflows/duties/schedule';
 import { planTrainingUpdate, recordTrainingUpdate } from '../../workflows/duties/training';
 import { EEB, EEB_HEAD, PSB, SPP, WG, skipTo, terminateWhenIdle, waitFor } from '../helpers/duties';
-import { renderYear, summarisePeriods, summariseReleases, writeYear } from '../helpers/mechanism-year';
+import { renderYear, summarisePeriods, summariseReleases, summariseSupervisionItems, writeYear } from '../helpers/mechanism-year';
 import type { ReleaseContent } from '../../domain/releases';
 import { approveReleaseUpdate, jointReleaseWorkflow, publishReleaseUpdate, releaseRegisteredUpdate, releaseWorkflowId, submitReleaseUpdate, type ReleaseView } from '../../workflows/releases';
 import { startHarness, type Harness } from '../helpers/harness';
@@ -119,7 +119,7 @@ describe('a simulated year of recurring duties (time-skipping)', () => {
     const counts = (await h.db.handle.db.execute(sql`select period_id, type, count(*)::int as n from duty_events group by period_id, type`)) as unknown as { rows: { period_id: string; type: string; n: number }[] };
     const n = (id: string, type: string) => counts.rows.find((r) => r.period_id === id && r.type === type)?.n ?? 0;
     // The summary table: every duty and period, done / reminded / escalated with counts (test-results/mechanism-year.md).
-    const summary = [...(await summarisePeriods(h.db.handle.db)), ...(await summariseReleases(h.db.handle.db))];
+    const summary = [...(await summarisePeriods(h.db.handle.db)), ...(await summariseReleases(h.db.handle.db)), ...(await summariseSupervisionItems(h.db.handle.db))];
     const markdown = renderYear(year, summary);
     const file = writeYear(markdown);
     console.log(`${markdown}\n（已写入 ${file}）`);
