@@ -14,6 +14,7 @@ import { briefingsPage, dutiesPage, dutyPage } from './pages/duties';
 import { inboxPage } from './pages/inbox';
 import { loginPage } from './pages/login';
 import { releasePage, releasesPage } from './pages/releases';
+import { reportsPage } from './pages/reports';
 
 export { chinaTime } from './lib';
 
@@ -38,6 +39,7 @@ function nav() {
           ...(me.agency === 'eeb' ? ([['#/cases/new', '登记案件']] as [string, string][]) : []),
           ['#/duties', '联动机制'],
           ['#/briefings', '信息通报'],
+          ['#/reports', '报表'],
           ['#/releases', '联合发布'],
           ['#/imports', '数据导入'],
           ['#/inbox', '通知'],
@@ -85,6 +87,7 @@ async function route(): Promise<void> {
     else if (path === '/duties') await dutiesPage(params);
     else if ((m = /^\/duties\/(duty-[A-Za-z0-9-]+)$/.exec(path))) await dutyPage(m[1], route);
     else if (path === '/briefings') await briefingsPage();
+    else if (path === '/reports') await reportsPage(route);
     else if (path === '/releases') await releasesPage();
     else if ((m = /^\/releases\/([0-9a-f-]{36})$/.exec(path))) await releasePage(m[1], route);
     else if (path === '/imports') await importsPage();

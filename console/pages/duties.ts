@@ -1,4 +1,5 @@
 import { BRIEFING_METRICS, BRIEFING_METRIC_ZH } from '../../domain/briefing-metrics';
+import { reportLinks } from './reports';
 import {
   AGENCY_ZH,
   CADENCE_ZH,
@@ -265,7 +266,11 @@ export async function dutyPage(id: string, reload: () => Promise<void>) {
     );
   } else if (p.dutyId === 'info-briefing.periodic') {
     const b = items.find((i) => i.kind === 'briefing');
-    body = b ? briefingTable(b.data) : '<p class="muted">本期结束后自动生成</p>';
+    // The briefing's report files (XLSX / PDF / CSV), generated after the statistics.
+    const report = b ? await api('GET', `/reports/${encodeURIComponent(id)}`).catch(() => undefined) : undefined;
+    body = b
+      ? `${briefingTable(b.data)}<p id="briefing-report">报表文件：${report ? reportLinks(report) : '<span class="muted">生成中</span>'} · <a href="#/reports">全部报表</a></p>`
+      : '<p class="muted">本期结束后自动生成</p>';
   }
   const events = ((d.events as Json[]) ?? []).map((e) => `<li><time>${chinaTime(e.occurredAt)}</time>${esc(e.labelZh)}</li>`).join('');
   page(
@@ -303,9 +308,13 @@ export async function dutyPage(id: string, reload: () => Promise<void>) {
 }
 
 export async function briefingsPage() {
-  const list = await api('GET', '/briefings');
+  const [list, reports] = await Promise.all([api('GET', '/briefings'), api('GET', '/reports?kind=briefing&limit=100')]);
+  const byPeriod = new Map((reports.items as Json[]).filter((r) => r.dutyPeriodId).map((r) => [r.dutyPeriodId as string, r]));
   const items = (list.items as Json[])
-    .map((b) => `<section class="card"><h2><a href="#/duties/${esc(b.periodId)}">${esc(b.titleZh)}</a></h2>${briefingTable(b.data)}</section>`)
+    .map((b) => {
+      const r = byPeriod.get(b.periodId);
+      return `<section class="card"><h2><a href="#/duties/${esc(b.periodId)}">${esc(b.titleZh)}</a></h2>${briefingTable(b.data)}<p>报表文件：${r ? reportLinks(r) : '<span class="muted">无</span>'}</p></section>`;
+    })
     .join('');
   page('信息通报', items || '<p class="muted">暂无信息通报（每期结束后自动生成并发送三机关）</p>');
 }

@@ -189,6 +189,29 @@ describe('web console in a real browser', () => {
     expect(JSON.parse(fs.readFileSync(file!, 'utf8')).events.length).toBeGreaterThan(5);
   });
 
+  it('requests a statistics report on the 报表 page, follows its progress and downloads the XLSX and the PDF', async () => {
+    await page.getByRole('link', { name: '报表', exact: true }).click();
+    await page.getByRole('heading', { name: '报表', exact: true }).waitFor();
+    const year = new Date(Date.now() + 8 * 3_600_000).getUTCFullYear();
+    await page.getByLabel(/^报表类型/).selectOption('statistics');
+    await page.getByLabel(/^统计期间/).fill(String(year));
+    await page.getByRole('button', { name: '生成报表' }).click();
+    const row = page.locator('#reports tbody tr', { hasText: `${year}年统计报表` }).first();
+    // The list follows the report's progress until its files are there.
+    await row.locator('a[data-format="xlsx"]').waitFor({ timeout: 120_000 });
+    await shot('11-reports');
+    for (const [format, signature] of [
+      ['xlsx', 'PK\u0003\u0004'],
+      ['pdf', '%PDF-'],
+    ]) {
+      const [download] = await Promise.all([page.waitForEvent('download'), row.locator(`a[data-format="${format}"]`).click()]);
+      expect(download.suggestedFilename()).toBe(`${year}年统计报表.${format}`);
+      const bytes = fs.readFileSync((await download.path())!);
+      expect(bytes.length).toBeGreaterThan(2000);
+      expect(bytes.subarray(0, signature.length).toString('latin1')).toBe(signature);
+    }
+  });
+
   it('raised no script error and fetched nothing from outside', () => {
     expect(b.errors).toEqual([]);
   });
