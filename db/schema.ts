@@ -713,7 +713,11 @@ export const reports = pgTable(
   (t) => [index('reports_created_idx').on(t.createdAt), index('reports_duty_period_idx').on(t.dutyPeriodId)],
 );
 
-const bytea = customType<{ data: Buffer; driverData: Buffer }>({ dataType: () => 'bytea' });
+/** bytea as a Buffer on both drivers (pg gives a Buffer, PGlite a Uint8Array). */
+const bytea = customType<{ data: Buffer; driverData: Buffer | Uint8Array }>({
+  dataType: () => 'bytea',
+  fromDriver: (v) => (Buffer.isBuffer(v) ? v : Buffer.from(v.buffer, v.byteOffset, v.byteLength)),
+});
 
 /** The bytes of one report file (the database serves API and worker as separate processes alike). */
 export const reportFiles = pgTable(
