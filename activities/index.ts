@@ -8,6 +8,7 @@ import { createImportActivities } from './imports';
 import { createReportActivities } from './reports';
 import { createDigestActivities } from './digest';
 import { createReleaseActivities } from './releases';
+import { createSupervisionActivities } from './supervision';
 
 export interface ActivityDeps {
   db: Db;
@@ -27,6 +28,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createReportActivities(deps),
     ...createDigestActivities(deps),
     ...createReleaseActivities(deps),
+    ...createSupervisionActivities(deps),
   };
 }
 

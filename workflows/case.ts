@@ -7,7 +7,11 @@ import {
   defineSignal,
   defineUpdate,
   log,
+  ParentClosePolicy,
+  patched,
   proxyActivities,
+  startChild,
+  WorkflowIdReusePolicy,
   setHandler,
   upsertSearchAttributes,
   workflowInfo,
@@ -39,6 +43,9 @@ import {
 } from '../domain/case';
 import { formatChinaTime, planClock, type CalendarYearInput, type LadderStep, type PlannedClock } from './clocks';
 import { Lock } from './lock';
+import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
+import { SUPERVISION_KIND_ZH, kindOfLadder, supervisionItemId, supervisionWorkflowId } from '../domain/supervision';
+import { supervisionItemWorkflow } from './supervision';
 import { CaseStage, CaseTrack, NextDeadline, Overdue, ResponsibleAgency } from './search-attributes';
 
 export type { Track };
@@ -523,12 +530,54 @@ export async function caseWorkflow(input: CaseWorkflowInput, carried?: CarriedSt
         notify: [notification(step, c.plan, caseNumber, input)],
       });
       if (step.kind === 'overdue') syncSearchAttributes();
+      // Rung 3 (statutory-deadlines.md §3): the supervision item itself, worked by its own workflow. Histories
+      // recorded before this existed only recorded the event.
+      if (step.kind === 'supervision' && patched('supervision-item-on-rung')) await openSupervisionItemFor(input, caseNumber, c, step, input.policyOverrides);
     });
   }
 
   await condition(allHandlersFinished);
   log.info('案件流程结束', { caseId: input.caseId, stage: state.stage });
   return view();
+}
+
+/** Opens the supervision item of a clock's supervision rung (once per clock: deterministic item and workflow id). */
+async function openSupervisionItemFor(input: CaseWorkflowInput, caseNumber: string | undefined, c: { clockId: string; plan: PlannedClock }, step: LadderStep, policyOverrides?: Record<string, unknown>) {
+  const kind = kindOfLadder(step.supervisionType ?? '');
+  if (!kind) return;
+  const source = `ladder-${c.clockId}`;
+  const itemId = supervisionItemId('case', input.caseId, kind, source);
+  const name = input.confidentiality === 'confidential' ? `案件 ${caseNumber ?? input.caseId} （保密案件）` : `案件 ${caseNumber ?? input.caseId}“${input.title}”`;
+  try {
+    await startChild(supervisionItemWorkflow, {
+      workflowId: supervisionWorkflowId(itemId),
+      args: [
+        {
+          seed: {
+            itemId,
+            kind,
+            source,
+            subjectType: 'case',
+            subjectId: input.caseId,
+            caseId: input.caseId,
+            penaltyRecordId: null,
+            criterionId: c.plan.ruleId,
+            reasonZh: `${name}：${c.plan.labelZh}（${c.plan.ruleId}）已于 ${formatChinaTime(c.plan.dueAtMs)} 期满仍未办理，可能${SUPERVISION_KIND_ZH[kind]}`,
+            basis: `${c.plan.basis}；《环境保护行政执法与刑事司法衔接工作办法》第十四条、第十五条`,
+            concernedAgency: c.plan.responsibleAgency,
+            subjectLabelZh: name,
+            confidential: input.confidentiality === 'confidential',
+          },
+          openedAtMs: Date.now(),
+          policyOverrides,
+        },
+      ],
+      parentClosePolicy: ParentClosePolicy.ABANDON,
+      workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+    });
+  } catch (err) {
+    if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+  }
 }
 
 /** Whether a step came within a window rule (e.g. 24 hours to tell the EEB that materials are incomplete). */

@@ -11,3 +11,5 @@ export { importWorkflow } from './imports';
 export { dailyDigestWorkflow } from './digest';
 export { jointReleaseWorkflow } from './releases';
 export { reportWorkflow } from './reports';
+export { supervisionItemWorkflow } from './supervision';
+export { supervisionSweepWorkflow } from './duties/supervision-sweep';

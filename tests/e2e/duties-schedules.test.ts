@@ -35,14 +35,14 @@ describe('duty schedules and the duty API (dev server)', () => {
 
   it('creates one schedule per duty at start-up, idempotently, and starts the current periods once', async () => {
     const first = await ensureSchedules(stack.env.client, stack.config);
-    expect(first.created.sort()).toEqual(['duty-info-briefing-periodic', 'duty-joint-enforcement-monthly', 'duty-joint-meeting-periodic', 'duty-training-annual']);
+    expect(first.created.sort()).toEqual(['duty-info-briefing-periodic', 'duty-joint-enforcement-monthly', 'duty-joint-meeting-periodic', 'duty-spp-transfer-supervision-sweep', 'duty-training-annual']);
     const again = await ensureSchedules(stack.env.client, stack.config);
     expect(again).toEqual({ created: [], updated: [], unchanged: expect.arrayContaining(first.created) });
 
     // "Trigger immediately" at creation started this month's joint enforcement, this year's training, this quarter's
-    // meeting and last month's briefing.
+    // meeting, last month's briefing and this month's supervision sweep.
     const previousMonth = recurringPeriodOf('monthly', chinaDate(month.startAtMs - 1));
-    const expected = [jeId, `duty-training-${today.slice(0, 4)}`, `duty-joint-meeting-${recurringPeriodOf('quarterly', today).key}`, `duty-info-briefing-${previousMonth.key}`];
+    const expected = [jeId, `duty-training-${today.slice(0, 4)}`, `duty-joint-meeting-${recurringPeriodOf('quarterly', today).key}`, `duty-info-briefing-${previousMonth.key}`, `duty-supervision-sweep-${month.key}`];
     for (const id of expected) await waitFor(id, async () => (await stack.db.handle.db.select().from(dutyPeriods).where(eq(dutyPeriods.id, id)))[0]);
 
     const list = await request(stack.base, admin, 'GET', '/api/v1/schedules');
@@ -53,6 +53,7 @@ describe('duty schedules and the duty API (dev server)', () => {
       ['duty-training-annual', 'annual', false],
       ['duty-joint-meeting-periodic', 'quarterly', false],
       ['duty-info-briefing-periodic', 'monthly', false],
+      ['duty-spp-transfer-supervision-sweep', 'monthly', false],
     ]);
     // Next run: 00:05 China time on the first day of the next period.
     const nextMonth = recurringPeriodOf('monthly', chinaDate(month.dueAtMs + 1000));

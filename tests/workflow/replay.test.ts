@@ -42,6 +42,9 @@ describe('replay of committed workflow histories', () => {
         'duty-joint-meeting-resolution-escalated.history.json',
         // briefingWorkflow: statistics, stored and mailed
         'duty-briefing.history.json',
+        // supervisionItemWorkflow: opinion, answer, closed; and an answer clock escalated (超期 → 督办)
+        'supervision-item-lifecycle.history.json',
+        'supervision-item-escalated.history.json',
         // dailyDigestWorkflow: the digest activity retried after SMTP refused it
         'daily-digest-retried.history.json',
       ]),

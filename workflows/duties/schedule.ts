@@ -5,6 +5,7 @@ import { briefingWorkflow } from './briefing';
 import { chinaDate, dutyWorkflowId, type DutyPeriodInput, type DutySettings } from './common';
 import { jointEnforcementWorkflow } from './joint-enforcement';
 import { jointMeetingWorkflow } from './joint-meeting';
+import { supervisionSweepWorkflow } from './supervision-sweep';
 import { trainingWorkflow } from './training';
 
 /** What a duty's Temporal Schedule passes on each run (v1; add optional fields only). */
@@ -33,6 +34,7 @@ export const PERIOD_WORKFLOWS = {
   'training.annual': trainingWorkflow,
   'joint-meeting.periodic': jointMeetingWorkflow,
   'info-briefing.periodic': briefingWorkflow,
+  'spp.transfer-supervision-sweep': supervisionSweepWorkflow,
 } as const;
 export type ScheduledDutyId = keyof typeof PERIOD_WORKFLOWS;
 

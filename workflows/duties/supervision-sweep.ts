@@ -1,0 +1,66 @@
+import { ParentClosePolicy, WorkflowIdReusePolicy, startChild, workflowInfo } from '@temporalio/workflow';
+import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
+import type { SupervisionSeed } from '../../activities/supervision';
+import { RECURRING_DUTIES } from '../../domain/deadlines';
+import { SUPERVISION_KINDS, SUPERVISION_KIND_ZH, supervisionWorkflowId, type SupervisionKind } from '../../domain/supervision';
+import { supervisionItemWorkflow } from '../supervision';
+import { acts, mail, periodLabel, recordDuty, type DutyPeriodInput } from './common';
+
+/**
+ * 移送立案监督检查 (spp.transfer-supervision-sweep, seed 五(二); 2017 Arts 14–15): once per period (default monthly,
+ * configurable) an activity runs the detection of domain/supervision over cases, case events, clocks and penalty
+ * records; every match not yet covered by an item opens one (supervisionItemWorkflow under a deterministic id, so a
+ * second run opens nothing twice). The result (checked, found, opened per kind) is recorded on the duty period and
+ * sent to the procuratorate.
+ */
+export interface SweepView {
+  workflowId: string;
+  periodKey: string;
+  checkedCases: number;
+  checkedPenaltyRecords: number;
+  found: number;
+  opened: number;
+  alreadyOpen: number;
+  openedItemIds: string[];
+  byKind: Record<SupervisionKind, number>;
+}
+
+export async function supervisionSweepWorkflow(input: DutyPeriodInput): Promise<SweepView> {
+  const wfId = workflowInfo().workflowId;
+  const { period } = input;
+  const label = `${periodLabel(input.cadence, period.key)}${RECURRING_DUTIES['spp.transfer-supervision-sweep'].labelZh}`;
+  const asOfMs = Date.now();
+  const r = await acts.detectSupervisionCandidates({ asOfMs, sweepPeriodId: wfId });
+  const opened: SupervisionSeed[] = [];
+  for (const seed of r.found) {
+    try {
+      await startChild(supervisionItemWorkflow, {
+        workflowId: supervisionWorkflowId(seed.itemId),
+        args: [{ seed, openedAtMs: asOfMs }],
+        parentClosePolicy: ParentClosePolicy.ABANDON,
+        workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+      });
+      opened.push(seed);
+    } catch (err) {
+      if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+    }
+  }
+  const byKind = Object.fromEntries(SUPERVISION_KINDS.map((k) => [k, opened.filter((s) => s.kind === k).length])) as Record<SupervisionKind, number>;
+  const summary = { checkedCases: r.checkedCases, checkedPenaltyRecords: r.checkedPenaltyRecords, found: r.found.length + r.alreadyOpen, opened: opened.length, alreadyOpen: r.alreadyOpen, byKind };
+  const counts = SUPERVISION_KINDS.map((k) => `${SUPERVISION_KIND_ZH[k]} ${byKind[k]} 件`).join('，');
+  const lines = [
+    `${label}（检查时间：${new Date(asOfMs).toISOString()}）`,
+    `检查在办刑事移送案件 ${r.checkedCases} 件、近二年行政处罚记录 ${r.checkedPenaltyRecords} 条`,
+    `发现疑似情形 ${summary.found} 项，其中已有监督事项 ${r.alreadyOpen} 项，新生成监督事项 ${opened.length} 项（${counts}）`,
+    ...opened.slice(0, 50).map((s, i) => `${i + 1}. 【${SUPERVISION_KIND_ZH[s.kind]}】${s.reasonZh}`),
+    ...(opened.length > 50 ? [`……另有 ${opened.length - 50} 项，见平台“监督事项”`] : []),
+    '链接：/#/supervision',
+  ];
+  await recordDuty(
+    { id: wfId, dutyId: input.dutyId, periodKey: period.key, cadence: input.cadence, startDate: period.startDate, endDate: period.endDate, status: 'done', labelZh: label, summary, closedAtMs: Date.now() },
+    { id: `${wfId}/swept`, type: 'supervisionSweepDone', labelZh: `${label}完成：检查案件 ${r.checkedCases} 件、处罚记录 ${r.checkedPenaltyRecords} 条，发现 ${summary.found} 项，新生成监督事项 ${opened.length} 项`, occurredAtMs: Date.now(), data: summary },
+    [],
+    [mail('spp', ['supervision', 'agencyHead'], `【移送立案监督检查】${label}：新生成监督事项 ${opened.length} 项`, lines)],
+  );
+  return { workflowId: wfId, periodKey: period.key, ...summary, openedItemIds: opened.map((s) => s.itemId) };
+}
