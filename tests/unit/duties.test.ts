@@ -24,6 +24,7 @@ describe('recurring duty schedules: configuration and ids', () => {
       ['duty-training-annual', 'annual', true],
       ['duty-joint-meeting-periodic', 'quarterly', true],
       ['duty-info-briefing-periodic', 'monthly', true],
+      ['duty-spp-transfer-supervision-sweep', 'monthly', true],
     ]);
     expect(planned[0].input.settings).toEqual({ warningWorkdays: 3, escalationWorkdays: 3 });
   });
