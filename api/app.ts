@@ -26,6 +26,7 @@ import { agenciesRouter } from './routes/agencies';
 import { IMPORT_BODY_LIMIT, importsRouter } from './routes/imports';
 import { releasesRouter } from './routes/releases';
 import { reportsRouter } from './routes/reports';
+import { supervisionRouter } from './routes/supervision';
 
 export interface AppDeps {
   db: DbHandle;
@@ -158,6 +159,7 @@ export function createApp(deps: AppDeps) {
   api.use(importsRouter({ db: db.db, temporal, config }));
   api.use(releasesRouter({ db: db.db, temporal, config }));
   api.use(reportsRouter({ db: db.db, temporal, config }));
+  api.use(supervisionRouter({ db: db.db, temporal, config }));
   app.use(api);
 
   app.use(notFoundHandler);

@@ -59,6 +59,8 @@ export type Permission =
   | 'release.read'
   | 'release.act'
   | 'report.read'
+  | 'supervision.read'
+  | 'supervision.act'
   | 'report.request';
 
 export interface PermissionRule {
@@ -105,6 +107,9 @@ export const PERMISSIONS: Record<Permission, PermissionRule> = {
   'report.request': { labelZh: '生成报表：三机关与联动工作组', allows: (p) => isCaseAgency(p) || isWorkingGroup(p), deniedZh: '系统管理员不生成业务报表' },
   'import.read': { labelZh: '查看导入任务：三机关（本机关的导入）与联动工作组', allows: (p) => isCaseAgency(p) || isWorkingGroup(p), deniedZh: '系统管理员不查阅业务记录' },
   // Seed 五(三) 联合发布: the three agencies draft and approve; the working group follows (and is told of overdue reviews).
+  // 2017 Measures Arts 14–15: the procuratorate supervises; the agencies concerned answer; the working group follows.
+  'supervision.read': { labelZh: '查看检察监督事项：三机关与联动工作组（保密案件的事项仅限涉案机关和检察院）', allows: (p) => isCaseAgency(p) || isWorkingGroup(p), deniedZh: '系统管理员不查阅业务记录' },
+  'supervision.act': { labelZh: '办理检察监督事项：检察院发出意见和办结，被监督机关答复（由流程校验）', allows: isCaseAgency, deniedZh: '监督事项由人民检察院办理、被监督机关答复' },
   'release.read': { labelZh: '查看联合发布稿及审核：三机关与联动工作组', allows: (p) => isCaseAgency(p) || isWorkingGroup(p), deniedZh: '系统管理员不查阅业务记录' },
   'release.act': { labelZh: '起草、审核、发布联合发布稿：三机关（起草单位修改和发布，三机关各自审核，由流程校验）', allows: isCaseAgency, deniedZh: '联合发布由生态环境局、公安局、人民检察院起草和审核' },
 };
