@@ -14,6 +14,7 @@ import { briefingsPage, dutiesPage, dutyPage } from './pages/duties';
 import { inboxPage } from './pages/inbox';
 import { loginPage } from './pages/login';
 import { releasePage, releasesPage } from './pages/releases';
+import { supervisionItemPage, supervisionItemsPage } from './pages/supervision';
 import { reportsPage } from './pages/reports';
 
 export { chinaTime } from './lib';
@@ -41,6 +42,7 @@ function nav() {
           ['#/briefings', '信息通报'],
           ['#/reports', '报表'],
           ['#/releases', '联合发布'],
+          ['#/supervision', '监督事项'],
           ['#/imports', '数据导入'],
           ['#/inbox', '通知'],
           ['#/admin/agencies', '成员单位'],
@@ -90,6 +92,8 @@ async function route(): Promise<void> {
     else if (path === '/reports') await reportsPage(route);
     else if (path === '/releases') await releasesPage();
     else if ((m = /^\/releases\/([0-9a-f-]{36})$/.exec(path))) await releasePage(m[1], route);
+    else if (path === '/supervision') await supervisionItemsPage(params);
+    else if ((m = /^\/supervision\/(sv-[A-Za-z0-9._-]+)$/.exec(path))) await supervisionItemPage(m[1], route);
     else if (path === '/imports') await importsPage();
     else if ((m = /^\/imports\/([0-9a-f-]{36})$/.exec(path))) await importPage(m[1]);
     else if (path === '/inbox') await inboxPage(route);

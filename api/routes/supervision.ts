@@ -36,7 +36,7 @@ import { visibleTo } from './cases';
 const idParams = z.object({ id: z.string().regex(/^sv-[A-Za-z0-9._-]{1,200}$/, '监督事项编号格式错误') });
 const listQuery = z
   .object({
-    status: z.enum(SUPERVISION_STATUSES).optional().describe('opened 已立项 | opinionIssued 已发出意见 | answered 已答复 | closed 已办结'),
+    status: z.enum(SUPERVISION_STATUSES).optional().describe('opened 待审查 | opinionIssued 已发出检察意见 | answered 已答复 | closed 已办结'),
     kind: z.enum(SUPERVISION_KINDS).optional().describe('notTransferred 应移未移 | notFiled 应立未立 | notInvestigated 立而不侦 | penaltyInsteadOfCriminal 以罚代刑'),
     agency: z.enum(['eeb', 'psb']).optional().describe('被监督机关'),
     overdue: z.enum(['true', 'false']).optional().describe('只看已超期的'),
