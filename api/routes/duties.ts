@@ -2,20 +2,20 @@ import crypto from 'node:crypto';
 import { Router } from 'express';
 import { and, asc, count, desc, eq, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
-import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
-import { ApplicationFailure } from '@temporalio/common';
+import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { Config } from '../../config';
 import type { Db } from '../../db/client';
 import { dutyEvents, dutyItems, dutyPeriods } from '../../db/schema';
 import { DUTY_IDS, RECURRING_DUTIES, recurringPeriodOf, type Cadence } from '../../domain/deadlines';
 import { describeSchedule, dutyOfSchedule, listSchedules, setScheduleCadence } from '../../infra/schedules';
-import { STEP_REJECTED, chinaDate, type DutyActor, type DutyPeriodInput } from '../../workflows/duties/common';
+import { chinaDate, type DutyActor, type DutyPeriodInput } from '../../workflows/duties/common';
 import { JOINT_ENFORCEMENT_UPDATES } from '../../workflows/duties/joint-enforcement';
 import { JOINT_MEETING_UPDATES, jointMeetingWorkflow } from '../../workflows/duties/joint-meeting';
 import { TRAINING_UPDATES } from '../../workflows/duties/training';
 import { currentUser, type AuthUser } from '../auth';
 import { HttpError, notFound } from '../errors';
 import { route } from '../openapi';
+import { idempotencyKeyOf, updateFailure } from '../updates';
 
 /** Updates each kind of duty workflow accepts, by the workflow id's prefix. */
 const UPDATES_BY_PREFIX: [string, readonly string[]][] = [
@@ -29,18 +29,6 @@ const dutyParams = z.object({ id: z.string().regex(/^duty-[A-Za-z0-9-]{1,80}$/, 
 const actionParams = dutyParams.extend({ action: z.string().regex(/^[A-Za-z]{1,40}$/, '操作名称格式错误') });
 
 const actorOf = (u: AuthUser): DutyActor => ({ userId: u.id, agency: u.agency, role: u.role, displayName: u.displayName });
-
-/** A refused update → HTTP status and the Chinese reason (same contract as case steps). */
-function updateFailure(err: unknown): HttpError | undefined {
-  const cause = err instanceof WorkflowUpdateFailedError ? err.cause : err;
-  if (cause instanceof ApplicationFailure && cause.type === STEP_REJECTED) {
-    const d = (cause.details?.[0] ?? {}) as { code?: number; field?: string | null };
-    const status = [403, 404, 409, 422].includes(Number(d.code)) ? Number(d.code) : 409;
-    const code = { 403: 'forbidden', 404: 'not_found', 409: 'invalid_transition', 422: 'validation_failed' }[status]!;
-    return new HttpError(status, code, cause.message, d.field ? { field: d.field } : undefined);
-  }
-  return undefined;
-}
 
 export function dutiesRouter(deps: { db: Db; temporal: Client; config: Config }) {
   const { db, temporal, config } = deps;
@@ -155,10 +143,7 @@ export function dutiesRouter(deps: { db: Db; temporal: Client; config: Config })
       body: z.record(z.string(), z.unknown()).describe('该操作的字段'),
     },
     async (req, res, { params, body }) => {
-      const key = req.get('idempotency-key') ?? undefined;
-      if (key !== undefined && !/^[\w.:-]{1,200}$/.test(key)) {
-        throw new HttpError(422, 'validation_failed', 'Idempotency-Key 只能包含字母、数字和 _.:-，长度 1–200');
-      }
+      const key = idempotencyKeyOf(req);
       const allowed = UPDATES_BY_PREFIX.find(([prefix]) => params.id.startsWith(prefix))?.[1];
       if (!allowed) throw notFound('该事项不存在或不接受办理操作');
       if (!allowed.includes(params.action)) throw new HttpError(404, 'unknown_action', `该事项没有“${params.action}”操作（可用：${allowed.join('、')}）`);

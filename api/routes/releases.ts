@@ -1,8 +1,7 @@
 import { Router } from 'express';
 import { and, asc, count, desc, eq, inArray, isNotNull, sql, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
-import { WorkflowNotFoundError, WorkflowUpdateFailedError, WithStartWorkflowOperation, type Client } from '@temporalio/client';
-import { ApplicationFailure } from '@temporalio/common';
+import { WorkflowNotFoundError, WithStartWorkflowOperation, type Client } from '@temporalio/client';
 import type { Config } from '../../config';
 import type { Db } from '../../db/client';
 import { cases, dutyItems, releaseApprovals, releaseEvents, releases } from '../../db/schema';
@@ -23,11 +22,11 @@ import {
   type ReleaseStatus,
 } from '../../domain/releases';
 import { buildPublicStatistics, type ActivityCountRow, type CaseCountRow, type PublicStatistics } from '../../domain/releases/public-stats';
-import { STEP_REJECTED } from '../../workflows/duties/common';
 import { jointReleaseWorkflow, releaseRegisteredUpdate, releaseWorkflowId, type JointReleaseInput } from '../../workflows/releases';
 import { currentUser, type AuthUser } from '../auth';
 import { HttpError, notFound } from '../errors';
 import { route } from '../openapi';
+import { idempotencyKeyOf, updateFailure } from '../updates';
 import { registerPublicPages } from '../public-pages';
 import { caseIdFor, visibleTo } from './cases';
 
@@ -35,16 +34,6 @@ const idParams = z.object({ id: z.string().regex(/^[0-9a-f-]{36}$/, '发布稿�
 const SECRET_TITLE = '（保密案件）';
 
 const actorOf = (u: AuthUser) => ({ userId: u.id, agency: u.agency, role: u.role, displayName: u.displayName });
-
-function updateFailure(err: unknown): HttpError | undefined {
-  const cause = err instanceof WorkflowUpdateFailedError ? err.cause : err;
-  if (cause instanceof ApplicationFailure && cause.type === STEP_REJECTED) {
-    const d = (cause.details?.[0] ?? {}) as { code?: number; field?: string | null };
-    const status = [403, 404, 409, 422].includes(Number(d.code)) ? Number(d.code) : 409;
-    return new HttpError(status, { 403: 'forbidden', 404: 'not_found', 409: 'invalid_transition', 422: 'validation_failed' }[status]!, cause.message, d.field ? { field: d.field } : undefined);
-  }
-  return undefined;
-}
 
 type ReleaseRow = typeof releases.$inferSelect;
 type ApprovalRow = typeof releaseApprovals.$inferSelect;
@@ -162,15 +151,11 @@ export function releasesRouter(deps: { db: Db; temporal: Client; config: Config 
     const missing = ids.filter((x) => !found.has(x));
     if (missing.length) throw new HttpError(422, 'validation_failed', `引用的案件不存在或无权查阅：${missing.join('、')}`, { field: 'caseIds' });
   };
-  const idempotencyKey = (key: string | undefined) => {
-    if (key !== undefined && !/^[\w.:-]{1,200}$/.test(key)) throw new HttpError(422, 'validation_failed', 'Idempotency-Key 只能包含字母、数字和 _.:-，长度 1–200');
-    return key;
-  };
   const update = async (req: import('express').Request, res: import('express').Response, id: string, name: string, input?: unknown) => {
     const row = await load(id);
     res.locals.auditTarget = row.id;
     const user = currentUser(res);
-    const key = idempotencyKey(req.get('idempotency-key') ?? undefined);
+    const key = idempotencyKeyOf(req);
     try {
       await temporal.workflow.getHandle(row.workflowId).executeUpdate(name, {
         args: [{ actor: actorOf(user), input }],
@@ -200,7 +185,7 @@ export function releasesRouter(deps: { db: Db; temporal: Client; config: Config 
     },
     async (req, res, { body }) => {
       const user = currentUser(res);
-      const key = idempotencyKey(req.get('idempotency-key') ?? undefined);
+      const key = idempotencyKeyOf(req);
       const { submit, ...parsed } = body;
       await checkCases(parsed.caseIds, user);
       const releaseId = caseIdFor(user.id, key ? `release:${key}` : undefined);

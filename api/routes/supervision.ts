@@ -1,8 +1,7 @@
 import { Router, type Request, type Response } from 'express';
 import { and, asc, desc, eq, or, sql, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
-import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
-import { ApplicationFailure } from '@temporalio/common';
+import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { Config } from '../../config';
 import type { Db } from '../../db/client';
 import { cases, supervisionEvents, supervisionItems } from '../../db/schema';
@@ -21,10 +20,11 @@ import {
   type SupervisionKind,
   type SupervisionStatus,
 } from '../../domain/supervision';
-import { STEP_REJECTED, type DutyActor } from '../../workflows/duties/common';
+import type { DutyActor } from '../../workflows/duties/common';
 import { currentUser, type AuthUser } from '../auth';
 import { HttpError, notFound } from '../errors';
 import { route } from '../openapi';
+import { idempotencyKeyOf, updateFailure } from '../updates';
 import { visibleTo } from './cases';
 
 /**
@@ -95,16 +95,6 @@ function itemView(r: ItemRow, caseNumber: string | null) {
   };
 }
 
-function updateFailure(err: unknown): HttpError | undefined {
-  const cause = err instanceof WorkflowUpdateFailedError ? err.cause : err;
-  if (cause instanceof ApplicationFailure && cause.type === STEP_REJECTED) {
-    const d = (cause.details?.[0] ?? {}) as { code?: number; field?: string | null };
-    const status = [403, 404, 409, 422].includes(Number(d.code)) ? Number(d.code) : 409;
-    return new HttpError(status, { 403: 'forbidden', 404: 'not_found', 409: 'invalid_transition', 422: 'validation_failed' }[status]!, cause.message, d.field ? { field: d.field } : undefined);
-  }
-  return undefined;
-}
-
 export function supervisionRouter(deps: { db: Db; temporal: Client; config: Config }) {
   const { db, temporal } = deps;
   const r = Router();
@@ -172,8 +162,7 @@ export function supervisionRouter(deps: { db: Db; temporal: Client; config: Conf
     const user = currentUser(res);
     const row = await load(id, user);
     res.locals.auditTarget = row.item.id;
-    const key = req.get('idempotency-key') ?? undefined;
-    if (key !== undefined && !/^[\w.:-]{1,200}$/.test(key)) throw new HttpError(422, 'validation_failed', 'Idempotency-Key 只能包含字母、数字和 _.:-，长度 1–200');
+    const key = idempotencyKeyOf(req);
     try {
       await temporal.workflow.getHandle(row.item.workflowId).executeUpdate(name, {
         args: [{ actor: actorOf(user), input }],
