@@ -1,3 +1,5 @@
+import { Context } from '@temporalio/activity';
+import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { eq, sql } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import { notifications, supervisionEvents, supervisionItems } from '../db/schema';
@@ -12,6 +14,7 @@ import {
   matchThresholds,
   priorPenaltiesWithinTwoYears,
   supervisionItemId,
+  supervisionWorkflowId,
   type SupervisionKind,
   type SupervisionSubjectType,
   type SweepSettings,
@@ -76,6 +79,16 @@ export interface SweepResult {
   /** Matches already covered by an item (any source, any status): not opened again. */
   alreadyOpen: number;
 }
+
+export interface OpenItemsResult {
+  /** Items this sweep started (in an earlier attempt of this activity too). */
+  opened: string[];
+  /** Items whose workflow already existed, started by something else (an earlier sweep, a case clock). */
+  alreadyStarted: string[];
+}
+
+/** The item workflow's input (workflows/supervision.ts SupervisionItemInput), started by name from an activity. */
+type StartItem = (input: { seed: SupervisionSeed; openedAtMs: number }) => Promise<unknown>;
 
 const SECRET = '（保密案件）';
 const DAY_MS = 86_400_000;
@@ -152,6 +165,37 @@ export function createSupervisionActivities(deps: { db: Db }) {
         const notificationIds = input.notify?.length ? await queueNotifications(tx, s.caseId, input.event.id, input.notify) : [];
         return { notificationIds };
       });
+    },
+
+    /**
+     * Starts the sweep's new items (supervisionItemWorkflow, deterministic id per item) with the worker's client on
+     * the activity's task queue: not children of the sweep, so an item outlives the sweep with no parent to report
+     * to. Idempotent: an id already started is not started again; it counts as this sweep's when its memo names
+     * this sweep (a retry after a partial attempt), otherwise as already started.
+     */
+    async openSupervisionItems(input: { seeds: SupervisionSeed[]; openedAtMs: number; sweepPeriodId: string }): Promise<OpenItemsResult> {
+      const ctx = Context.current();
+      const client = ctx.client;
+      const result: OpenItemsResult = { opened: [], alreadyStarted: [] };
+      for (const seed of input.seeds) {
+        const workflowId = supervisionWorkflowId(seed.itemId);
+        try {
+          await client.workflow.start<StartItem>('supervisionItemWorkflow', {
+            workflowId,
+            taskQueue: ctx.info.taskQueue,
+            args: [{ seed, openedAtMs: input.openedAtMs }],
+            memo: { sweepPeriodId: input.sweepPeriodId },
+            workflowIdReusePolicy: 'REJECT_DUPLICATE',
+          });
+          result.opened.push(seed.itemId);
+        } catch (err) {
+          if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+          const memo = (await client.workflow.getHandle(workflowId).describe()).memo;
+          (memo?.sweepPeriodId === input.sweepPeriodId ? result.opened : result.alreadyStarted).push(seed.itemId);
+        }
+        ctx.heartbeat();
+      }
+      return result;
     },
 
     /**

@@ -45,6 +45,9 @@ describe('replay of committed workflow histories', () => {
         // supervisionItemWorkflow: opinion, answer, closed; and an answer clock escalated (超期 → 督办)
         'supervision-item-lifecycle.history.json',
         'supervision-item-escalated.history.json',
+        // supervisionSweepWorkflow: items started as children (before the patch) and by an activity (after it)
+        'supervision-sweep-children.history.json',
+        'supervision-sweep-items-by-activity.history.json',
         // dailyDigestWorkflow: the digest activity retried after SMTP refused it
         'daily-digest-retried.history.json',
       ]),

@@ -4,6 +4,9 @@ import { asc, eq, like } from 'drizzle-orm';
 import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
 import type { ApplicationFailure } from '@temporalio/common';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
+import { MockActivityEnvironment } from '@temporalio/testing';
+import { temporal } from '@temporalio/proto';
+import { createSupervisionActivities } from '../../activities/supervision';
 import { caseEvents, cases, deadlines, dutyPeriods, notifications, penaltyRecords, supervisionEvents, supervisionItems } from '../../db/schema';
 import { RULES, recurringPeriodOf } from '../../domain/deadlines';
 import { supervisionItemId, supervisionWorkflowId } from '../../domain/supervision';
@@ -159,6 +162,11 @@ describe('supervision sweep and items (time-skipping)', () => {
     expect(mails.length).toBeGreaterThan(0);
     expect(mails[0].subject).toContain('新生成监督事项 6 项');
     expect(mails.some((m) => m.bodyText.includes('保密标题不得外泄'))).toBe(false);
+    // Items are started by an activity, not as children of the sweep (patch 'supervision-sweep-items-by-activity').
+    const history = await h.env.client.workflow.getHandle(`duty-supervision-sweep-${period.key}`).fetchHistory();
+    const types = (history.events ?? []).map((e) => e.eventType);
+    expect(types).not.toContain(temporal.api.enums.v1.EventType.EVENT_TYPE_START_CHILD_WORKFLOW_EXECUTION_INITIATED);
+    if (process.env.RECORD_FIXTURES) fs.writeFileSync(path.join(FIXTURES, 'supervision-sweep-items-by-activity.history.json'), historyToJSON(history));
   });
 
   it('a second sweep opens nothing twice', async () => {
@@ -201,6 +209,26 @@ describe('supervision sweep and items (time-skipping)', () => {
     // (The review clock may have warned meanwhile: the server skips time while a test awaits a result.)
     expect((await eventsOf(item.id)).map((e) => e.type).filter((t) => !/Warning|Overdue|Escalation/.test(t))).toEqual(['supervisionOpened', 'supervisionOpinionIssued', 'supervisionAnswered', 'supervisionClosed']);
     if (process.env.RECORD_FIXTURES) fs.writeFileSync(path.join(FIXTURES, 'supervision-item-lifecycle.history.json'), historyToJSON(await handle.fetchHistory()));
+  });
+
+  it('the activity that opens the items starts each once: a retry of the same sweep counts its items, another sweep finds them started', async () => {
+    const subject = '00000000-0000-4000-b000-000000000002'; // the clean penalty record: no item of its own
+    const itemId = supervisionItemId('penaltyRecord', subject, 'penaltyInsteadOfCriminal', 'sweep');
+    const seed = {
+      itemId, kind: 'penaltyInsteadOfCriminal' as const, source: 'sweep', subjectType: 'penaltyRecord' as const, subjectId: subject, caseId: null, penaltyRecordId: subject,
+      criterionId: 'threshold.hazardous-waste', reasonZh: '行政处罚决定所载事实已达刑事追诉标准', basis: '第一条第（二）项', concernedAgency: 'eeb', subjectLabelZh: '行政处罚决定', confidential: false, sweepPeriodId: 'duty-supervision-sweep-retry',
+    };
+    const activities = createSupervisionActivities({ db: h.db.handle.db });
+    const run = (sweepPeriodId: string) => new MockActivityEnvironment({ taskQueue: h.taskQueue }, { client: h.env.client }).run(activities.openSupervisionItems, { seeds: [seed], openedAtMs: now, sweepPeriodId });
+    expect(await run('duty-supervision-sweep-retry')).toEqual({ opened: [itemId], alreadyStarted: [] });
+    expect(await run('duty-supervision-sweep-retry')).toEqual({ opened: [itemId], alreadyStarted: [] });
+    expect(await run('duty-supervision-sweep-other')).toEqual({ opened: [], alreadyStarted: [itemId] });
+    const rows = await waitFor('the item recorded', async () => {
+      const r = (await items()).filter((i) => i.id === itemId);
+      return r.length ? r : undefined;
+    });
+    expect(rows).toMatchObject([{ status: 'opened', sweepPeriodId: 'duty-supervision-sweep-retry' }]);
+    expect((await eventsOf(itemId)).filter((e) => e.type === 'supervisionOpened')).toHaveLength(1);
   });
 });
 

@@ -1,4 +1,4 @@
-import { ParentClosePolicy, WorkflowIdReusePolicy, startChild, workflowInfo } from '@temporalio/workflow';
+import { ParentClosePolicy, WorkflowIdReusePolicy, patched, startChild, workflowInfo } from '@temporalio/workflow';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import type { SupervisionSeed } from '../../activities/supervision';
 import { RECURRING_DUTIES } from '../../domain/deadlines';
@@ -10,7 +10,9 @@ import { acts, mail, periodLabel, recordDuty, type DutyPeriodInput } from './com
  * 移送立案监督检查 (spp.transfer-supervision-sweep, seed 五(二); 2017 Arts 14–15): once per period (default monthly,
  * configurable) an activity runs the detection of domain/supervision over cases, case events, clocks and penalty
  * records; every match not yet covered by an item opens one (supervisionItemWorkflow under a deterministic id, so a
- * second run opens nothing twice). The result (checked, found, opened per kind) is recorded on the duty period and
+ * second run opens nothing twice). Items are started by an activity (openSupervisionItems) rather than as children
+ * (patch 'supervision-sweep-items-by-activity'; sweeps recorded before it replay their startChild commands). The
+ * result (checked, found, opened per kind) is recorded on the duty period and
  * sent to the procuratorate.
  */
 export interface SweepView {
@@ -25,6 +27,9 @@ export interface SweepView {
   byKind: Record<SupervisionKind, number>;
 }
 
+/** Items started per activity call (a first sweep over years of records may find hundreds). */
+const OPEN_BATCH = 100;
+
 export async function supervisionSweepWorkflow(input: DutyPeriodInput): Promise<SweepView> {
   const wfId = workflowInfo().workflowId;
   const { period } = input;
@@ -32,17 +37,28 @@ export async function supervisionSweepWorkflow(input: DutyPeriodInput): Promise<
   const asOfMs = Date.now();
   const r = await acts.detectSupervisionCandidates({ asOfMs, sweepPeriodId: wfId });
   const opened: SupervisionSeed[] = [];
-  for (const seed of r.found) {
-    try {
-      await startChild(supervisionItemWorkflow, {
-        workflowId: supervisionWorkflowId(seed.itemId),
-        args: [{ seed, openedAtMs: asOfMs }],
-        parentClosePolicy: ParentClosePolicy.ABANDON,
-        workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
-      });
-      opened.push(seed);
-    } catch (err) {
-      if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+  if (patched('supervision-sweep-items-by-activity')) {
+    // Items are started by an activity with the worker's client, not as children: an item outlives the sweep, and
+    // a child closing after its parent has nothing to report to (the time-skipping test server then never skips
+    // time again).
+    for (let i = 0; i < r.found.length; i += OPEN_BATCH) {
+      const batch = r.found.slice(i, i + OPEN_BATCH);
+      const o = await acts.openSupervisionItems({ seeds: batch, openedAtMs: asOfMs, sweepPeriodId: wfId });
+      opened.push(...batch.filter((s) => o.opened.includes(s.itemId)));
+    }
+  } else {
+    for (const seed of r.found) {
+      try {
+        await startChild(supervisionItemWorkflow, {
+          workflowId: supervisionWorkflowId(seed.itemId),
+          args: [{ seed, openedAtMs: asOfMs }],
+          parentClosePolicy: ParentClosePolicy.ABANDON,
+          workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+        });
+        opened.push(seed);
+      } catch (err) {
+        if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+      }
     }
   }
   const byKind = Object.fromEntries(SUPERVISION_KINDS.map((k) => [k, opened.filter((s) => s.kind === k).length])) as Record<SupervisionKind, number>;
