@@ -1,6 +1,5 @@
-import { asc, sql } from 'drizzle-orm';
+import { asc, eq, sql } from 'drizzle-orm';
 import type { WorkflowHandle } from '@temporalio/client';
-import { dutyPeriods } from '../../db/schema';
 import { recurringPeriodOf, type Cadence, type DutyId } from '../../domain/deadlines';
 import { chinaDate, dutyWorkflowId } from '../../workflows/duties/common';
 import { jointEnforcementWorkflow, cancelOperationUpdate, openCaseFromLeadUpdate, planOperationUpdate, recordOutcomeUpdate } from '../../workflows/duties/joint-enforcement';
@@ -8,6 +7,9 @@ import { completeResolutionUpdate, recordMinutesUpdate } from '../../workflows/d
 import { PERIOD_WORKFLOWS, type DutyScheduleResult, type ScheduledDutyId } from '../../workflows/duties/schedule';
 import { planTrainingUpdate, recordTrainingUpdate } from '../../workflows/duties/training';
 import { EEB, EEB_HEAD, PSB, SPP, WG, skipTo, terminateWhenIdle, waitFor } from '../helpers/duties';
+import { dutyPeriods, penaltyRecords, supervisionEvents, supervisionItems } from '../../db/schema';
+import { supervisionWorkflowId } from '../../domain/supervision';
+import { answerOpinionUpdate, closeSupervisionUpdate, issueOpinionUpdate, type SupervisionView } from '../../workflows/supervision';
 import { renderYear, summarisePeriods, summariseReleases, summariseSupervisionItems, writeYear } from '../helpers/mechanism-year';
 import type { ReleaseContent } from '../../domain/releases';
 import { approveReleaseUpdate, jointReleaseWorkflow, publishReleaseUpdate, releaseRegisteredUpdate, releaseWorkflowId, submitReleaseUpdate, type ReleaseView } from '../../workflows/releases';
@@ -18,8 +20,10 @@ import { createTimeSkippingEnv } from '../helpers/temporal';
  * A year of the mechanism on the time-skipping server, driven the way the Schedules drive it: at 00:05 on the first
  * day of each period the period's workflow starts, and people act on the days they would.
  * November has no joint operation and July's is planned only after a reminder; the second quarter's resolution is
- * left undone; the fourth quarter's meeting is never held; one training is held in June. Every duty must end the
- * year done, reminded or escalated; the summary table goes to test-results/mechanism-year.md.
+ * left undone; the fourth quarter's meeting is never held; one training is held in June. The procuratorate's sweep
+ * runs every month; March's finds a penalty record of February 10 (以罚代刑), and the item it opens goes through the
+ * SPP's opinion, the EEB's answer and closing. Every duty must end the year done, reminded or escalated; the summary
+ * table goes to test-results/mechanism-year.md.
  */
 describe('a simulated year of recurring duties (time-skipping)', () => {
   let h: Harness;
@@ -37,9 +41,9 @@ describe('a simulated year of recurring duties (time-skipping)', () => {
     const handle = (dutyId: DutyId, cadence: Cadence, date: string) => h.env.client.workflow.getHandle(dutyWorkflowId(dutyId, recurringPeriodOf(cadence, date).key));
     /**
      * What a Schedule's run does now (dutyScheduleWorkflow): the period holding today (for the briefing: the period
-     * just ended) under its deterministic id. Started directly here: the time-skipping test server never releases
-     * its time lock after a parent that started an abandoned child completes, so the schedule action itself is
-     * tested on the dev server (tests/e2e/duties-schedules.test.ts).
+     * just ended) under its deterministic id. Started directly here: the time-skipping test server never skips time
+     * again once an abandoned child completes after its parent has closed (the period workflows, children of the
+     * schedule's run), so the schedule action itself is tested on the dev server (tests/e2e/duties-schedules.test.ts).
      */
     const runSchedule = async (dutyId: DutyId, cadence: Cadence) => {
       const now = chinaDate(await h.env.currentTimeMs());
@@ -62,6 +66,22 @@ describe('a simulated year of recurring duties (time-skipping)', () => {
       if (m === 1) await runSchedule('training.annual', 'annual');
       if ((m - 1) % 3 === 0) await runSchedule('joint-meeting.periodic', 'quarterly');
       await opened(je.workflowId);
+      const sweep = await runSchedule('spp.transfer-supervision-sweep', 'monthly');
+      await waitFor(`${sweep.workflowId} swept`, async () => ((await h.db.handle.db.execute(sql`select 1 from duty_events where id = ${`${sweep.workflowId}/swept`}`)) as unknown as { rows: unknown[] }).rows.length ? true : undefined);
+      if (m === 3) {
+        const [item] = await waitFor('the March item', async () => {
+          const rows = await h.db.handle.db.select().from(supervisionItems);
+          return rows.length ? rows : undefined;
+        });
+        expect(item).toMatchObject({ kind: 'penaltyInsteadOfCriminal', source: 'sweep', sweepPeriodId: sweep.workflowId });
+        const ih = h.env.client.workflow.getHandle(supervisionWorkflowId(item.id));
+        await skipTo(h, at(ymd(3, 3)));
+        await send<SupervisionView>(ih, issueOpinionUpdate, SPP, { opinionKind: 'transferOpinion', text: '该案涉嫌污染环境罪，建议三日内移送公安机关' });
+        await skipTo(h, at(ymd(3, 4)));
+        await send<SupervisionView>(ih, answerOpinionUpdate, EEB, { text: '已于3月4日移送市公安局' });
+        await skipTo(h, at(ymd(3, 5)));
+        await send<SupervisionView>(ih, closeSupervisionUpdate, SPP, { result: 'corrected', note: '已移送' });
+      }
       const jeh = handle('joint-enforcement.monthly', 'monthly', first);
 
       // Joint enforcement: every month but November; in March a plan is cancelled and made again; July's is planned
@@ -78,6 +98,11 @@ describe('a simulated year of recurring duties (time-skipping)', () => {
         const opId = m === 3 ? 'op-2' : 'op-1';
         await send(jeh, recordOutcomeUpdate, PSB, { operationId: opId, sitesInspected: 5 + m, violationsFound: m % 3, leads: m === 4 ? [{ description: '某焦化厂疑似私设暗管' }] : [] });
         if (m === 4) leadCase = (await send<{ caseId: string }>(jeh, openCaseFromLeadUpdate, EEB, { operationId: 'op-1', leadIndex: 0, title: '某焦化厂私设暗管排放案', track: 'administrative' })).caseId;
+      }
+      // A penalty record of February 10 whose facts reach the criminal threshold: March's sweep finds 以罚代刑.
+      if (m === 2) {
+        await skipTo(h, at(ymd(2, 10)));
+        await h.db.handle.db.insert(penaltyRecords).values({ id: '00000000-0000-4000-b000-0000000a2027', sourceSystem: 'eeb-penalty', sourceId: 'Y1', agency: 'eeb', party: '某化工有限公司', factSummary: '非法倾倒危险废物5吨', penaltyType: '罚款', amount: '200000.00', decisionDate: ymd(2, 10), documentNumber: `长环罚〔${year}〕12号`, importJobId: 'job-year', contentHash: 'year-1' });
       }
       // Joint release (联合发布) of the year's joint enforcement results in September: the EEB drafts and submits, the
       // EEB and the PSB approve at once, the SPP only after its review's 预警; then it is published.
@@ -124,7 +149,9 @@ describe('a simulated year of recurring duties (time-skipping)', () => {
     const file = writeYear(markdown);
     console.log(`${markdown}\n（已写入 ${file}）`);
     expect(summary.filter((p) => p.outcome === 'open')).toEqual([]);
-    expect(new Set(summary.map((p) => p.dutyId))).toEqual(new Set(['joint-enforcement.monthly', 'training.annual', 'joint-meeting.periodic', 'info-briefing.periodic', 'joint-release']));
+    expect(new Set(summary.map((p) => p.dutyId))).toEqual(
+      new Set(['joint-enforcement.monthly', 'training.annual', 'joint-meeting.periodic', 'info-briefing.periodic', 'spp.transfer-supervision-sweep', 'joint-release', 'supervision-item']),
+    );
     expect(summary.filter((p) => p.dutyId === 'joint-release')).toEqual([expect.objectContaining({ status: 'published', outcome: 'reminded', warnings: 1, escalations: 0, achieved: '审核 1 轮，同意 3' })]);
     const outcome = Object.fromEntries(summary.map((p) => [p.periodId, p]));
     expect(outcome[`duty-joint-enforcement-${year}-11`]).toMatchObject({ outcome: 'escalated', reminders: 2, warnings: 1, nonCompliant: 1, escalations: 1 });
@@ -134,6 +161,19 @@ describe('a simulated year of recurring duties (time-skipping)', () => {
     expect(outcome[`duty-joint-meeting-${year}-Q2`]).toMatchObject({ outcome: 'escalated', escalations: 1 });
     expect(outcome[`duty-joint-meeting-${year}-Q4`]).toMatchObject({ outcome: 'escalated', warnings: 1, nonCompliant: 1, escalations: 1 });
     for (const p of summary.filter((x) => x.outcome === 'escalated')) expect(p.mails).toBeGreaterThan(0);
+    // The procuratorate's sweep ran every month; only March's found something new (February's penalty record).
+    const sweeps = summary.filter((p) => p.dutyId === 'spp.transfer-supervision-sweep');
+    expect(sweeps.map((p) => [p.periodKey, p.status, p.outcome])).toEqual(Array.from({ length: 12 }, (_, i) => [ymd(i + 1, 1).slice(0, 7), 'done', 'done']));
+    expect(sweeps.map((p) => (p.achieved.match(/新生成监督事项 (\d+)/) ?? [])[1])).toEqual(Array.from({ length: 12 }, (_, i) => (i === 2 ? '1' : '0')));
+    expect(sweeps.every((p) => p.mails > 0)).toBe(true);
+    // The item March's sweep opened: 以罚代刑, the SPP's opinion, the EEB's answer, closed — within every clock.
+    expect(summary.filter((p) => p.dutyId === 'supervision-item')).toEqual([
+      expect.objectContaining({ status: 'closed', statusZh: '已办结', outcome: 'done', warnings: 0, nonCompliant: 0, escalations: 0, periodKey: `${ymd(3, 1)} 以罚代刑（监督检查发现）` }),
+    ]);
+    const [item] = await h.db.handle.db.select().from(supervisionItems);
+    expect(item).toMatchObject({ kind: 'penaltyInsteadOfCriminal', status: 'closed', result: 'corrected', opinionKind: 'transferOpinion', sweepPeriodId: `duty-supervision-sweep-${year}-03` });
+    const itemEvents = await h.db.handle.db.select().from(supervisionEvents).where(eq(supervisionEvents.itemId, item.id)).orderBy(asc(supervisionEvents.seq));
+    expect(itemEvents.map((e) => e.type)).toEqual(['supervisionOpened', 'supervisionOpinionIssued', 'supervisionAnswered', 'supervisionClosed']);
 
     const status = Object.fromEntries(periods.map((p) => [p.id, p.status]));
     for (let m = 1; m <= 12; m++) expect(status[`duty-joint-enforcement-${ymd(m, 1).slice(0, 7)}`]).toBe(m === 11 ? 'escalated' : 'done');
@@ -147,5 +187,5 @@ describe('a simulated year of recurring duties (time-skipping)', () => {
     expect(briefings.map((p) => [p.periodKey, p.status])).toEqual([`${year - 1}-12`, ...Array.from({ length: 12 }, (_, i) => ymd(i + 1, 1).slice(0, 7))].map((k) => [k, 'done']));
     const briefingTotals = (briefings.find((p) => p.periodKey === `${year}-04`)!.summary as { totals: Record<string, number> }).totals;
     expect(briefingTotals).toMatchObject({ jointOperations: 2, leads: 2 }); // April: one operation (EEB + PSB), its lead and the case registered from it
-  });
+  }, 600_000);
 });
