@@ -1,6 +1,6 @@
 /** Names shared by the duty workflows, activities, configuration and API (pure). */
 import { z } from 'zod';
-import { DUTY_IDS, RECURRING_DUTIES, isDutyId } from './deadlines/rules';
+import { DUTY_IDS, RECURRING_DUTIES, isDutyId, type DutyId } from './deadlines/rules';
 
 export { BRIEFING_METRICS, BRIEFING_METRIC_ZH, type BriefingMetric } from './briefing-metrics';
 
@@ -17,8 +17,18 @@ export const dutyScheduleSettingsSchema = z
     deadline: z.string().regex(/^(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/, '格式应为 MM-DD').optional(),
     /** Joint meetings: default days a resolution has (default 30). */
     resolutionDays: z.number().int().min(1).max(365).optional(),
+    /** Supervision sweep: days a criminal-track case may go untransferred before it is 应移未移 (default 30). */
+    notTransferredDays: z.number().int().min(1).max(365).optional(),
+    /** Supervision sweep: days without any recorded activity before an investigation is 立而不侦 (default 60). */
+    idleInvestigationDays: z.number().int().min(1).max(365).optional(),
   })
   .strict();
+
+/** Settings that only one duty reads: given for another duty they would be silently ignored. */
+const SETTING_OWNER: Partial<Record<keyof DutyScheduleSettings, DutyId>> = {
+  notTransferredDays: 'spp.transfer-supervision-sweep',
+  idleInvestigationDays: 'spp.transfer-supervision-sweep',
+};
 export type DutyScheduleSettings = z.infer<typeof dutyScheduleSettingsSchema>;
 
 export const dutySchedulesSchema = z.record(z.string(), z.unknown()).transform((value, ctx) => {
@@ -31,6 +41,11 @@ export const dutySchedulesSchema = z.record(z.string(), z.unknown()).transform((
     const r = dutyScheduleSettingsSchema.safeParse(raw);
     if (!r.success) {
       for (const issue of r.error.issues) ctx.addIssue({ code: 'custom', path: [id, ...issue.path], message: issue.message });
+      continue;
+    }
+    const foreign = (Object.keys(r.data) as (keyof DutyScheduleSettings)[]).filter((k) => SETTING_OWNER[k] && SETTING_OWNER[k] !== id);
+    if (foreign.length) {
+      for (const k of foreign) ctx.addIssue({ code: 'custom', path: [id, k], message: `${k} 只适用于 ${SETTING_OWNER[k]}` });
       continue;
     }
     if (r.data.cadence && !RECURRING_DUTIES[id].configurable) {

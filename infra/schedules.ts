@@ -49,6 +49,8 @@ export function plannedSchedules(config: Config): PlannedSchedule[] {
       ...(s.reminderDays ? { reminderDays: s.reminderDays } : {}),
       ...(s.deadline ? { deadline: s.deadline } : {}),
       ...(s.resolutionDays ? { resolutionDays: s.resolutionDays } : {}),
+      ...(s.notTransferredDays ? { notTransferredDays: s.notTransferredDays } : {}),
+      ...(s.idleInvestigationDays ? { idleInvestigationDays: s.idleInvestigationDays } : {}),
       warningWorkdays: duties[dutyId].escalation.warningWorkdays,
       escalationWorkdays: duties[dutyId].escalation.escalationWorkdays,
     };

@@ -42,6 +42,14 @@ describe('recurring duty schedules: configuration and ids', () => {
     expect(plannedSchedules(o).find((p) => p.dutyId === 'info-briefing.periodic')!.input).toMatchObject({ cadence: 'quarterly', settings: { warningWorkdays: 1 } });
   });
 
+  it("passes the sweep's days (DUTY_SCHEDULES notTransferredDays, idleInvestigationDays) to its schedule, none by default", () => {
+    const sweepOf = (c: ReturnType<typeof loadConfig>) => plannedSchedules(c).find((p) => p.dutyId === 'spp.transfer-supervision-sweep')!.input;
+    expect(sweepOf(loadConfig({})).settings).toEqual({ warningWorkdays: 3, escalationWorkdays: 3 });
+    const c = loadConfig({ DUTY_SCHEDULES: '{"spp.transfer-supervision-sweep":{"cadence":"quarterly","notTransferredDays":20,"idleInvestigationDays":45}}' });
+    expect(sweepOf(c)).toMatchObject({ cadence: 'quarterly', settings: { notTransferredDays: 20, idleInvestigationDays: 45 } });
+    expect(sweepOf(loadConfig({ DUTY_SCHEDULES: '{"spp.transfer-supervision-sweep":{"idleInvestigationDays":90}}' })).settings).toEqual({ idleInvestigationDays: 90, warningWorkdays: 3, escalationWorkdays: 3 });
+  });
+
   it.each([
     ['[1,2]', ''],
     ['{"no.such-duty":{}}', '未知的定期职责'],
@@ -50,6 +58,10 @@ describe('recurring duty schedules: configuration and ids', () => {
     ['{"joint-enforcement.monthly":{"reminderDays":[31]}}', ''],
     ['{"training.annual":{"deadline":"13-01"}}', 'MM-DD'],
     ['{"joint-meeting.periodic":{"colour":"red"}}', ''],
+    ['{"spp.transfer-supervision-sweep":{"notTransferredDays":0}}', 'notTransferredDays'],
+    ['{"spp.transfer-supervision-sweep":{"idleInvestigationDays":"60"}}', 'idleInvestigationDays'],
+    ['{"spp.transfer-supervision-sweep":{"notTransferredDays":400}}', 'notTransferredDays'],
+    ['{"joint-enforcement.monthly":{"notTransferredDays":20}}', '只适用于 spp.transfer-supervision-sweep'],
   ])('refuses DUTY_SCHEDULES=%s naming the variable', (value, text) => {
     let error: unknown;
     try {

@@ -264,6 +264,27 @@ describe('supervision item clocks and the case ladder rung (time-skipping)', () 
   const handleOf = (itemId: string) => h.env.client.workflow.getHandle(supervisionWorkflowId(itemId));
   const act = (handle: WorkflowHandle, update: typeof issueOpinionUpdate, actor: DutyActor, input?: unknown): Promise<SupervisionView> => handle.executeUpdate(update, { args: [{ actor, input }] });
 
+  it('the sweep applies the days of its Schedule settings (DUTY_SCHEDULES notTransferredDays), not only the defaults', async () => {
+    // Case A has waited 40 days: the default 30 would open 应移未移 (first block, case 1); 45 does not.
+    const period = recurringPeriodOf('monthly', chinaDate(await h.env.currentTimeMs()));
+    const workflowId = 'duty-supervision-sweep-settings';
+    const handle = await h.env.client.workflow.start(supervisionSweepWorkflow, {
+      workflowId,
+      taskQueue: h.taskQueue,
+      args: [{ dutyId: 'spp.transfer-supervision-sweep', cadence: 'monthly', period, settings: { notTransferredDays: 45, idleInvestigationDays: 90 } }],
+    });
+    const r = await handle.result();
+    expect(r).toMatchObject({ settings: { notTransferredDays: 45, idleInvestigationDays: 90 }, checkedCases: 1, found: 0, opened: 0 });
+    expect(await itemsOf(1)).toEqual([]);
+    const [p] = await h.db.handle.db.select().from(dutyPeriods).where(eq(dutyPeriods.id, workflowId));
+    expect(p.summary).toMatchObject({ settings: { notTransferredDays: 45, idleInvestigationDays: 90 } });
+    const mails = await waitFor('the sweep mail', async () => {
+      const m = await h.db.handle.db.select().from(notifications).where(like(notifications.eventId, `${workflowId}/%`));
+      return m.length ? m : undefined;
+    });
+    expect(mails[0].bodyText).toContain('认定涉嫌犯罪 45 日未移送；立案后 90 日无办理记录');
+  });
+
   it("an agency's answer that runs out escalates: 超期 then 督办 (eeb.transfer-after-procuratorate-opinion, 3 days)", async () => {
     const item = { id: supervisionItemId('case', caseA, 'notTransferred', 'sweep') };
     const handle = await h.env.client.workflow.start(supervisionItemWorkflow, {

@@ -45,6 +45,9 @@ export interface DutySettings {
   deadline?: string;
   /** Meetings: days a resolution (议定事项) has by default. */
   resolutionDays?: number;
+  /** Supervision sweep: the time-based criteria's days (domain/supervision DEFAULT_SWEEP_SETTINGS otherwise). */
+  notTransferredDays?: number;
+  idleInvestigationDays?: number;
   warningWorkdays?: number;
   escalationWorkdays?: number;
 }

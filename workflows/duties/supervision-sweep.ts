@@ -2,7 +2,7 @@ import { ParentClosePolicy, WorkflowIdReusePolicy, patched, startChild, workflow
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import type { SupervisionSeed } from '../../activities/supervision';
 import { RECURRING_DUTIES } from '../../domain/deadlines';
-import { SUPERVISION_KINDS, SUPERVISION_KIND_ZH, supervisionWorkflowId, type SupervisionKind } from '../../domain/supervision';
+import { DEFAULT_SWEEP_SETTINGS, SUPERVISION_KINDS, SUPERVISION_KIND_ZH, supervisionWorkflowId, type SupervisionKind, type SweepSettings } from '../../domain/supervision';
 import { supervisionItemWorkflow } from '../supervision';
 import { acts, mail, periodLabel, recordDuty, type DutyPeriodInput } from './common';
 
@@ -18,6 +18,8 @@ import { acts, mail, periodLabel, recordDuty, type DutyPeriodInput } from './com
 export interface SweepView {
   workflowId: string;
   periodKey: string;
+  /** The days of the time-based criteria this sweep applied. */
+  settings: SweepSettings;
   checkedCases: number;
   checkedPenaltyRecords: number;
   found: number;
@@ -35,7 +37,12 @@ export async function supervisionSweepWorkflow(input: DutyPeriodInput): Promise<
   const { period } = input;
   const label = `${periodLabel(input.cadence, period.key)}${RECURRING_DUTIES['spp.transfer-supervision-sweep'].labelZh}`;
   const asOfMs = Date.now();
-  const r = await acts.detectSupervisionCandidates({ asOfMs, sweepPeriodId: wfId });
+  // DUTY_SCHEDULES' days for the time-based criteria (passed by the Schedule); the domain's defaults otherwise.
+  const settings: SweepSettings = {
+    notTransferredDays: input.settings?.notTransferredDays ?? DEFAULT_SWEEP_SETTINGS.notTransferredDays,
+    idleInvestigationDays: input.settings?.idleInvestigationDays ?? DEFAULT_SWEEP_SETTINGS.idleInvestigationDays,
+  };
+  const r = await acts.detectSupervisionCandidates({ asOfMs, sweepPeriodId: wfId, settings });
   const opened: SupervisionSeed[] = [];
   if (patched('supervision-sweep-items-by-activity')) {
     // Items are started by an activity with the worker's client, not as children: an item outlives the sweep, and
@@ -62,11 +69,11 @@ export async function supervisionSweepWorkflow(input: DutyPeriodInput): Promise<
     }
   }
   const byKind = Object.fromEntries(SUPERVISION_KINDS.map((k) => [k, opened.filter((s) => s.kind === k).length])) as Record<SupervisionKind, number>;
-  const summary = { checkedCases: r.checkedCases, checkedPenaltyRecords: r.checkedPenaltyRecords, found: r.found.length + r.alreadyOpen, opened: opened.length, alreadyOpen: r.alreadyOpen, byKind };
+  const summary = { settings, checkedCases: r.checkedCases, checkedPenaltyRecords: r.checkedPenaltyRecords, found: r.found.length + r.alreadyOpen, opened: opened.length, alreadyOpen: r.alreadyOpen, byKind };
   const counts = SUPERVISION_KINDS.map((k) => `${SUPERVISION_KIND_ZH[k]} ${byKind[k]} 件`).join('，');
   const lines = [
     `${label}（检查时间：${new Date(asOfMs).toISOString()}）`,
-    `检查在办刑事移送案件 ${r.checkedCases} 件、近二年行政处罚记录 ${r.checkedPenaltyRecords} 条`,
+    `检查在办刑事移送案件 ${r.checkedCases} 件、近二年行政处罚记录 ${r.checkedPenaltyRecords} 条（检查标准：认定涉嫌犯罪 ${settings.notTransferredDays} 日未移送；立案后 ${settings.idleInvestigationDays} 日无办理记录）`,
     `发现疑似情形 ${summary.found} 项，其中已有监督事项 ${r.alreadyOpen} 项，新生成监督事项 ${opened.length} 项（${counts}）`,
     ...opened.slice(0, 50).map((s, i) => `${i + 1}. 【${SUPERVISION_KIND_ZH[s.kind]}】${s.reasonZh}`),
     ...(opened.length > 50 ? [`……另有 ${opened.length - 50} 项，见平台“监督事项”`] : []),
