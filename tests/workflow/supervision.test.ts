@@ -208,6 +208,16 @@ describe('supervision sweep and items (time-skipping)', () => {
     expect(row.closedAt).toBeInstanceOf(Date);
     // (The review clock may have warned meanwhile: the server skips time while a test awaits a result.)
     expect((await eventsOf(item.id)).map((e) => e.type).filter((t) => !/Warning|Overdue|Escalation/.test(t))).toEqual(['supervisionOpened', 'supervisionOpinionIssued', 'supervisionAnswered', 'supervisionClosed']);
+    // The record of an item is append-only (migration 0011): no UPDATE, no DELETE, and the rows are still there.
+    const failure = (q: Promise<unknown>) =>
+      q.then(
+        () => 'no error',
+        (err: Error & { cause?: Error }) => `${err.message} ${err.cause?.message ?? ''}`,
+      );
+    expect(await failure(h.db.handle.db.update(supervisionEvents).set({ labelZh: '改写' }).where(eq(supervisionEvents.itemId, item.id)))).toMatch(/supervision_events is append-only/);
+    expect(await failure(h.db.handle.db.delete(supervisionEvents).where(eq(supervisionEvents.itemId, item.id)))).toMatch(/supervision_events is append-only/);
+    expect((await eventsOf(item.id)).map((e) => e.labelZh)).not.toContain('改写');
+    expect((await eventsOf(item.id)).filter((e) => e.type === 'supervisionClosed')).toHaveLength(1);
     if (process.env.RECORD_FIXTURES) fs.writeFileSync(path.join(FIXTURES, 'supervision-item-lifecycle.history.json'), historyToJSON(await handle.fetchHistory()));
   });
 
