@@ -122,6 +122,16 @@ export function createApp(deps: AppDeps) {
   });
   const tokenCache = new TokenCache();
   api.use('/api/v1', authenticate(db.db, tokenCache));
+  // A change needs the database before anything starts: with the token cached, a registration would otherwise start
+  // its workflow and wait, without an answer, for as long as the database is down (its activity retrying) instead of
+  // a 503; a duty action likewise. One `select 1` per write; reads fail (503) on their own first query.
+  api.use('/api/v1', (req, _res, next) => {
+    if (req.method === 'GET' || req.method === 'HEAD' || req.method === 'OPTIONS') {
+      next();
+      return;
+    }
+    db.ping().then(() => next(), next);
+  });
   api.use('/api/v1', auditMiddleware(db.db));
   api.use(
     '/api/v1',
