@@ -1,0 +1,122 @@
+import crypto from 'node:crypto';
+import net from 'node:net';
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import { WorkflowNotFoundError } from '@temporalio/client';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { createApp } from '../../api/app';
+import { hashToken } from '../../api/auth';
+import { caseIdFor, workflowIdFor } from '../../api/routes/cases';
+import { closeServer, listen } from '../../api/server';
+import { loadConfig } from '../../config';
+import { openDb, type DbHandle } from '../../db/client';
+import { apiTokens, users } from '../../db/schema';
+import { createPostgresTestDb, TEST_PG_URL, type TestDb } from '../helpers/db';
+import { waitFor } from '../helpers/processes';
+import { request } from '../helpers/stack';
+import { createDevServerEnv } from '../helpers/temporal';
+
+/**
+ * A TCP relay to the real PostgreSQL that can go down (listener closed, open connections cut: what the API sees of
+ * a stopped server) and come back on the same port. The slow version with a real cluster stopped for 30 s is
+ * tests/faults/postgres-outage.test.ts (npm run test:faults).
+ */
+async function relay(target: { host: string; port: number }) {
+  const sockets = new Set<net.Socket>();
+  const server = net.createServer((client) => {
+    const upstream = net.connect(target.port, target.host);
+    for (const s of [client, upstream]) {
+      sockets.add(s);
+      s.on('close', () => sockets.delete(s));
+      s.on('error', () => undefined);
+    }
+    client.pipe(upstream).pipe(client);
+    client.on('close', () => upstream.destroy());
+    upstream.on('close', () => client.destroy());
+  });
+  const listenOn = (port: number) => new Promise<void>((resolve) => server.listen(port, '127.0.0.1', () => resolve()));
+  await listenOn(0);
+  const port = (server.address() as AddressInfo).port;
+  return {
+    port,
+    down: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        for (const s of sockets) s.destroy();
+      }),
+    up: () => listenOn(port),
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const s of sockets) s.destroy();
+        if (server.listening) server.close(() => resolve());
+        else resolve();
+      }),
+  };
+}
+
+// A relay needs a PostgreSQL server on the network (TEST_DATABASE_URL); PGlite has none.
+(TEST_PG_URL ? describe : describe.skip)('database unavailable: 503 in Chinese, nothing started, recovery by itself (needs TEST_DATABASE_URL)', () => {
+  let db: TestDb;
+  let apiDb: DbHandle;
+  let link: Awaited<ReturnType<typeof relay>>;
+  let env: TestWorkflowEnvironment;
+  let server: Server;
+  let base: string;
+  const token = `tok-${crypto.randomBytes(16).toString('hex')}`;
+
+  beforeAll(async () => {
+    [db, env] = await Promise.all([createPostgresTestDb(TEST_PG_URL!), createDevServerEnv()]);
+    await db.handle.db.insert(users).values({ id: 'u-eeb', username: 'eeb', displayName: '生态环境局办案人员', agency: 'eeb', role: 'officer', email: 'eeb@test.local' });
+    await db.handle.db.insert(apiTokens).values({ id: 't-eeb', userId: 'u-eeb', name: 'test', tokenHash: hashToken(token) });
+    const target = new URL(db.url!);
+    link = await relay({ host: target.hostname, port: Number(target.port || 5432) });
+    const through = new URL(db.url!);
+    through.hostname = '127.0.0.1';
+    through.port = String(link.port);
+    apiDb = await openDb({ databaseUrl: through.toString(), poolMax: 3 });
+    // No worker: a registration that reached Temporal would wait for ever, which is what must not happen.
+    const config = loadConfig({ TEMPORAL_ADDRESS: env.address, TEMPORAL_TASK_QUEUE: `db-down-${crypto.randomBytes(4).toString('hex')}`, RATE_LIMIT_PER_MINUTE: '100000' });
+    server = await listen(createApp({ db: apiDb, temporal: env.client, config }), 0, '127.0.0.1');
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  }, 180_000);
+  afterAll(async () => {
+    await closeServer(server);
+    await apiDb?.close();
+    await link?.close();
+    await env?.teardown();
+    await db?.cleanup();
+  });
+
+  it('reads and writes answer 503 with Retry-After while it is down, a registration starts no workflow, and the API recovers', async () => {
+    // The token is looked up (and cached) while the database is up.
+    expect((await request(base, token, 'GET', '/api/v1/cases')).status).toBe(200);
+    await link.down();
+
+    const read = await request(base, token, 'GET', '/api/v1/cases');
+    expect(read.status).toBe(503);
+    expect(read.json.error?.code).toBe('unavailable');
+    expect(read.json.error?.message).toContain('服务暂时不可用');
+    expect(read.headers.get('retry-after')).toBe('5');
+
+    // With the token still cached, the registration's first contact with the database would be its workflow's
+    // activity: it must be refused before the workflow starts, not wait for the database.
+    const res = await fetch(`${base}/api/v1/cases`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}`, 'idempotency-key': 'db-down-1' },
+      body: JSON.stringify({ title: '数据库中断期间登记', track: 'criminal' }),
+      signal: AbortSignal.timeout(15_000),
+    });
+    expect(res.status).toBe(503);
+    expect(((await res.json()) as { error: { message: string } }).error.message).toContain('可用相同的 Idempotency-Key 安全重试');
+    const workflowId = workflowIdFor(caseIdFor('u-eeb', 'db-down-1'));
+    await expect(env.client.workflow.getHandle(workflowId).describe()).rejects.toBeInstanceOf(WorkflowNotFoundError);
+
+    expect((await fetch(`${base}/readyz`)).status).toBe(503);
+    expect(await (await fetch(`${base}/metrics`)).text()).toMatch(/^linkage_database_up 0$/m);
+
+    await link.up();
+    await waitFor('接口恢复', async () => (await request(base, token, 'GET', '/api/v1/cases')).status === 200, 30_000);
+    expect((await fetch(`${base}/readyz`)).status).toBe(200);
+    expect(await (await fetch(`${base}/metrics`)).text()).toMatch(/^linkage_database_up 1$/m);
+  }, 120_000);
+});
