@@ -98,6 +98,17 @@ export function toTimeline(events: HistoryEvent[]): TimelineEntry[] {
         push('activityFailed', `${ACTIVITY_ZH[name] ?? name} 失败：${e.activityTaskFailedEventAttributes?.failure?.message ?? ''}`);
         break;
       }
+      case 'markerRecorded': {
+        // A local activity (registration since 'registration-local-activities') leaves one marker when it ends;
+        // other markers (patches) are bookkeeping.
+        const a = e.markerRecordedEventAttributes!;
+        if (a.markerName !== 'core_local_activity') break;
+        const [data] = decode(a.details?.data) as { activity_type?: string }[];
+        const name = data?.activity_type ?? '';
+        if (a.failure) push('activityFailed', `${ACTIVITY_ZH[name] ?? name} 失败：${a.failure.message ?? ''}`);
+        else push('localActivity', `${ACTIVITY_ZH[name] ?? name}（已完成）`);
+        break;
+      }
       case 'timerStarted': {
         const ms = durationMs(e.timerStartedEventAttributes?.startToFireTimeout as never);
         push('timerStarted', `设定计时器：将于 ${formatChina(atMs + ms)} 触发`, { fireAt: new Date(atMs + ms).toISOString() });

@@ -10,6 +10,7 @@ import {
   ParentClosePolicy,
   patched,
   proxyActivities,
+  proxyLocalActivities,
   startChild,
   WorkflowIdReusePolicy,
   setHandler,
@@ -140,6 +141,16 @@ export const calendarChangedSignal = defineSignal<[{ year: number }]>('calendarC
 export const stepUpdate = (name: string) => defineUpdate<CaseView, [StepRequest]>(name);
 
 const records = proxyActivities<Activities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', maximumInterval: '1 minute', backoffCoefficient: 2 },
+});
+/**
+ * Registration's two calls (calendar years, case row) as local activities: they run in the worker inside the first
+ * workflow task, so update-with-start answers after one workflow task instead of three plus two activity tasks.
+ * Both are idempotent (a read; registerCase keyed on the case id), so a rerun of the task after a crash writes
+ * nothing twice. Retries as records': past localRetryThreshold the SDK backs off with timers.
+ */
+const registration = proxyLocalActivities<Activities>({
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', maximumInterval: '1 minute', backoffCoefficient: 2 },
 });
@@ -413,10 +424,12 @@ export async function caseWorkflow(input: CaseWorkflowInput, carried?: CarriedSt
 
   if (!carried) {
     // Registration (after the handlers exist, so an update-with-start finds them): calendar, case row, first clocks.
-    calendarYears = (await records.loadCalendarYears()) as CalendarYearInput[];
+    // Histories recorded before the patch scheduled both as (remote) activities and replay that way.
+    const reg = patched('registration-local-activities') ? registration : records;
+    calendarYears = (await reg.loadCalendarYears()) as CalendarYearInput[];
     clocks = firstClocks.map((spec) => ({ clockId: spec.clockId, plan: plan(spec), fired: [], level: 'none' as const }));
     const created = state.history[0];
-    const reg = await records.registerCase({
+    const registered = await reg.registerCase({
       caseId: input.caseId,
       workflowId: workflowInfo().workflowId,
       title: input.title,
@@ -439,7 +452,7 @@ export async function caseWorkflow(input: CaseWorkflowInput, carried?: CarriedSt
       deadlines: clocks.map((c) => deadlineRow(c)),
       nextDeadlineAtMs: nextDue(),
     });
-    caseNumber = reg.caseNumber;
+    caseNumber = registered.caseNumber;
     syncSearchAttributes();
     ready = true;
   }

@@ -11,7 +11,8 @@ import { createWorkingCalendar } from '../../domain/deadlines';
 import { caseWorkflow, stateQuery, stepUpdate, STEP_REJECTED, registeredUpdate, type CaseWorkflowInput } from '../../workflows/case';
 import type { TestDb } from '../helpers/db';
 import { startHarness, type Harness } from '../helpers/harness';
-import { createTimeSkippingEnv } from '../helpers/temporal';
+import { Worker } from '@temporalio/worker';
+import { createTimeSkippingEnv, workflowBundle } from '../helpers/temporal';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -146,6 +147,32 @@ describe('case lifecycle (time-skipping)', () => {
 
     const history = await saveFixture('criminal-lead-to-judgment', handle);
     expect(history.events?.length).toBeLessThan(10_240);
+  });
+
+  it('registers a case with local activities inside the first workflow task; the history replays', async () => {
+    const { caseId, handle } = await openCase();
+    const view = await handle.query(stateQuery);
+    expect(view.caseNumber).toMatch(/^联动-\d{4}-\d{6}$/);
+    expect(view.openClocks.map((c) => c.ruleId)).toEqual(['eeb.task-force']);
+    const [row] = await db.handle.db.select().from(cases).where(eq(cases.id, caseId));
+    expect(row.caseNumber).toBe(view.caseNumber);
+    expect((await openDeadlines(caseId)).map((d) => d.dueDate)).toEqual([view.openClocks[0].dueDate]);
+    expect((await eventsOf(caseId)).map((e) => e.type)).toEqual(['caseCreated']);
+
+    const history = await saveFixture('registration-local-activities', handle);
+    const events = history.events ?? [];
+    // No activity task for the registration: two local-activity markers, after the patch marker, in the first task.
+    expect(events.filter((e) => e.activityTaskScheduledEventAttributes)).toEqual([]);
+    const markers = events.filter((e) => e.markerRecordedEventAttributes).map((e) => e.markerRecordedEventAttributes!);
+    expect(markers[0].markerName).toBe('core_patch');
+    const laTypes = markers
+      .filter((m) => m.markerName === 'core_local_activity')
+      .map((m) => (JSON.parse(Buffer.from(m.details!.data!.payloads![0].data!).toString()) as { activity_type: string }).activity_type);
+    expect(laTypes).toEqual(['loadCalendarYears', 'registerCase']);
+    const laAt = events.flatMap((e, i) => (e.markerRecordedEventAttributes?.markerName === 'core_local_activity' ? [i] : []));
+    expect(events.slice(0, laAt[laAt.length - 1]).filter((e) => e.workflowTaskCompletedEventAttributes)).toHaveLength(1);
+
+    await Worker.runReplayHistory({ workflowBundle: await workflowBundle(), replayName: 'registration-local-activities' }, history, `case-${caseId}`);
   });
 
   it('refuses wrong stage (409), wrong agency (403) and a missing field (422) before they enter history', async () => {

@@ -24,6 +24,8 @@ describe('replay of committed workflow histories', () => {
         'detention-track.history.json',
         'reverse-transfer.history.json',
         'suspension.history.json',
+        // registration through local activities (patch 'registration-local-activities')
+        'registration-local-activities.history.json',
       ]),
     );
   });
