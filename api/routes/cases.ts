@@ -156,9 +156,15 @@ export function casesRouter(deps: { db: Db; temporal: Client; config: Config }) 
         startWorkflowOperation: start,
         args: [],
       });
-      const row = await loadCase(caseId, user);
-      const open = await db.select().from(deadlines).where(and(eq(deadlines.caseId, caseId), eq(deadlines.status, 'open')));
-      res.status(201).location(`/api/v1/cases/${caseId}`).json({ case: row, deadlines: open, live: view, temporalUiUrl: uiLink(workflowId) });
+      // The case row and its open deadlines (written by the workflow before the update answered) in one query.
+      const rows = await db
+        .select({ c: cases, d: deadlines })
+        .from(cases)
+        .leftJoin(deadlines, and(eq(deadlines.caseId, cases.id), eq(deadlines.status, 'open')))
+        .where(and(eq(cases.id, caseId), visibleTo(user)));
+      if (!rows.length) throw notFound('案件不存在或无权查阅');
+      const open = rows.flatMap((r) => (r.d ? [r.d] : []));
+      res.status(201).location(`/api/v1/cases/${caseId}`).json({ case: rows[0].c, deadlines: open, live: view, temporalUiUrl: uiLink(workflowId) });
     },
   );
 
