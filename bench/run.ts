@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import autocannon from 'autocannon';
-import { sql } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import type { Client } from '@temporalio/client';
 import { startStack, request, type Stack } from '../tests/helpers/stack';
 import { WithStartWorkflowOperation } from '@temporalio/client';
@@ -12,6 +12,11 @@ import { generateDataset } from '../scripts/dataset';
 import { computeReportData } from '../activities/report-data';
 import { createReportActivities, insertReport } from '../activities/reports';
 import { parsePeriod } from '../domain/reports';
+import { apiTokens, users } from '../db/schema';
+import { hashToken, type AuthUser } from '../api/auth';
+import { caseListStatements, parseCaseListQuery } from '../api/routes/cases';
+import { dashboardStatements } from '../api/routes/dashboard';
+import { chinaDate } from '../workflows/duties/common';
 
 /**
  * `npm run bench`: each figure measured side by side with its reference in the same run, reported as absolute
@@ -96,26 +101,34 @@ async function seedCases(stack: Stack, n: number) {
   await db.execute(sql`analyze cases`);
 }
 
+const READ_CONNECTIONS = 10;
+
 async function load(url: string, headers: Record<string, string>) {
-  const result = await autocannon({ url, connections: 10, duration: SECONDS, headers });
+  const result = await autocannon({ url, connections: READ_CONNECTIONS, duration: SECONDS, headers });
   return { requests: result.requests.total, non2xx: result.non2xx, errors: result.errors, p50ms: result.latency.p50, p99ms: result.latency.p99, meanMs: result.latency.average };
 }
 
-async function directSql(stack: Stack, query: ReturnType<typeof sql>) {
-  const db = stack.db.handle.db;
+type Statement = { sql: string; params: unknown[] };
+
+/**
+ * The reference: the endpoint's own statements (drizzle's SQL text and parameters, as the route builds them for
+ * the same user and query), run in the same order, one "request" = all of them one after the other, by as many
+ * concurrent callers as autocannon has connections, on the stack's own pool, straight through node-postgres.
+ */
+async function directSql(stack: Stack, statements: Statement[]) {
+  const pg = (stack.db.handle.db as unknown as { $client: { query(q: { text: string; values: unknown[] }): Promise<unknown> } }).$client;
   const times: number[] = [];
   const until = performance.now() + SECONDS * 1000;
-  // The same concurrency as the HTTP load: 10 callers.
   await Promise.all(
-    Array.from({ length: 10 }, async () => {
+    Array.from({ length: READ_CONNECTIONS }, async () => {
       while (performance.now() < until) {
         const t0 = performance.now();
-        await db.execute(query);
+        for (const s of statements) await pg.query({ text: s.sql, values: s.params });
         times.push(performance.now() - t0);
       }
     }),
   );
-  return { queries: times.length, p50ms: pct(times, 50), p99ms: pct(times, 99) };
+  return { requests: times.length, statements: statements.map((s) => s.sql), p50ms: pct(times, 50), p99ms: pct(times, 99) };
 }
 
 function verdict(http: { p99ms: number }, direct: { p99ms: number }) {
@@ -123,19 +136,33 @@ function verdict(http: { p99ms: number }, direct: { p99ms: number }) {
   return { http, sql: direct, p99Ratio, target: 2, met: p99Ratio <= 2, ...(p99Ratio > 2 ? { missedByZh: `目标 p99 不超过直接 SQL 的 2 倍，实测 ${p99Ratio.toFixed(1)} 倍` } : {}) };
 }
 
+/** The bench user as the API authenticates them (the routes build their SQL from it). */
+async function userOf(stack: Stack, token: string): Promise<AuthUser> {
+  const [row] = await stack.db.handle.db
+    .select({ user: users, tokenId: apiTokens.id })
+    .from(apiTokens)
+    .innerJoin(users, eq(users.id, apiTokens.userId))
+    .where(eq(apiTokens.tokenHash, hashToken(token)));
+  return { id: row.user.id, username: row.user.username, displayName: row.user.displayName, agency: row.user.agency, role: row.user.role, tokenId: row.tokenId };
+}
+
 async function reads(stack: Stack, token: string) {
   await seedCases(stack, READ_CASES);
+  const db = stack.db.handle.db;
+  const user = await userOf(stack, token);
   const headers = { authorization: `Bearer ${token}` };
-  const listHttp = await load(`${stack.base}/api/v1/cases?page=3&pageSize=20`, headers);
-  const listSql = await directSql(
-    stack,
-    sql`select * from cases where (confidentiality <> 'confidential' or created_by_agency = 'eeb') order by created_at desc, id asc limit 20 offset 40`,
-  );
+  const listParams = { page: '3', pageSize: '20' };
+  const listHttp = await load(`${stack.base}/api/v1/cases?${new URLSearchParams(listParams)}`, headers);
+  const list = caseListStatements(db, user, parseCaseListQuery(listParams));
+  const listSql = await directSql(stack, [list.total.toSQL(), list.page.toSQL()]);
   const dashHttp = await load(`${stack.base}/api/v1/dashboard`, headers);
-  const dashSql = await directSql(stack, sql`select stage, count(*) from cases where (confidentiality <> 'confidential' or created_by_agency = 'eeb') group by stage`);
+  // The same "today" as the route computes for the duty periods.
+  const dash = dashboardStatements(db, user, chinaDate(Date.now()));
+  const dashSql = await directSql(stack, Object.values(dash).map((q) => q.toSQL()));
   return {
     cases: READ_CASES,
     seconds: SECONDS,
+    connections: READ_CONNECTIONS,
     list: verdict(listHttp, listSql),
     dashboard: verdict(dashHttp, dashSql),
   };
