@@ -112,18 +112,27 @@ type Statement = { sql: string; params: unknown[] };
 
 /**
  * The reference: the endpoint's own statements (drizzle's SQL text and parameters, as the route builds them for
- * the same user and query), run in the same order, one "request" = all of them one after the other, by as many
- * concurrent callers as autocannon has connections, on the stack's own pool, straight through node-postgres.
+ * the same user and query), run in the same order in the same read-only transaction on one connection of the
+ * stack's own pool, straight through node-postgres; one "request" = begin, all of them, commit; as many concurrent
+ * callers as autocannon has connections.
  */
 async function directSql(stack: Stack, statements: Statement[]) {
-  const pg = (stack.db.handle.db as unknown as { $client: { query(q: { text: string; values: unknown[] }): Promise<unknown> } }).$client;
+  type PgClient = { query(q: string | { text: string; values: unknown[] }): Promise<unknown>; release(): void };
+  const pg = (stack.db.handle.db as unknown as { $client: { connect(): Promise<PgClient> } }).$client;
   const times: number[] = [];
   const until = performance.now() + SECONDS * 1000;
   await Promise.all(
     Array.from({ length: READ_CONNECTIONS }, async () => {
       while (performance.now() < until) {
         const t0 = performance.now();
-        for (const s of statements) await pg.query({ text: s.sql, values: s.params });
+        const client = await pg.connect();
+        try {
+          await client.query('begin isolation level repeatable read read only');
+          for (const s of statements) await client.query({ text: s.sql, values: s.params });
+          await client.query('commit');
+        } finally {
+          client.release();
+        }
         times.push(performance.now() - t0);
       }
     }),
@@ -169,8 +178,11 @@ async function reads(stack: Stack, token: string) {
 }
 
 /** 200 clients for 60 s: case list, dashboard and case registration mixed (4 reads : 1 write per client). */
-async function apiLoad(stack: Stack, token: string) {
+async function apiLoad(stack: Stack, token: string, seeded: boolean) {
+  // The reads run over BENCH_READ_CASES cases; so does the load when it runs alone (`npm run bench -- load`).
+  if (!seeded) await seedCases(stack, READ_CASES);
   const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
+  const before = await routeTimes(stack);
   let i = 0;
   const result = await autocannon({
     url: stack.base,
@@ -197,8 +209,31 @@ async function apiLoad(stack: Stack, token: string) {
     status5xx: result['5xx'],
     latencyMs: { p50: result.latency.p50, p90: result.latency.p90, p99: result.latency.p99, max: result.latency.max, mean: result.latency.average },
   };
+  // Where the time went, per route, from the API's own request histogram (server side, so also for the requests
+  // autocannon gave up on).
+  const after = await routeTimes(stack);
+  const perRoute = Object.fromEntries(
+    Object.entries(after)
+      .map(([k, v]) => [k, { count: v.count - (before[k]?.count ?? 0), sumS: v.sum - (before[k]?.sum ?? 0) }] as const)
+      .filter(([, v]) => v.count > 0)
+      .map(([k, v]) => [k, { requests: v.count, meanMs: Math.round((v.sumS / v.count) * 1000) }]),
+  );
+  Object.assign(r, { perRoute });
   const ok = r.errors === 0 && r.non2xx === 0 && r.timeouts === 0;
   return { ...r, target: '无错误、无 5xx', met: ok, ...(ok ? {} : { missedByZh: `错误 ${r.errors}、非 2xx ${r.non2xx}（其中 5xx ${r.status5xx}）、超时 ${r.timeouts}` }) };
+}
+
+/** Count and sum of http_request_duration_seconds per method and route (all statuses), from GET /metrics. */
+async function routeTimes(stack: Stack): Promise<Record<string, { count: number; sum: number }>> {
+  const text = await (await fetch(`${stack.base}/metrics`)).text();
+  const out: Record<string, { count: number; sum: number }> = {};
+  for (const m of text.matchAll(/^http_request_duration_seconds_(sum|count)\{([^}]*)\} ([\d.e+-]+)$/gm)) {
+    const labels = Object.fromEntries([...m[2].matchAll(/(\w+)="([^"]*)"/g)].map((x) => [x[1], x[2]]));
+    const key = `${labels.method} ${labels.route}`;
+    const e = (out[key] ??= { count: 0, sum: 0 });
+    e[m[1] as 'sum' | 'count'] += Number(m[3]);
+  }
+  return out;
 }
 
 /**
@@ -426,7 +461,7 @@ async function main() {
       memory: SECTIONS.has('memory') ? await memory(stack, MEMORY_N) : undefined,
       escalation: SECTIONS.has('escalation') ? await escalation(stack, ESCALATION_N) : undefined,
       reads: SECTIONS.has('reads') ? await reads(stack, token) : undefined,
-      load: SECTIONS.has('load') ? await apiLoad(stack, token) : undefined,
+      load: SECTIONS.has('load') ? await apiLoad(stack, token, SECTIONS.has('reads')) : undefined,
       reports: SECTIONS.has('reports') ? await reportsBench(stack) : undefined,
       processRssMiB: Math.round(process.memoryUsage().rss / 2 ** 20),
     };
