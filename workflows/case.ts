@@ -346,9 +346,25 @@ export async function caseWorkflow(input: CaseWorkflowInput, carried?: CarriedSt
     ];
   };
 
+  // Mail being delivered in the background (see record); the workflow neither continues as new nor ends before it is out.
+  let deliveries = 0;
+  const deliveriesDone = () => allHandlersFinished() && deliveries === 0;
   const record = async (args: Parameters<Activities['recordCaseChange']>[0]) => {
     const result = await records.recordCaseChange(args);
-    if (result.notificationIds.length) await delivery.deliverNotifications({ ids: result.notificationIds });
+    if (!result.notificationIds.length) return;
+    if (patched('delivery-off-the-lock')) {
+      // The change is recorded and its outbox rows are queued: the step answers and the case's lock is released now.
+      // While the mail server refuses, the delivery activity retries on its own and the case goes on (steps, clocks);
+      // before this, a refused mail held the step's answer and every later step and clock of the case until the
+      // server accepted again (and the activity's next retry, up to 10 minutes later).
+      deliveries++;
+      void delivery
+        .deliverNotifications({ ids: result.notificationIds })
+        .catch((err: unknown) => log.warn('通知发送未完成（发件箱保留待发） (delivery stopped)', { caseId: input.caseId, error: String(err) }))
+        .finally(() => deliveries--);
+      return;
+    }
+    await delivery.deliverNotifications({ ids: result.notificationIds });
   };
 
   setHandler(stateQuery, view);
@@ -462,7 +478,7 @@ export async function caseWorkflow(input: CaseWorkflowInput, carried?: CarriedSt
     if (isClosed(state) && clocks.length === 0) break;
 
     if (workflowInfo().historyLength > historyLimit || workflowInfo().continueAsNewSuggested) {
-      await condition(allHandlersFinished);
+      await condition(deliveriesDone);
       await continueAsNew<typeof caseWorkflow>(input, {
         state,
         caseNumber: caseNumber!,
@@ -549,7 +565,7 @@ export async function caseWorkflow(input: CaseWorkflowInput, carried?: CarriedSt
     });
   }
 
-  await condition(allHandlersFinished);
+  await condition(deliveriesDone);
   log.info('案件流程结束', { caseId: input.caseId, stage: state.stage });
   return view();
 }

@@ -1,3 +1,4 @@
+import { waitFor } from '../helpers/processes';
 import { request, startStack, type Stack } from '../helpers/stack';
 
 /** A step hands the case to the PSB: its officer gets the e-mail once and finds it in the in-app inbox. */
@@ -18,12 +19,16 @@ describe('notifications: inbox and delivery status', () => {
     const moved = await request(stack.base, eebHead, 'POST', `/api/v1/cases/${caseId}/steps/deliverDetentionTransfer`, { documentNumber: '长环移拘〔2026〕9号' });
     expect(moved.status).toBe(200);
 
+    // The inbox has the notice with the step's answer; the e-mail goes out in the background (delivery-off-the-lock).
     const inbox = await request(stack.base, psb, 'GET', '/api/v1/me/notifications?unread=true');
     expect(inbox.json.unread).toBe(1);
     const [item] = inbox.json.items as { id: string; subject: string; bodyText: string; status: string }[];
     expect(item.subject).toContain('【待办】');
     expect(item.bodyText).toContain('受理行政拘留案件');
-    expect(item.status).toBe('sent');
+    await waitFor('邮件已发出', async () => {
+      const again = await request(stack.base, psb, 'GET', '/api/v1/me/notifications');
+      return (again.json.items as { id: string; status: string }[]).find((n) => n.id === item.id)?.status === 'sent';
+    }, 30_000);
     const mail = stack.smtp.received.filter((m) => m.subject === item.subject);
     expect(mail).toHaveLength(1);
 

@@ -3,6 +3,7 @@ import { caseEvents, notifications } from '../../db/schema';
 import type { Actor } from '../../domain/case';
 import { caseWorkflow, registeredUpdate, stepUpdate, type CaseWorkflowInput } from '../../workflows/case';
 import { startHarness, type Harness } from '../helpers/harness';
+import { waitFor } from '../helpers/processes';
 import { createDevServerEnv } from '../helpers/temporal';
 
 const eebOfficer: Actor = { userId: 'eeb-1', agency: 'eeb', role: 'officer', displayName: '生态环境局办案人员' };
@@ -54,9 +55,11 @@ describe('worker stopped and restarted mid-case', () => {
       'deliverTransfer',
       'acknowledgeReceipt',
     ]);
-    const outbox = await h.db.handle.db.select().from(notifications).where(eq(notifications.caseId, caseId));
-    expect(outbox.length).toBeGreaterThan(0);
-    expect(outbox.every((o) => o.status === 'sent')).toBe(true);
+    // Mail goes out in the background of the steps (delivery-off-the-lock), across the restart too.
+    const outbox = await waitFor('all mail sent', async () => {
+      const rows = await h.db.handle.db.select().from(notifications).where(eq(notifications.caseId, caseId));
+      return rows.length > 0 && rows.every((o) => o.status === 'sent') ? rows : undefined;
+    }, 60_000);
     const ids = new Set(outbox.map((o) => `<${o.messageId}>`));
     const received = h.smtp.received.filter((m) => ids.has(m.messageId ?? ''));
     expect(received.length).toBe(outbox.length);
