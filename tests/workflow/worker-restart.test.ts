@@ -43,8 +43,12 @@ describe('worker stopped and restarted mid-case', () => {
     await h.startWorker();
     await step('acknowledgeReceipt', psbOfficer, { documentNumber: 'H-restart' });
 
-    const events = await h.db.handle.db.select().from(caseEvents).where(eq(caseEvents.caseId, caseId)).orderBy(asc(caseEvents.seq));
-    // The Art 34 duty opened by the transfer (rule any.platform-entry) runs in its own workflow: once, in its own order.
+    // The Art 34 duty opened by the transfer (rule any.platform-entry) runs in its own workflow, started by the
+    // transfer's record and recording its first event on its own time: once, in its own order.
+    const events = await waitFor('platform-entry event', async () => {
+      const rows = await h.db.handle.db.select().from(caseEvents).where(eq(caseEvents.caseId, caseId)).orderBy(asc(caseEvents.seq));
+      return rows.some((e) => e.type === 'informationEntryDue') ? rows : undefined;
+    }, 60_000);
     expect(events.filter((e) => e.type === 'informationEntryDue').map((e) => e.ruleId)).toEqual(['any.platform-entry']);
     const caseOwn = events.filter((e) => e.ruleId !== 'any.platform-entry');
     expect(caseOwn.map((e) => (e.data as { step?: string }).step ?? e.type)).toEqual([
