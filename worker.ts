@@ -9,8 +9,9 @@ import { openDatabase } from './infra/bootstrap';
 import { ensureSchedules } from './infra/schedules';
 import { ensureDigestSchedule } from './infra/digest-schedule';
 import { createLogger } from './infra/log';
+import { WORKFLOWS_PATH, WORKFLOW_PRELOAD_MODULES } from './infra/workflow-bundle';
 
-export const WORKFLOWS_PATH = path.join(__dirname, 'workflows', 'index.ts');
+export { WORKFLOWS_PATH };
 
 /**
  * Memory of the worker: with the reusable V8 context (the SDK's default) every workflow in the sticky cache
@@ -40,7 +41,7 @@ export async function createWorker(deps: WorkerDeps): Promise<Worker> {
     connection: deps.connection,
     namespace: deps.config.temporal.namespace,
     taskQueue: deps.config.temporal.taskQueue,
-    ...(deps.workflowBundle ? { workflowBundle: deps.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
+    ...(deps.workflowBundle ? { workflowBundle: deps.workflowBundle } : { workflowsPath: WORKFLOWS_PATH, bundlerOptions: { preloadModules: WORKFLOW_PRELOAD_MODULES } }),
     activities: createActivities({ db: deps.db.db, mailer: deps.mailer, reportFontPath: deps.config.reportFontPath }),
     // Bounded memory (see config: WORKER_MAX_CACHED_WORKFLOWS); one isolate context reused for all workflows.
     maxCachedWorkflows: deps.config.worker.maxCachedWorkflows,

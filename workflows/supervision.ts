@@ -1,5 +1,5 @@
 import { allHandlersFinished, condition, defineQuery, defineUpdate, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
-import { z } from 'zod';
+import { answerSchema, closeSchema, opinionSchema } from '../domain/duty-inputs';
 import type { Activities } from '../activities';
 import type { SupervisionItemRow, SupervisionSeed } from '../activities/supervision';
 import type { NotificationRequest } from '../activities/types';
@@ -13,10 +13,8 @@ import {
   type CalendarYearData,
 } from '../domain/deadlines';
 import {
-  CLOSE_RESULTS,
   CLOSE_RESULT_ZH,
   OPINIONS,
-  OPINION_KINDS,
   SUPERVISION_KIND_ZH,
   SUPERVISION_STATUS_ZH,
   canTransition,
@@ -81,9 +79,6 @@ export const answerOpinionUpdate = defineUpdate<SupervisionView, [SupervisionReq
 export const closeSupervisionUpdate = defineUpdate<SupervisionView, [SupervisionRequest]>('closeSupervision');
 export const SUPERVISION_UPDATES = ['issueOpinion', 'answerOpinion', 'closeSupervision'] as const;
 
-const opinionSchema = z.object({ opinionKind: z.enum(OPINION_KINDS), text: z.string().trim().min(1, '请填写检察意见内容').max(4000) });
-const answerSchema = z.object({ text: z.string().trim().min(1, '请填写答复内容').max(4000) });
-const closeSchema = z.object({ result: z.enum(CLOSE_RESULTS), note: z.string().trim().max(4000).optional() });
 
 const delivery = proxyActivities<Activities>({
   startToCloseTimeout: '2 minutes',

@@ -1,8 +1,8 @@
-import path from 'node:path';
 import { SearchAttributeType } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { WORKFLOWS_PATH, WORKFLOW_PRELOAD_MODULES } from '../../infra/workflow-bundle';
 import { devServerExecutable, testServerExecutable } from '../../infra/temporal';
 import { CASE_SEARCH_ATTRIBUTES } from '../../workflows/search-attributes';
 
@@ -11,7 +11,8 @@ let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
 /** Bundling takes seconds: one bundle per test process. */
 export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
   bundle ??= bundleWorkflowCode({
-    workflowsPath: path.join(__dirname, '..', '..', 'workflows', 'index.ts'),
+    workflowsPath: WORKFLOWS_PATH,
+    preloadModules: WORKFLOW_PRELOAD_MODULES,
     logger: { trace() {}, debug() {}, info() {}, warn() {}, error: console.error, log() {} } as never,
   });
   return bundle;

@@ -1,5 +1,6 @@
 import { ApplicationFailure, condition, proxyActivities } from '@temporalio/workflow';
-import { z } from 'zod';
+import type { z } from 'zod';
+import { actorSchema } from '../../domain/duty-inputs';
 import type { Activities } from '../../activities';
 import type { DutyEventInput, DutyItemRow, DutyPeriodRow } from '../../activities/duty-types';
 import type { NotificationRequest } from '../../activities/types';
@@ -30,12 +31,7 @@ export interface DutyActor {
   displayName?: string;
 }
 
-export const actorSchema = z.object({
-  userId: z.string().min(1),
-  agency: z.string().min(1),
-  role: z.string().min(1),
-  displayName: z.string().optional(),
-});
+export { actorSchema };
 
 /** Per-duty settings resolved from configuration when the schedule fires (the workflow then needs no config). */
 export interface DutySettings {

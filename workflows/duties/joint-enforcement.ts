@@ -1,5 +1,5 @@
 import { ParentClosePolicy, allHandlersFinished, condition, defineQuery, defineUpdate, setHandler, startChild, uuid4, workflowInfo } from '@temporalio/workflow';
-import { z } from 'zod';
+import { cancelOperationSchema, openCaseFromLeadSchema, planOperationSchema, recordOutcomeSchema } from '../../domain/duty-inputs';
 import type { DutyItemRow, DutyPeriodRow } from '../../activities/duty-types';
 import { validateInitial, type Actor } from '../../domain/case';
 import { caseWorkflow, type CaseWorkflowInput } from '../case';
@@ -63,39 +63,7 @@ export interface JointEnforcementView {
   complianceZh: string;
 }
 
-const dateSchema = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, '日期格式应为 YYYY-MM-DD');
-const names = z.array(z.string().trim().min(1).max(50)).min(1, '至少一人').max(50);
-export const planOperationSchema = z
-  .object({
-    date: dateSchema.describe('行动日期'),
-    titleZh: z.string().trim().min(1).max(200).optional().describe('行动名称'),
-    places: z.array(z.string().trim().min(1).max(200)).min(1, '至少一个地点').max(50).describe('检查地点或对象'),
-    targets: z.array(z.string().trim().min(1).max(200)).max(50).default([]).describe('检查对象（企业等）'),
-    members: z.object({ eeb: names, psb: names }).describe('参加人员：生态环境局与公安局双方'),
-  })
-  .strict();
-export const cancelOperationSchema = z.object({ operationId: z.string().min(1).max(20), reason: z.string().trim().min(1).max(500) }).strict();
-export const recordOutcomeSchema = z
-  .object({
-    operationId: z.string().min(1).max(20),
-    sitesInspected: z.number().int().min(0).max(100000),
-    violationsFound: z.number().int().min(0).max(100000),
-    summary: z.string().max(5000).optional(),
-    leads: z.array(z.object({ description: z.string().trim().min(1).max(2000) }).strict()).max(100).default([]),
-    attachments: z.array(z.object({ name: z.string().trim().min(1).max(200), ref: z.string().trim().min(1).max(500) }).strict()).max(100).default([]),
-  })
-  .strict();
-export const openCaseFromLeadSchema = z
-  .object({
-    operationId: z.string().min(1).max(20),
-    leadIndex: z.number().int().min(0).max(99),
-    title: z.string().trim().min(1).max(200),
-    track: z.enum(['criminal', 'detention', 'administrative']),
-    summary: z.string().max(5000).optional(),
-    confidentiality: z.enum(['public', 'internal', 'confidential']).default('internal'),
-    documentNumber: z.string().trim().min(1).max(100).optional(),
-  })
-  .strict();
+export { planOperationSchema, cancelOperationSchema, recordOutcomeSchema, openCaseFromLeadSchema };
 
 export interface DutyUpdateRequest {
   actor: DutyActor;

@@ -1,5 +1,5 @@
 import { allHandlersFinished, condition, defineQuery, defineUpdate, setHandler, workflowInfo } from '@temporalio/workflow';
-import { z } from 'zod';
+import { addAgendaItemSchema, completeResolutionSchema, recordMinutesSchema, scheduleMeetingSchema } from '../../domain/duty-inputs';
 import type { DutyItemRow, DutyPeriodRow, MeetingAgenda } from '../../activities/duty-types';
 import {
   AGENCY_ZH,
@@ -51,18 +51,7 @@ export interface MeetingView {
   resolutions: Resolution[];
 }
 
-const dateSchema = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, '日期格式应为 YYYY-MM-DD');
-export const scheduleMeetingSchema = z.object({ date: dateSchema, place: z.string().trim().min(1).max(200).optional() }).strict();
-export const addAgendaItemSchema = z.object({ titleZh: z.string().trim().min(1).max(500) }).strict();
-export const recordMinutesSchema = z
-  .object({
-    heldOn: dateSchema,
-    attendees: z.object({ eeb: z.array(z.string().trim().min(1).max(50)).min(1), psb: z.array(z.string().trim().min(1).max(50)).min(1), spp: z.array(z.string().trim().min(1).max(50)).min(1), workingGroup: z.array(z.string().trim().min(1).max(50)).default([]) }).strict(),
-    summary: z.string().trim().min(1).max(20000),
-    resolutions: z.array(z.object({ titleZh: z.string().trim().min(1).max(500), ownerAgency: z.enum(['eeb', 'psb', 'spp', 'workingGroup']), dueDate: dateSchema.optional() }).strict()).max(100).default([]),
-  })
-  .strict();
-export const completeResolutionSchema = z.object({ resolutionId: z.string().min(1).max(20), note: z.string().trim().min(1).max(2000) }).strict();
+export { scheduleMeetingSchema, addAgendaItemSchema, recordMinutesSchema, completeResolutionSchema };
 
 export const meetingStateQuery = defineQuery<MeetingView>('state');
 export const scheduleMeetingUpdate = defineUpdate<MeetingView, [DutyUpdateRequest]>('scheduleMeeting');

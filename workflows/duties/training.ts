@@ -1,5 +1,5 @@
 import { allHandlersFinished, condition, defineQuery, defineUpdate, setHandler, workflowInfo } from '@temporalio/workflow';
-import { z } from 'zod';
+import { cancelTrainingSchema, planTrainingSchema, recordTrainingSchema } from '../../domain/duty-inputs';
 import type { DutyItemRow, DutyPeriodRow } from '../../activities/duty-types';
 import { AGENCY_ZH } from '../../domain/deadlines';
 import { Lock, chinaAt, chinaDate, dutyLadder, mail, parseInput, recordDuty, reject, requireAgency, sleepUntil, type DutyActor, type DutyPeriodInput } from './common';
@@ -37,23 +37,7 @@ export interface TrainingView {
 }
 
 const FORMAT_ZH = { training: '专业知识培训', exchange: '经验交流', seminar: '研讨' } as const;
-export const planTrainingSchema = z
-  .object({
-    titleZh: z.string().trim().min(1).max(200),
-    date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, '日期格式应为 YYYY-MM-DD'),
-    organiser: z.enum(['joint', 'eeb', 'psb', 'spp']),
-    format: z.enum(['training', 'exchange', 'seminar']).default('training'),
-  })
-  .strict();
-export const recordTrainingSchema = z
-  .object({
-    sessionId: z.string().min(1).max(20),
-    attendance: z.object({ eeb: z.number().int().min(0).max(10000), psb: z.number().int().min(0).max(10000), spp: z.number().int().min(0).max(10000) }).strict(),
-    materials: z.array(z.object({ name: z.string().trim().min(1).max(200), ref: z.string().trim().min(1).max(500) }).strict()).max(100).default([]),
-    summary: z.string().max(5000).optional(),
-  })
-  .strict();
-export const cancelTrainingSchema = z.object({ sessionId: z.string().min(1).max(20), reason: z.string().trim().min(1).max(500) }).strict();
+export { planTrainingSchema, recordTrainingSchema, cancelTrainingSchema };
 
 export const trainingStateQuery = defineQuery<TrainingView>('state');
 export const planTrainingUpdate = defineUpdate<TrainingView, [DutyUpdateRequest]>('planTraining');
