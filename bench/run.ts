@@ -16,6 +16,7 @@ import { apiTokens, users } from '../db/schema';
 import { hashToken, type AuthUser } from '../api/auth';
 import { caseListStatements, parseCaseListQuery } from '../api/routes/cases';
 import { dashboardStatements } from '../api/routes/dashboard';
+import { coalescerFor } from '../api/coalesce';
 import { chinaDate } from '../workflows/duties/common';
 
 /**
@@ -161,10 +162,17 @@ async function reads(stack: Stack, token: string) {
   const user = await userOf(stack, token);
   const headers = { authorization: `Bearer ${token}` };
   const listParams = { page: '3', pageSize: '20' };
-  const listHttp = await load(`${stack.base}/api/v1/cases?${new URLSearchParams(listParams)}`, headers);
+  // Identical concurrent requests share one execution of their statements (api/coalesce.ts): how many ran is reported.
+  const runs = async <T>(name: string, f: () => Promise<T>) => {
+    const st = coalescerFor(db, name).stats;
+    const [r0, q0] = [st.runs, st.requests];
+    const out = await f();
+    return { ...out, coalescing: { requests: st.requests - q0, statementRuns: st.runs - r0 } };
+  };
+  const listHttp = await runs('cases.list', () => load(`${stack.base}/api/v1/cases?${new URLSearchParams(listParams)}`, headers));
   const list = caseListStatements(db, user, parseCaseListQuery(listParams));
   const listSql = await directSql(stack, [list.total.toSQL(), list.page.toSQL()]);
-  const dashHttp = await load(`${stack.base}/api/v1/dashboard`, headers);
+  const dashHttp = await runs('dashboard', () => load(`${stack.base}/api/v1/dashboard`, headers));
   // The same "today" as the route computes for the duty periods.
   const dash = dashboardStatements(db, user, chinaDate(Date.now()));
   const dashSql = await directSql(stack, Object.values(dash).map((q) => q.toSQL()));
@@ -183,6 +191,7 @@ async function apiLoad(stack: Stack, token: string, seeded: boolean) {
   if (!seeded) await seedCases(stack, READ_CASES);
   const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
   const before = await routeTimes(stack);
+  const coalescers = ['cases.list', 'dashboard'].map((n) => [n, coalescerFor(stack.db.handle.db, n).stats, { ...coalescerFor(stack.db.handle.db, n).stats }] as const);
   let i = 0;
   const result = await autocannon({
     url: stack.base,
@@ -218,7 +227,9 @@ async function apiLoad(stack: Stack, token: string, seeded: boolean) {
       .filter(([, v]) => v.count > 0)
       .map(([k, v]) => [k, { requests: v.count, meanMs: Math.round((v.sumS / v.count) * 1000) }]),
   );
-  Object.assign(r, { perRoute });
+  // Identical concurrent reads share one execution started after they arrived (api/coalesce.ts).
+  const coalescing = Object.fromEntries(coalescers.map(([n, now, then]) => [n, { requests: now.requests - then.requests, statementRuns: now.runs - then.runs }]));
+  Object.assign(r, { perRoute, coalescing });
   const ok = r.errors === 0 && r.non2xx === 0 && r.timeouts === 0;
   return { ...r, target: '无错误、无 5xx', met: ok, ...(ok ? {} : { missedByZh: `错误 ${r.errors}、非 2xx ${r.non2xx}（其中 5xx ${r.status5xx}）、超时 ${r.timeouts}` }) };
 }

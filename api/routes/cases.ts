@@ -10,6 +10,7 @@ import { caseEvents, cases, deadlines } from '../../db/schema';
 import { STEPS, STEP_NAMES, isStepName, validateInitial, type Actor } from '../../domain/case';
 import { caseWorkflow, registeredUpdate, stateQuery, stepUpdate, STEP_REJECTED, type CaseWorkflowInput } from '../../workflows/case';
 import { currentUser, type AuthUser } from '../auth';
+import { coalescerFor } from '../coalesce';
 import { HttpError, notFound } from '../errors';
 import { caseHistory } from '../history';
 import { route } from '../openapi';
@@ -240,11 +241,14 @@ export function casesRouter(deps: { db: Db; temporal: Client; config: Config }) 
     { method: 'get', path: '/api/v1/cases', permission: 'case.read', summary: '案件列表（按办理类型、阶段、责任单位、超期、期限、日期和关键词筛选，分页）', tags: ['案件'], query: listQuery },
     async (_req, res, { query }) => {
       const user = currentUser(res);
-      const { total, items } = await db.transaction(async (tx) => {
-        const q = caseListStatements(tx, user, query);
-        const [{ total }] = await q.total;
-        return { total, items: await q.page };
-      }, READ_TX);
+      // The statements depend on the user's agency (visibleTo) and the query only.
+      const { total, items } = await coalescerFor<{ total: number; items: (typeof cases.$inferSelect)[] }>(db, 'cases.list').run(`${user.agency}|${JSON.stringify(query)}`, () =>
+        db.transaction(async (tx) => {
+          const q = caseListStatements(tx, user, query);
+          const [{ total }] = await q.total;
+          return { total, items: await q.page };
+        }, READ_TX),
+      );
       const secret = items.filter((c) => c.confidentiality === 'confidential').map((c) => c.id);
       if (secret.length) res.locals.auditRead = { target: secret.length === 1 ? secret[0] : 'cases', what: `案件列表含保密案件：${secret.join(', ')}` };
       res.json({ items, page: query.page, pageSize: query.pageSize, total });

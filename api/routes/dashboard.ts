@@ -4,6 +4,7 @@ import type { Db } from '../../db/client';
 import { cases, deadlines, dutyItems, dutyPeriods, notifications } from '../../db/schema';
 import { chinaDate } from '../../workflows/duties/common';
 import { currentUser, type AuthUser } from '../auth';
+import { coalescerFor } from '../coalesce';
 import { route } from '../openapi';
 import { READ_TX, visibleTo } from './cases';
 
@@ -85,7 +86,8 @@ export function dashboardRouter(deps: { db: Db }) {
   route(r, { method: 'get', path: '/api/v1/dashboard', permission: 'case.read', summary: '工作台：本机关待办、超期案件、各阶段数量、未读通知', tags: ['工作台'] }, async (_req, res) => {
     const me = currentUser(res);
     const today = chinaDate(Date.now());
-    const { pendingClocks, overdue, counts, unread, current, meetings, openResolutions } = await db.transaction(async (tx) => {
+    // The statements depend on the user's agency (visibleTo, clocks, resolutions), id (unread mail) and the day.
+    const read = () => db.transaction(async (tx) => {
       const q = dashboardStatements(tx, me, today);
       const pendingClocks = await q.pendingClocks;
       const overdue = await q.overdue;
@@ -96,6 +98,10 @@ export function dashboardRouter(deps: { db: Db }) {
       const [{ openResolutions }] = await q.openResolutions;
       return { pendingClocks, overdue, counts, unread, current, meetings, openResolutions };
     }, READ_TX);
+    const { pendingClocks, overdue, counts, unread, current, meetings, openResolutions } = await coalescerFor<Awaited<ReturnType<typeof read>>>(db, 'dashboard').run(
+      `${me.agency}|${me.id}|${today}`,
+      read,
+    );
     const byStage = counts
       .filter((c) => c.isStageRow === 1)
       .map((c) => ({ stage: c.stage, stageLabelZh: c.stageLabelZh, n: c.n }))
