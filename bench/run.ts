@@ -218,9 +218,19 @@ async function apiLoad(stack: Stack, token: string, seeded: boolean) {
     status5xx: result['5xx'],
     latencyMs: { p50: result.latency.p50, p90: result.latency.p90, p99: result.latency.p99, max: result.latency.max, mean: result.latency.average },
   };
+  // Requests autocannon gave up on (or cut at the end) are still running in the API: let them finish before the
+  // figures are read and before the stack closes (closing Temporal's connection under them crashed the process).
+  const handled = (t: Record<string, { count: number }>) => Object.values(t).reduce((n, v) => n + v.count, 0);
+  let after = await routeTimes(stack);
+  for (let waited = 0; waited < 120; waited += 2) {
+    await new Promise((res) => setTimeout(res, 2000));
+    const now = await routeTimes(stack);
+    const settled = handled(now) === handled(after) + 1; // only this poll's own GET /metrics was added
+    after = now;
+    if (settled) break;
+  }
   // Where the time went, per route, from the API's own request histogram (server side, so also for the requests
   // autocannon gave up on).
-  const after = await routeTimes(stack);
   const perRoute = Object.fromEntries(
     Object.entries(after)
       .map(([k, v]) => [k, { count: v.count - (before[k]?.count ?? 0), sumS: v.sum - (before[k]?.sum ?? 0) }] as const)
