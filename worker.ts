@@ -14,12 +14,11 @@ import { WORKFLOWS_PATH, WORKFLOW_PRELOAD_MODULES } from './infra/workflow-bundl
 export { WORKFLOWS_PATH };
 
 /**
- * Memory of the worker: with the reusable V8 context (the SDK's default) every workflow in the sticky cache
- * evaluates the bundle's modules for itself — the step and rule tables with their zod schemas — about 2.4 MiB per
- * cached case workflow (bench `memory` section). Sharing those modules (the bundler's preloadModules) is not
- * possible: the SDK freezes shared modules and zod defines properties lazily on its schemas and configuration.
- * So the cache is bounded (WORKER_MAX_CACHED_WORKFLOWS); an evicted case is replayed from its history on its next
- * task, and case workflows are idle between steps and clocks.
+ * Memory of the worker: with the reusable V8 context (the SDK's default) every workflow evaluates the bundle's
+ * modules for itself, except those preloaded and shared (workflows/shared-modules.ts: zod and the domain tables with
+ * their schemas). Sharing them took a cached case workflow from about 2.4 MiB to about 0.3 MiB (bench `memory`).
+ * The cache is bounded all the same (WORKER_MAX_CACHED_WORKFLOWS); an evicted case is replayed from its history on
+ * its next task, and case workflows are idle between steps and clocks.
  */
 
 export interface WorkerDeps {

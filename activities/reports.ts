@@ -5,7 +5,6 @@ import type { Db } from '../db/client';
 import { reportFiles, reports } from '../db/schema';
 import { parsePeriod, REPORT_CONTENT_TYPES, REPORT_FORMATS, reportFileName, type ReportFormat, type ReportKind } from '../domain/reports';
 import { computeReportData } from './report-data';
-import { findReportFont, loadReportFont, renderCharts, renderCsv, renderPdf, renderXlsx, ReportFontMissingError } from './report-render';
 
 export interface ReportRequest {
   id: string;
@@ -66,6 +65,8 @@ export function createReportActivities(deps: { db: Db; reportFontPath?: string }
       if (r.status === 'done') return { reportId: r.id, formats, ms: {} };
       const t0 = performance.now();
       const ms: Record<string, number> = {};
+      // Loaded on the first report, not at worker start: exceljs, pdfkit and resvg are ~40 MiB of a worker's RSS.
+      const { findReportFont, loadReportFont, renderCharts, renderCsv, renderPdf, renderXlsx, ReportFontMissingError } = await import('./report-render');
       const needsFont = formats.includes('pdf') || formats.includes('xlsx');
       let font;
       try {
