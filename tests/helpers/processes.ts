@@ -1,4 +1,5 @@
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -108,8 +109,16 @@ export interface WorkerProcess {
 let bundleFile: string | undefined;
 async function bundlePath(): Promise<string> {
   if (!bundleFile) {
-    bundleFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'faults-bundle-')), 'workflows.js');
-    fs.writeFileSync(bundleFile, (await workflowBundle()).code);
+    // Named by its content: runs of the same code share one file instead of each leaving a directory in /tmp
+    // (written under a temporary name and renamed, so a concurrent run never reads half a file).
+    const code = (await workflowBundle()).code;
+    const file = path.join(os.tmpdir(), `faults-bundle-${crypto.createHash('sha256').update(code).digest('hex').slice(0, 16)}.js`);
+    if (!fs.existsSync(file)) {
+      const partial = `${file}.${process.pid}.tmp`;
+      fs.writeFileSync(partial, code);
+      fs.renameSync(partial, file);
+    }
+    bundleFile = file;
   }
   return bundleFile;
 }
