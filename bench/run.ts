@@ -491,9 +491,26 @@ async function main() {
     console.log(JSON.stringify(results, null, 2));
     console.log(`结果已写入 ${file}`);
   } finally {
+    closing = true;
     await stack.close();
   }
 }
+
+/**
+ * Set once the results are written and the stack closes. A registration the API is still answering (autocannon gave
+ * up on it) may have a gRPC retry scheduled by the Temporal client; when that timer fires after the connection closed
+ * it throws "Channel has been shut down" from a timer, which would end the process with exit code 1 after a complete
+ * run. Only that error, and only then, is reported and not fatal.
+ */
+let closing = false;
+process.on('uncaughtException', (err: Error) => {
+  if (closing && /Channel has been shut down/.test(err.message)) {
+    console.warn(`关闭测试环境时，一个已排定的 Temporal 重试调用因连接已关闭而放弃（结果已写入，不影响数据）：${err.message}`);
+    return;
+  }
+  console.error(`基准测试失败：${err.stack ?? err.message}`);
+  process.exit(1);
+});
 
 main().catch((err: Error) => {
   console.error(`基准测试失败：${err.stack ?? err.message}`);
