@@ -11,8 +11,6 @@ import { ensureDigestSchedule } from './infra/digest-schedule';
 import { createLogger } from './infra/log';
 import { WORKFLOWS_PATH, WORKFLOW_PRELOAD_MODULES } from './infra/workflow-bundle';
 
-export { WORKFLOWS_PATH };
-
 /**
  * Memory of the worker: with the reusable V8 context (the SDK's default) every workflow evaluates the bundle's
  * modules for itself, except those preloaded and shared (workflows/shared-modules.ts: zod and the domain tables with

@@ -54,7 +54,7 @@ export const openCaseFromLeadSchema = z
 export const planTrainingSchema = z
   .object({
     titleZh: z.string().trim().min(1).max(200),
-    date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, '日期格式应为 YYYY-MM-DD'),
+    date: dateSchema,
     organiser: z.enum(['joint', 'eeb', 'psb', 'spp']),
     format: z.enum(['training', 'exchange', 'seminar']).default('training'),
   })

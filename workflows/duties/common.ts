@@ -31,8 +31,6 @@ export interface DutyActor {
   displayName?: string;
 }
 
-export { actorSchema };
-
 /** Per-duty settings resolved from configuration when the schedule fires (the workflow then needs no config). */
 export interface DutySettings {
   /** Joint enforcement: days of the month (09:00) reminding while nothing is planned. */

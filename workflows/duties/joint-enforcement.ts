@@ -63,7 +63,6 @@ export interface JointEnforcementView {
   complianceZh: string;
 }
 
-export { planOperationSchema, cancelOperationSchema, recordOutcomeSchema, openCaseFromLeadSchema };
 
 export interface DutyUpdateRequest {
   actor: DutyActor;

@@ -51,7 +51,6 @@ export interface MeetingView {
   resolutions: Resolution[];
 }
 
-export { scheduleMeetingSchema, addAgendaItemSchema, recordMinutesSchema, completeResolutionSchema };
 
 export const meetingStateQuery = defineQuery<MeetingView>('state');
 export const scheduleMeetingUpdate = defineUpdate<MeetingView, [DutyUpdateRequest]>('scheduleMeeting');

@@ -37,7 +37,6 @@ export interface TrainingView {
 }
 
 const FORMAT_ZH = { training: '专业知识培训', exchange: '经验交流', seminar: '研讨' } as const;
-export { planTrainingSchema, recordTrainingSchema, cancelTrainingSchema };
 
 export const trainingStateQuery = defineQuery<TrainingView>('state');
 export const planTrainingUpdate = defineUpdate<TrainingView, [DutyUpdateRequest]>('planTraining');
