@@ -5,7 +5,7 @@
  * same API as everyone else; every change carries the session's CSRF token. Dates are shown in China time.
  * Pages live in console/pages/*; shared helpers in console/lib.ts.
  */
-import { AGENCY_ZH, ApiError, ROLE_ZH, api, esc, page, session } from './lib';
+import { AGENCY_ZH, ApiError, ROLE_ZH, Superseded, api, esc, navigated, page, session } from './lib';
 import { agenciesPage, calendarsPage, schedulesPage, usersPage } from './pages/admin';
 import { caseHistoryPage, casePage, casesPage, newCasePage } from './pages/cases';
 import { dashboardPage } from './pages/dashboard';
@@ -67,6 +67,7 @@ function nav() {
 
 async function route(): Promise<void> {
   const [path, query = ''] = location.hash.replace(/^#/, '').split('?');
+  navigated();
   try {
     if (path === '/login') {
       nav();
@@ -103,7 +104,7 @@ async function route(): Promise<void> {
     else if (path === '/admin/schedules') await schedulesPage(route);
     else page('页面不存在', '<p><a href="#/">返回首页</a></p>');
   } catch (err) {
-    if (err instanceof ApiError && err.toLogin) return;
+    if ((err instanceof ApiError && err.toLogin) || err instanceof Superseded) return;
     page('出错了', `<p class="error" role="alert">${esc((err as Error).message)}</p><p><a href="#/">返回首页</a></p>`);
   }
 }

@@ -73,7 +73,28 @@ export class ApiError extends Error {
   }
 }
 
+/**
+ * Counts navigations. A read that a later navigation overtook is dropped (Superseded), so a slow page never paints
+ * over the page the user went to next (a list still loading must not replace the record the user opened from it).
+ */
+let navigation = 0;
+export const navigated = () => ++navigation;
+export class Superseded extends Error {
+  constructor() {
+    super('已切换到其他页面');
+  }
+}
+
+/** A refresh started outside a navigation (polling, a button): one that a navigation overtook ends quietly. */
+export function inBackground(work: Promise<unknown>): void {
+  work.catch((err: Error) => {
+    if (err instanceof Superseded || (err instanceof ApiError && err.toLogin)) return;
+    toast(err instanceof ApiError ? err.message : `网络错误，请重试（${err.message}）`);
+  });
+}
+
 export async function api(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Json> {
+  const startedAt = navigation;
   const res = await fetch(`/api/v1${path}`, {
     method,
     credentials: 'same-origin',
@@ -82,6 +103,7 @@ export async function api(method: string, path: string, body?: unknown, headers:
   });
   if (res.status === 204) return {};
   const data = (await res.json().catch(() => ({}))) as Json;
+  if (method === 'GET' && startedAt !== navigation) throw new Superseded();
   if (res.status === 401 && !path.startsWith('/auth/login')) {
     session.me = undefined;
     location.hash = '#/login';
@@ -117,7 +139,7 @@ export function onSubmit(form: HTMLFormElement, run: (data: Json, key: string) =
       .then(() => (key = randomKey()))
       .catch((err: Error) => {
         if (err instanceof ApiError) key = randomKey();
-        if (err instanceof ApiError && err.toLogin) return;
+        if ((err instanceof ApiError && err.toLogin) || err instanceof Superseded) return;
         const text = err instanceof ApiError ? err.message : `网络错误，请重试（${err.message}）`;
         if (box) {
           box.hidden = false;

@@ -11,6 +11,7 @@ import {
   esc,
   field,
   forms,
+  inBackground,
   main,
   onSubmit,
   page,
@@ -74,7 +75,7 @@ export async function usersPage(reload: () => Promise<void>) {
     showSecret(`已创建用户 ${r.user.displayName}（${r.user.username}）`, r.token);
   });
   for (const b of Array.from(main().querySelectorAll<HTMLButtonElement>('button[data-tokens]'))) {
-    b.addEventListener('click', () => void tokensOf(b.dataset.tokens!, b.dataset.user!));
+    b.addEventListener('click', () => inBackground(tokensOf(b.dataset.tokens!, b.dataset.user!)));
   }
 }
 

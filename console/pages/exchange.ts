@@ -1,4 +1,4 @@
-import { AGENCY_ZH, api, badge, chinaTime, empty, esc, field, main, onSubmit, page, session, toast, type Json } from '../lib';
+import { AGENCY_ZH, api, badge, chinaTime, empty, esc, field, inBackground, main, onSubmit, page, session, toast, type Json } from '../lib';
 
 /** Data exchange: imports of the agency's penalty and enforcement records (CSV or JSON), with progress and row errors. */
 const STATUS_ZH: Record<string, string> = { queued: '排队中', validating: '校验中', writing: '写入中', completed: '已完成', rejected: '已拒绝（有错误行，未导入）', failed: '失败' };
@@ -60,7 +60,7 @@ export async function importPage(id: string) {
   if (running(j.status)) {
     const here = location.hash;
     setTimeout(() => {
-      if (location.hash === here && main().isConnected) void importPage(id);
+      if (location.hash === here && main().isConnected) inBackground(importPage(id));
     }, 1000);
   }
 }

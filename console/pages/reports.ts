@@ -1,5 +1,5 @@
 import { REPORT_FORMATS, REPORT_KIND_ZH, REPORT_STATUS_ZH, type ReportKind, type ReportStatus } from '../../domain/reports';
-import { AGENCY_ZH, api, badge, chinaTime, empty, esc, field, main, onSubmit, page, toast, type Json } from '../lib';
+import { AGENCY_ZH, api, badge, chinaTime, empty, esc, field, inBackground, main, onSubmit, page, toast, type Json } from '../lib';
 
 /** 报表: the reports (briefings and ad-hoc statistics), request one, follow its progress, download XLSX / PDF / CSV. */
 const FORMAT_ZH: Record<string, string> = { xlsx: 'XLSX', pdf: 'PDF', csv: 'CSV' };
@@ -55,7 +55,7 @@ export async function reportsPage(route: () => Promise<void>) {
   if (items.some((r) => running(r.status))) {
     const here = location.hash;
     setTimeout(() => {
-      if (location.hash === here && main().isConnected) void reportsPage(route);
+      if (location.hash === here && main().isConnected) inBackground(reportsPage(route));
     }, 1000);
   }
 }

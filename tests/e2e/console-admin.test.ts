@@ -55,7 +55,7 @@ describe('web console: mechanism and administration pages', () => {
 
   const form = (summary: string | RegExp) => {
     const details = page.locator('details.step', { has: page.locator('summary', { hasText: summary }) }).first();
-    return { details, open: () => details.locator('summary').click(), form: details.locator('form') };
+    return { details, summary: () => details.locator('summary'), open: () => details.locator('summary').click(), form: details.locator('form') };
   };
 
   it('shows the mechanism on the dashboard; plans a joint operation (a refusal shows its reason), records its outcome and opens a case from its lead', async () => {
@@ -104,6 +104,27 @@ describe('web console: mechanism and administration pages', () => {
     await page.getByRole('link', { name: '教育培训', exact: true }).click();
     await page.locator('#duties').getByRole('link', { name: /教育培训/ }).first().click();
     const plan = form('计划培训');
+    await plan.summary().waitFor();
+    // A list still loading when the user opens a record must not paint over it (CI saw the tab's list replace the
+    // training page): from the dashboard, the list is opened and, while its answer is held back, the record.
+    await page.getByRole('link', { name: '工作台' }).click();
+    await page.locator('#je-status').waitFor();
+    let releaseList = () => {};
+    const listHeld = new Promise<void>((ok) => (releaseList = ok));
+    await page.route(/\/api\/v1\/duties\?/, async (r) => {
+      await listHeld;
+      await r.continue();
+    });
+    await page.evaluate(() => (location.hash = '#/duties?dutyId=training.annual'));
+    await page.evaluate((id) => (location.hash = `#/duties/${id}`), trainingId);
+    await plan.summary().waitFor();
+    const answered = page.waitForResponse(/\/api\/v1\/duties\?/);
+    releaseList();
+    await answered;
+    await page.waitForTimeout(500);
+    expect(await page.locator('h1').first().textContent()).toBe(`${trainingId.slice(-4)}年度教育培训`);
+    expect(await page.locator('#duties').count()).toBe(0);
+    await page.unroute(/\/api\/v1\/duties\?/);
     await plan.open();
     await plan.form.getByLabel(/培训名称/).fill('危险废物案件证据固定培训');
     await plan.form.getByLabel(/组织单位/).selectOption('joint');
