@@ -145,12 +145,13 @@ const records = proxyActivities<Activities>({
   retry: { initialInterval: '1 second', maximumInterval: '1 minute', backoffCoefficient: 2 },
 });
 /**
- * Registration's two calls (calendar years, case row) as local activities: they run in the worker inside the first
- * workflow task, so update-with-start answers after one workflow task instead of three plus two activity tasks.
- * Both are idempotent (a read; registerCase keyed on the case id), so a rerun of the task after a crash writes
- * nothing twice. Retries as records': past localRetryThreshold the SDK backs off with timers.
+ * Local activities: registration's two calls (calendar years, case row) and, behind patches, the records of steps and
+ * clock rungs. They run in the worker inside the workflow task, so update-with-start answers after one workflow task
+ * instead of three plus two activity tasks. All are idempotent (a read; rows keyed on the case id and the event id),
+ * so a rerun of the task after a crash writes nothing twice. Retries as records': past localRetryThreshold the SDK
+ * backs off with timers.
  */
-const registration = proxyLocalActivities<Activities>({
+const local = proxyLocalActivities<Activities>({
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', maximumInterval: '1 minute', backoffCoefficient: 2 },
 });
@@ -350,7 +351,12 @@ export async function caseWorkflow(input: CaseWorkflowInput, carried?: CarriedSt
   let deliveries = 0;
   const deliveriesDone = () => allHandlersFinished() && deliveries === 0;
   const record = async (args: Parameters<Activities['recordCaseChange']>[0]) => {
-    const result = await records.recordCaseChange(args);
+    // A step's or a clock rung's record as a local activity: it runs inside the workflow task that took the step or
+    // fired the timer, so the record is in the database one task after the fact instead of three tasks and an
+    // activity task later (a burst of clocks waited on the task queue twice per rung). Idempotent on the event id,
+    // so the rerun of a task after a crash writes nothing twice. Histories recorded before replay it as an activity.
+    const via = patched('case-records-local-activities') ? local : records;
+    const result = await via.recordCaseChange(args);
     if (!result.notificationIds.length) return;
     if (patched('delivery-off-the-lock')) {
       // The change is recorded and its outbox rows are queued: the step answers and the case's lock is released now.
@@ -441,7 +447,7 @@ export async function caseWorkflow(input: CaseWorkflowInput, carried?: CarriedSt
   if (!carried) {
     // Registration (after the handlers exist, so an update-with-start finds them): calendar, case row, first clocks.
     // Histories recorded before the patch scheduled both as (remote) activities and replay that way.
-    const reg = patched('registration-local-activities') ? registration : records;
+    const reg = patched('registration-local-activities') ? local : records;
     calendarYears = (await reg.loadCalendarYears()) as CalendarYearInput[];
     clocks = firstClocks.map((spec) => ({ clockId: spec.clockId, plan: plan(spec), fired: [], level: 'none' as const }));
     const created = state.history[0];

@@ -175,6 +175,35 @@ describe('case lifecycle (time-skipping)', () => {
     await Worker.runReplayHistory({ workflowBundle: await workflowBundle(), replayName: 'registration-local-activities' }, history, `case-${caseId}`);
   });
 
+  it('records steps and clock rungs with local activities inside the task that took the step or fired the timer; the history replays', async () => {
+    const { caseId, handle } = await openCase();
+    await step(handle, 'formTaskForce', eebOfficer, { members: ['张三', '李四'] });
+    const view = await step(handle, 'submitTransferReport', eebOfficer, { documentNumber: '长环报〔2026〕9号' });
+    // eeb.transfer-approval (3 days): its warning, overdue, supervision and escalation rungs fire while nobody acts.
+    expect(view.openClocks.map((c) => c.ruleId)).toEqual(['eeb.transfer-approval']);
+    await env.sleep(15 * DAY);
+    const types = (await eventsOf(caseId)).map((e) => e.type);
+    expect(types[0]).toBe('caseCreated');
+    expect(types).toEqual(expect.arrayContaining(['clockWarning', 'clockOverdue']));
+
+    const history = await saveFixture('case-records-local-activities', handle);
+    const events = history.events ?? [];
+    const scheduled = events.flatMap((e) => (e.activityTaskScheduledEventAttributes ? [e.activityTaskScheduledEventAttributes.activityType!.name!] : []));
+    expect(scheduled).not.toContain('recordCaseChange'); // only the mail goes through activity tasks
+    const laTypes = events
+      .filter((e) => e.markerRecordedEventAttributes?.markerName === 'core_local_activity')
+      .map((e) => (JSON.parse(Buffer.from(e.markerRecordedEventAttributes!.details!.data!.payloads![0].data!).toString()) as { activity_type: string }).activity_type);
+    expect(laTypes.filter((t) => t === 'recordCaseChange').length).toBe(types.length - 1);
+    // The warning's record is in the task its timer fired in.
+    const fired = events.findIndex((e) => e.timerFiredEventAttributes);
+    const nextTaskDone = events.findIndex((e, i) => i > fired && e.workflowTaskCompletedEventAttributes);
+    const firstLaAfter = events.findIndex((e, i) => i > fired && e.markerRecordedEventAttributes?.markerName === 'core_local_activity');
+    expect(firstLaAfter).toBeGreaterThan(nextTaskDone);
+    expect(events.slice(nextTaskDone + 1, firstLaAfter).some((e) => e.workflowTaskCompletedEventAttributes)).toBe(false);
+
+    await Worker.runReplayHistory({ workflowBundle: await workflowBundle(), replayName: 'case-records-local-activities' }, history, `case-${caseId}`);
+  });
+
   it('refuses wrong stage (409), wrong agency (403) and a missing field (422) before they enter history', async () => {
     const { handle } = await openCase();
     const before = (await handle.fetchHistory()).events!.length;

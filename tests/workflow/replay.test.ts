@@ -26,6 +26,8 @@ describe('replay of committed workflow histories', () => {
         'suspension.history.json',
         // registration through local activities (patch 'registration-local-activities')
         'registration-local-activities.history.json',
+        // steps and clock rungs recorded through local activities (patch 'case-records-local-activities')
+        'case-records-local-activities.history.json',
       ]),
     );
   });
