@@ -193,6 +193,9 @@ async function apiLoad(stack: Stack, token: string, seeded: boolean) {
   const before = await routeTimes(stack);
   const coalescers = ['cases.list', 'dashboard'].map((n) => [n, coalescerFor(stack.db.handle.db, n).stats, { ...coalescerFor(stack.db.handle.db, n).stats }] as const);
   let i = 0;
+  // Registrations by answer: 201 registered within REGISTRATION_ANSWER_MS, 202 started and registering later.
+  const registrationAnswers: Record<string, number> = {};
+  const loadTag = `负载案件 ${crypto.randomBytes(3).toString('hex')}`;
   const result = await autocannon({
     url: stack.base,
     connections: LOAD_CONNECTIONS,
@@ -203,7 +206,14 @@ async function apiLoad(stack: Stack, token: string, seeded: boolean) {
       { method: 'GET', path: '/api/v1/dashboard' },
       { method: 'GET', path: '/api/v1/cases?overdue=true' },
       { method: 'GET', path: '/api/v1/steps' },
-      { method: 'POST', path: '/api/v1/cases', setupRequest: (req) => ({ ...req, body: JSON.stringify({ title: `负载案件 ${i++}`, track: 'criminal' }) }) },
+      {
+        method: 'POST',
+        path: '/api/v1/cases',
+        setupRequest: (req) => ({ ...req, body: JSON.stringify({ title: `${loadTag} ${i++}`, track: 'criminal' }) }),
+        onResponse: (status) => {
+          registrationAnswers[status] = (registrationAnswers[status] ?? 0) + 1;
+        },
+      },
     ],
   });
   const r = {
@@ -236,11 +246,26 @@ async function apiLoad(stack: Stack, token: string, seeded: boolean) {
       .filter(([, v]) => v.count > 0)
       .map(([k, v]) => [k, { requests: v.count, meanMs: Math.round((v.sumS / v.count) * 1000) }]),
   );
+  // Nothing lost: every accepted registration (201 or 202) ends as a case row, once the workers have caught up.
+  const accepted = (registrationAnswers['201'] ?? 0) + (registrationAnswers['202'] ?? 0);
+  const registeredRows = async () => Number((((await stack.db.handle.db.execute(sql`select count(*)::int as n from cases where title like ${`${loadTag} %`}`)) as unknown as { rows: { n: number }[] }).rows[0]).n);
+  const drainStart = Date.now();
+  let registered = await registeredRows();
+  while (registered < accepted && Date.now() - drainStart < 600_000) {
+    await new Promise((res) => setTimeout(res, 2000));
+    registered = await registeredRows();
+  }
+  Object.assign(r, { registrationAnswers, acceptedRegistrations: accepted, registeredAfterLoad: registered, drainSeconds: (Date.now() - drainStart) / 1000 });
   // Identical concurrent reads share one execution started after they arrived (api/coalesce.ts).
   const coalescing = Object.fromEntries(coalescers.map(([n, now, then]) => [n, { requests: now.requests - then.requests, statementRuns: now.runs - then.runs }]));
   Object.assign(r, { perRoute, coalescing });
-  const ok = r.errors === 0 && r.non2xx === 0 && r.timeouts === 0;
-  return { ...r, target: '无错误、无 5xx', met: ok, ...(ok ? {} : { missedByZh: `错误 ${r.errors}、非 2xx ${r.non2xx}（其中 5xx ${r.status5xx}）、超时 ${r.timeouts}` }) };
+  const ok = r.errors === 0 && r.non2xx === 0 && r.timeouts === 0 && registered >= accepted;
+  return {
+    ...r,
+    target: '无错误、无 5xx、无超时；受理的登记（201、202）全部成为案件',
+    met: ok,
+    ...(ok ? {} : { missedByZh: `错误 ${r.errors}、非 2xx ${r.non2xx}（其中 5xx ${r.status5xx}）、超时 ${r.timeouts}；受理登记 ${accepted} 件，已成为案件 ${registered} 件` }),
+  };
 }
 
 /** Count and sum of http_request_duration_seconds per method and route (all statuses), from GET /metrics. */
@@ -266,9 +291,10 @@ async function escalation(stack: Stack, n: number) {
   const rssBefore = process.memoryUsage().rss;
   const workerBefore = procMemory(stack.workerPid);
   const t0 = Date.now();
-  // Registration ran at about 5 cases/s on the shared 2-core machine (load average 10): leave 250 ms a case before
-  // the common deadline (BENCH_ESCALATION_MS_PER_CASE), or the lateness measures the registration backlog.
-  const perCase = Number(process.env.BENCH_ESCALATION_MS_PER_CASE ?? 250);
+  // Registration runs at 16-20 cases/s on the quiet 2-core machine (about 5/s at load 10): leave 80 ms a case before
+  // the common deadline (BENCH_ESCALATION_MS_PER_CASE; raise it on a loaded machine), or the lateness measures the
+  // registration backlog; registeredBeforeDue in the result says whether it held.
+  const perCase = Number(process.env.BENCH_ESCALATION_MS_PER_CASE ?? 80);
   const dueAtMs = Math.ceil((t0 + 60_000 + n * perCase) / 60_000) * 60_000;
   const actor = { userId: 'bench-eeb', agency: 'eeb' as const, role: 'officer' as const, displayName: '基准办案人员' };
   const ids = Array.from({ length: n }, () => crypto.randomUUID());

@@ -184,7 +184,7 @@ export function casesRouter(deps: { db: Db; temporal: Client; config: Config }) 
       summary: '登记案件并启动案件流程（幂等：相同 Idempotency-Key 返回同一案件）',
       tags: ['案件'],
       body: createCaseBody,
-      responses: { 201: { description: '已登记' } },
+      responses: { 201: { description: '已登记' }, 202: { description: '已受理，正在登记（流程已启动；以同一 Idempotency-Key 重试可取得登记结果）' } },
     },
     async (req, res, { body }) => {
       const user = currentUser(res);
@@ -220,10 +220,41 @@ export function casesRouter(deps: { db: Db; temporal: Client; config: Config }) 
         args: [input],
         workflowIdConflictPolicy: 'USE_EXISTING',
       });
-      const view = await temporal.workflow.executeUpdateWithStart(registeredUpdate, {
-        startWorkflowOperation: start,
-        args: [],
-      });
+      // The answer waits for the workflow's registration (case number, first clocks) at most registrationAnswerMs.
+      // When the workers are behind, a started workflow is answered 202: it is durable and registers the case as
+      // soon as a worker takes it; a repeat with the same Idempotency-Key answers 201 once it has.
+      const abort = new AbortController();
+      const registering = temporal.withAbortSignal(abort.signal, () => temporal.workflow.executeUpdateWithStart(registeredUpdate, { startWorkflowOperation: start, args: [] }));
+      let timer: NodeJS.Timeout | undefined;
+      const late = new Promise<'late'>((ok) => (timer = setTimeout(() => ok('late'), config.registrationAnswerMs)));
+      let view = await Promise.race([registering, late]).finally(() => clearTimeout(timer));
+      if (view === 'late') {
+        const started = await temporal.workflow
+          .getHandle(workflowId)
+          .describe()
+          .then(
+            () => true,
+            (err: unknown) => {
+              if (err instanceof WorkflowNotFoundError) return false;
+              throw err;
+            },
+          );
+        if (started) {
+          abort.abort();
+          registering.catch(() => undefined);
+          res
+            .status(202)
+            .location(`/api/v1/cases/${caseId}`)
+            .json({
+              caseId,
+              status: 'registering',
+              messageZh: '案件已受理，正在登记（平台繁忙）。登记完成后可在案件列表查看；以同一 Idempotency-Key 重试可取得登记结果。',
+              temporalUiUrl: uiLink(workflowId),
+            });
+          return;
+        }
+        view = await registering;
+      }
       // The case row and its open deadlines (written by the workflow before the update answered) in one query.
       const rows = await db
         .select({ c: cases, d: deadlines })

@@ -1,5 +1,5 @@
 import { FIELD_LABELS } from '../../domain/case/messages';
-import { AGENCY_ZH, LEVEL_ZH, ROLE_ZH, TRACK_ZH, actionForm, api, badge, field, chinaTime, empty, esc, forms, main, onSubmit, page, session, toast, type Json } from '../lib';
+import { AGENCY_ZH, LEVEL_ZH, ROLE_ZH, TRACK_ZH, actionForm, api, badge, field, chinaTime, empty, esc, forms, main, onSubmit, page, session, toast, untilFound, type Json } from '../lib';
 
 let stepCatalogue: Json[] | undefined;
 
@@ -79,6 +79,13 @@ export function newCasePage(prefill: Json = {}) {
   onSubmit(document.getElementById('new-case') as HTMLFormElement, async (data, key) => {
     const body: Json = { confidentiality: 'internal', custody: false, major: false, ...data };
     const r = await api('POST', '/cases', body, { 'idempotency-key': key });
+    if (r.status === 'registering') {
+      // 202: the platform is busy; the case's workflow is started and registers it shortly.
+      toast(r.messageZh);
+      await untilFound(`/cases/${encodeURIComponent(r.caseId)}`);
+      location.hash = `#/cases/${r.caseId}`;
+      return;
+    }
     toast(`已登记：${r.case.caseNumber}`);
     location.hash = `#/cases/${r.case.id}`;
   });

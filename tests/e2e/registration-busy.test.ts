@@ -1,0 +1,82 @@
+import crypto from 'node:crypto';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Worker } from '@temporalio/worker';
+import { eq } from 'drizzle-orm';
+import { createMailer } from '../../activities/mailer';
+import { createApp } from '../../api/app';
+import { closeServer, listen } from '../../api/server';
+import { loadConfig } from '../../config';
+import { caseEvents, cases } from '../../db/schema';
+import { createWorker } from '../../worker';
+import { startStack, type Stack } from '../helpers/stack';
+import { workflowBundle } from '../helpers/temporal';
+
+/**
+ * POST /cases when no worker takes the registration in time (workers down or far behind): the API answers 202 with
+ * the case id once the workflow is started, instead of holding the caller; the case registers when a worker runs, and
+ * the same Idempotency-Key then answers 201 with that one case. A second API serves a task queue no worker polls yet.
+ */
+describe('registration answered 202 while no worker takes it (REGISTRATION_ANSWER_MS)', () => {
+  let stack: Stack;
+  let server: Server;
+  let base: string;
+  let worker: Worker | undefined;
+  let running: Promise<void> | undefined;
+  const answerMs = 1500;
+  const taskQueue = `busy-${crypto.randomBytes(4).toString('hex')}`;
+
+  beforeAll(async () => {
+    stack = await startStack();
+    const config = loadConfig({ TEMPORAL_ADDRESS: stack.env.address, TEMPORAL_TASK_QUEUE: taskQueue, SMTP_URL: stack.smtp.url, REGISTRATION_ANSWER_MS: String(answerMs) });
+    server = await listen(createApp({ db: stack.db.handle, temporal: stack.env.client, config }), 0, '127.0.0.1');
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  afterAll(async () => {
+    worker?.shutdown();
+    await running;
+    if (server) await closeServer(server);
+    await stack?.close();
+  });
+
+  const post = (token: string, key: string, body: unknown) =>
+    fetch(`${base}/api/v1/cases`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}`, 'idempotency-key': key }, body: JSON.stringify(body) });
+
+  it('answers 202 with the case id after the wait; the case registers once a worker runs; the same key then answers 201 with that case', async () => {
+    const token = await stack.userToken({ agency: 'eeb', role: 'officer' }, '张明');
+    const body = { title: '繁忙时登记：某厂夜间偷排', track: 'criminal' };
+    const t0 = Date.now();
+    const first = await post(token, 'busy-1', body);
+    const waited = Date.now() - t0;
+    expect(first.status).toBe(202);
+    expect(waited).toBeGreaterThanOrEqual(answerMs - 50);
+    expect(waited).toBeLessThan(answerMs + 5000);
+    const accepted = (await first.json()) as { caseId: string; status: string; messageZh: string };
+    expect(accepted.status).toBe('registering');
+    expect(accepted.messageZh).toContain('案件已受理，正在登记');
+    expect(first.headers.get('location')).toBe(`/api/v1/cases/${accepted.caseId}`);
+    // Started, not yet registered: no row, and the workflow waits on its task queue.
+    expect(await stack.db.handle.db.select().from(cases).where(eq(cases.id, accepted.caseId))).toHaveLength(0);
+    expect((await stack.env.client.workflow.getHandle(`case-${accepted.caseId}`).describe()).status.name).toBe('RUNNING');
+
+    const config = loadConfig({ TEMPORAL_ADDRESS: stack.env.address, TEMPORAL_TASK_QUEUE: taskQueue, SMTP_URL: stack.smtp.url });
+    const mailer = createMailer({ smtpUrl: stack.smtp.url, from: config.mail.from, mailDir: '/nonexistent' });
+    worker = await createWorker({ connection: stack.env.nativeConnection, config, db: stack.db.handle, mailer, workflowBundle: await workflowBundle() });
+    running = worker.run().finally(() => mailer.close());
+
+    const again = await post(token, 'busy-1', body);
+    expect(again.status).toBe(201);
+    const registered = (await again.json()) as { case: { id: string; caseNumber: string }; deadlines: { ruleId: string }[] };
+    expect(registered.case.id).toBe(accepted.caseId);
+    expect(registered.case.caseNumber).toMatch(/^联动-\d{4}-\d{6}$/);
+    expect(registered.deadlines.map((d) => d.ruleId)).toEqual(['eeb.task-force']);
+    expect(await stack.db.handle.db.select().from(cases).where(eq(cases.title, body.title))).toHaveLength(1);
+    expect((await stack.db.handle.db.select().from(caseEvents).where(eq(caseEvents.caseId, accepted.caseId))).map((e) => e.type)).toEqual(['caseCreated']);
+  });
+
+  it('answers 201 at once when a worker takes the registration in time', async () => {
+    const token = await stack.userToken({ agency: 'eeb', role: 'officer' }, '赵亮');
+    const r = await post(token, 'busy-2', { title: '正常登记：某厂超标排放', track: 'criminal' });
+    expect(r.status).toBe(201);
+  });
+});
