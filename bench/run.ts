@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import autocannon from 'autocannon';
-import { eq, sql } from 'drizzle-orm';
+import { eq, sql, type SQL } from 'drizzle-orm';
 import type { Client } from '@temporalio/client';
 import { startStack, request, type Stack } from '../tests/helpers/stack';
 import { WithStartWorkflowOperation } from '@temporalio/client';
@@ -66,6 +66,11 @@ async function pool<T>(n: number, concurrency: number, fn: (i: number) => Promis
     }),
   );
   return (performance.now() - t0) / 1000;
+}
+
+/** The single `n` of a `select count(*)::int as n …` statement. */
+async function countOf(db: Stack['db']['handle']['db'], query: SQL): Promise<number> {
+  return Number((((await db.execute(query)) as unknown as { rows: { n: number }[] }).rows[0]).n);
 }
 
 function pct(values: number[], p: number): number {
@@ -248,7 +253,7 @@ async function apiLoad(stack: Stack, token: string, seeded: boolean) {
   );
   // Nothing lost: every accepted registration (201 or 202) ends as a case row, once the workers have caught up.
   const accepted = (registrationAnswers['201'] ?? 0) + (registrationAnswers['202'] ?? 0);
-  const registeredRows = async () => Number((((await stack.db.handle.db.execute(sql`select count(*)::int as n from cases where title like ${`${loadTag} %`}`)) as unknown as { rows: { n: number }[] }).rows[0]).n);
+  const registeredRows = () => countOf(stack.db.handle.db, sql`select count(*)::int as n from cases where title like ${`${loadTag} %`}`);
   const drainStart = Date.now();
   let registered = await registeredRows();
   while (registered < accepted && Date.now() - drainStart < 600_000) {
@@ -314,11 +319,11 @@ async function escalation(stack: Stack, n: number) {
   const db = stack.db.handle.db;
   // One text[] parameter (drizzle would expand a JS array into a tuple).
   const idArray = `{${ids.join(',')}}`;
-  const count = async () => Number((((await db.execute(sql`select count(*)::int as n from case_events where type = 'clockOverdue' and case_id = any(${idArray}::text[])`)) as unknown as { rows: { n: number }[] }).rows[0]).n);
+  const count = async () => countOf(db, sql`select count(*)::int as n from case_events where type = 'clockOverdue' and case_id = any(${idArray}::text[])`);
   const deadline = Date.now() + Math.max(0, dueAtMs - Date.now()) + 30 * 60_000;
   while ((await count()) < n && Date.now() < deadline) await new Promise((r) => setTimeout(r, 2000));
   // The overdue mails are delivered after the event: wait for the outbox to drain too.
-  const pendingMail = async () => Number((((await db.execute(sql`select count(*)::int as n from notifications where status = 'pending' and case_id = any(${idArray}::text[])`)) as unknown as { rows: { n: number }[] }).rows[0]).n);
+  const pendingMail = async () => countOf(db, sql`select count(*)::int as n from notifications where status = 'pending' and case_id = any(${idArray}::text[])`);
   while ((await pendingMail()) > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 2000));
   const rows = ((await db.execute(sql`select e.case_id, (e.data->>'scheduledAt') as scheduled_at, extract(epoch from e.recorded_at) * 1000 as recorded_ms,
       (select max(extract(epoch from n.sent_at) * 1000) from notifications n where n.event_id = e.id) as sent_ms
@@ -427,7 +432,7 @@ async function memory(stack: Stack, n: number) {
   const samples: { openCases: number; rssMiB: number }[] = [{ openCases: 0, rssMiB: sample().rssMiB }];
   const prefix = `mem-${crypto.randomBytes(3).toString('hex')}-`;
   const registered = async () =>
-    Number((((await db.execute(sql`select count(*)::int as n from cases where id like ${prefix + '%'}`)) as unknown as { rows: { n: number }[] }).rows[0]).n);
+    countOf(db, sql`select count(*)::int as n from cases where id like ${prefix + '%'}`);
   const t0 = Date.now();
   const step = Math.max(1, Math.floor(n / 5));
   for (let from = 0; from < n; from += step) {

@@ -351,10 +351,9 @@ export async function caseWorkflow(input: CaseWorkflowInput, carried?: CarriedSt
   let deliveries = 0;
   const deliveriesDone = () => allHandlersFinished() && deliveries === 0;
   const record = async (args: Parameters<Activities['recordCaseChange']>[0]) => {
-    // A step's or a clock rung's record as a local activity: it runs inside the workflow task that took the step or
-    // fired the timer, so the record is in the database one task after the fact instead of three tasks and an
-    // activity task later (a burst of clocks waited on the task queue twice per rung). Idempotent on the event id,
-    // so the rerun of a task after a crash writes nothing twice. Histories recorded before replay it as an activity.
+    // Recorded inside the task that took the step or fired the timer (see `local`), instead of an activity task and
+    // two more workflow tasks later, during which a burst of clocks waited on the task queue twice per rung.
+    // Histories recorded before the patch replay it as an activity.
     const via = patched('case-records-local-activities') ? local : records;
     const result = await via.recordCaseChange(args);
     if (!result.notificationIds.length) return;
