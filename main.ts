@@ -6,7 +6,8 @@ import { NativeConnection } from '@temporalio/worker';
 import { closeServer, listen } from './api/server';
 import { createApp } from './api/app';
 import { ConfigError, loadConfig } from './config';
-import { connectClient, openDatabase } from './infra/bootstrap';
+import { openDatabase } from './infra/bootstrap';
+import { assertNamespacePrepared, connectClient, describeConnection, TemporalNotPreparedError, temporalOptions } from './infra/temporal-connection';
 import { ensureSchedules } from './infra/schedules';
 import { ensureDigestSchedule } from './infra/digest-schedule';
 import { startEmbeddedTemporal } from './infra/temporal';
@@ -56,9 +57,9 @@ async function main() {
   process.once('SIGINT', () => void stopAll(0));
   process.once('SIGTERM', () => void stopAll(0));
 
-  let address = config.temporal.address;
-  let temporalSource = `外部 Temporal ${address}`;
-  if (!address) {
+  let address: string | undefined;
+  let temporalSource = config.temporal.address ? `外部 Temporal ${describeConnection(temporalOptions(config))}` : '';
+  if (!config.temporal.address) {
     const server = await startEmbeddedTemporal({
       dataDir: config.dataDir,
       namespace: config.temporal.namespace,
@@ -71,6 +72,10 @@ async function main() {
     temporalSource = `内置 Temporal 开发服务器 ${address}（${server.source}，数据 ${path.resolve(config.dataDir, 'temporal.sqlite')}）`;
   }
 
+  const { client, connection } = await connectClient(config, address);
+  stops.push(() => connection.close());
+  // An external server must be prepared (npm run temporal:setup); the embedded one registers its attributes itself.
+  if (!address) await assertNamespacePrepared(connection, config.temporal.namespace);
   const db = await openDatabase(config);
   stops.push(() => db.close());
   // Only the all-embedded default gets ready-made console accounts; a real deployment creates its own users.
@@ -78,7 +83,7 @@ async function main() {
   const mailer = buildMailer(config);
   stops.push(async () => mailer.close());
 
-  const nativeConnection = await NativeConnection.connect({ address });
+  const nativeConnection = await NativeConnection.connect(temporalOptions(config, address).connection);
   stops.push(() => nativeConnection.close());
   const worker = await createWorker({ connection: nativeConnection, config, db, mailer });
   const running = worker.run();
@@ -91,8 +96,6 @@ async function main() {
     void stopAll(1);
   });
 
-  const { client, connection } = await connectClient(address, config.temporal.namespace);
-  stops.push(() => connection.close());
   const schedules = await ensureSchedules(client, config);
   await ensureDigestSchedule(client, config);
   const server = await listen(createApp({ db, temporal: client, config }), config.port, config.host);
@@ -125,7 +128,7 @@ async function main() {
 }
 
 main().catch((err) => {
-  if (err instanceof ConfigError) console.error(err.message);
+  if (err instanceof ConfigError || err instanceof TemporalNotPreparedError) console.error(err.message);
   else console.error(`启动失败：${err instanceof Error ? err.stack ?? err.message : String(err)}`);
   process.exit(1);
 });

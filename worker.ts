@@ -1,5 +1,4 @@
 import path from 'node:path';
-import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, Worker, type LogLevel as SdkLogLevel, type WorkerOptions } from '@temporalio/worker';
 import { createActivities } from './activities';
 import { createMailer, type Mailer } from './activities/mailer';
@@ -9,6 +8,7 @@ import { openDatabase } from './infra/bootstrap';
 import { ensureSchedules } from './infra/schedules';
 import { ensureDigestSchedule } from './infra/digest-schedule';
 import { createLogger } from './infra/log';
+import { assertNamespacePrepared, connectClient, describeConnection, temporalOptions } from './infra/temporal-connection';
 import { WORKFLOWS_PATH, WORKFLOW_PRELOAD_MODULES } from './infra/workflow-bundle';
 
 /**
@@ -72,21 +72,20 @@ export function installWorkerRuntime(config: Config): void {
 async function main() {
   const config = loadConfig();
   installWorkerRuntime(config);
-  if (!config.temporal.address) {
-    throw new Error('独立运行 worker 需要设置 TEMPORAL_ADDRESS（npm start 会启动内置 Temporal） (TEMPORAL_ADDRESS is required)');
-  }
+  const options = temporalOptions(config);
+  // The check comes first: a namespace without the search attributes would fail every case's workflow task for ever.
+  const { client: scheduleClient, connection: clientConnection } = await connectClient(config);
+  await assertNamespacePrepared(clientConnection, options.namespace);
   const db = await openDatabase(config);
   const mailer = buildMailer(config);
-  const connection = await NativeConnection.connect({ address: config.temporal.address });
+  const connection = await NativeConnection.connect(options.connection);
   const worker = await createWorker({ connection, config, db, mailer });
   // The recurring duties' Schedules exist wherever a worker can run them (idempotent; the API process does the same).
-  const clientConnection = await Connection.connect({ address: config.temporal.address });
-  const scheduleClient = new Client({ connection: clientConnection, namespace: config.temporal.namespace });
   const schedules = await ensureSchedules(scheduleClient, config);
   const digest = await ensureDigestSchedule(scheduleClient, config);
   await clientConnection.close();
   console.log(`[worker] 定期任务：新建 ${schedules.created.join('、') || '无'}；更新 ${schedules.updated.join('、') || '无'}；每日预警摘要 ${{ created: '已新建', updated: '已更新', unchanged: '未变', off: '未启用' }[digest]}`);
-  console.log(`[worker] 已连接 ${config.temporal.address}，任务队列 ${config.temporal.taskQueue}；数据库 ${db.location}；邮件 ${mailer.description}`);
+  console.log(`[worker] 已连接 ${describeConnection(options)}，任务队列 ${config.temporal.taskQueue}；数据库 ${db.location}；邮件 ${mailer.description}`);
   if (config.workerMetricsAddress) console.log(`[worker] Temporal SDK 指标：http://${config.workerMetricsAddress}/metrics`);
   // Worker.run installs SIGINT/SIGTERM handlers and drains before resolving.
   await worker.run();

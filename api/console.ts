@@ -1,12 +1,13 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { Router } from 'express';
+import { PROJECT_ROOT } from '../infra/paths';
 
 /**
  * Serves the web console from the API server: index.html, style.css and console/app.ts bundled by esbuild once
  * (in memory, no CDN, nothing fetched from outside).
  */
-const DIR = path.join(__dirname, '..', 'console');
+const DIR = path.join(PROJECT_ROOT, 'console');
 
 let bundle: string | undefined;
 function appBundle(): string {

@@ -1,7 +1,8 @@
 import type { Server } from 'node:http';
 import type { Express } from 'express';
 import { loadConfig } from '../config';
-import { connectClient, openDatabase } from '../infra/bootstrap';
+import { openDatabase } from '../infra/bootstrap';
+import { assertNamespacePrepared, connectClient, temporalOptions } from '../infra/temporal-connection';
 import { createApp } from './app';
 
 export function listen(app: Express, port: number, host: string): Promise<Server> {
@@ -20,11 +21,11 @@ export function closeServer(server: Server): Promise<void> {
 
 async function main() {
   const config = loadConfig();
-  if (!config.temporal.address) {
-    throw new Error('独立运行 API 需要设置 TEMPORAL_ADDRESS（npm start 会启动内置 Temporal） (TEMPORAL_ADDRESS is required)');
-  }
+  const { namespace } = temporalOptions(config);
+  const { client, connection } = await connectClient(config);
+  // Refused here rather than as a 500 at the first case: the namespace lacks what the workflows need.
+  await assertNamespacePrepared(connection, namespace);
   const db = await openDatabase(config);
-  const { client, connection } = await connectClient(config.temporal.address, config.temporal.namespace);
   const server = await listen(createApp({ db, temporal: client, config }), config.port, config.host);
   console.log(`[api] 接口地址 ${config.publicUrl}/api/v1 （OpenAPI：${config.publicUrl}/api/v1/openapi.json）`);
   const stop = async () => {

@@ -1,3 +1,5 @@
+import { loadClientConfigProfile, toClientOptions } from '@temporalio/envconfig';
+import type { TLSConfig } from '@temporalio/common/lib/internal-non-workflow';
 import { z } from 'zod';
 import { parseDeadlineOverrides } from '../domain/deadlines/rules';
 import { dutySchedulesSchema, type DutyScheduleSettings } from '../domain/duties';
@@ -33,8 +35,18 @@ export const configSchema = z.object({
   PUBLIC_URL: urlWithProtocols(['http:', 'https:']),
   DATA_DIR: z.preprocess(emptyToUndefined, z.string().default('.data')),
   DATABASE_URL: urlWithProtocols(['postgres:', 'postgresql:']),
+  // The connection follows @temporalio/envconfig: a TOML profile (TEMPORAL_CONFIG_FILE, default
+  // ~/.config/temporalio/temporal.toml; TEMPORAL_PROFILE) overridden by these variables.
   TEMPORAL_ADDRESS: optionalString,
-  TEMPORAL_NAMESPACE: z.preprocess(emptyToUndefined, z.string().default('default')),
+  TEMPORAL_NAMESPACE: optionalString,
+  TEMPORAL_CONFIG_FILE: optionalString,
+  TEMPORAL_PROFILE: optionalString,
+  TEMPORAL_API_KEY: optionalString,
+  TEMPORAL_TLS: z.preprocess(emptyToUndefined, z.enum(['true', 'false', '1', '0']).optional()),
+  TEMPORAL_TLS_CLIENT_CERT_PATH: optionalString,
+  TEMPORAL_TLS_CLIENT_KEY_PATH: optionalString,
+  TEMPORAL_TLS_SERVER_CA_CERT_PATH: optionalString,
+  TEMPORAL_TLS_SERVER_NAME: optionalString,
   TEMPORAL_TASK_QUEUE: z.preprocess(emptyToUndefined, z.string().default('linkage-cases')),
   TEMPORAL_CLI_PATH: optionalString,
   TEMPORAL_TEST_SERVER_PATH: optionalString,
@@ -105,8 +117,13 @@ export interface Config {
   dataDir: string;
   databaseUrl?: string;
   temporal: {
+    /** Unset: no external server (npm start runs the embedded dev server). */
     address?: string;
     namespace: string;
+    /** TLS (true: system CAs), API key and gRPC headers of the external server, from envconfig. */
+    tls?: TLSConfig | boolean;
+    apiKey?: string;
+    metadata?: Record<string, string>;
     taskQueue: string;
     cliPath?: string;
     testServerPath?: string;
@@ -158,6 +175,27 @@ export class ConfigError extends Error {
   }
 }
 
+/**
+ * The Temporal connection by the ecosystem's convention (@temporalio/envconfig): the TOML profile, then the
+ * TEMPORAL_* variables over it. Certificates and keys named by path are read here, so a missing file stops start-up.
+ */
+function temporalProfile(env: Record<string, string | undefined>) {
+  // envconfig takes an empty variable as a value; the rest of the configuration takes it as unset.
+  const vars = Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => typeof e[1] === 'string' && e[1].trim() !== ''));
+  let profile;
+  try {
+    profile = loadClientConfigProfile({ overrideEnvVars: vars });
+  } catch (err) {
+    const variable = vars.TEMPORAL_PROFILE && /Profile/.test((err as Error).message) ? 'TEMPORAL_PROFILE' : 'TEMPORAL_CONFIG_FILE';
+    throw new ConfigError([{ variable, message: `Temporal 连接配置无法读取：${(err as Error).message}` }]);
+  }
+  try {
+    return toClientOptions(profile);
+  } catch (err) {
+    throw new ConfigError([{ variable: 'TEMPORAL_TLS_*', message: `Temporal TLS 证书或密钥无法读取：${(err as Error).message}` }]);
+  }
+}
+
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
   const parsed = configSchema.safeParse(env);
   if (!parsed.success) {
@@ -183,6 +221,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     }
     dutySchedules = r.data;
   }
+  const temporal = temporalProfile(env);
   const publicUrl = c.PUBLIC_URL ?? `http://${c.HOST === '0.0.0.0' ? '127.0.0.1' : c.HOST}:${c.PORT}`;
   return {
     env: c.NODE_ENV,
@@ -192,8 +231,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     dataDir: c.DATA_DIR,
     databaseUrl: c.DATABASE_URL,
     temporal: {
-      address: c.TEMPORAL_ADDRESS,
-      namespace: c.TEMPORAL_NAMESPACE,
+      address: temporal.connectionOptions.address,
+      namespace: temporal.namespace ?? 'default',
+      tls: temporal.connectionOptions.tls ?? undefined,
+      apiKey: temporal.connectionOptions.apiKey,
+      // envconfig's headers come from TOML strings and variables: strings only.
+      metadata: temporal.connectionOptions.metadata as Record<string, string> | undefined,
       taskQueue: c.TEMPORAL_TASK_QUEUE,
       cliPath: c.TEMPORAL_CLI_PATH,
       testServerPath: c.TEMPORAL_TEST_SERVER_PATH,

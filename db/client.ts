@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import { sql } from 'drizzle-orm';
 import * as schema from './schema';
+import { PROJECT_ROOT } from '../infra/paths';
 
 export type Schema = typeof schema;
 /** Both drivers (node-postgres and PGlite) expose the same query builder; code only sees this type. */
@@ -17,7 +18,7 @@ export interface DbHandle {
   close(): Promise<void>;
 }
 
-export const MIGRATIONS_FOLDER = path.join(__dirname, 'migrations');
+export const MIGRATIONS_FOLDER = path.join(PROJECT_ROOT, 'db', 'migrations');
 
 export interface DbOptions {
   databaseUrl?: string;

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import type { Db } from './client';
 import { agencies, workingGroupPositions } from './schema';
+import { PROJECT_ROOT } from '../infra/paths';
 
 /** The roster is configuration data (people change; code does not): config/roster.json or ROSTER_FILE. */
 export const rosterSchema = z.object({
@@ -27,7 +28,7 @@ export const rosterSchema = z.object({
 });
 export type Roster = z.infer<typeof rosterSchema>;
 
-export const DEFAULT_ROSTER_FILE = path.join(__dirname, '..', 'config', 'roster.json');
+export const DEFAULT_ROSTER_FILE = path.join(PROJECT_ROOT, 'config', 'roster.json');
 
 export function readRoster(file = DEFAULT_ROSTER_FILE): Roster {
   let raw: unknown;

@@ -1,5 +1,4 @@
 import path from 'node:path';
-import { Client, Connection } from '@temporalio/client';
 import type { Config } from '../config';
 import { ensureAdmin } from '../api/auth';
 import { migrate, openDb, type DbHandle } from '../db/client';
@@ -17,9 +16,4 @@ export async function openDatabase(config: Config): Promise<DbHandle> {
     throw err;
   }
   return handle;
-}
-
-export async function connectClient(address: string, namespace: string): Promise<{ client: Client; connection: Connection }> {
-  const connection = await Connection.connect({ address });
-  return { client: new Client({ connection, namespace }), connection };
 }

@@ -5,7 +5,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { devServerExecutable } from '../../infra/temporal';
-import { CASE_SEARCH_ATTRIBUTES } from '../../workflows/search-attributes';
+import { REQUIRED_SEARCH_ATTRIBUTES } from '../../infra/temporal-connection';
 import { workflowBundle } from './temporal';
 
 /**
@@ -66,10 +66,11 @@ export interface DevServer {
   close(): Promise<void>;
 }
 
-export async function devServer(): Promise<DevServer> {
+/** searchAttributes false: a server as a new cluster is, without the platform's search attributes. */
+export async function devServer(opts: { searchAttributes?: boolean; port?: number } = {}): Promise<DevServer> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'faults-temporal-'));
   const dbFile = path.join(dir, 'temporal.sqlite');
-  const port = await freePort();
+  const port = opts.port ?? (await freePort());
   const exe = devServerExecutable().executable;
   const bin = exe.type === 'existing-path' ? exe.path : 'temporal';
   let child: ChildProcess | undefined;
@@ -78,7 +79,7 @@ export async function devServer(): Promise<DevServer> {
     dbFile,
     async start() {
       const args = ['server', 'start-dev', '--db-filename', dbFile, '--ip', '127.0.0.1', '--port', String(port), '--headless', '--log-level', 'error',
-        ...CASE_SEARCH_ATTRIBUTES.flatMap((a) => ['--search-attribute', `${a.name}=${a.type === 'KEYWORD' ? 'Keyword' : a.type === 'DATETIME' ? 'Datetime' : 'Bool'}`])];
+        ...(opts.searchAttributes === false ? [] : REQUIRED_SEARCH_ATTRIBUTES.flatMap((a) => ['--search-attribute', `${a.name}=${a.cliType}`]))];
       child = spawn(bin, args, { stdio: ['ignore', 'ignore', 'inherit'] });
       await waitFor('Temporal 开发服务器启动', () => portOpen(port), 60_000);
     },
@@ -205,4 +206,29 @@ export async function privatePostgres(): Promise<PrivatePostgres> {
   };
   await pg.start();
   return pg;
+}
+
+/** Runs one of the platform's entry points (TypeScript through tsx) to its end; its exit code and output. */
+export function runEntry(file: string, env: Record<string, string>, timeoutMs = 60_000): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const root = path.join(__dirname, '..', '..');
+    const c = spawn(process.execPath, ['--require', 'tsx/cjs', path.join(root, file)], {
+      cwd: root,
+      // Only what the test gives: no TEMPORAL_* or DATABASE_URL of the caller's shell leaks in.
+      env: { PATH: process.env.PATH ?? '', HOME: os.tmpdir(), NODE_OPTIONS: '', WORKER_METRICS_ADDRESS: 'off', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    c.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
+    c.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+    const timer = setTimeout(() => {
+      c.kill('SIGKILL');
+      reject(new Error(`${file} 超时未结束：${stdout}${stderr}`));
+    }, timeoutMs);
+    c.once('exit', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
 }

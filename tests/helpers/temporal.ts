@@ -1,9 +1,8 @@
-import { SearchAttributeType } from '@temporalio/common';
-import { temporal } from '@temporalio/proto';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { WORKFLOWS_PATH, WORKFLOW_PRELOAD_MODULES } from '../../infra/workflow-bundle';
 import { devServerExecutable, testServerExecutable } from '../../infra/temporal';
+import { REQUIRED_SEARCH_ATTRIBUTES } from '../../infra/temporal-connection';
 import { CASE_SEARCH_ATTRIBUTES } from '../../workflows/search-attributes';
 
 let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
@@ -22,15 +21,9 @@ export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
 export async function createTimeSkippingEnv(): Promise<TestWorkflowEnvironment> {
   const env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: testServerExecutable().executable } });
   // The test server knows no custom search attributes until they are added, as on a real namespace.
-  const IVT = temporal.api.enums.v1.IndexedValueType;
-  const byType: Partial<Record<string, temporal.api.enums.v1.IndexedValueType>> = {
-    [SearchAttributeType.KEYWORD]: IVT.INDEXED_VALUE_TYPE_KEYWORD,
-    [SearchAttributeType.DATETIME]: IVT.INDEXED_VALUE_TYPE_DATETIME,
-    [SearchAttributeType.BOOL]: IVT.INDEXED_VALUE_TYPE_BOOL,
-  };
   await env.connection.operatorService.addSearchAttributes({
     namespace: env.namespace ?? 'default',
-    searchAttributes: Object.fromEntries(CASE_SEARCH_ATTRIBUTES.map((k) => [k.name, byType[k.type]!])),
+    searchAttributes: Object.fromEntries(REQUIRED_SEARCH_ATTRIBUTES.map((a) => [a.name, a.indexedValueType])),
   });
   return env;
 }

@@ -5,13 +5,14 @@
 import { NativeConnection } from '@temporalio/worker';
 import { loadConfig } from '../../config';
 import { openDb } from '../../db/client';
+import { temporalOptions } from '../../infra/temporal-connection';
 import { buildMailer, createWorker } from '../../worker';
 
 async function main() {
   const config = loadConfig();
   const db = await openDb({ databaseUrl: config.databaseUrl, poolMax: config.databasePoolMax });
   const mailer = buildMailer(config);
-  const connection = await NativeConnection.connect({ address: config.temporal.address! });
+  const connection = await NativeConnection.connect(temporalOptions(config).connection);
   const worker = await createWorker({ connection, config, db, mailer, workflowBundle: { codePath: process.env.WORKFLOW_BUNDLE! } });
   const running = worker.run();
   process.stdout.write('worker-ready\n');
