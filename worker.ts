@@ -9,7 +9,7 @@ import { ensureSchedules } from './infra/schedules';
 import { ensureDigestSchedule } from './infra/digest-schedule';
 import { createLogger } from './infra/log';
 import { assertNamespacePrepared, connectClient, describeConnection, temporalOptions } from './infra/temporal-connection';
-import { WORKFLOWS_PATH, WORKFLOW_PRELOAD_MODULES } from './infra/workflow-bundle';
+import { prebuiltBundle, RUNNING_BUILT, WORKFLOWS_PATH, WORKFLOW_PRELOAD_MODULES } from './infra/workflow-bundle';
 
 /**
  * Memory of the worker: with the reusable V8 context (the SDK's default) every workflow evaluates the bundle's
@@ -24,12 +24,24 @@ export interface WorkerDeps {
   config: Config;
   db: DbHandle;
   mailer: Mailer;
-  /** Prebuilt bundle (tests reuse one); otherwise workflows/ is bundled at start. */
+  /** Prebuilt bundle (tests reuse one); otherwise npm run build's, else (under tsx only) workflows/ bundled at start. */
   workflowBundle?: WorkerOptions['workflowBundle'];
 }
 
 export function buildMailer(config: Config): Mailer {
   return createMailer({ smtpUrl: config.mail.smtpUrl, from: config.mail.from, mailDir: path.resolve(config.dataDir, 'mail') });
+}
+
+/**
+ * The workflow code of a worker: the compiled output runs only npm run build's bundle, and only if it was built
+ * from the code here (a stale bundle would run other workflow code than its activities and replay tests expect).
+ */
+function workflowCode(given?: WorkerOptions['workflowBundle']): Pick<WorkerOptions, 'workflowBundle' | 'workflowsPath' | 'bundlerOptions'> {
+  if (given) return { workflowBundle: given };
+  const prebuilt = prebuiltBundle();
+  if (!(prebuilt instanceof Error)) return { workflowBundle: prebuilt };
+  if (RUNNING_BUILT) throw prebuilt;
+  return { workflowsPath: WORKFLOWS_PATH, bundlerOptions: { preloadModules: WORKFLOW_PRELOAD_MODULES } };
 }
 
 /** Builds the worker: the bundle of workflows/ and the activities from their factories. */
@@ -38,7 +50,7 @@ export async function createWorker(deps: WorkerDeps): Promise<Worker> {
     connection: deps.connection,
     namespace: deps.config.temporal.namespace,
     taskQueue: deps.config.temporal.taskQueue,
-    ...(deps.workflowBundle ? { workflowBundle: deps.workflowBundle } : { workflowsPath: WORKFLOWS_PATH, bundlerOptions: { preloadModules: WORKFLOW_PRELOAD_MODULES } }),
+    ...workflowCode(deps.workflowBundle),
     activities: createActivities({ db: deps.db.db, mailer: deps.mailer, reportFontPath: deps.config.reportFontPath }),
     // Bounded memory (see config: WORKER_MAX_CACHED_WORKFLOWS); one isolate context reused for all workflows.
     maxCachedWorkflows: deps.config.worker.maxCachedWorkflows,
