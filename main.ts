@@ -11,6 +11,7 @@ import { assertNamespacePrepared, connectClient, describeConnection, TemporalNot
 import { ensureSchedules } from './infra/schedules';
 import { ensureDigestSchedule } from './infra/digest-schedule';
 import { startEmbeddedTemporal } from './infra/temporal';
+import { TemporalBinaryError } from './infra/temporal-binaries';
 import { ensureDemoUsers } from './infra/demo-users';
 import { buildMailer, createWorker, installWorkerRuntime } from './worker';
 
@@ -128,7 +129,8 @@ async function main() {
 }
 
 main().catch((err) => {
-  if (err instanceof ConfigError || err instanceof TemporalNotPreparedError) console.error(err.message);
+  // What the user can fix is said as such; anything else is a fault worth its stack.
+  if (err instanceof ConfigError || err instanceof TemporalNotPreparedError || err instanceof TemporalBinaryError) console.error(err.message);
   else console.error(`启动失败：${err instanceof Error ? err.stack ?? err.message : String(err)}`);
   process.exit(1);
 });

