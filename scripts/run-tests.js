@@ -5,6 +5,7 @@
 //   2. tests/unit/deadlines again with TZ=UTC (if that folder holds tests and the patterns given
 //      select it): deadline arithmetic must not depend on the machine's time zone.
 //
+// First the machine is checked (scripts/test-preflight.ts: Temporal binaries, Debian packages, PostgreSQL).
 // Jest's own output is streamed as usual; its JSON results go to test-results/jest-<tz>.json and
 // the sum to test-results/summary.json. The last line printed is exactly `N passed, N failed`
 // (failed counts failing tests plus test suites that failed to run); the exit code is non-zero
@@ -123,7 +124,24 @@ function runJest(label, tz, args) {
   return { ...run, passed, failed, pending: json.numPendingTests || 0, total: json.numTotalTests || 0 };
 }
 
+/** What the tests need from the machine (scripts/test-preflight.ts); a miss ends the run at once, as a failure. */
+function preflight() {
+  require('tsx/cjs');
+  try {
+    Object.assign(process.env, require('./test-preflight.ts').preflight());
+    return true;
+  } catch (error) {
+    process.stderr.write(`\n${error && error.message ? error.message : error}\n\n`);
+    return false;
+  }
+}
+
 function main() {
+  if (!preflight()) {
+    process.exitCode = 1;
+    process.stdout.write('0 passed, 1 failed\n');
+    return;
+  }
   const { options, patterns } = splitArgs(process.argv.slice(2));
   const runs = [];
   runs.push(runJest(patterns.length ? patterns.join(' ') : 'all tests', 'Asia/Shanghai', [...options, ...patterns]));

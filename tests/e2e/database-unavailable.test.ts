@@ -11,7 +11,7 @@ import { closeServer, listen } from '../../api/server';
 import { loadConfig } from '../../config';
 import { openDb, type DbHandle } from '../../db/client';
 import { apiTokens, users } from '../../db/schema';
-import { createPostgresTestDb, TEST_PG_URL, type TestDb } from '../helpers/db';
+import { createPostgresTestDb, requirePostgres, type TestDb } from '../helpers/db';
 import { waitFor } from '../helpers/processes';
 import { request } from '../helpers/stack';
 import { createDevServerEnv } from '../helpers/temporal';
@@ -55,7 +55,7 @@ async function relay(target: { host: string; port: number }) {
 }
 
 // A relay needs a PostgreSQL server on the network (TEST_DATABASE_URL); PGlite has none.
-(TEST_PG_URL ? describe : describe.skip)('database unavailable: 503 in Chinese, nothing started, recovery by itself (needs TEST_DATABASE_URL)', () => {
+describe('database unavailable: 503 in Chinese, nothing started, recovery by itself (needs TEST_DATABASE_URL)', () => {
   let db: TestDb;
   let apiDb: DbHandle;
   let link: Awaited<ReturnType<typeof relay>>;
@@ -65,7 +65,7 @@ async function relay(target: { host: string; port: number }) {
   const token = `tok-${crypto.randomBytes(16).toString('hex')}`;
 
   beforeAll(async () => {
-    [db, env] = await Promise.all([createPostgresTestDb(TEST_PG_URL!), createDevServerEnv()]);
+    [db, env] = await Promise.all([createPostgresTestDb(requirePostgres()), createDevServerEnv()]);
     await db.handle.db.insert(users).values({ id: 'u-eeb', username: 'eeb', displayName: '生态环境局办案人员', agency: 'eeb', role: 'officer', email: 'eeb@test.local' });
     await db.handle.db.insert(apiTokens).values({ id: 't-eeb', userId: 'u-eeb', name: 'test', tokenHash: hashToken(token) });
     const target = new URL(db.url!);

@@ -1,15 +1,15 @@
 import { sql } from 'drizzle-orm';
 import { Coalescer } from '../../api/coalesce';
-import { createPostgresTestDb, TEST_PG_URL, type TestDb } from '../helpers/db';
+import { createPostgresTestDb, requirePostgres, type TestDb } from '../helpers/db';
 
 /**
  * Identical reads share an execution, but never one that started before they arrived (read-your-writes). Needs
  * concurrent statements, so PostgreSQL (PGlite runs one statement at a time).
  */
-(TEST_PG_URL ? describe : describe.skip)('read coalescing on the real database', () => {
+describe('read coalescing on the real database', () => {
   let t: TestDb;
   beforeAll(async () => {
-    t = await createPostgresTestDb(TEST_PG_URL!);
+    t = await createPostgresTestDb(requirePostgres());
     await t.handle.db.execute(sql`create table coalesce_probe (n int not null)`);
   });
   afterAll(async () => {
