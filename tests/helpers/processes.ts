@@ -232,3 +232,56 @@ export function runEntry(file: string, env: Record<string, string>, timeoutMs = 
     });
   });
 }
+
+/** One of the platform's npm scripts as its own process group (npm and the node it starts), as deployed. */
+export interface NpmProcess {
+  readonly pid: number;
+  /** Milliseconds from spawn to the ready line. */
+  readonly readyMs: number;
+  output(): string;
+  /** To the whole group: SIGKILL is a crash of the process, not of npm alone. */
+  kill(signal?: NodeJS.Signals): Promise<void>;
+}
+
+export async function npmScript(script: string, env: Record<string, string>, ready: RegExp, timeoutMs = 180_000): Promise<NpmProcess> {
+  const t0 = Date.now();
+  const c = spawn('npm', ['run', '--silent', script], {
+    cwd: path.join(__dirname, '..', '..'),
+    env: { ...process.env, NODE_OPTIONS: '', WORKER_METRICS_ADDRESS: 'off', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
+  let out = '';
+  c.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+  c.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`npm run ${script} 未在 ${timeoutMs / 1000} 秒内就绪：\n${out}`)), timeoutMs);
+    const onData = () => {
+      if (ready.test(out)) {
+        clearTimeout(timer);
+        resolve();
+      }
+    };
+    c.stdout!.on('data', onData);
+    c.once('exit', (code, signal) => {
+      clearTimeout(timer);
+      reject(new Error(`npm run ${script} 退出（${code ?? signal}）：\n${out}`));
+    });
+  });
+  const readyMs = Date.now() - t0;
+  return {
+    pid: c.pid!,
+    readyMs,
+    output: () => out,
+    async kill(signal = 'SIGTERM') {
+      if (c.exitCode !== null || c.signalCode !== null) return;
+      const done = exited(c);
+      try {
+        process.kill(-c.pid!, signal);
+      } catch {
+        // already gone
+      }
+      await done;
+    },
+  };
+}
