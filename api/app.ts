@@ -5,18 +5,18 @@ import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
 import type { Client } from '@temporalio/client';
 import type { Config } from '../config';
 import type { DbHandle } from '../db/client';
-import { authenticate, TokenCache } from './auth';
+import { authenticate, FailureThrottle, TokenCache } from './auth';
 import { errorHandler, HttpError, notFoundHandler } from './errors';
 import { openApiDocument, registeredRoutes, route } from './openapi';
 import { PERMISSIONS, PRINCIPALS } from '../domain/policy';
 import { casesRouter } from './routes/cases';
 import { deadlinesRouter } from './routes/deadlines';
 import { usersRouter } from './routes/users';
-import { authRouter } from './routes/auth';
+import { LOCKOUT_MINUTES, MAX_FAILED_LOGINS, authRouter } from './routes/auth';
 import { notificationsRouter } from './routes/notifications';
 import { dashboardRouter } from './routes/dashboard';
 import { consoleRouter } from './console';
-import { auditMiddleware } from './audit';
+import { AuditWriter, auditMiddleware } from './audit';
 import { calendarsRouter } from './routes/calendars';
 import { dutiesRouter } from './routes/duties';
 import { createMetrics, metricsAccess, requestLogger } from './metrics';
@@ -27,6 +27,9 @@ import { IMPORT_BODY_LIMIT, importsRouter } from './routes/imports';
 import { releasesRouter } from './routes/releases';
 import { reportsRouter } from './routes/reports';
 import { supervisionRouter } from './routes/supervision';
+
+/** What an unauthenticated request may send (the login form's two fields need far less). */
+export const ANONYMOUS_BODY_LIMIT = '8kb';
 
 export interface AppDeps {
   db: DbHandle;
@@ -41,7 +44,9 @@ export function createApp(deps: AppDeps) {
   const { db, temporal, config } = deps;
   const app = express();
   app.disable('x-powered-by');
-  app.set('trust proxy', 'loopback');
+  // X-Forwarded-For is believed only from the reverse proxies named in TRUST_PROXY: from anyone else (a loopback
+  // client included) it would choose the address the per-address limit counts and the audit log records.
+  app.set('trust proxy', config.trustProxy.length ? config.trustProxy : false);
 
   app.use((req, res, next) => {
     const incoming = req.get('x-request-id');
@@ -51,7 +56,8 @@ export function createApp(deps: AppDeps) {
 
   const metrics = createMetrics(db.db);
   app.use(metrics.middleware);
-  app.use(requestLogger(deps.logger ?? createLogger('api', config.logLevel)));
+  const logger = deps.logger ?? createLogger('api', config.logLevel);
+  app.use(requestLogger(logger));
   const mayReadMetrics = metricsAccess(config.metricsToken);
   app.get('/metrics', async (req, res, next) => {
     if (!mayReadMetrics(req)) {
@@ -83,13 +89,16 @@ export function createApp(deps: AppDeps) {
       await db.ping();
       checks.database = { ok: true };
     } catch (err) {
-      checks.database = { ok: false, message: `数据库不可用：${(err as Error).message}` };
+      // The driver's text (host names, user names, versions) goes to the log, not to an unauthenticated caller.
+      logger.warn('readyz: database unavailable', { error: (err as Error).message });
+      checks.database = { ok: false, message: '数据库不可用' };
     }
     try {
       await temporal.workflowService.getSystemInfo({});
       checks.temporal = { ok: true };
     } catch (err) {
-      checks.temporal = { ok: false, message: `流程引擎不可用：${(err as Error).message}` };
+      logger.warn('readyz: temporal unavailable', { error: (err as Error).message });
+      checks.temporal = { ok: false, message: '流程引擎不可用' };
     }
     const ok = Object.values(checks).every((c) => c.ok);
     res.status(ok ? 200 : 503).json({ status: ok ? 'ready' : 'unavailable', checks });
@@ -102,9 +111,18 @@ export function createApp(deps: AppDeps) {
   });
 
   const api = Router();
-  // Imports carry a file (checked by api/uploads.ts); everything else keeps the 1 MB limit.
-  api.use('/api/v1/imports', express.json({ limit: IMPORT_BODY_LIMIT }));
-  api.use(express.json({ limit: '1mb' }));
+  // Credentials first, then the body: an anonymous request is not parsed beyond a small limit (the login form),
+  // and the large import limit applies to authenticated users only.
+  const tokenCache = new TokenCache();
+  api.use('/api/v1', authenticate(db.db, tokenCache));
+  const importJson = express.json({ limit: IMPORT_BODY_LIMIT });
+  const json = express.json({ limit: '1mb' });
+  const anonymousJson = express.json({ limit: ANONYMOUS_BODY_LIMIT });
+  api.use((req, res, next) => {
+    if (!res.locals.user) anonymousJson(req, res, next);
+    else if (req.path.startsWith('/api/v1/imports')) importJson(req, res, next);
+    else json(req, res, next);
+  });
   // PostgreSQL text cannot hold NUL: refuse it at the door instead of failing inside a query.
   api.use((req, _res, next) => {
     let url = req.originalUrl;
@@ -120,8 +138,6 @@ export function createApp(deps: AppDeps) {
     }
     next();
   });
-  const tokenCache = new TokenCache();
-  api.use('/api/v1', authenticate(db.db, tokenCache));
   // A change needs the database before anything starts: with the token cached, a registration would otherwise start
   // its workflow and wait, without an answer, for as long as the database is down (its activity retrying) instead of
   // a 503; a duty action likewise. One `select 1` per write; reads fail (503) on their own first query.
@@ -132,7 +148,7 @@ export function createApp(deps: AppDeps) {
     }
     db.ping().then(() => next(), next);
   });
-  api.use('/api/v1', auditMiddleware(db.db));
+  api.use('/api/v1', auditMiddleware(new AuditWriter(db.db, config.auditKey), config.auditKey));
   api.use(
     '/api/v1',
     rateLimit({
@@ -158,10 +174,11 @@ export function createApp(deps: AppDeps) {
   });
   api.use(casesRouter({ db: db.db, temporal, config }));
   api.use(deadlinesRouter({ db: db.db, config }));
-  api.use(usersRouter({ db: db.db, tokenCache }));
+  const passwordFailures = new FailureThrottle(MAX_FAILED_LOGINS, LOCKOUT_MINUTES * 60_000);
+  api.use(usersRouter({ db: db.db, tokenCache, passwordFailures }));
   api.use(notificationsRouter({ db: db.db, digestTime: config.digestTime }));
   api.use(dashboardRouter({ db: db.db }));
-  api.use(authRouter({ db: db.db, secureCookies: config.publicUrl.startsWith('https:') }));
+  api.use(authRouter({ db: db.db, secureCookies: config.publicUrl.startsWith('https:'), auditKey: config.auditKey, tokenCache, passwordFailures }));
   api.use(calendarsRouter({ db: db.db, temporal, config }));
   api.use(dutiesRouter({ db: db.db, temporal, config }));
   api.use(informationRouter({ db: db.db, temporal }));

@@ -94,6 +94,14 @@ export const configSchema = z.object({
   RATE_LIMIT_PER_MINUTE: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).max(1_000_000).default(600)),
   REGISTRATION_ANSWER_MS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).max(60_000).default(5_000)),
   METRICS_TOKEN: z.preprocess(emptyToUndefined, z.string().min(16, '至少 16 个字符').optional()),
+  AUDIT_KEY: z.preprocess(emptyToUndefined, z.string().min(32, '至少 32 个字符').optional()),
+  TRUST_PROXY: z.preprocess(
+    emptyToUndefined,
+    z
+      .string()
+      .regex(/^[0-9A-Fa-f.:/]+(\s*,\s*[0-9A-Fa-f.:/]+)*$/, '应为反向代理的地址或网段，逗号分隔（例如 10.0.0.5,172.18.0.0/16）')
+      .optional(),
+  ),
   WORKER_MAX_CACHED_WORKFLOWS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(0).max(100_000).default(500)),
   WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(2).max(1_000).default(10)),
   WORKER_MAX_CONCURRENT_ACTIVITIES: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).max(1_000).default(50)),
@@ -103,6 +111,9 @@ export const configSchema = z.object({
     z.string().regex(/^(off|[\w.:[\]-]+:\d{1,5})$/, '应为 主机:端口（例如 127.0.0.1:9464）或 off').default('127.0.0.1:9464'),
   ),
 });
+
+/** The audit chain's key when AUDIT_KEY is not set (development and tests); production sets its own. */
+export const DEV_AUDIT_KEY = 'linkage-development-audit-key-not-secret';
 
 /** Every environment variable the platform reads; `.env.example` documents each. */
 export const CONFIG_VARIABLES = Object.keys(configSchema.shape) as (keyof typeof configSchema.shape)[];
@@ -153,6 +164,11 @@ export interface Config {
   registrationAnswerMs: number;
   /** Bearer token for GET /metrics; unset → /metrics answers only direct loopback requests. */
   metricsToken?: string;
+  /** HMAC key of the audit chain (AUDIT_KEY). */
+  auditKey: string;
+  auditKeyConfigured: boolean;
+  /** Addresses of the reverse proxies whose X-Forwarded-For is believed (TRUST_PROXY); none by default. */
+  trustProxy: string[];
   /**
    * Worker tuning. maxCachedWorkflows bounds the sticky cache (each cached case workflow keeps its state and
    * isolate context in memory; the SDK's default grows with the heap limit, ~2,300 on a 4 GiB heap); a workflow
@@ -256,6 +272,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     rateLimitPerMinute: c.RATE_LIMIT_PER_MINUTE,
     registrationAnswerMs: c.REGISTRATION_ANSWER_MS,
     metricsToken: c.METRICS_TOKEN,
+    // Unset outside production: a fixed development key (the chain is still checked, but anyone could recompute it).
+    auditKey: c.AUDIT_KEY ?? DEV_AUDIT_KEY,
+    auditKeyConfigured: c.AUDIT_KEY !== undefined,
+    trustProxy: c.TRUST_PROXY ? c.TRUST_PROXY.split(',').map((x) => x.trim()) : [],
     worker: { maxCachedWorkflows: c.WORKER_MAX_CACHED_WORKFLOWS, maxConcurrentWorkflowTasks: c.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS, maxConcurrentActivities: c.WORKER_MAX_CONCURRENT_ACTIVITIES },
     databasePoolMax: c.DATABASE_POOL_MAX,
     workerMetricsAddress: c.WORKER_METRICS_ADDRESS === 'off' ? undefined : c.WORKER_METRICS_ADDRESS,

@@ -65,6 +65,14 @@ export const users = pgTable(
     passwordHash: text('password_hash'),
     failedLogins: integer('failed_logins').notNull().default(0),
     lockedUntil: timestamp('locked_until', { withTimezone: true, mode: 'date' }),
+    /**
+     * Accounts that read confidential cases (the procuratorate's) are confirmed by a head of that agency before they
+     * read anything: an administrator alone cannot open one. Null = not confirmed.
+     */
+    confirmedAt: timestamp('confirmed_at', { withTimezone: true, mode: 'date' }),
+    confirmedBy: text('confirmed_by'),
+    /** Set when the account was deactivated (active = false): tokens, sessions and mail stop. */
+    deactivatedAt: timestamp('deactivated_at', { withTimezone: true, mode: 'date' }),
     createdAt: createdAt(),
   },
   (t) => [uniqueIndex('users_username_uq').on(t.username), index('users_agency_role_idx').on(t.agency, t.role)],
@@ -84,6 +92,10 @@ export const apiTokens = pgTable(
     expiresAt: timestamp('expires_at', { withTimezone: true, mode: 'date' }),
     revokedAt: timestamp('revoked_at', { withTimezone: true, mode: 'date' }),
     lastUsedAt: timestamp('last_used_at', { withTimezone: true, mode: 'date' }),
+    /** A token the user issued to themselves (not an administrator's): revoked with a password change. */
+    selfIssued: boolean('self_issued').notNull().default(false),
+    /** The console session that issued it, if any: revoked at that session's logout. */
+    sessionId: text('session_id'),
   },
   (t) => [uniqueIndex('api_tokens_hash_uq').on(t.tokenHash), index('api_tokens_user_idx').on(t.userId)],
 );
@@ -260,8 +272,9 @@ export const sessions = pgTable(
 );
 
 /**
- * The audit log: every change and every read of a confidential case. Append-only (trigger) and chained:
- * hash = sha256(prevHash + canonical entry), so `npm run audit:verify` finds a changed, removed or reordered row.
+ * The audit log: every change and every read of a confidential case. Append-only (triggers refuse UPDATE, DELETE
+ * and TRUNCATE) and chained: hash = HMAC-SHA256(AUDIT_KEY, prevHash + canonical entry) from the anchor row on, so
+ * `npm run audit:verify` finds a changed, removed, reordered or recomputed row.
  */
 export const auditLog = pgTable(
   'audit_log',
@@ -279,6 +292,8 @@ export const auditLog = pgTable(
     detail: jsonb('detail').notNull().default(sql`'{}'::jsonb`),
     prevHash: text('prev_hash').notNull(),
     hash: text('hash').notNull(),
+    /** hash is HMAC-SHA256 under AUDIT_KEY (rows written before keying: plain sha256, all before the anchor row). */
+    keyed: boolean('keyed').notNull().default(false),
   },
   (t) => [index('audit_log_at_idx').on(t.at), index('audit_log_user_idx').on(t.userId), index('audit_log_target_idx').on(t.target)],
 );

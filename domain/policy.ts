@@ -47,6 +47,7 @@ export type Permission =
   | 'calendar.write'
   | 'user.admin'
   | 'user.selfOrAdmin'
+  | 'user.confirm'
   | 'schedule.read'
   | 'schedule.write'
   | 'duty.read'
@@ -91,6 +92,8 @@ export const PERMISSIONS: Record<Permission, PermissionRule> = {
   'calendar.read': { labelZh: '查看工作日历：已登录用户', allows: () => true, deniedZh: '' },
   'calendar.write': { labelZh: '载入节假日安排：系统管理员', allows: isAdmin, deniedZh: '只有系统管理员可以载入节假日安排' },
   'user.admin': { labelZh: '管理用户：系统管理员', allows: isAdmin, deniedZh: '只有系统管理员可以管理用户' },
+  // No one person opens an account that reads every confidential case: a head of its agency confirms it.
+  'user.confirm': { labelZh: '确认账号：本机关负责人', allows: (p) => isCaseAgency(p) && p.role === 'head', deniedZh: '只有本机关负责人可以确认账号' },
   'user.selfOrAdmin': { labelZh: '本人令牌：本人或系统管理员', allows: () => true, deniedZh: '只能管理本人的令牌' },
   'schedule.read': { labelZh: '查看定期任务：联动工作组、系统管理员、各机关负责人与联络人', allows: (p) => isAdmin(p) || isWorkingGroup(p) || ['head', 'liaison'].includes(p.role), deniedZh: '无权查看定期任务' },
   'schedule.write': { labelZh: '调整定期任务：系统管理员', allows: isAdmin, deniedZh: '只有系统管理员可以调整定期任务' },
@@ -130,6 +133,19 @@ export function canSeeCase(p: Principal, c: CaseVisibility): boolean {
   if (c.confidentiality !== 'confidential') return isCaseAgency(p) || isWorkingGroup(p);
   if (p.agency === 'spp') return true;
   return isCaseAgency(p) && c.involvedAgencies.includes(p.agency);
+}
+
+/**
+ * Accounts that can read every confidential case (the procuratorate's, canSeeCase) are opened by an administrator
+ * but usable only once a head of the procuratorate has confirmed them: no one person opens that access alone.
+ */
+export function needsConfirmation(p: Principal): boolean {
+  return p.agency === 'spp';
+}
+
+/** Who confirms such an account: a (confirmed) head of the same agency, not the account itself. */
+export function mayConfirm(confirmer: Principal, account: Principal): boolean {
+  return confirmer.agency === account.agency && confirmer.role === 'head';
 }
 
 /**

@@ -25,7 +25,8 @@ export async function ensureDemoUsers(db: Db, dataDir: string): Promise<string |
   const lines = ['# 控制台初始账号（首次启动生成；请登录后修改密码）', '# 用户名\t密码\t机关与角色'];
   for (const a of ACCOUNTS) {
     const password = crypto.randomBytes(9).toString('base64url');
-    await db.insert(users).values({ id: crypto.randomUUID(), username: a.username, displayName: a.displayName, agency: a.agency, role: a.role, passwordHash: hashPassword(password) });
+    // The operator who starts the platform stands in for the confirming head of the demo accounts.
+    await db.insert(users).values({ id: crypto.randomUUID(), username: a.username, displayName: a.displayName, agency: a.agency, role: a.role, passwordHash: await hashPassword(password), confirmedAt: new Date(), confirmedBy: 'demo-setup' });
     lines.push(`${a.username}\t${password}\t${a.displayName}`);
   }
   fs.mkdirSync(dataDir, { recursive: true });

@@ -8,7 +8,7 @@ async function main(): Promise<number> {
   const config = loadConfig();
   const db = await openDatabase(config);
   try {
-    const result = await verifyAudit(db.db);
+    const result = await verifyAudit(db.db, config.auditKey);
     if (result.ok) {
       console.log(`审计日志完整：共 ${result.entries} 条，哈希链校验通过。`);
       return 0;

@@ -1,15 +1,18 @@
+import crypto from 'node:crypto';
 import { Router } from 'express';
 import { and, asc, count, eq, gte, isNull, lte, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Db } from '../../db/client';
-import { auditLog, sessions, users } from '../../db/schema';
+import { apiTokens, auditLog, notifications, sessions, users } from '../../db/schema';
 import { verifyAudit } from '../audit';
-import { SESSION_COOKIE, currentUser, hashPassword, startSession, verifyPassword } from '../auth';
+import { FailureThrottle, SESSION_COOKIE, currentUser, hashPassword, startSession, verifyPassword, type TokenCache } from '../auth';
 import { HttpError, forbidden, notFound } from '../errors';
 import { route } from '../openapi';
 
 export const MAX_FAILED_LOGINS = 5;
 export const LOCKOUT_MINUTES = 15;
+
+const tooManyAttempts = () => new HttpError(429, 'rate_limited', `尝试次数过多，请 ${LOCKOUT_MINUTES} 分钟后再试`);
 
 const loginBody = z.object({ username: z.string().trim().min(1).max(50), password: z.string().min(1).max(200) }).strict();
 const passwordBody = z
@@ -30,31 +33,28 @@ const auditQuery = z.object({
 });
 
 /** Console login (password → HTTP-only session cookie + CSRF token), logout, passwords, and the audit log API. */
-export function authRouter(deps: { db: Db; secureCookies: boolean }) {
+export function authRouter(deps: { db: Db; secureCookies: boolean; auditKey: string; tokenCache?: TokenCache; passwordFailures?: FailureThrottle }) {
   const { db } = deps;
   const r = Router();
+  const loginFailures = new FailureThrottle(MAX_FAILED_LOGINS, LOCKOUT_MINUTES * 60_000);
+  const passwordFailures = deps.passwordFailures ?? new FailureThrottle(MAX_FAILED_LOGINS, LOCKOUT_MINUTES * 60_000);
 
   route(
     r,
-    { method: 'post', path: '/api/v1/auth/login', permission: 'public', summary: '控制台登录：成功后设置 HTTP-only 会话 Cookie，返回 CSRF 令牌；连续失败 5 次锁定 15 分钟', tags: ['认证'], body: loginBody },
+    { method: 'post', path: '/api/v1/auth/login', permission: 'public', summary: '控制台登录：成功后设置 HTTP-only 会话 Cookie，返回 CSRF 令牌；同一用户名自同一地址 15 分钟内失败 5 次后暂停尝试（429）', tags: ['认证'], body: loginBody },
     async (req, res, { body }) => {
+      // Unknown, wrong and throttled answer alike and cost alike (a dummy hash for unknown users): nothing tells
+      // whether a username exists, and a throttle is per username and address, so no one locks another out.
+      const key = `${body.username.toLowerCase()}|${req.ip ?? ''}`;
       const [user] = await db.select().from(users).where(eq(users.username, body.username));
-      const refuse = () => new HttpError(401, 'login_failed', '用户名或密码错误');
-      if (!user || !user.active || !user.passwordHash) throw refuse();
-      if (user.lockedUntil && user.lockedUntil.getTime() > Date.now()) {
-        throw new HttpError(423, 'locked', `连续登录失败次数过多，账号已锁定至 ${user.lockedUntil.toISOString()}，请稍后再试或联系管理员`);
+      const throttled = loginFailures.blocked(key);
+      const ok = await verifyPassword(body.password, user?.active ? user.passwordHash : null);
+      if (throttled) throw tooManyAttempts();
+      if (!ok || !user) {
+        loginFailures.fail(key);
+        throw new HttpError(401, 'login_failed', '用户名或密码错误');
       }
-      if (!verifyPassword(body.password, user.passwordHash)) {
-        const failed = user.failedLogins + 1;
-        const lock = failed >= MAX_FAILED_LOGINS;
-        await db
-          .update(users)
-          .set({ failedLogins: lock ? 0 : failed, lockedUntil: lock ? new Date(Date.now() + LOCKOUT_MINUTES * 60_000) : user.lockedUntil })
-          .where(eq(users.id, user.id));
-        if (lock) throw new HttpError(423, 'locked', `连续登录失败 ${MAX_FAILED_LOGINS} 次，账号锁定 ${LOCKOUT_MINUTES} 分钟`);
-        throw refuse();
-      }
-      await db.update(users).set({ failedLogins: 0, lockedUntil: null }).where(eq(users.id, user.id));
+      loginFailures.clear(key);
       const s = await startSession(db, user.id, req.ip);
       res.locals.user = { id: user.id, agency: user.agency, role: user.role };
       res.cookie(SESSION_COOKIE, s.value, { httpOnly: true, sameSite: 'strict', secure: deps.secureCookies, path: '/', expires: s.expiresAt });
@@ -66,27 +66,56 @@ export function authRouter(deps: { db: Db; secureCookies: boolean }) {
     },
   );
 
-  route(r, { method: 'post', path: '/api/v1/auth/logout', permission: 'authenticated', summary: '退出登录（吊销会话）', tags: ['认证'] }, async (_req, res) => {
+  route(r, { method: 'post', path: '/api/v1/auth/logout', permission: 'authenticated', summary: '退出登录（吊销会话及本次会话签发的令牌）', tags: ['认证'] }, async (_req, res) => {
     const me = currentUser(res);
-    if (me.sessionId) await db.update(sessions).set({ revokedAt: new Date() }).where(and(eq(sessions.id, me.sessionId), isNull(sessions.revokedAt)));
+    if (me.sessionId) {
+      await db.update(sessions).set({ revokedAt: new Date() }).where(and(eq(sessions.id, me.sessionId), isNull(sessions.revokedAt)));
+      await db.update(apiTokens).set({ revokedAt: new Date() }).where(and(eq(apiTokens.sessionId, me.sessionId), isNull(apiTokens.revokedAt)));
+      deps.tokenCache?.forget({ userId: me.id });
+    }
     res.clearCookie(SESSION_COOKIE, { path: '/' });
     res.status(204).end();
   });
 
   route(
     r,
-    { method: 'put', path: '/api/v1/users/:id/password', permission: 'user.selfOrAdmin', summary: '设置密码（本人须提供当前密码；管理员可重置）', tags: ['用户'], params: z.object({ id: z.string().min(1).max(100) }), body: passwordBody },
+    { method: 'put', path: '/api/v1/users/:id/password', permission: 'user.selfOrAdmin', summary: '设置密码（本人须提供当前密码，错误 5 次后暂停 15 分钟；管理员可重置，并通知本人）', tags: ['用户'], params: z.object({ id: z.string().min(1).max(100) }), body: passwordBody },
     async (_req, res, { params, body }) => {
       const me = currentUser(res);
       if (me.id !== params.id && me.role !== 'admin') throw forbidden('只能设置本人的密码');
       const [user] = await db.select().from(users).where(eq(users.id, params.id));
       if (!user) throw notFound('用户不存在');
-      if (me.id === params.id && user.passwordHash && !verifyPassword(body.currentPassword ?? '', user.passwordHash)) {
-        throw new HttpError(422, 'validation_failed', '当前密码不正确');
+      if (me.id === params.id && user.passwordHash) {
+        // Counted per user: a stolen token must not turn into the password by guessing.
+        if (passwordFailures.blocked(user.id)) throw tooManyAttempts();
+        if (!(await verifyPassword(body.currentPassword ?? '', user.passwordHash))) {
+          passwordFailures.fail(user.id);
+          throw new HttpError(422, 'validation_failed', '当前密码不正确');
+        }
+        passwordFailures.clear(user.id);
       }
-      await db.update(users).set({ passwordHash: hashPassword(body.password), failedLogins: 0, lockedUntil: null }).where(eq(users.id, user.id));
-      // A new password ends every other session of the user.
-      await db.update(sessions).set({ revokedAt: new Date() }).where(and(eq(sessions.userId, user.id), isNull(sessions.revokedAt)));
+      const now = new Date();
+      await db.update(users).set({ passwordHash: await hashPassword(body.password), failedLogins: 0, lockedUntil: null }).where(eq(users.id, user.id));
+      // A new password ends every session of the user and every token they issued to themselves.
+      await db.update(sessions).set({ revokedAt: now }).where(and(eq(sessions.userId, user.id), isNull(sessions.revokedAt)));
+      await db.update(apiTokens).set({ revokedAt: now }).where(and(eq(apiTokens.userId, user.id), eq(apiTokens.selfIssued, true), isNull(apiTokens.revokedAt)));
+      deps.tokenCache?.forget({ userId: user.id });
+      if (me.id !== user.id) {
+        // Set by someone else: the user is told, in the inbox, so a password they did not ask for is noticed.
+        const id = `password-set:${crypto.randomUUID()}`;
+        await db.insert(notifications).values({
+          id,
+          eventId: id,
+          recipientUserId: user.id,
+          recipientLabelZh: user.displayName,
+          channel: 'inbox',
+          status: 'sent',
+          sentAt: now,
+          subject: '您的登录密码已被管理员重新设置',
+          bodyText: `系统管理员（${me.displayName}）于 ${now.toISOString()} 重新设置了您的控制台登录密码，您的所有会话和自行签发的令牌已失效。如非您本人申请，请立即联系本机关负责人。`,
+          messageId: `<${id}@linkage.local>`,
+        });
+      }
       res.status(204).end();
     },
   );
@@ -106,7 +135,7 @@ export function authRouter(deps: { db: Db; secureCookies: boolean }) {
   });
 
   route(r, { method: 'get', path: '/api/v1/audit/verify', permission: 'audit.read', summary: '校验审计日志哈希链（发现被修改、删除或调换顺序的记录）', tags: ['审计'] }, async (_req, res) => {
-    res.json(await verifyAudit(db));
+    res.json(await verifyAudit(db, deps.auditKey));
   });
 
   return r;

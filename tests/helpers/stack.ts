@@ -72,7 +72,7 @@ export async function startStack(extraEnv: Record<string, string> = {}, opts: { 
       n++;
       const id = `u-${p.agency}-${p.role}-${n}`;
       const token = `tok-${crypto.randomBytes(16).toString('hex')}`;
-      await db.handle.db.insert(users).values({ id, username: id, displayName: name ?? `${p.agency} ${p.role}`, agency: p.agency, role: p.role, email: `${id}@test.local` });
+      await db.handle.db.insert(users).values({ id, username: id, displayName: name ?? `${p.agency} ${p.role}`, agency: p.agency, role: p.role, email: `${id}@test.local`, confirmedAt: new Date(), confirmedBy: 'test' });
       await db.handle.db.insert(apiTokens).values({ id: `t-${id}`, userId: id, name: 'test', tokenHash: hashToken(token) });
       return token;
     },

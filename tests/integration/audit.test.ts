@@ -1,10 +1,11 @@
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { sql } from 'drizzle-orm';
-import { appendAudit, verifyAudit, type AuditEntry } from '../../api/audit';
+import { ANCHOR_ACTION, GENESIS, appendAudit, entryHash, verifyAudit, type AuditEntry } from '../../api/audit';
 import { auditLog } from '../../db/schema';
 import { createPgliteTestDb, createPostgresTestDb, TEST_PG_URL, type TestDb } from '../helpers/db';
 
+const KEY = 'test-audit-key-of-at-least-32-characters';
 const backends: [string, () => Promise<TestDb>][] = [['PGlite', createPgliteTestDb]];
 if (TEST_PG_URL) backends.unshift(['PostgreSQL', () => createPostgresTestDb(TEST_PG_URL!)]);
 
@@ -25,7 +26,7 @@ describe.each(backends)('audit log hash chain on %s', (_name, make) => {
   let t: TestDb;
   beforeEach(async () => {
     t = await make();
-    for (let i = 1; i <= 5; i++) await appendAudit(t.handle.db, entry(i));
+    for (let i = 1; i <= 5; i++) await appendAudit(t.handle.db, KEY, entry(i));
   });
   afterEach(async () => {
     await t.cleanup();
@@ -34,12 +35,48 @@ describe.each(backends)('audit log hash chain on %s', (_name, make) => {
   // Tampering needs the append-only trigger out of the way, as an attacker with superuser rights would do.
   const tamper = async (q: ReturnType<typeof sql>) => {
     await t.handle.db.execute(sql`alter table audit_log disable trigger audit_log_no_update`);
+    await t.handle.db.execute(sql`alter table audit_log disable trigger audit_log_no_truncate`);
     await t.handle.db.execute(q);
     await t.handle.db.execute(sql`alter table audit_log enable trigger audit_log_no_update`);
+    await t.handle.db.execute(sql`alter table audit_log enable trigger audit_log_no_truncate`);
   };
 
-  it('verifies an intact chain', async () => {
-    expect(await verifyAudit(t.handle.db)).toEqual({ ok: true, entries: 5, problems: [] });
+  // Row 1 is the anchor (written with the first keyed entry), the five entries rows 2–6.
+  it('verifies an intact chain, anchored and keyed', async () => {
+    expect(await verifyAudit(t.handle.db, KEY)).toEqual({ ok: true, entries: 6, problems: [] });
+    const rows = await t.handle.db.select().from(auditLog).orderBy(auditLog.id);
+    expect(rows[0]).toMatchObject({ id: 1, action: ANCHOR_ACTION, keyed: true, prevHash: GENESIS });
+    expect(rows.every((r) => r.keyed)).toBe(true);
+  });
+
+  it('refuses TRUNCATE through a statement trigger', async () => {
+    const failure = await t.handle.db.execute(sql`truncate audit_log`).then(
+      () => '',
+      (err: Error & { cause?: Error }) => `${err.message} ${err.cause?.message ?? ''}`,
+    );
+    expect(failure).toMatch(/TRUNCATE refused/);
+    expect((await t.handle.db.select().from(auditLog)).length).toBe(6);
+  });
+
+  it('detects a chain emptied and recomputed without the key (sha256 as before)', async () => {
+    const rows = await t.handle.db.select().from(auditLog).orderBy(auditLog.id);
+    await tamper(sql`truncate audit_log restart identity`);
+    let prev = GENESIS;
+    for (const r of rows.slice(1).filter((x) => x.target !== 'case-3')) {
+      const e: AuditEntry = { at: r.at, userId: r.userId, agency: r.agency, role: r.role, action: r.action, target: r.target, status: r.status, ip: r.ip, requestId: r.requestId, detail: r.detail as Record<string, unknown> };
+      const hash = entryHash(prev, e);
+      await t.handle.db.insert(auditLog).values({ ...e, prevHash: prev, hash });
+      prev = hash;
+    }
+    const forged = await verifyAudit(t.handle.db, KEY);
+    expect(forged.ok).toBe(false);
+    expect(forged.problems.map((p) => p.problemZh).join()).toContain('锚定');
+  });
+
+  it('refuses a chain checked with another key', async () => {
+    const r = await verifyAudit(t.handle.db, 'another-key-of-at-least-32-characters!!');
+    expect(r.ok).toBe(false);
+    expect(r.problems[0].problemZh).toContain('AUDIT_KEY');
   });
 
   it('refuses changes through the append-only trigger', async () => {
@@ -53,12 +90,12 @@ describe.each(backends)('audit log hash chain on %s', (_name, make) => {
   it('detects a changed entry (and npm run audit:verify exits 1 on PostgreSQL)', async () => {
     const cli = () =>
       spawnSync(process.execPath, [require.resolve('tsx/cli'), path.join(__dirname, '..', '..', 'scripts', 'audit-verify.ts')], {
-        env: { ...process.env, DATABASE_URL: t.url },
+        env: { ...process.env, DATABASE_URL: t.url, AUDIT_KEY: KEY },
         encoding: 'utf8',
       });
     if (t.url) expect(cli().status).toBe(0);
     await tamper(sql`update audit_log set target = 'case-x' where id = 3`);
-    const r = await verifyAudit(t.handle.db);
+    const r = await verifyAudit(t.handle.db, KEY);
     expect(r.ok).toBe(false);
     expect(r.problems).toEqual([{ id: 3, problemZh: expect.stringContaining('被修改') }]);
     if (t.url) {
@@ -70,7 +107,7 @@ describe.each(backends)('audit log hash chain on %s', (_name, make) => {
 
   it('detects a removed entry', async () => {
     await tamper(sql`delete from audit_log where id = 2`);
-    const r = await verifyAudit(t.handle.db);
+    const r = await verifyAudit(t.handle.db, KEY);
     expect(r.ok).toBe(false);
     expect(r.problems[0]).toMatchObject({ id: 3, problemZh: expect.stringContaining('删除') });
   });
@@ -84,7 +121,7 @@ describe.each(backends)('audit log hash chain on %s', (_name, make) => {
       sql`update audit_log set at = ${r.at}, user_id = ${r.userId}, target = ${r.target}, request_id = ${r.requestId}, detail = ${JSON.stringify(r.detail)}::jsonb, prev_hash = ${r.prevHash}, hash = ${r.hash} where id = ${id}`;
     await tamper(set(2, b));
     await tamper(set(4, a));
-    const r = await verifyAudit(t.handle.db);
+    const r = await verifyAudit(t.handle.db, KEY);
     expect(r.ok).toBe(false);
     expect(r.problems.map((p) => p.id)).toEqual(expect.arrayContaining([2]));
   });
