@@ -274,8 +274,13 @@ function summaryLines(data: ReportData): string[] {
 // ----------------------------------------------------------------------------------------------------------------
 // CSV
 
-const csvCell = (v: string | number) => {
-  const s = String(v);
+/**
+ * One CSV cell. Text beginning with = + - @ or a control character is what a spreadsheet takes for a formula (a
+ * case title `=HYPERLINK(…)`, an imported penalty field): it gets a leading apostrophe and stays text. Numbers are
+ * written as they are.
+ */
+export const csvCell = (v: string | number) => {
+  const s = typeof v === 'string' && /^[=+\-@\u0000-\u001f\u007f]/.test(v) ? `'${v}` : String(v);
   return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 };
 
