@@ -159,12 +159,21 @@ export function createDutyActivities(deps: { db: Db }) {
         .from(dutyItems)
         .where(and(eq(dutyItems.kind, 'resolution'), eq(dutyItems.status, 'open')))
         .orderBy(dutyItems.dueAt);
+      // The agenda reaches every agency and the working group: a confidential case is a count, never an entry.
+      const named = caseRows.filter((r) => r.confidentiality !== 'confidential');
+      const secret = caseRows.filter((r) => r.confidentiality === 'confidential');
       return {
         compiledAtMs: input.nowMs,
-        overdueCases: caseRows.filter((r) => r.overdue).map((r) => view(r, '期限已超期')),
-        supervisedCases: caseRows.filter((r) => r.supervised).map((r) => view(r, '检察监督中')),
-        majorCases: caseRows.filter((r) => r.major).map((r) => view(r, '重大案件（挂牌督办或重大疑难复杂）')),
-        disputes: caseRows.filter((r) => r.dispute).map((r) => view(r, `存在分歧：${String(r.dispute)}`)),
+        overdueCases: named.filter((r) => r.overdue).map((r) => view(r, '期限已超期')),
+        supervisedCases: named.filter((r) => r.supervised).map((r) => view(r, '检察监督中')),
+        majorCases: named.filter((r) => r.major).map((r) => view(r, '重大案件（挂牌督办或重大疑难复杂）')),
+        disputes: named.filter((r) => r.dispute).map((r) => view(r, `存在分歧：${String(r.dispute)}`)),
+        confidentialCounts: {
+          overdue: secret.filter((r) => r.overdue).length,
+          supervised: secret.filter((r) => r.supervised).length,
+          major: secret.filter((r) => r.major).length,
+          disputes: secret.filter((r) => r.dispute).length,
+        },
         openResolutions: open.map((o) => ({
           id: o.id,
           titleZh: o.titleZh,

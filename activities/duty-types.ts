@@ -62,6 +62,11 @@ export interface MeetingAgenda {
   majorCases: AgendaCase[];
   disputes: AgendaCase[];
   openResolutions: { id: string; titleZh: string; ownerAgency: string | null; dueDate: string | null; escalationLevel: string; meetingPeriodId: string }[];
+  /**
+   * Confidential cases are not named on an agenda (it goes to every agency and the working group): only how many
+   * there are in each list. Absent in agendas compiled before this was counted.
+   */
+  confidentialCounts?: { overdue: number; supervised: number; major: number; disputes: number };
 }
 
 export { BRIEFING_METRICS, BRIEFING_METRIC_ZH, type BriefingMetric } from '../domain/duties';

@@ -2,6 +2,7 @@ import crypto from 'node:crypto';
 import { parse } from 'csv-parse/sync';
 import { and, eq, inArray } from 'drizzle-orm';
 import type { Db } from '../db/client';
+import { caseVisibleToAgency } from '../db/visibility';
 import { cases, enforcementRecords, importJobs, penaltyRecords } from '../db/schema';
 import { chinaDayOfInstant, dayToYmd } from '../domain/deadlines/calendar';
 import { COLUMNS, FIELD_ZH, REQUIRED_FIELDS, rowReason, rowSchema, type ImportKind } from '../domain/imports';
@@ -162,7 +163,8 @@ export function createImportActivities(deps: { db: Db }) {
         for (let c = 0; c < valid.length; c += CHUNK) {
           const chunk = valid.slice(c, c + CHUNK);
           const numbers = [...new Set(chunk.map((r) => r.v.caseNumber).filter((n): n is string => typeof n === 'string'))];
-          const linked = numbers.length ? await tx.select({ id: cases.id, caseNumber: cases.caseNumber }).from(cases).where(inArray(cases.caseNumber, numbers)) : [];
+          // Only cases the importing agency may see are linked: a confidential case of others is as if it did not exist.
+          const linked = numbers.length ? await tx.select({ id: cases.id, caseNumber: cases.caseNumber }).from(cases).where(and(inArray(cases.caseNumber, numbers), caseVisibleToAgency(job.createdByAgency ?? 'none'))) : [];
           const caseIdOf = new Map(linked.map((l) => [l.caseNumber, l.id]));
           const existing = await tx
             .select()

@@ -39,6 +39,8 @@ export interface ReportData {
   overdueCases: { caseNumber: string; title: string; trackZh: string; stageZh: string; agencyZh: string; dueAt: string | null }[];
   overdueConfidential: number;
   confidentialActive: number;
+  /** Confidential cases registered before the period's end: not in the tables by stage, agency or outcome. */
+  confidentialCases: number;
   totals: { registered: number; closed: number; open: number; overdueOpen: number };
 }
 
@@ -95,11 +97,13 @@ export async function computeReportData(db: Db, input: { titleZh: string; period
         count(*) filter (where closed_at is null)::int as open,
         count(*) filter (where closed_at is null and overdue)::int as overdue_open
       from cases where created_at < ${to}::timestamptz group by 1`),
+    // By stage, by agency and by outcome, a confidential case set against the visible list would be located:
+    // those tables count the non-confidential cases only; the confidential ones are one total (confidentialOpen).
     db.execute(sql`select track, stage, count(*)::int as n, count(*) filter (where overdue and closed_at is null)::int as overdue
-      from cases where created_at < ${to}::timestamptz group by 1, 2`),
+      from cases where created_at < ${to}::timestamptz and confidentiality <> 'confidential' group by 1, 2`),
     db.execute(sql`select coalesce(responsible_agency, '') as agency, count(*)::int as open, count(*) filter (where overdue)::int as overdue_open
-      from cases where created_at < ${to}::timestamptz and closed_at is null group by 1`),
-    db.execute(sql`select stage, count(*)::int as n from cases where closed_at >= ${from}::timestamptz and closed_at < ${to}::timestamptz group by 1`),
+      from cases where created_at < ${to}::timestamptz and closed_at is null and confidentiality <> 'confidential' group by 1`),
+    db.execute(sql`select stage, count(*)::int as n from cases where closed_at >= ${from}::timestamptz and closed_at < ${to}::timestamptz and confidentiality <> 'confidential' group by 1`),
     db.execute(sql`select to_char(e.occurred_at at time zone 'Asia/Shanghai', 'YYYY-MM') as month,
         case when e.type = 'caseCreated' then 'leads' when e.type = 'clockOverdue' then 'overdueClocks'
              when e.data->>'step' in ('deliverTransfer', 'deliverDetentionTransfer') then 'transfers' else 'filings' end as metric,
@@ -112,6 +116,7 @@ export async function computeReportData(db: Db, input: { titleZh: string; period
       order by next_deadline_at nulls last, case_number limit 200`),
     db.execute(sql`select
         (select count(*)::int from cases where overdue and closed_at is null and created_at < ${to}::timestamptz and confidentiality = 'confidential') as overdue_confidential,
+        (select count(*)::int from cases where created_at < ${to}::timestamptz and confidentiality = 'confidential') as all_confidential,
         (select count(distinct e.case_id)::int from case_events e join cases c on c.id = e.case_id
           where c.confidentiality = 'confidential' and e.occurred_at >= ${from}::timestamptz and e.occurred_at < ${to}::timestamptz) as active_confidential`),
   ]);
@@ -177,6 +182,7 @@ export async function computeReportData(db: Db, input: { titleZh: string; period
     overdueCases,
     overdueConfidential: n(s.overdue_confidential),
     confidentialActive: n(s.active_confidential),
+    confidentialCases: n(s.all_confidential),
     totals: {
       registered: byTrack.reduce((x, t) => x + t.registered, 0),
       closed: byTrack.reduce((x, t) => x + t.closed, 0),

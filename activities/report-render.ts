@@ -267,6 +267,7 @@ function summaryLines(data: ReportData): string[] {
     `生成时间：${chinaTime(data.generatedAtMs)}`,
     `本期登记案件 ${data.totals.registered} 件，办结 ${data.totals.closed} 件；截至生成时未结 ${data.totals.open} 件，其中超期 ${data.totals.overdueOpen} 件。`,
     `保密案件仅计数、不列明：本期有办理活动的保密案件 ${data.confidentialActive} 件；未结超期的保密案件 ${data.overdueConfidential} 件（不在超期案件表中）。`,
+    `按阶段、按承办机关、办结情况三表不含保密案件（共 ${data.confidentialCases ?? 0} 件，只计总数）。`,
     '按阶段、按承办机关、未结与超期为生成时的状态；指标、登记、办结与月度趋势按统计期间。',
   ];
 }

@@ -136,6 +136,24 @@ export function canSeeCase(p: Principal, c: CaseVisibility): boolean {
 }
 
 /**
+ * May this principal read this joint release? 保密 releases: only the agencies concerned, that is the three parties
+ * that draft and review every release (the procuratorate among them), not the working group; others as release.read.
+ */
+export function canSeeRelease(p: Principal, r: { confidentiality: string }): boolean {
+  if (!isCaseAgency(p) && !isWorkingGroup(p)) return false;
+  return r.confidentiality !== 'confidential' || isCaseAgency(p);
+}
+
+/**
+ * 保密 Art 34 information records: only the agencies involved in the case and the procuratorate (as a confidential
+ * case), whatever the case's own mark; others as the case.
+ */
+export function canSeeRecord(p: Principal, record: { confidentiality: string }, c: CaseVisibility): boolean {
+  if (!canSeeCase(p, c)) return false;
+  return record.confidentiality !== 'confidential' || canSeeCase(p, { ...c, confidentiality: 'confidential' });
+}
+
+/**
  * Accounts that can read every confidential case (the procuratorate's, canSeeCase) are opened by an administrator
  * but usable only once a head of the procuratorate has confirmed them: no one person opens that access alone.
  */

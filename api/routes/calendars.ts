@@ -1,5 +1,5 @@
 import { Router } from 'express';
-import { eq } from 'drizzle-orm';
+import { and, eq, inArray } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Client } from '@temporalio/client';
 import type { Config } from '../../config';
@@ -17,10 +17,11 @@ import {
   type Suspension,
 } from '../../domain/deadlines';
 import { calendarChangedSignal } from '../../workflows/case';
-import { currentUser } from '../auth';
+import { currentUser, type AuthUser } from '../auth';
 import { notFound } from '../errors';
 import { route } from '../openapi';
 import { loadedCalendarYears } from './deadlines';
+import { visibleTo } from './cases';
 
 const yearParams = z.object({ year: z.coerce.number().int().min(1990).max(2200) });
 
@@ -34,7 +35,11 @@ export function calendarsRouter(deps: { db: Db; temporal: Client; config: Config
   const r = Router();
   const rules = effectiveRules(config.deadlinePolicyOverrides);
 
-  async function affectedBy(year: CalendarYearData) {
+  /**
+   * The clocks a year would move. A case the user may not see (the administrator sees none) is not named: its clock
+   * is listed by rule and dates only, so the preview is not a list of every open case.
+   */
+  async function affectedBy(year: CalendarYearData, user: AuthUser) {
     const loaded = (await loadedCalendarYears(db)).filter((y) => y.year !== year.year);
     const calendar = createWorkingCalendar([...loaded, year]);
     const open = await db
@@ -54,13 +59,15 @@ export function calendarsRouter(deps: { db: Db; temporal: Client; config: Config
       dueAtMs: d.dueAt.getTime(),
       provisional: d.provisional,
     }));
-    return affectedDeadlines(list, calendar, { rules }).map((a) => {
+    const moved = affectedDeadlines(list, calendar, { rules });
+    const ids = [...new Set(moved.map((a) => byKey.get(a.key)!.d.caseId))];
+    const visible = new Set(ids.length ? (await db.select({ id: cases.id }).from(cases).where(and(inArray(cases.id, ids), visibleTo(user)))).map((c) => c.id) : []);
+    return moved.map((a) => {
       const o = byKey.get(a.key)!;
+      const named = visible.has(o.d.caseId);
       return {
-        caseId: o.d.caseId,
-        caseNumber: o.caseNumber,
+        ...(named ? { caseId: o.d.caseId, caseNumber: o.caseNumber, clockId: o.d.clockId } : {}),
         workflowId: o.workflowId,
-        clockId: o.d.clockId,
         ruleId: a.ruleId,
         labelZh: o.d.labelZh,
         before: a.previous,
@@ -95,7 +102,7 @@ export function calendarsRouter(deps: { db: Db; temporal: Client; config: Config
     { method: 'post', path: '/api/v1/calendars/preview', permission: 'calendar.write', summary: '预览：载入该年度后哪些未结期限会改变（不保存）', tags: ['期限'], body: calendarYearDataSchema },
     async (_req, res, { body }) => {
       const year = parseCalendarYearData(body);
-      res.json({ year: year.year, affected: await affectedBy(year) });
+      res.json({ year: year.year, affected: (await affectedBy(year, currentUser(res))).map(({ workflowId: _w, ...a }) => a) });
     },
   );
 
@@ -112,7 +119,7 @@ export function calendarsRouter(deps: { db: Db; temporal: Client; config: Config
     async (_req, res, { body }) => {
       const user = currentUser(res);
       const year = parseCalendarYearData(body);
-      const affected = await affectedBy(year);
+      const affected = await affectedBy(year, user);
       await db
         .insert(calendarYears)
         .values({ year: year.year, data: year, sourceNotice: year.source.notice, loadedBy: user.id })
@@ -127,7 +134,7 @@ export function calendarsRouter(deps: { db: Db; temporal: Client; config: Config
           failed.push(id);
         }
       }
-      res.status(201).json({ year: year.year, notice: year.source.notice, affected, signalled: workflowIds.length - failed.length, notSignalled: failed });
+      res.status(201).json({ year: year.year, notice: year.source.notice, affected: affected.map(({ workflowId: _w, ...a }) => a), signalled: workflowIds.length - failed.length, notSignalled: failed });
     },
   );
 

@@ -1,12 +1,13 @@
 import crypto from 'node:crypto';
 import { Router, type Response } from 'express';
-import { and, asc, count, desc, eq, gte, ilike, lte, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, count, desc, eq, gte, ilike, lte, or, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
 import { WithStartWorkflowOperation, WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import type { Config } from '../../config';
 import type { Db } from '../../db/client';
 import { caseEvents, cases, deadlines } from '../../db/schema';
+import { caseVisibleToAgency } from '../../db/visibility';
 import { STEPS, STEP_NAMES, isStepName, validateInitial, type Actor } from '../../domain/case';
 import { caseWorkflow, registeredUpdate, stateQuery, stepUpdate, STEP_REJECTED, type CaseWorkflowInput } from '../../workflows/case';
 import { currentUser, type AuthUser } from '../auth';
@@ -80,19 +81,9 @@ export function caseIdFor(userId: string, idempotencyKey?: string): string {
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-${((parseInt(h[16], 16) & 0x3) | 0x8).toString(16)}${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }
 
-/**
- * SQL form of domain/policy canSeeCase: non-confidential cases for the agencies and the working group;
- * confidential ones for the procuratorate and the agencies involved (registered, acted on, or holding it).
- * `offset 0` keeps the EXISTS a per-row probe of case_events_case_actor_idx, evaluated only for the confidential
- * cases the other terms leave open: without it PostgreSQL hashes every case_events row of the agency first (a
- * sequential scan of the whole event table, ~380 ms at 300,000 events, even for a 20-row page).
- */
+/** SQL form of domain/policy canSeeCase for this user (db/visibility.ts). */
 export function visibleTo(user: AuthUser): SQL {
-  if (user.agency === 'admin') return sql`false`;
-  if (user.agency === 'spp') return sql`true`;
-  if (user.agency === 'workingGroup') return sql`${cases.confidentiality} <> 'confidential'`;
-  return sql`(${cases.confidentiality} <> 'confidential' or ${cases.createdByAgency} = ${user.agency} or ${cases.responsibleAgency} = ${user.agency}
-    or exists (select 1 from ${caseEvents} where ${caseEvents.caseId} = ${cases.id} and ${caseEvents.actorAgency} = ${user.agency} offset 0))`;
+  return caseVisibleToAgency(user.agency);
 }
 
 /**

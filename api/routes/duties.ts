@@ -1,11 +1,11 @@
 import crypto from 'node:crypto';
 import { Router } from 'express';
-import { and, asc, count, desc, eq, type SQL } from 'drizzle-orm';
+import { and, asc, count, desc, eq, inArray, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { Config } from '../../config';
 import type { Db } from '../../db/client';
-import { dutyEvents, dutyItems, dutyPeriods } from '../../db/schema';
+import { cases, dutyEvents, dutyItems, dutyPeriods } from '../../db/schema';
 import { DUTY_IDS, RECURRING_DUTIES, recurringPeriodOf, type Cadence } from '../../domain/deadlines';
 import { describeSchedule, dutyOfSchedule, listSchedules, setScheduleCadence } from '../../infra/schedules';
 import { chinaDate, type DutyActor, type DutyPeriodInput } from '../../workflows/duties/common';
@@ -27,6 +27,30 @@ const UPDATES_BY_PREFIX: [string, readonly string[]][] = [
 const scheduleParams = z.object({ id: z.string().regex(/^duty-[a-z-]{1,60}$/, '定期任务编号格式错误') });
 const dutyParams = z.object({ id: z.string().regex(/^duty-[A-Za-z0-9-]{1,80}$/, '事项编号格式错误') });
 const actionParams = dutyParams.extend({ action: z.string().regex(/^[A-Za-z]{1,40}$/, '操作名称格式错误') });
+
+const AGENDA_LISTS = ['overdueCases', 'supervisedCases', 'majorCases', 'disputes'] as const;
+
+/**
+ * Meeting agendas compiled before confidential cases were left out of them still name some: those entries are
+ * dropped from whatever is served (record, events, live state). Agendas compiled now count such cases instead.
+ */
+export async function withoutConfidentialAgendaCases<T>(db: Db, value: T): Promise<T> {
+  const agendas: Record<string, unknown>[] = [];
+  const walk = (v: unknown, depth: number) => {
+    if (depth > 8 || !v || typeof v !== 'object') return;
+    if (Array.isArray(v)) return v.forEach((x) => walk(x, depth + 1));
+    const o = v as Record<string, unknown>;
+    if (AGENDA_LISTS.some((k) => Array.isArray(o[k]))) agendas.push(o);
+    for (const x of Object.values(o)) walk(x, depth + 1);
+  };
+  walk(value, 0);
+  const ids = [...new Set(agendas.flatMap((a) => AGENDA_LISTS.flatMap((k) => ((a[k] as { caseId?: string }[] | undefined) ?? []).map((c) => c.caseId ?? ''))))].filter(Boolean);
+  if (!ids.length) return value;
+  const secret = new Set((await db.select({ id: cases.id }).from(cases).where(and(inArray(cases.id, ids), eq(cases.confidentiality, 'confidential')))).map((c) => c.id));
+  if (!secret.size) return value;
+  for (const a of agendas) for (const k of AGENDA_LISTS) if (Array.isArray(a[k])) a[k] = (a[k] as { caseId?: string }[]).filter((c) => !secret.has(c.caseId ?? ''));
+  return value;
+}
 
 const actorOf = (u: AuthUser): DutyActor => ({ userId: u.id, agency: u.agency, role: u.role, displayName: u.displayName });
 
@@ -126,7 +150,7 @@ export function dutiesRouter(deps: { db: Db; temporal: Client; config: Config })
       } catch {
         live = null; // closed past retention, or a briefing (no query): the record above is complete
       }
-      res.json({ period, events, items, live });
+      res.json(await withoutConfidentialAgendaCases(db, { period, events, items, live }));
     },
   );
 
@@ -153,7 +177,7 @@ export function dutiesRouter(deps: { db: Db; temporal: Client; config: Config })
           // The same key is the same Temporal update id: a repeated request takes effect once.
           ...(key ? { updateId: `${currentUser(res).id}:${params.action}:${key}` } : {}),
         });
-        res.json(view);
+        res.json(await withoutConfidentialAgendaCases(db, view));
       } catch (err) {
         const mapped = updateFailure(err);
         if (mapped) throw mapped;

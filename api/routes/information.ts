@@ -5,6 +5,7 @@ import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@
 import { ApplicationFailure } from '@temporalio/common';
 import type { Db } from '../../db/client';
 import { cases, informationRecords } from '../../db/schema';
+import { caseInvolvesAgency } from '../../db/visibility';
 import { feedLevel, type Principal } from '../../domain/policy';
 import { CONFIDENTIALITY_ZH, informationRecordInput, type Confidentiality } from '../../domain/information';
 import { enterInformationRecordUpdate } from '../../workflows/information';
@@ -63,6 +64,11 @@ function recordView(r: typeof informationRecords.$inferSelect) {
   };
 }
 
+/** A 保密 record for a reader not involved in the case: that it exists and is due, not what it says. */
+function withheldView(r: typeof informationRecords.$inferSelect) {
+  return { ...recordView(r), content: null, documentNumber: null, confidentialityReason: null, withheld: true, withheldZh: '保密信息：仅涉案机关和人民检察院可阅' };
+}
+
 function updateFailure(err: unknown): HttpError | undefined {
   const cause = err instanceof WorkflowUpdateFailedError ? err.cause : err;
   if (cause instanceof ApplicationFailure && cause.type === 'StepRejected') {
@@ -98,9 +104,17 @@ export function informationRouter(deps: { db: Db; temporal: Client }) {
       params: caseIdParams,
     },
     async (_req, res, { params }) => {
-      const c = await loadCase(params.id, currentUser(res), res);
+      const user = currentUser(res);
+      const c = await loadCase(params.id, user, res);
       const rows = await db.select().from(informationRecords).where(eq(informationRecords.caseId, c.id)).orderBy(asc(informationRecords.decidedAt));
-      res.json({ caseId: c.id, caseNumber: c.caseNumber, items: rows.map(recordView) });
+      // A 保密 record is read as a confidential case is: by the agencies involved and the procuratorate only.
+      let involved: boolean | undefined;
+      if (rows.some((x) => x.confidentiality === 'confidential')) {
+        const [v] = await db.select({ ok: sql<boolean>`${caseInvolvesAgency(user.agency)}` }).from(cases).where(eq(cases.id, c.id));
+        involved = Boolean(v?.ok);
+        if (involved) res.locals.auditRead = { target: c.id, what: res.req.path };
+      }
+      res.json({ caseId: c.id, caseNumber: c.caseNumber, items: rows.map((x) => (x.confidentiality === 'confidential' && !involved ? withheldView(x) : recordView(x))) });
     },
   );
 

@@ -1,11 +1,12 @@
 import { Router } from 'express';
-import { and, asc, count, desc, eq, inArray, isNotNull, sql, type SQL } from 'drizzle-orm';
+import { and, asc, count, desc, eq, inArray, isNotNull, ne, sql, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
 import { WorkflowNotFoundError, WithStartWorkflowOperation, type Client } from '@temporalio/client';
 import type { Config } from '../../config';
 import type { Db } from '../../db/client';
 import { cases, dutyItems, releaseApprovals, releaseEvents, releases } from '../../db/schema';
 import { CONFIDENTIALITY_ZH, type Confidentiality } from '../../domain/information';
+import { canSeeRelease, type PolicyAgency, type PolicyRole } from '../../domain/policy';
 import {
   APPROVAL_STATUS_ZH,
   PARTY_ZH,
@@ -33,6 +34,7 @@ import { caseIdFor, visibleTo } from './cases';
 const idParams = z.object({ id: z.string().regex(/^[0-9a-f-]{36}$/, '发布稿编号格式错误') });
 const SECRET_TITLE = '（保密案件）';
 
+const principalOf = (u: AuthUser) => ({ agency: u.agency as PolicyAgency, role: u.role as PolicyRole });
 const actorOf = (u: AuthUser) => ({ userId: u.id, agency: u.agency, role: u.role, displayName: u.displayName });
 
 type ReleaseRow = typeof releases.$inferSelect;
@@ -55,7 +57,9 @@ function approvalView(a: ApprovalRow) {
   };
 }
 
-function releaseView(r: ReleaseRow, approvals: ApprovalRow[]) {
+/** Referenced cases the reader may see (visibleCaseIds); the others are only counted. */
+function releaseView(r: ReleaseRow, approvals: ApprovalRow[], visibleCaseIds: ReadonlySet<string>) {
+  const ids = r.caseIds as string[];
   return {
     id: r.id,
     title: r.title,
@@ -65,7 +69,8 @@ function releaseView(r: ReleaseRow, approvals: ApprovalRow[]) {
     confidentiality: r.confidentiality,
     confidentialityZh: CONFIDENTIALITY_ZH[r.confidentiality as Confidentiality] ?? r.confidentiality,
     confidentialityReason: r.confidentialityReason,
-    caseIds: r.caseIds as string[],
+    caseIds: ids.filter((id) => visibleCaseIds.has(id)),
+    otherCaseCount: ids.filter((id) => !visibleCaseIds.has(id)).length,
     drafterAgency: r.drafterAgency,
     drafterAgencyZh: PARTY_ZH[r.drafterAgency as ReleaseParty] ?? r.drafterAgency,
     drafterName: r.drafterName,
@@ -138,10 +143,16 @@ export function releasesRouter(deps: { db: Db; temporal: Client; config: Config 
   const r = Router();
   const statistics = publicStatisticsSource(db);
 
-  const load = async (id: string) => {
+  /** A 保密 release the reader may not see answers like a missing one (domain/policy canSeeRelease). */
+  const load = async (id: string, user: AuthUser) => {
     const [row] = await db.select().from(releases).where(eq(releases.id, id));
-    if (!row) throw notFound('联合发布稿不存在');
+    if (!row || !canSeeRelease(principalOf(user), row)) throw notFound('联合发布稿不存在');
     return row;
+  };
+  const visibleCases = async (rows: ReleaseRow[], user: AuthUser): Promise<Set<string>> => {
+    const ids = [...new Set(rows.flatMap((x) => x.caseIds as string[]))];
+    if (!ids.length) return new Set();
+    return new Set((await db.select({ id: cases.id }).from(cases).where(and(inArray(cases.id, ids), visibleTo(user)))).map((c) => c.id));
   };
   /** Referenced cases must exist and be visible to the user (a confidential case of others answers like a missing one). */
   const checkCases = async (ids: string[], user: AuthUser) => {
@@ -152,9 +163,9 @@ export function releasesRouter(deps: { db: Db; temporal: Client; config: Config 
     if (missing.length) throw new HttpError(422, 'validation_failed', `引用的案件不存在或无权查阅：${missing.join('、')}`, { field: 'caseIds' });
   };
   const update = async (req: import('express').Request, res: import('express').Response, id: string, name: string, input?: unknown) => {
-    const row = await load(id);
-    res.locals.auditTarget = row.id;
     const user = currentUser(res);
+    const row = await load(id, user);
+    res.locals.auditTarget = row.id;
     const key = idempotencyKeyOf(req);
     try {
       await temporal.workflow.getHandle(row.workflowId).executeUpdate(name, {
@@ -167,9 +178,9 @@ export function releasesRouter(deps: { db: Db; temporal: Client; config: Config 
       if (err instanceof WorkflowNotFoundError) throw new HttpError(409, 'invalid_transition', `联合发布稿已${RELEASE_STATUS_ZH[row.status as ReleaseStatus] ?? '办结'}，不能再办理`);
       throw err;
     }
-    const after = await load(id);
+    const after = await load(id, user);
     const approvals = await db.select().from(releaseApprovals).where(eq(releaseApprovals.releaseId, id));
-    res.json(releaseView(after, approvals));
+    res.json(releaseView(after, approvals, await visibleCases([after], user)));
   };
 
   route(
@@ -200,9 +211,9 @@ export function releasesRouter(deps: { db: Db; temporal: Client; config: Config 
           throw updateFailure(err) ?? err;
         }
       }
-      const row = await load(releaseId);
+      const row = await load(releaseId, user);
       const approvals = await db.select().from(releaseApprovals).where(eq(releaseApprovals.releaseId, releaseId));
-      res.status(201).location(`/api/v1/releases/${releaseId}`).json(releaseView(row, approvals));
+      res.status(201).location(`/api/v1/releases/${releaseId}`).json(releaseView(row, approvals, await visibleCases([row], user)));
     },
   );
 
@@ -226,6 +237,7 @@ export function releasesRouter(deps: { db: Db; temporal: Client; config: Config 
     async (_req, res, { query }) => {
       const user = currentUser(res);
       const where: SQL[] = [];
+      if (!canSeeRelease(principalOf(user), { confidentiality: 'confidential' })) where.push(ne(releases.confidentiality, 'confidential'));
       if (query.status) where.push(eq(releases.status, query.status));
       if (query.pendingFor) {
         where.push(eq(releases.status, 'inReview'));
@@ -235,7 +247,8 @@ export function releasesRouter(deps: { db: Db; temporal: Client; config: Config 
       const [{ total }] = await db.select({ total: count() }).from(releases).where(cond);
       const rows = await db.select().from(releases).where(cond).orderBy(desc(releases.updatedAt), asc(releases.id)).limit(query.pageSize).offset((query.page - 1) * query.pageSize);
       const approvals = rows.length ? await db.select().from(releaseApprovals).where(inArray(releaseApprovals.releaseId, rows.map((x) => x.id))) : [];
-      res.json({ items: rows.map((x) => releaseView(x, approvals.filter((a) => a.releaseId === x.id))), page: query.page, pageSize: query.pageSize, total });
+      const seen = await visibleCases(rows, user);
+      res.json({ items: rows.map((x) => releaseView(x, approvals.filter((a) => a.releaseId === x.id), seen)), page: query.page, pageSize: query.pageSize, total });
     },
   );
 
@@ -243,15 +256,17 @@ export function releasesRouter(deps: { db: Db; temporal: Client; config: Config 
     r,
     { method: 'get', path: '/api/v1/releases/:id', permission: 'release.read', summary: '一份联合发布稿：内容、各轮审核意见及期限、办理记录', tags: ['联合发布'], params: idParams },
     async (_req, res, { params }) => {
-      const row = await load(params.id);
+      const user = currentUser(res);
+      const row = await load(params.id, user);
       const approvals = await db.select().from(releaseApprovals).where(eq(releaseApprovals.releaseId, row.id)).orderBy(asc(releaseApprovals.round), asc(releaseApprovals.agency));
       const events = await db.select().from(releaseEvents).where(eq(releaseEvents.releaseId, row.id)).orderBy(asc(releaseEvents.seq));
       const ids = row.caseIds as string[];
-      const refs = ids.length ? await db.select({ id: cases.id, caseNumber: cases.caseNumber, title: cases.title, confidentiality: cases.confidentiality }).from(cases).where(inArray(cases.id, ids)) : [];
+      // Only cases the reader may see are named (a confidential one by its number only, never described); the
+      // others are a count (otherCaseCount).
+      const refs = ids.length ? await db.select({ id: cases.id, caseNumber: cases.caseNumber, title: cases.title, confidentiality: cases.confidentiality }).from(cases).where(and(inArray(cases.id, ids), visibleTo(user))) : [];
       res.json({
-        ...releaseView(row, approvals),
+        ...releaseView(row, approvals, new Set(refs.map((c) => c.id))),
         rounds: approvals.map(approvalView),
-        // A confidential case is named by its number only, never described.
         cases: refs.map((c) => ({ id: c.id, caseNumber: c.caseNumber, title: c.confidentiality === 'confidential' ? SECRET_TITLE : c.title, confidential: c.confidentiality === 'confidential' })),
         events: events.map((e) => ({ id: e.id, round: e.round, type: e.type, labelZh: e.labelZh, actorAgency: e.actorAgency, ruleId: e.ruleId, occurredAt: e.occurredAt.toISOString() })),
       });

@@ -190,8 +190,10 @@ function training(live: Json): string {
 function meeting(live: Json): string {
   const a = live.agenda as Json | undefined;
   const agendaList = (title: string, xs: Json[]) => `<li>${esc(title)} ${xs.length} 件${xs.length ? '：' + xs.map((c) => esc(`${c.caseNumber ?? ''}${c.title ?? c.titleZh ?? ''}`)).join('；') : ''}</li>`;
+  const secret = a?.confidentialCounts as Record<string, number> | undefined;
+  const secretTotal = secret ? Object.values(secret).reduce((x, y) => x + y, 0) : 0;
   const agenda = a
-    ? `<ol>${agendaList('超期案件', a.overdueCases)}${agendaList('检察监督中的案件', a.supervisedCases)}${agendaList('重大案件', a.majorCases)}${agendaList('机关间存在分歧的案件', a.disputes)}${agendaList('上次会议未办结的议定事项', a.openResolutions)}</ol>`
+    ? `<ol>${agendaList('超期案件', a.overdueCases)}${agendaList('检察监督中的案件', a.supervisedCases)}${agendaList('重大案件', a.majorCases)}${agendaList('机关间存在分歧的案件', a.disputes)}${agendaList('上次会议未办结的议定事项', a.openResolutions)}</ol>${secretTotal ? `<p class="muted">另有保密案件（不列明）：超期 ${secret!.overdue} 件，检察监督中 ${secret!.supervised} 件，重大 ${secret!.major} 件，存在分歧 ${secret!.disputes} 件</p>` : ''}`
     : '<p class="muted">议题在会议安排后自动汇总</p>';
   const resolutions = (live.resolutions as Json[]) ?? [];
   const resRows = resolutions

@@ -208,7 +208,9 @@ describe('vertical slice over HTTP', () => {
     };
     expect((await call('/api/v1/calendars/preview', { method: 'POST', body: JSON.stringify(corrected), headers: asEeb })).status).toBe(403);
     const preview = await json(await call('/api/v1/calendars/preview', { method: 'POST', body: JSON.stringify(corrected), headers: asAdmin }));
-    expect(preview.affected.map((a: { caseId: string }) => a.caseId)).toContain(caseId);
+    // The administrator reads no case: the clock is listed by rule and dates, not by case.
+    expect(preview.affected.map((a: { ruleId: string }) => a.ruleId)).toContain(clock.ruleId);
+    expect(JSON.stringify(preview)).not.toContain(caseId);
     const bad = await call('/api/v1/calendars', { method: 'POST', body: JSON.stringify({ ...corrected, holidays: ['2026-02-30'] }), headers: asAdmin });
     expect(bad.status).toBe(422);
     const loaded = await call('/api/v1/calendars', { method: 'POST', body: JSON.stringify(corrected), headers: asAdmin });

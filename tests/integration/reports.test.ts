@@ -6,7 +6,7 @@ import ExcelJS from 'exceljs';
 import { parse } from 'csv-parse/sync';
 import { eq, sql } from 'drizzle-orm';
 import { createReportActivities, insertReport } from '../../activities/reports';
-import { METRIC_STEPS } from '../../activities/report-data';
+import { METRIC_STEPS, computeReportData } from '../../activities/report-data';
 import { reportFiles, reports } from '../../db/schema';
 import { parsePeriod } from '../../domain/reports';
 import { STAGE_LABELS, TRACK_LABELS, type Stage, type Track } from '../../domain/case/types';
@@ -90,7 +90,7 @@ describe('reports (XLSX, PDF, CSV) over a generated dataset', () => {
     stages.eachRow((row, i) => {
       if (i > 1) got.set(`${row.getCell(1).value}/${row.getCell(2).value}`, Number(row.getCell(3).value));
     });
-    const sqlStages = rowsOf(await t.handle.db.execute(sql`select track, stage, count(*)::int as n from cases where created_at < ${to()}::timestamptz group by 1, 2`));
+    const sqlStages = rowsOf(await t.handle.db.execute(sql`select track, stage, count(*)::int as n from cases where created_at < ${to()}::timestamptz and confidentiality <> 'confidential' group by 1, 2`));
     expect(got.size).toBe(sqlStages.length);
     for (const r of sqlStages) expect([r.track, r.stage, got.get(`${TRACK_LABELS[r.track as Track]}/${STAGE_LABELS[r.stage as Stage]}`)]).toEqual([r.track, r.stage, r.n]);
     expect(metrics.getColumn(2).numFmt).toBe('#,##0');
@@ -150,6 +150,16 @@ describe('reports (XLSX, PDF, CSV) over a generated dataset', () => {
     const text = execFileSync('pdftotext', [path.join(dir, 'r.pdf'), '-'], { encoding: 'utf8' });
     fs.rmSync(dir, { recursive: true });
     expect(text).not.toContain('举报人王某某');
+  });
+
+  it('counts by stage, by agency and by outcome leave confidential cases out (one total instead), so they cannot be located against the visible list', async () => {
+    const data = await computeReportData(t.handle.db, { titleZh: 't', periodLabelZh: 't', fromMs: period.fromMs, toMs: period.toMs, generatedAtMs: Date.now() });
+    const count = async (where: ReturnType<typeof sql>) => Number(rowsOf(await t.handle.db.execute(sql`select count(*)::int as n from cases where ${where}`))[0].n);
+    const before = sql`created_at < ${new Date(period.toMs).toISOString()}::timestamptz`;
+    expect(await count(sql`${before} and confidentiality = 'confidential'`)).toBeGreaterThanOrEqual(1);
+    expect(data.byStage.reduce((x, r) => x + r.cases, 0)).toBe(await count(sql`${before} and confidentiality <> 'confidential'`));
+    expect(data.byAgency.reduce((x, r) => x + r.open, 0)).toBe(await count(sql`${before} and closed_at is null and confidentiality <> 'confidential'`));
+    expect(data.confidentialCases).toBe(await count(sql`${before} and confidentiality = 'confidential'`));
   });
 
   it('a missing CJK font is a clear, non-retryable failure in Chinese', async () => {
