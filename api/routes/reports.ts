@@ -74,6 +74,9 @@ function reportView(r: ReportRow, files: { format: string; size: number; filenam
  * stored in PostgreSQL (report_files), listed and downloaded. Reports hold aggregates and non-confidential case
  * numbers only, so every agency and the working group may read all of them.
  */
+/** The earliest year a report may cover. */
+export const REPORT_MIN_YEAR = 2000;
+
 export function reportsRouter(deps: { db: Db; temporal: Client; config: Config }) {
   const { db, temporal, config } = deps;
   const r = Router();
@@ -104,6 +107,11 @@ export function reportsRouter(deps: { db: Db; temporal: Client; config: Config }
       const period = parsePeriod(body.period);
       if (!period) throw new HttpError(422, 'bad_period', '统计期间格式错误：应为 2026、2026-Q3、2026-10 或 2026-01-01..2026-06-30');
       if (period.fromMs > Date.now()) throw new HttpError(422, 'bad_period', '统计期间尚未开始');
+      // A period is computed over the whole record: years before the platform or far ahead are refused, not scanned.
+      const maxYear = new Date(Date.now() + 8 * 3_600_000).getUTCFullYear() + 1;
+      if (Number(period.fromDate.slice(0, 4)) < REPORT_MIN_YEAR || Number(period.toDate.slice(0, 4)) > maxYear) {
+        throw new HttpError(422, 'bad_period', `统计期间须在 ${REPORT_MIN_YEAR} 年至 ${maxYear} 年之间`);
+      }
       const key = req.get('idempotency-key');
       const id = key ? crypto.createHash('sha256').update(`report\u0000${user.id}\u0000${key}`).digest('hex').slice(0, 32) : crypto.randomUUID();
       const formats = [...new Set(body.formats)];

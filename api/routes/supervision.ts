@@ -101,7 +101,7 @@ export function supervisionRouter(deps: { db: Db; temporal: Client; config: Conf
 
   const load = async (id: string, user: AuthUser) => {
     const [row] = await db
-      .select({ item: supervisionItems, caseNumber: cases.caseNumber })
+      .select({ item: supervisionItems, caseNumber: cases.caseNumber, confidentiality: cases.confidentiality })
       .from(supervisionItems)
       .leftJoin(cases, eq(cases.id, supervisionItems.caseId))
       .where(and(eq(supervisionItems.id, id), itemVisibleTo(user)));
@@ -130,7 +130,7 @@ export function supervisionRouter(deps: { db: Db; temporal: Client; config: Conf
       if (query.caseId) where.push(eq(supervisionItems.caseId, query.caseId));
       const [rows, [{ total }]] = await Promise.all([
         db
-          .select({ item: supervisionItems, caseNumber: cases.caseNumber })
+          .select({ item: supervisionItems, caseNumber: cases.caseNumber, confidentiality: cases.confidentiality })
           .from(supervisionItems)
           .leftJoin(cases, eq(cases.id, supervisionItems.caseId))
           .where(and(...where))
@@ -139,6 +139,8 @@ export function supervisionRouter(deps: { db: Db; temporal: Client; config: Conf
           .offset(query.offset),
         db.select({ total: sql<number>`count(*)::int` }).from(supervisionItems).where(and(...where)),
       ]);
+      const secret = rows.filter((x) => x.confidentiality === 'confidential').map((x) => x.item.id);
+      if (secret.length) res.locals.auditRead = { target: secret.length === 1 ? secret[0] : 'supervision-items', what: `监督事项列表含保密案件的事项：${secret.join(', ')}` };
       res.json({ total, items: rows.map((x) => itemView(x.item, x.caseNumber)) });
     },
   );
@@ -150,6 +152,8 @@ export function supervisionRouter(deps: { db: Db; temporal: Client; config: Conf
       const user = currentUser(res);
       const row = await load(params.id, user);
       res.locals.auditTarget = row.item.id;
+      // Every read of a confidential case's item is on record, as reads of the case itself are.
+      if (row.confidentiality === 'confidential') res.locals.auditRead = { target: row.item.id, what: `保密案件 ${row.item.caseId} 的监督事项` };
       const events = await db.select().from(supervisionEvents).where(eq(supervisionEvents.itemId, row.item.id)).orderBy(asc(supervisionEvents.seq));
       res.json({
         ...itemView(row.item, row.caseNumber),

@@ -1458,8 +1458,8 @@ export const STEPS = {
     labelZh: '重大案件联合挂牌督办',
     eventType: 'jointSupervisionStarted',
     basisZh: `${M2017}第三十一条`,
+    // Art 31 names the three agencies; the working group follows the case but takes no case step (case.act).
     performers: [
-      { agency: 'workingGroup' },
       { agency: 'eeb', roles: ['head'] },
       { agency: 'psb', roles: ['head'] },
       { agency: 'spp', roles: ['head'] },

@@ -233,7 +233,7 @@ describe('cross-cutting steps', () => {
       field: 'participants',
     });
     expect(run.reject('jointSupervision', { documentNumber: 'J1' }, eebOfficer).code).toBe(403);
-    run.do('jointSupervision', { documentNumber: '联督〔2026〕1号' }, { userId: 'wg', agency: 'workingGroup', role: 'leader' });
+    run.do('jointSupervision', { documentNumber: '联督〔2026〕1号' }, { userId: 'eh', agency: 'eeb', role: 'head' });
     expect(run.state.flags).toMatchObject({ jointSupervision: true, major: true });
     expect(run.reject('jointSupervision', { documentNumber: 'J2' }, { userId: 'h', agency: 'spp', role: 'head' }).code).toBe(409);
     expect(run.stage).toBe('lead');
