@@ -1,4 +1,4 @@
-import { PERMISSIONS, PRINCIPALS, canSeeCase, type Principal } from '../../domain/policy';
+import { PERMISSIONS, PRINCIPALS, canSeeCase, canSeeRelease, mayConfirm, type Principal } from '../../domain/policy';
 import { registeredRoutes } from '../../api/openapi';
 import { request, startStack, type Stack } from '../helpers/stack';
 
@@ -12,6 +12,7 @@ describe('permission matrix', () => {
   const keyOf = (p: Principal) => `${p.agency}/${p.role}`;
   let normalCase = '';
   let secretCase = '';
+  let releaseId = '';
   let checked = 0;
 
   beforeAll(async () => {
@@ -32,6 +33,7 @@ describe('permission matrix', () => {
       .replace(':id/steps/:step', `${caseId}/steps/formTaskForce`)
       .replace('/cases/:id', `/cases/${caseId}`)
       .replace('/users/:id/tokens/:tokenId', '/users/u-nobody/tokens/t-nobody')
+      .replace('/users/:id/confirm', '/users/u-nobody/confirm')
       .replace('/users/:id', '/users/u-nobody')
       .replace(':year', '2026')
       .replace(/:([A-Za-z]+)/g, 'x');
@@ -85,12 +87,48 @@ describe('permission matrix', () => {
     }
   });
 
-  it('lets a user manage only their own tokens', async () => {
+  it('lets a user manage only their own tokens, and issue one only with the password', async () => {
     const psb = tokens.get('psb/officer')!;
     const me = (await request(stack.base, psb, 'GET', '/api/v1/me')).json as { id: string };
-    expect((await request(stack.base, psb, 'POST', `/api/v1/users/${me.id}/tokens`, { name: '对接' })).status).toBe(201);
+    const password = 'permission-Matrix-42';
+    expect((await request(stack.base, stack.adminToken, 'PUT', `/api/v1/users/${me.id}/password`, { password })).status).toBe(204);
+    expect((await request(stack.base, psb, 'POST', `/api/v1/users/${me.id}/tokens`, { name: '对接' })).status).toBe(422);
+    expect((await request(stack.base, psb, 'POST', `/api/v1/users/${me.id}/tokens`, { name: '对接', currentPassword: password })).status).toBe(201);
     const other = await request(stack.base, psb, 'POST', '/api/v1/users/admin/tokens', { name: '越权' });
     expect(other.status).toBe(403);
-    checked += 2;
+    checked += 4;
+  });
+
+  it('an account confirmation is given only by a head of the account\'s own agency (user.confirm)', async () => {
+    const created = await request(stack.base, stack.adminToken, 'POST', '/api/v1/users', { username: 'matrix-spp', displayName: '新检察官', agency: 'spp', role: 'officer' });
+    const { user, token } = created.json as unknown as { user: { id: string }; token: string };
+    expect((await request(stack.base, token, 'GET', `/api/v1/cases/${secretCase}`)).status).toBe(403);
+    for (const p of PRINCIPALS) {
+      const res = await request(stack.base, tokens.get(keyOf(p))!, 'POST', `/api/v1/users/${user.id}/confirm`);
+      checked++;
+      const may = PERMISSIONS['user.confirm'].allows(p) && mayConfirm(p, { agency: 'spp', role: 'officer' });
+      if (!may) expect({ p, status: res.status }).toEqual({ p, status: 403 });
+      else expect({ p, status: res.status }).toEqual({ p, status: 200 });
+    }
+    expect((await request(stack.base, token, 'GET', `/api/v1/cases/${secretCase}`)).status).toBe(200);
+  });
+
+  it.each(PRINCIPALS.map((p) => [keyOf(p), p] as const))('%s: a 保密 release follows canSeeRelease, and names no case its reader may not see', async (_k, p) => {
+    if (!releaseId) {
+      const drafted = await request(stack.base, tokens.get('eeb/officer')!, 'POST', '/api/v1/releases', {
+        kind: 'majorAction', title: '保密的专项行动', body: '专项行动的部署情况，暂不公开。', confidentiality: 'confidential', confidentialityReason: '在办', caseIds: [secretCase],
+      });
+      expect(drafted.status).toBe(201);
+      releaseId = drafted.json.id as string;
+    }
+    const res = await request(stack.base, tokens.get(keyOf(p))!, 'GET', `/api/v1/releases/${releaseId}`);
+    checked++;
+    const readable = PERMISSIONS['release.read'].allows(p) && canSeeRelease(p, { confidentiality: 'confidential' });
+    if (readable) expect(res.status).toBe(200);
+    else expect([403, 404]).toContain(res.status);
+    if (readable) {
+      const seesCase = canSeeCase(p, { confidentiality: 'confidential', involvedAgencies: ['eeb'] });
+      expect(res.text.includes(secretCase)).toBe(seesCase);
+    }
   });
 });
