@@ -111,7 +111,10 @@ describe('database unavailable: 503 in Chinese, nothing started, recovery by its
     const workflowId = workflowIdFor(caseIdFor('u-eeb', 'db-down-1'));
     await expect(env.client.workflow.getHandle(workflowId).describe()).rejects.toBeInstanceOf(WorkflowNotFoundError);
 
-    expect((await fetch(`${base}/readyz`)).status).toBe(503);
+    const ready = await fetch(`${base}/readyz`);
+    expect(ready.status).toBe(503);
+    // Unauthenticated: the state, not the driver's text (addresses, user names, versions).
+    expect(((await ready.json()) as { checks: { database: unknown } }).checks.database).toEqual({ ok: false, message: '数据库不可用' });
     expect(await (await fetch(`${base}/metrics`)).text()).toMatch(/^linkage_database_up 0$/m);
 
     await link.up();

@@ -153,6 +153,8 @@ describe('docker-compose.yml', () => {
 
     for (const key of ['MAIL_FROM', 'PUBLIC_URL', 'PORT']) expect(env[key]).toBeTruthy();
     expect(Object.keys(env)).toContain('ADMIN_TOKEN');
+    // The audit chain's key and the reverse proxies believed for X-Forwarded-For are the operator's to set.
+    expect(Object.keys(env)).toEqual(expect.arrayContaining(['AUDIT_KEY', 'TRUST_PROXY']));
     // Inside a container the API must listen on every interface, not the loopback default.
     expect(env.HOST).toBe('0.0.0.0');
   });

@@ -28,6 +28,8 @@ describe('configuration', () => {
     ['DEADLINE_POLICY_OVERRIDES', '{not json'],
     ['DEADLINE_POLICY_OVERRIDES', '{"no.such-rule":{"limit":2}}'],
     ['LOG_LEVEL', 'loud'],
+    ['AUDIT_KEY', 'too-short'],
+    ['TRUST_PROXY', 'loopback; rm -rf'],
   ])('rejects a bad %s and names the variable', (variable, value) => {
     let error: unknown;
     try {
@@ -39,6 +41,11 @@ describe('configuration', () => {
     expect((error as ConfigError).issues.map((i) => i.variable)).toContain(variable);
     expect((error as Error).message).toContain(variable);
     expect((error as Error).message).toContain('配置错误');
+  });
+
+  it('reads the audit key and the trusted proxies; without them a development key and no proxy', () => {
+    expect(loadConfig({ AUDIT_KEY: 'k'.repeat(32), TRUST_PROXY: '10.0.0.5, 172.18.0.0/16' })).toMatchObject({ auditKey: 'k'.repeat(32), auditKeyConfigured: true, trustProxy: ['10.0.0.5', '172.18.0.0/16'] });
+    expect(loadConfig({})).toMatchObject({ auditKeyConfigured: false, trustProxy: [] });
   });
 
   it('accepts a valid deadline policy override', () => {
