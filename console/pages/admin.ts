@@ -48,7 +48,8 @@ export async function usersPage(reload: () => Promise<void>) {
   const rows = (list.items as Json[])
     .map(
       (u) => `<tr><td>${esc(u.username)}</td><td>${esc(u.displayName)}</td><td>${esc(AGENCY_ZH[u.agency] ?? u.agency)}</td><td>${esc(ROLE_ZH[u.role] ?? u.role)}</td><td>${esc(u.email ?? '')}</td>
-      <td>${u.active === false ? badge('已停用') : badge('启用')}${u.hasPassword ? '' : ' <span class="muted">（未设登录密码）</span>'}</td><td><button type="button" class="secondary" data-tokens="${esc(u.id)}" data-user="${esc(u.displayName)}">令牌与密码</button></td></tr>`,
+      <td>${u.active === false ? badge('已停用') : badge('启用')}${u.confirmedAt ? '' : ' <span class="muted">（待本机关负责人确认）</span>'}${u.hasPassword ? '' : ' <span class="muted">（未设登录密码）</span>'}</td><td><button type="button" class="secondary" data-tokens="${esc(u.id)}" data-user="${esc(u.displayName)}">令牌与密码</button>
+      ${u.active === false || u.id === 'admin' ? '' : ` <button type="button" class="secondary" data-deactivate="${esc(u.id)}">停用</button>`}</td></tr>`,
     )
     .join('');
   const roleOptions = Object.entries(ROLE_ZH) as [string, string][];
@@ -76,6 +77,10 @@ export async function usersPage(reload: () => Promise<void>) {
   });
   for (const b of Array.from(main().querySelectorAll<HTMLButtonElement>('button[data-tokens]'))) {
     b.addEventListener('click', () => inBackground(tokensOf(b.dataset.tokens!, b.dataset.user!)));
+  }
+  // Deactivation revokes every token and session of the user and stops their mail.
+  for (const b of Array.from(main().querySelectorAll<HTMLButtonElement>('button[data-deactivate]'))) {
+    b.addEventListener('click', () => inBackground(api('DELETE', `/users/${encodeURIComponent(b.dataset.deactivate!)}`).then(reload)));
   }
 }
 

@@ -1,3 +1,4 @@
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { eq, sql } from 'drizzle-orm';
 import { ADMIN_TOKEN_DAYS, ensureAdmin } from '../../api/auth';
 import { createDutyActivities } from '../../activities/duties';
@@ -155,18 +156,21 @@ describe('security hardening', () => {
 
   // ------------------------------------------------------------------------------------------------ 6: hashing
 
-  it('6: password hashing leaves the event loop free, and wrong currentPassword guesses are counted (429 after five)', async () => {
+  it('6: password hashing leaves the event loop free', async () => {
+    const { user } = await newUser('eeb', 'officer', 'hashing');
+    // The API runs in this process: the loop's longest stall while eight passwords are hashed is the API's.
+    const delay = monitorEventLoopDelay({ resolution: 5 });
+    delay.enable();
+    const changes = await Promise.all(Array.from({ length: 8 }, () => request(stack.base, admin, 'PUT', `/api/v1/users/${user.id}/password`, { password })));
+    delay.disable();
+    expect(changes.map((c) => c.status)).toEqual(Array(8).fill(204));
+    // Synchronous scrypt stalled it ~120 ms per hash.
+    expect(delay.max / 1e6).toBeLessThan(100);
+  });
+
+  it('6: wrong currentPassword guesses are counted: after five, 429 even with the right one', async () => {
     const { user, token } = await newUser('eeb', 'officer', 'guessed');
     expect((await request(stack.base, admin, 'PUT', `/api/v1/users/${user.id}/password`, { password })).status).toBe(204);
-    const changes = Array.from({ length: 8 }, () => request(stack.base, admin, 'PUT', `/api/v1/users/${user.id}/password`, { password }));
-    await new Promise((r) => setTimeout(r, 30));
-    const t0 = performance.now();
-    expect((await fetch(`${stack.base}/healthz`)).status).toBe(200);
-    const healthMs = performance.now() - t0;
-    await Promise.all(changes);
-    // Synchronous scrypt (~120 ms each) held /healthz behind all eight (~1 s).
-    expect(healthMs).toBeLessThan(300);
-
     for (let i = 0; i < 5; i++) expect((await request(stack.base, token, 'PUT', `/api/v1/users/${user.id}/password`, { password: 'new-Password-123', currentPassword: `guess-${i}` })).status).toBe(422);
     const sixth = await request(stack.base, token, 'PUT', `/api/v1/users/${user.id}/password`, { password: 'new-Password-123', currentPassword: password });
     expect(sixth.status).toBe(429);
@@ -334,11 +338,14 @@ describe('security hardening', () => {
 
   // ------------------------------------------------------------------------------------------------ 11: smaller
 
-  it('11: report periods are bounded; a stale session cookie does not stand in the way of logging in', async () => {
+  it('11: report periods are bounded', async () => {
     for (const period of ['1000', '9999', '1999-12']) {
       const res = await request(stack.base, eeb, 'POST', '/api/v1/reports', { kind: 'statistics', period, formats: ['csv'] });
       expect({ period, status: res.status, code: res.json.error?.code }).toEqual({ period, status: 422, code: 'bad_period' });
     }
+  });
+
+  it('11: a stale session cookie does not stand in the way of logging in', async () => {
     const { user } = await newUser('eeb', 'officer', 'stale-cookie');
     expect((await request(stack.base, admin, 'PUT', `/api/v1/users/${user.id}/password`, { password })).status).toBe(204);
     expect((await login('stale-cookie', password, { cookie: 'lk_session=stale-value-from-yesterday' })).status).toBe(200);
@@ -346,15 +353,20 @@ describe('security hardening', () => {
 
   // ------------------------------------------------------------------------------------------------ 4: the bootstrap token (last: it replaces the administrator's token)
 
-  it('4: a revoked bootstrap administrator token stays revoked across a restart, and it expires after 30 days', async () => {
+  it('4: the bootstrap administrator token expires after 30 days', async () => {
     const [t] = await stack.db.handle.db.select().from(apiTokens).where(eq(apiTokens.id, 'admin-bootstrap'));
+    expect(t.expiresAt).not.toBeNull();
     expect(t.expiresAt!.getTime() - Date.now()).toBeLessThanOrEqual(ADMIN_TOKEN_DAYS * 86_400_000);
     expect(t.expiresAt!.getTime() - Date.now()).toBeGreaterThan((ADMIN_TOKEN_DAYS - 1) * 86_400_000);
+  });
+
+  it('4: a revoked bootstrap administrator token stays revoked across a restart; a new ADMIN_TOKEN value is a new token', async () => {
     expect((await request(stack.base, admin, 'DELETE', '/api/v1/users/admin/tokens/admin-bootstrap')).status).toBe(204);
     await ensureAdmin(stack.db.handle.db, admin); // what a restart with the same ADMIN_TOKEN does
+    await new Promise((r) => setTimeout(r, 10));
     expect((await request(stack.base, admin, 'GET', '/api/v1/me')).status).toBe(401);
     const replaced = `admin-new-${Date.now()}-0123456789`;
-    await ensureAdmin(stack.db.handle.db, replaced); // a new ADMIN_TOKEN value is a new token
+    await ensureAdmin(stack.db.handle.db, replaced);
     expect((await request(stack.base, replaced, 'GET', '/api/v1/me')).status).toBe(200);
   });
 });
