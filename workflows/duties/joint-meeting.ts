@@ -94,11 +94,14 @@ export async function jointMeetingWorkflow(input: DutyPeriodInput): Promise<Meet
   const resolutionItem = (r: Resolution): DutyItemRow => ({ id: `${wfId}/${r.id}`, kind: 'resolution', status: r.status, titleZh: r.titleZh, ownerAgency: r.ownerAgency, date: r.dueDate, dueAtMs: r.dueAtMs, escalationLevel: r.level, data: { note: r.note, warningAtMs: r.warningAtMs, escalationAtMs: r.escalationAtMs } });
   const everyone = (subject: string, lines: string[]) => [...PARTIES.map((a) => mail(a, ['handling'], subject, lines)), mail('eeb', ['agencyHead'], subject, lines)];
   const actorRef = (a: DutyActor) => ({ userId: a.userId, agency: a.agency, displayName: a.displayName });
+  // Confidential cases are counted, never named (agendas compiled before they were counted have no counts: their
+  // lines, and so replayed histories, stay as they were).
+  const secretOf = (n: number | undefined) => (n ? `（另有保密案件 ${n} 件，不列明）` : '');
   const agendaLines = (a: MeetingAgenda) => [
-    `一、超期案件 ${a.overdueCases.length} 件${a.overdueCases.length ? '：' + a.overdueCases.map((c) => `${c.caseNumber}${c.title}`).join('；') : ''}`,
-    `二、检察监督中的案件 ${a.supervisedCases.length} 件${a.supervisedCases.length ? '：' + a.supervisedCases.map((c) => `${c.caseNumber}${c.title}`).join('；') : ''}`,
-    `三、重大案件 ${a.majorCases.length} 件${a.majorCases.length ? '：' + a.majorCases.map((c) => `${c.caseNumber}${c.title}`).join('；') : ''}`,
-    `四、机关间存在分歧的案件 ${a.disputes.length} 件${a.disputes.length ? '：' + a.disputes.map((c) => `${c.caseNumber}${c.title}`).join('；') : ''}`,
+    `一、超期案件 ${a.overdueCases.length} 件${a.overdueCases.length ? '：' + a.overdueCases.map((c) => `${c.caseNumber}${c.title}`).join('；') : ''}${secretOf(a.confidentialCounts?.overdue)}`,
+    `二、检察监督中的案件 ${a.supervisedCases.length} 件${a.supervisedCases.length ? '：' + a.supervisedCases.map((c) => `${c.caseNumber}${c.title}`).join('；') : ''}${secretOf(a.confidentialCounts?.supervised)}`,
+    `三、重大案件 ${a.majorCases.length} 件${a.majorCases.length ? '：' + a.majorCases.map((c) => `${c.caseNumber}${c.title}`).join('；') : ''}${secretOf(a.confidentialCounts?.major)}`,
+    `四、机关间存在分歧的案件 ${a.disputes.length} 件${a.disputes.length ? '：' + a.disputes.map((c) => `${c.caseNumber}${c.title}`).join('；') : ''}${secretOf(a.confidentialCounts?.disputes)}`,
     `五、上次会议未办结的议定事项 ${a.openResolutions.length} 项${a.openResolutions.length ? '：' + a.openResolutions.map((r) => `${r.titleZh}（${OWNER_ZH[r.ownerAgency ?? ''] ?? r.ownerAgency}，${r.dueDate}）`).join('；') : ''}`,
   ];
 
