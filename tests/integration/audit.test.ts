@@ -1,8 +1,8 @@
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
-import { sql } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import { ANCHOR_ACTION, GENESIS, appendAudit, entryHash, verifyAudit, type AuditEntry } from '../../api/audit';
-import { auditLog } from '../../db/schema';
+import { auditLog, users } from '../../db/schema';
 import { createPgliteTestDb, createPostgresTestDb, TEST_PG_URL, type TestDb } from '../helpers/db';
 
 const KEY = 'test-audit-key-of-at-least-32-characters';
@@ -77,6 +77,19 @@ describe.each(backends)('audit log hash chain on %s', (_name, make) => {
     const r = await verifyAudit(t.handle.db, 'another-key-of-at-least-32-characters!!');
     expect(r.ok).toBe(false);
     expect(r.problems[0].problemZh).toContain('AUDIT_KEY');
+  });
+
+  it('npm run user:confirm confirms an account on the server and records it in the keyed chain (PostgreSQL)', async () => {
+    if (!t.url) return;
+    await t.handle.db.insert(users).values({ id: 'spp-head-1', username: 'spp-head-1', displayName: '检察院负责人', agency: 'spp', role: 'head' });
+    const out = spawnSync(process.execPath, [require.resolve('tsx/cli'), path.join(__dirname, '..', '..', 'scripts', 'user-confirm.ts'), 'spp-head-1'], {
+      env: { ...process.env, DATABASE_URL: t.url, AUDIT_KEY: KEY },
+      encoding: 'utf8',
+    });
+    expect(out.status).toBe(0);
+    const [u] = await t.handle.db.select().from(users).where(eq(users.id, 'spp-head-1'));
+    expect(u.confirmedBy).toMatch(/^operator:/);
+    expect(await verifyAudit(t.handle.db, KEY)).toMatchObject({ ok: true, entries: 7 });
   });
 
   it('refuses changes through the append-only trigger', async () => {
