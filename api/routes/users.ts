@@ -113,7 +113,7 @@ export function usersRouter(deps: { db: Db; tokenCache?: TokenCache; passwordFai
       const token = newToken();
       const id = crypto.randomUUID();
       const expiresAt = new Date(Date.now() + days * 86_400_000);
-      await db.insert(apiTokens).values({ id, userId: user.id, name: body.name, tokenHash: hashToken(token), expiresAt, selfIssued: me.id === user.id, sessionId: me.sessionId ?? null });
+      await db.insert(apiTokens).values({ id, userId: user.id, name: body.name, tokenHash: hashToken(token), expiresAt, selfIssued: me.id === user.id, sessionId: me.id === user.id ? (me.sessionId ?? null) : null });
       res.status(201).json({ id, name: body.name, expiresAt, token });
     },
   );

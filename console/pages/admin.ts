@@ -208,7 +208,8 @@ export async function calendarsPage(reload: () => Promise<void>) {
     const r = await api('POST', '/calendars/preview', body);
     const affected = r.affected as Json[];
     const rows = affected
-      .map((a) => `<tr><td><a href="#/cases/${esc(a.caseId)}">${esc(a.caseNumber)}</a></td><td>${esc(a.labelZh)}<br/><span class="muted">${esc(a.ruleId)}</span></td><td>${chinaTime(a.before?.dueAt)}${a.before?.provisional ? '（暂定）' : ''}</td><td>${chinaTime(a.after.dueAt)}${a.after.provisional ? '（暂定）' : ''}</td><td>${esc(a.noteZh ?? '')}</td></tr>`)
+      // The administrator reads no case: a clock is shown by its rule and dates, not by its case.
+      .map((a) => `<tr><td>${a.caseId ? `<a href="#/cases/${esc(a.caseId)}">${esc(a.caseNumber)}</a>` : '<span class="muted">（不显示案件）</span>'}</td><td>${esc(a.labelZh)}<br/><span class="muted">${esc(a.ruleId)}</span></td><td>${chinaTime(a.before?.dueAt)}${a.before?.provisional ? '（暂定）' : ''}</td><td>${chinaTime(a.after.dueAt)}${a.after.provisional ? '（暂定）' : ''}</td><td>${esc(a.noteZh ?? '')}</td></tr>`)
       .join('');
     const box = document.getElementById('calendar-preview')!;
     box.innerHTML = `<h2>载入 ${r.year} 年后会改变的未结期限：${affected.length} 项</h2>

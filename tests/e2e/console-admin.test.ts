@@ -259,7 +259,9 @@ describe('web console: mechanism and administration pages', () => {
     await f.getByRole('button', { name: '预览受影响的期限' }).click();
     const row = page.locator('#affected tr', { hasText: 'eeb.transfer-report' });
     await row.waitFor();
-    expect(await row.innerText()).toContain((reg.json as { case: { caseNumber: string } }).case.caseNumber);
+    // The administrator reads no case: the clock is listed, its case is not named.
+    expect(await row.innerText()).not.toContain((reg.json as { case: { caseNumber: string } }).case.caseNumber);
+    expect(await row.innerText()).toContain('不显示案件');
     await b.shot('22-calendar-preview');
     await page.getByRole('button', { name: /确认载入/ }).click();
     await page.locator('#calendar-loaded').getByText(/项期限重新计算/).waitFor();
