@@ -6,7 +6,7 @@ import type { Client } from '@temporalio/client';
 import type { Config } from '../config';
 import type { DbHandle } from '../db/client';
 import { authenticate, TokenCache } from './auth';
-import { errorHandler, HttpError, notFoundHandler } from './errors';
+import { errorHandler, notFoundHandler } from './errors';
 import { openApiDocument, registeredRoutes, route } from './openapi';
 import { PERMISSIONS, PRINCIPALS } from '../domain/policy';
 import { casesRouter } from './routes/cases';
@@ -17,6 +17,7 @@ import { notificationsRouter } from './routes/notifications';
 import { dashboardRouter } from './routes/dashboard';
 import { consoleRouter } from './console';
 import { auditMiddleware } from './audit';
+import { inputCheck } from './input-check';
 import { calendarsRouter } from './routes/calendars';
 import { dutiesRouter } from './routes/duties';
 import { createMetrics, metricsAccess, requestLogger } from './metrics';
@@ -105,21 +106,8 @@ export function createApp(deps: AppDeps) {
   // Imports carry a file (checked by api/uploads.ts); everything else keeps the 1 MB limit.
   api.use('/api/v1/imports', express.json({ limit: IMPORT_BODY_LIMIT }));
   api.use(express.json({ limit: '1mb' }));
-  // PostgreSQL text cannot hold NUL: refuse it at the door instead of failing inside a query.
-  api.use((req, _res, next) => {
-    let url = req.originalUrl;
-    try {
-      url = decodeURIComponent(url);
-    } catch {
-      next(new HttpError(400, 'bad_request', '请求地址编码无效'));
-      return;
-    }
-    if (url.includes('\u0000') || containsNul(req.body)) {
-      next(new HttpError(400, 'bad_request', '请求中包含不允许的空字符（\\u0000）'));
-      return;
-    }
-    next();
-  });
+  // What PostgreSQL cannot store (lone surrogates, NUL, overlong or overdeep input) is refused here, for every route.
+  api.use(inputCheck);
   const tokenCache = new TokenCache();
   api.use('/api/v1', authenticate(db.db, tokenCache));
   // A change needs the database before anything starts: with the token cached, a registration would otherwise start
@@ -175,12 +163,4 @@ export function createApp(deps: AppDeps) {
   app.use(notFoundHandler);
   app.use(errorHandler);
   return app;
-}
-
-function containsNul(v: unknown, depth = 0): boolean {
-  if (depth > 20) return false;
-  if (typeof v === 'string') return v.includes('\u0000');
-  if (Array.isArray(v)) return v.some((x) => containsNul(x, depth + 1));
-  if (v && typeof v === 'object') return Object.entries(v).some(([k, x]) => k.includes('\u0000') || containsNul(x, depth + 1));
-  return false;
 }
