@@ -3,6 +3,8 @@ import path from 'node:path';
 import { sql } from 'drizzle-orm';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { isRefusal, sqlStateOf } from '../../activities/guard';
+import { jointMeetingWorkflow } from '../../workflows/duties/joint-meeting';
+import { periodInput } from '../helpers/duties';
 import { request, startStack, type Stack } from '../helpers/stack';
 
 const FIXTURES = path.join(__dirname, '..', 'fixtures');
@@ -20,6 +22,7 @@ describe('a refused record does not hold a case', () => {
     stack = await startStack({ RATE_LIMIT_PER_MINUTE: '100000' });
     eeb = await stack.userToken({ agency: 'eeb', role: 'head' });
     await exec(`alter table case_events add constraint refuse_for_test check (data::text not like '%拒收%')`);
+    await exec(`alter table duty_events add constraint refuse_for_test check (label_zh not like '%拒收%')`);
   }, 120_000);
   afterAll(() => stack?.close());
 
@@ -61,5 +64,23 @@ describe('a refused record does not hold a case', () => {
     expect(d.raw.pendingWorkflowTask?.attempt ?? 1).toBeLessThanOrEqual(1);
     expect(d.raw.pendingActivities ?? []).toEqual([]);
     if (process.env.RECORD_FIXTURES) fs.writeFileSync(path.join(FIXTURES, 'record-refusal-restores.history.json'), historyToJSON(await handle.fetchHistory()));
+  });
+
+  it('answers a refused duty action 422 and keeps the duty as it was: the next action takes its place', async () => {
+    const p = periodInput('joint-meeting.periodic', 'quarterly', new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10));
+    await stack.env.client.workflow.start(jointMeetingWorkflow, { workflowId: p.workflowId, taskQueue: stack.config.temporal.taskQueue, args: [p.input] });
+    const refused = await request(stack.base, eeb, 'POST', `/api/v1/duties/${p.workflowId}/actions/addAgendaItem`, { titleZh: '拒收的议题' });
+    expect(refused.status).toBe(422);
+    expect(refused.json.error?.message).toContain('记录被数据库拒绝');
+    const ok = await request(stack.base, eeb, 'POST', `/api/v1/duties/${p.workflowId}/actions/addAgendaItem`, { titleZh: '正常议题' });
+    expect(ok.status).toBe(200);
+    expect(ok.json.extraAgenda).toEqual(['正常议题']);
+    // The same event id the refused item would have had: the refused change left nothing behind.
+    const ids = ((await exec(`select id from duty_events where period_id = '${p.workflowId}' and type = 'agendaItemAdded'`)) as unknown as { rows: { id: string }[] }).rows.map((r) => r.id);
+    expect(ids).toEqual([`${p.workflowId}/agenda/1`]);
+    const d = await stack.env.client.workflow.getHandle(p.workflowId).describe();
+    expect((d.raw.pendingActivities ?? []).filter((a) => (a.attempt ?? 1) > 1)).toEqual([]);
+    if (process.env.RECORD_FIXTURES) fs.writeFileSync(path.join(FIXTURES, 'duty-record-refusal-restores.history.json'), historyToJSON(await stack.env.client.workflow.getHandle(p.workflowId).fetchHistory()));
+    await stack.env.client.workflow.getHandle(p.workflowId).terminate('test done');
   });
 });

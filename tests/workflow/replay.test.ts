@@ -30,6 +30,8 @@ describe('replay of committed workflow histories', () => {
         'case-records-local-activities.history.json',
         // a step whose record the database refused: state restored, the next step taken (patch 'record-refusal-restores')
         'record-refusal-restores.history.json',
+        // a duty action whose record was refused: state restored, the next action taken (same patch)
+        'duty-record-refusal-restores.history.json',
       ]),
     );
   });
