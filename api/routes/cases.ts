@@ -13,6 +13,7 @@ import { currentUser, type AuthUser } from '../auth';
 import { coalescerFor } from '../coalesce';
 import { HttpError, notFound } from '../errors';
 import { caseHistory } from '../history';
+import { boundedUpdate } from '../bounded';
 import { route } from '../openapi';
 
 export const TRACKS = ['criminal', 'detention', 'administrative'] as const;
@@ -384,10 +385,13 @@ export function casesRouter(deps: { db: Db; temporal: Client; config: Config }) 
         throw new HttpError(422, 'validation_failed', 'Idempotency-Key 只能包含字母、数字和 _.:-，长度 1–200');
       }
       try {
-        const view = await temporal.workflow.getHandle(row.workflowId).executeUpdate(stepUpdate(params.step), {
-          args: [{ actor: actorOf(user), input: body }],
-          ...(key ? { updateId: `${user.id}:${key}` } : {}),
-        });
+        const view = await boundedUpdate(
+          temporal,
+          temporal.workflow.getHandle(row.workflowId),
+          stepUpdate(params.step),
+          { args: [{ actor: actorOf(user), input: body }], updateId: key ? `${user.id}:${key}` : undefined },
+          config.updateAnswerMs,
+        );
         res.json(view);
       } catch (err) {
         const mapped = stepFailure(err);

@@ -25,6 +25,7 @@ import { buildPublicStatistics, type ActivityCountRow, type CaseCountRow, type P
 import { jointReleaseWorkflow, releaseRegisteredUpdate, releaseWorkflowId, type JointReleaseInput } from '../../workflows/releases';
 import { currentUser, type AuthUser } from '../auth';
 import { HttpError, notFound } from '../errors';
+import { boundedUpdate } from '../bounded';
 import { route } from '../openapi';
 import { idempotencyKeyOf, updateFailure } from '../updates';
 import { registerPublicPages } from '../public-pages';
@@ -157,10 +158,13 @@ export function releasesRouter(deps: { db: Db; temporal: Client; config: Config 
     const user = currentUser(res);
     const key = idempotencyKeyOf(req);
     try {
-      await temporal.workflow.getHandle(row.workflowId).executeUpdate(name, {
-        args: [{ actor: actorOf(user), input }],
-        ...(key ? { updateId: `${user.id}:${name}:${key}` } : {}),
-      });
+      await boundedUpdate(
+        temporal,
+        temporal.workflow.getHandle(row.workflowId),
+        name,
+        { args: [{ actor: actorOf(user), input }], updateId: key ? `${user.id}:${name}:${key}` : undefined },
+        config.updateAnswerMs,
+      );
     } catch (err) {
       const mapped = updateFailure(err);
       if (mapped) throw mapped;
