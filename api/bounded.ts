@@ -69,3 +69,10 @@ export async function boundedUpdate<Ret, Args extends [unknown, ...unknown[]]>(
   if (accepted === 'late') throw notAnswered();
   throw new UpdatePending(updateId);
 }
+
+/** A query (live state) that answers within `answerMs`, else 503: a wedged workflow answers no query either. */
+export async function boundedQuery<R>(temporal: Client, answerMs: number, query: () => Promise<R>): Promise<R> {
+  const r = await within(temporal, answerMs, query);
+  if (r === 'late') throw new HttpError(503, 'not_answered', `流程未能在限定时间内返回实时状态（流程繁忙或暂时卡住），请 ${RETRY_AFTER_SECONDS} 秒后重试`);
+  return r;
+}

@@ -13,7 +13,7 @@ import { currentUser, type AuthUser } from '../auth';
 import { coalescerFor } from '../coalesce';
 import { HttpError, notFound } from '../errors';
 import { caseHistory } from '../history';
-import { boundedUpdate } from '../bounded';
+import { boundedQuery, boundedUpdate } from '../bounded';
 import { route } from '../openapi';
 
 export const TRACKS = ['criminal', 'detention', 'administrative'] as const;
@@ -352,7 +352,7 @@ export function casesRouter(deps: { db: Db; temporal: Client; config: Config }) 
     async (_req, res, { params }) => {
       const row = await loadCase(params.id, currentUser(res), res);
       try {
-        res.json(await temporal.workflow.getHandle(row.workflowId).query(stateQuery));
+        res.json(await boundedQuery(temporal, config.updateAnswerMs, () => temporal.workflow.getHandle(row.workflowId).query(stateQuery)));
       } catch (err) {
         if (err instanceof WorkflowNotFoundError) throw notFound('案件流程不存在');
         throw err;

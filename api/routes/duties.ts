@@ -14,7 +14,7 @@ import { JOINT_MEETING_UPDATES, jointMeetingWorkflow } from '../../workflows/dut
 import { TRAINING_UPDATES } from '../../workflows/duties/training';
 import { currentUser, type AuthUser } from '../auth';
 import { HttpError, notFound } from '../errors';
-import { boundedUpdate } from '../bounded';
+import { boundedQuery, boundedUpdate } from '../bounded';
 import { route } from '../openapi';
 import { idempotencyKeyOf, updateFailure } from '../updates';
 
@@ -123,7 +123,7 @@ export function dutiesRouter(deps: { db: Db; temporal: Client; config: Config })
       const items = await db.select().from(dutyItems).where(eq(dutyItems.periodId, params.id)).orderBy(asc(dutyItems.createdAt), asc(dutyItems.id));
       let live: unknown = null;
       try {
-        live = await temporal.workflow.getHandle(params.id).query('state');
+        live = await boundedQuery(temporal, config.updateAnswerMs, () => temporal.workflow.getHandle(params.id).query('state'));
       } catch {
         live = null; // closed past retention, or a briefing (no query): the record above is complete
       }

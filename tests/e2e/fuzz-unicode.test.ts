@@ -32,18 +32,52 @@ const value: fc.Arbitrary<unknown> = fc.letrec<{ v: unknown }>((tie) => ({
 const deep = fc.integer({ min: 17, max: 400 }).chain((d) => fc.constantFrom('[', '{"a":').map((open) => (open === '[' ? '['.repeat(d) + ']'.repeat(d) : '{"a":'.repeat(d) + '1' + '}'.repeat(d))));
 const wide = fc.integer({ min: 500, max: 20_000 }).map((n) => (n % 2 ? JSON.stringify(Array.from({ length: n }, (_, i) => `\ud800${i}`)) : JSON.stringify(Object.fromEntries(Array.from({ length: n }, (_, i) => [`k${i}`, '甲'])))));
 
-/** The field names a body of this route (or this step) takes, from its JSON Schema. */
-function fieldsOf(schema: unknown): string[] {
-  const props = (schema as { properties?: Record<string, unknown> } | undefined)?.properties;
-  return props ? Object.keys(props) : [];
+interface JsonSchema {
+  type?: string;
+  const?: unknown;
+  enum?: unknown[];
+  anyOf?: JsonSchema[];
+  oneOf?: JsonSchema[];
+  items?: JsonSchema;
+  minItems?: number;
+  minimum?: number;
+  format?: string;
+  properties?: Record<string, JsonSchema>;
 }
-const STEP_FIELDS: Record<string, string[]> = Object.fromEntries(STEP_NAMES.map((s) => [s, fieldsOf(z.toJSONSchema(STEPS[s].schema, { io: 'input', unrepresentable: 'any' }))]));
+const STEP_SCHEMAS: Record<string, JsonSchema> = Object.fromEntries(STEP_NAMES.map((s) => [s, z.toJSONSchema(STEPS[s].schema, { io: 'input', unrepresentable: 'any' }) as JsonSchema]));
+
+/**
+ * A body its schema accepts in shape (enums, consts, array sizes, booleans), whose strings are ordinary Chinese text
+ * with the fuzzed strings inside: the odd character reaches the workflow and the record, as in the report.
+ */
+function nearValid(s: JsonSchema | undefined, pool: string[], i: number): unknown {
+  if (!s) return pool[i % pool.length];
+  if (s.const !== undefined) return s.const;
+  if (s.enum?.length) return s.enum[i % s.enum.length];
+  const alt = s.anyOf ?? s.oneOf;
+  if (alt?.length) return nearValid(alt[i % alt.length], pool, i + 1);
+  switch (s.type) {
+    case 'object':
+      return Object.fromEntries(Object.entries(s.properties ?? {}).map(([k, v], j) => [k, nearValid(v, pool, i + j + 1)]));
+    case 'array':
+      return Array.from({ length: Math.max(s.minItems ?? 1, 2) }, (_, j) => nearValid(s.items, pool, i + j + 1));
+    case 'boolean':
+      return true;
+    case 'integer':
+    case 'number':
+      return s.minimum ?? 1;
+    default:
+      if (s.format === 'date-time') return new Date().toISOString();
+      if (s.format === 'date') return new Date().toISOString().slice(0, 10);
+      return `甲${pool[i % pool.length]}乙`;
+  }
+}
 
 interface Op {
   method: string;
   path: string;
   permission: string;
-  bodyFields: string[];
+  body?: JsonSchema;
   pathParams: string[];
   queryParams: string[];
 }
@@ -54,7 +88,7 @@ interface Planned {
   useCase: boolean;
   stepPick: number;
   query: Record<string, string>;
-  body: { kind: 'near'; values: unknown[] } | { kind: 'value'; v: unknown } | { kind: 'raw'; text: string };
+  body: { kind: 'near'; values: string[] } | { kind: 'value'; v: unknown } | { kind: 'raw'; text: string };
   who: number;
 }
 
@@ -66,6 +100,7 @@ describe('fuzzing every endpoint with unstorable input, and watching the case', 
   let stack: Stack;
   const tokens: Record<string, string> = {};
   let victim: string;
+  let available: { step: string; agencies: string[] }[] = [];
   let probes = 0;
   let sent = 0;
   const statuses = new Map<number, number>();
@@ -76,6 +111,7 @@ describe('fuzzing every endpoint with unstorable input, and watching the case', 
     const res = await request(stack.base, tokens.eeb, 'POST', '/api/v1/cases', { title: '模糊测试受试案件', track: 'criminal' });
     if (res.status !== 201) throw new Error(`受试案件登记失败：${res.status} ${res.text}`);
     victim = (res.json.case as { id: string }).id;
+    available = [{ step: 'formTaskForce', agencies: ['eeb'] }];
   };
 
   beforeAll(async () => {
@@ -125,7 +161,9 @@ describe('fuzzing every endpoint with unstorable input, and watching the case', 
     if (failing.length) findings.push(`${after} → 活动重试中：${failing.map((a) => `${a.activityType?.name}×${a.attempt}`).join('、')}`);
     const state = await send(tokens.eeb, 'GET', `/api/v1/cases/${victim}/state`);
     if (state.status !== 200) return findings.push(`${after} → 读取案件状态 ${state.status} ${state.text.slice(0, 200)}`);
-    if ((JSON.parse(state.text) as { closed: boolean }).closed) return newVictim(); // a fuzzed step that closed it is no finding
+    const view = JSON.parse(state.text) as { closed: boolean; availableSteps: { step: string; agencies: string[] }[] };
+    if (view.closed) return newVictim(); // a fuzzed step that closed it is no finding
+    available = view.availableSteps.filter((a) => a.agencies.length);
     const asked = await send(tokens.eeb, 'POST', `/api/v1/cases/${victim}/steps/requestConsultation`, JSON.stringify({ documentNumber: `咨询-${probes}`, toAgency: 'spp', question: '探测' }));
     if (asked.status !== 200) return findings.push(`${after} → 案件不能再办理书面咨询：${asked.status} ${asked.text.slice(0, 200)}`);
     const clock = (JSON.parse(asked.text) as { openClocks: { clockId: string; ruleId: string }[] }).openClocks.filter((c) => c.ruleId.startsWith('any.written-consultation-reply')).pop();
@@ -142,7 +180,7 @@ describe('fuzzing every endpoint with unstorable input, and watching the case', 
         method: method.toUpperCase(),
         path: p,
         permission: op['x-permission'],
-        bodyFields: fieldsOf(op.requestBody?.content['application/json'].schema),
+        body: op.requestBody?.content['application/json'].schema as JsonSchema | undefined,
         pathParams: (op.parameters ?? []).filter((x) => x.in === 'path').map((x) => x.name),
         queryParams: (op.parameters ?? []).filter((x) => x.in === 'query').map((x) => x.name),
       })),
@@ -155,7 +193,7 @@ describe('fuzzing every endpoint with unstorable input, and watching the case', 
       stepPick: fc.nat(),
       query: fc.dictionary(fc.oneof(unicodeString, fc.constantFrom('q', 'page', 'pageSize', 'stage', 'format', 'limit', 'year', 'status')), unicodeString, { maxKeys: 3 }),
       body: fc.oneof(
-        { weight: 3, arbitrary: fc.array(fc.oneof(unicodeString, fc.array(unicodeString, { maxLength: 3 }), value), { minLength: 8, maxLength: 8 }).map((values) => ({ kind: 'near' as const, values })) },
+        { weight: 3, arbitrary: fc.array(unicodeString, { minLength: 8, maxLength: 8 }).map((values) => ({ kind: 'near' as const, values })) },
         { weight: 2, arbitrary: value.map((v) => ({ kind: 'value' as const, v })) },
         { weight: 1, arbitrary: fc.oneof(deep, wide).map((text) => ({ kind: 'raw' as const, text })) },
       ),
@@ -168,26 +206,28 @@ describe('fuzzing every endpoint with unstorable input, and watching the case', 
       const caseOps = ops.filter((o) => o.path.startsWith('/api/v1/cases/{id}'));
       const op = i < ops.length ? ops[i] : pl.op % 2 ? caseOps[(pl.op >> 1) % caseOps.length] : ops[(pl.op >> 1) % ops.length];
       const caseScoped = op.path.startsWith('/api/v1/cases/{id}');
-      const stepName = STEP_NAMES[pl.stepPick % STEP_NAMES.length];
       const onVictim = caseScoped && (pl.useCase || op.path.endsWith('/steps/{step}'));
+      // On the case: one of the steps its stage allows, by an agency that may take it (the input reaches the record).
+      const choice = available.length ? available[pl.stepPick % available.length] : undefined;
+      const stepName = onVictim && choice ? choice.step : STEP_NAMES[pl.stepPick % STEP_NAMES.length];
       let k = 0;
       const path = op.path.replace(/\{([A-Za-z]+)\}/g, (_m, name: string) => {
         if (name === 'id' && onVictim) return victim;
-        if (name === 'step' && pl.useCase) return stepName;
+        if (name === 'step' && (pl.useCase || onVictim)) return stepName;
         // A URL cannot carry a lone surrogate (no UTF-8 for it); overlong URLs are the HTTP parser's (431), not ours.
         return encodeURIComponent(String(pl.params[k++ % pl.params.length]).replace(/[\ud800-\udfff]/g, '').slice(0, 300)) || 'x';
       });
       const qs = new URLSearchParams(Object.entries(pl.query).map(([a, b]) => [a.replace(/[\ud800-\udfff]/g, '?').slice(0, 300), b.replace(/[\ud800-\udfff]/g, '?').slice(0, 300)])).toString();
-      const fields = op.path.endsWith('/steps/{step}') ? STEP_FIELDS[stepName] ?? [] : op.bodyFields;
+      const schema = op.path.endsWith('/steps/{step}') ? STEP_SCHEMAS[stepName] : op.body;
       let body: string | undefined;
       if (op.method !== 'GET' && op.method !== 'DELETE') {
         if (pl.body.kind === 'raw') body = pl.body.text;
-        else if (pl.body.kind === 'near' && fields.length) {
-          const near = pl.body.values;
-          body = serialise(Object.fromEntries(fields.map((f, j) => [f, near[j % near.length]])));
-        } else body = serialise(pl.body.kind === 'value' ? pl.body.v : pl.body.values);
+        else if (pl.body.kind === 'near') body = serialise(nearValid(schema, pl.body.values, pl.who));
+        else body = serialise(pl.body.v);
       }
-      const who = op.permission.startsWith('user.') || op.permission.startsWith('calendar.write') || op.permission.startsWith('schedule.') || op.permission.startsWith('audit') ? 'admin' : (['eeb', 'psb', 'spp', 'wg'] as const)[pl.who % 4];
+      const admin = op.permission.startsWith('user.') || op.permission.startsWith('calendar.write') || op.permission.startsWith('schedule.') || op.permission.startsWith('audit');
+      const agencies = onVictim && choice && op.path.endsWith('/steps/{step}') ? choice.agencies : ['eeb', 'psb', 'spp', 'workingGroup'];
+      const who = admin ? 'admin' : agencies[pl.who % agencies.length].replace('workingGroup', 'wg');
       const res = await send(tokens[who], op.method, path + (qs ? `?${qs}` : ''), body);
       sent++;
       statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
