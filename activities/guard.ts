@@ -76,13 +76,23 @@ export function guardActivities<T extends Record<string, (...args: never[]) => P
           throw ApplicationFailure.create({ type: RECORD_REFUSED, message: refusalZh(state!), nonRetryable: true, details: [{ sqlState: state, activity: name }] });
         }
         if (info && !(err instanceof ApplicationFailure && err.nonRetryable)) {
-          const reason = String((err as Error)?.message ?? err).slice(0, 500);
+          // The driver's own message (drizzle's wrapper repeats the query and its parameters: personal data stays out).
+          const cause = (err as { cause?: Error })?.cause;
+          const message = String((cause instanceof Error ? cause.message : (err as Error)?.message) ?? err).split('\nparams:')[0];
+          const reason = `${state ? `SQLSTATE ${state}：` : ''}${message}`.slice(0, 500);
           await db
             .insert(stuckWork)
-            .values({ workflowId: (info.workflowExecution?.workflowId ?? `activity-${info.activityId}`), activityType: name, reason, attempts: info.attempt })
+            .values({ workflowId: (info.workflowExecution?.workflowId ?? `activity-${info.activityId}`), runId: info.workflowExecution?.runId ?? '', activityType: name, reason, attempts: info.attempt })
             .onConflictDoUpdate({
               target: [stuckWork.workflowId, stuckWork.activityType],
-              set: { lastFailedAt: sql`now()`, attempts: info.attempt, reason },
+              // A new run (after a reset) starts its own count.
+              set: {
+                lastFailedAt: sql`now()`,
+                attempts: info.attempt,
+                reason,
+                runId: info.workflowExecution?.runId ?? '',
+                firstFailedAt: sql`case when ${stuckWork.runId} = ${info.workflowExecution?.runId ?? ''} then ${stuckWork.firstFailedAt} else now() end`,
+              },
             })
             .catch(() => undefined);
         }

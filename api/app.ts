@@ -18,6 +18,7 @@ import { dashboardRouter } from './routes/dashboard';
 import { consoleRouter } from './console';
 import { auditMiddleware } from './audit';
 import { inputCheck } from './input-check';
+import { createStuckDetector } from './stuck';
 import { calendarsRouter } from './routes/calendars';
 import { dutiesRouter } from './routes/duties';
 import { createMetrics, metricsAccess, requestLogger } from './metrics';
@@ -50,7 +51,8 @@ export function createApp(deps: AppDeps) {
     next();
   });
 
-  const metrics = createMetrics(db.db);
+  const stuck = createStuckDetector({ db: db.db, temporal, stuckAfterMs: config.stuckAfterSeconds * 1000 });
+  const metrics = createMetrics(db.db, stuck);
   app.use(metrics.middleware);
   app.use(requestLogger(deps.logger ?? createLogger('api', config.logLevel)));
   const mayReadMetrics = metricsAccess(config.metricsToken);
@@ -148,7 +150,7 @@ export function createApp(deps: AppDeps) {
   api.use(deadlinesRouter({ db: db.db, config }));
   api.use(usersRouter({ db: db.db, tokenCache }));
   api.use(notificationsRouter({ db: db.db, digestTime: config.digestTime }));
-  api.use(dashboardRouter({ db: db.db }));
+  api.use(dashboardRouter({ db: db.db, stuck }));
   api.use(authRouter({ db: db.db, secureCookies: config.publicUrl.startsWith('https:') }));
   api.use(calendarsRouter({ db: db.db, temporal, config }));
   api.use(dutiesRouter({ db: db.db, temporal, config }));

@@ -93,6 +93,7 @@ export const configSchema = z.object({
   LOG_LEVEL: z.preprocess(emptyToUndefined, z.enum(['debug', 'info', 'warn', 'error']).default('info')),
   RATE_LIMIT_PER_MINUTE: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).max(1_000_000).default(600)),
   REGISTRATION_ANSWER_MS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).max(60_000).default(5_000)),
+  STUCK_AFTER_SECONDS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).max(86_400).default(300)),
   UPDATE_ANSWER_MS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).max(120_000).default(10_000)),
   METRICS_TOKEN: z.preprocess(emptyToUndefined, z.string().min(16, '至少 16 个字符').optional()),
   WORKER_MAX_CACHED_WORKFLOWS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(0).max(100_000).default(500)),
@@ -154,6 +155,8 @@ export interface Config {
   registrationAnswerMs: number;
   /** A step, duty action, release or supervision decision waits this long for its workflow, then 202 or 503. */
   updateAnswerMs: number;
+  /** Work failing and retried this long counts as stuck (/metrics, the working group's dashboard). */
+  stuckAfterSeconds: number;
   /** Bearer token for GET /metrics; unset → /metrics answers only direct loopback requests. */
   metricsToken?: string;
   /**
@@ -259,6 +262,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     rateLimitPerMinute: c.RATE_LIMIT_PER_MINUTE,
     registrationAnswerMs: c.REGISTRATION_ANSWER_MS,
     updateAnswerMs: c.UPDATE_ANSWER_MS,
+    stuckAfterSeconds: c.STUCK_AFTER_SECONDS,
     metricsToken: c.METRICS_TOKEN,
     worker: { maxCachedWorkflows: c.WORKER_MAX_CACHED_WORKFLOWS, maxConcurrentWorkflowTasks: c.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS, maxConcurrentActivities: c.WORKER_MAX_CONCURRENT_ACTIVITIES },
     databasePoolMax: c.DATABASE_POOL_MAX,

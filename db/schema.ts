@@ -759,6 +759,8 @@ export const stuckWork = pgTable(
   'stuck_work',
   {
     workflowId: text('workflow_id').notNull(),
+    /** The run that failed: a row of an earlier run (reset, continued as new) is stale. */
+    runId: text('run_id').notNull(),
     activityType: text('activity_type').notNull(),
     firstFailedAt: timestamp('first_failed_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
     lastFailedAt: timestamp('last_failed_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),

@@ -1,5 +1,6 @@
 CREATE TABLE "stuck_work" (
 	"workflow_id" text NOT NULL,
+	"run_id" text NOT NULL,
 	"activity_type" text NOT NULL,
 	"first_failed_at" timestamp with time zone DEFAULT now() NOT NULL,
 	"last_failed_at" timestamp with time zone DEFAULT now() NOT NULL,
