@@ -1,5 +1,6 @@
 import crypto from 'node:crypto';
 import { sql } from 'drizzle-orm';
+import { temporal } from '@temporalio/proto';
 import { request, startStack, type Stack } from '../helpers/stack';
 
 /**
@@ -57,6 +58,9 @@ describe('stuck work is visible and can be repaired', () => {
     // The runbook's repair: reset to the last completed workflow task before the stuck step was accepted (or, if its
     // acceptance is not in the history yet, the last completed one): the step is abandoned, the case is as before it.
     const handle = stack.env.client.workflow.getHandle(`case-${id}`);
+    // A step recorded by a local activity is accepted in the task that runs the record: while that retries, the
+    // acceptance may not be in the history yet (then the last completed task is the one before it); once it is,
+    // the last completed task may come after it, and resetting there would keep the step.
     const events = (await handle.fetchHistory()).events ?? [];
     const accepted = events.find((e) => e.workflowExecutionUpdateAcceptedEventAttributes?.acceptedRequest?.input?.name === 'formTaskForce');
     const resetTo = events.filter((e) => e.workflowTaskCompletedEventAttributes && (!accepted || Number(e.eventId) < Number(accepted.eventId))).pop()!;
@@ -67,6 +71,8 @@ describe('stuck work is visible and can be repaired', () => {
       reason: '运维：放弃卡住的“成立专案组”',
       workflowTaskFinishEventId: resetTo.eventId,
       requestId: crypto.randomUUID(),
+      // As the runbook's --reapply-exclude Update: the stuck step is abandoned, not replayed into the new run.
+      resetReapplyExcludeTypes: [temporal.api.enums.v1.ResetReapplyExcludeType.RESET_REAPPLY_EXCLUDE_TYPE_UPDATE],
     });
     expect(runId).toBeTruthy();
     await until('the stuck gauge back to 0', async () => ((await stuckGauge()) === 0 ? true : undefined));
