@@ -71,7 +71,8 @@ export function guardActivities<T extends Record<string, (...args: never[]) => P
         }
         return result;
       } catch (err) {
-        const state = sqlStateOf(err);
+        // An activity's own ApplicationFailure says what it means already.
+        const state = err instanceof ApplicationFailure ? undefined : sqlStateOf(err);
         if (isRefusal(state)) {
           throw ApplicationFailure.create({ type: RECORD_REFUSED, message: refusalZh(state!), nonRetryable: true, details: [{ sqlState: state, activity: name }] });
         }
