@@ -23,6 +23,7 @@ describe('a refused record does not hold a case', () => {
     eeb = await stack.userToken({ agency: 'eeb', role: 'head' });
     await exec(`alter table case_events add constraint refuse_for_test check (data::text not like '%拒收%')`);
     await exec(`alter table duty_events add constraint refuse_for_test check (label_zh not like '%拒收%')`);
+    await exec(`alter table release_events add constraint refuse_for_test check (label_zh || coalesce(data::text, '') not like '%拒收%')`);
   }, 120_000);
   afterAll(() => stack?.close());
 
@@ -82,5 +83,25 @@ describe('a refused record does not hold a case', () => {
     expect((d.raw.pendingActivities ?? []).filter((a) => (a.attempt ?? 1) > 1)).toEqual([]);
     if (process.env.RECORD_FIXTURES) fs.writeFileSync(path.join(FIXTURES, 'duty-record-refusal-restores.history.json'), historyToJSON(await stack.env.client.workflow.getHandle(p.workflowId).fetchHistory()));
     await stack.env.client.workflow.getHandle(p.workflowId).terminate('test done');
+  });
+
+  it('answers a refused release decision 422 and keeps the release in review: the next decision counts', async () => {
+    const psb = await stack.userToken({ agency: 'psb', role: 'head' });
+    const created = await request(stack.base, eeb, 'POST', `/api/v1/cases`, { title: '联合发布关联案件', track: 'administrative', confidentiality: 'public' });
+    const caseId = (created.json.case as { id: string }).id;
+    const rel = await request(stack.base, eeb, 'POST', '/api/v1/releases', { title: '联合执法行动通报', body: '三部门联合开展专项执法行动的通报正文。', kind: 'majorAction', caseIds: [caseId], confidentiality: 'public', submit: true });
+    expect(rel.status).toBe(201);
+    const id = String(rel.json.id);
+    const refused = await request(stack.base, psb, 'POST', `/api/v1/releases/${id}/decisions`, { decision: 'requestChanges', comment: '拒收的意见' });
+    expect(refused.status).toBe(422);
+    expect(refused.json.error?.message).toContain('记录被数据库拒绝');
+    const after = await request(stack.base, psb, 'GET', `/api/v1/releases/${id}`);
+    expect(after.json).toMatchObject({ status: 'inReview', round: 1 });
+    expect((after.json.approvals as { agency: string; status: string }[]).find((a) => a.agency === 'psb')?.status).toBe('pending');
+    const ok = await request(stack.base, psb, 'POST', `/api/v1/releases/${id}/decisions`, { decision: 'approve' });
+    expect(ok.status).toBe(200);
+    expect((ok.json.approvals as { agency: string; status: string }[]).find((a) => a.agency === 'psb')?.status).toBe('approved');
+    const live = await stack.env.client.workflow.getHandle(`release-${id}`).query<{ status: string; approvals: { agency: string; status: string }[] }>('state').catch(() => undefined);
+    if (live) expect(live.approvals.find((a) => a.agency === 'psb')?.status).toBe('approved');
   });
 });
