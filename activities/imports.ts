@@ -5,6 +5,7 @@ import type { Db } from '../db/client';
 import { caseVisibleToAgency } from '../db/visibility';
 import { cases, enforcementRecords, importJobs, penaltyRecords } from '../db/schema';
 import { chinaDayOfInstant, dayToYmd } from '../domain/deadlines/calendar';
+import { findUnstorable, isStorableText, TEXT_PROBLEM_ZH } from '../domain/text';
 import { COLUMNS, FIELD_ZH, REQUIRED_FIELDS, rowReason, rowSchema, type ImportKind } from '../domain/imports';
 
 export interface ImportError {
@@ -118,8 +119,16 @@ export function createImportActivities(deps: { db: Db }) {
       const seen = new Map<string, number>();
       for (let i = 0; i < rows.length; i++) {
         const { line, raw } = rows[i];
-        const sourceId = typeof raw.sourceId === 'string' || typeof raw.sourceId === 'number' ? String(raw.sourceId).trim() : undefined;
-        if (raw.__notObject) errors.push({ line, reason: `第 ${line} 条记录不是对象` });
+        // A cell PostgreSQL cannot store (a JSON file may spell a lone surrogate as \ud800) is refused with its row,
+        // and neither it nor its source id is echoed into the job's errors (jsonb would refuse those too).
+        const unstorable = raw.__notObject ? undefined : findUnstorable(raw, { maxDepth: 4, maxLength: 50_000 });
+        const rawId = typeof raw.sourceId === 'string' || typeof raw.sourceId === 'number' ? String(raw.sourceId).trim() : undefined;
+        const sourceId = rawId !== undefined && isStorableText(rawId) ? rawId : undefined;
+        if (unstorable) {
+          const field = unstorable.path.split('.')[0];
+          const what = unstorable.problem === 'tooDeep' ? '嵌套过深' : TEXT_PROBLEM_ZH[unstorable.problem];
+          errors.push({ line, sourceId, field: isStorableText(field) ? field : undefined, reason: `${FIELD_ZH[field] ?? '字段'} ${what}` });
+        } else if (raw.__notObject) errors.push({ line, reason: `第 ${line} 条记录不是对象` });
         else if (raw.__columns !== undefined) errors.push({ line, reason: `列数不符：应为 ${String(raw.__expected)} 列，实为 ${String(raw.__columns)} 列` });
         else {
           const parsed = schema.safeParse(raw);

@@ -1,5 +1,6 @@
 import type { Db } from '../db/client';
 import type { Mailer } from './mailer';
+import { guardActivities } from './guard';
 import { createDeliveryActivities } from './delivery';
 import { createRecordActivities } from './records';
 import { createDutyActivities } from './duties';
@@ -19,7 +20,7 @@ export interface ActivityDeps {
 
 /** All activities of the worker, built from injected dependencies (real or test). */
 export function createActivities(deps: ActivityDeps) {
-  return {
+  return guardActivities(deps.db, {
     ...createRecordActivities(deps),
     ...createDeliveryActivities(deps),
     ...createDutyActivities(deps),
@@ -29,7 +30,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createDigestActivities(deps),
     ...createReleaseActivities(deps),
     ...createSupervisionActivities(deps),
-  };
+  });
 }
 
 export type Activities = ReturnType<typeof createActivities>;

@@ -6,7 +6,7 @@ import type { Client } from '@temporalio/client';
 import type { Config } from '../config';
 import type { DbHandle } from '../db/client';
 import { authenticate, FailureThrottle, TokenCache } from './auth';
-import { errorHandler, HttpError, notFoundHandler } from './errors';
+import { errorHandler, notFoundHandler } from './errors';
 import { openApiDocument, registeredRoutes, route } from './openapi';
 import { PERMISSIONS, PRINCIPALS } from '../domain/policy';
 import { casesRouter } from './routes/cases';
@@ -17,6 +17,8 @@ import { notificationsRouter } from './routes/notifications';
 import { dashboardRouter } from './routes/dashboard';
 import { consoleRouter } from './console';
 import { AuditWriter, auditMiddleware } from './audit';
+import { inputCheck } from './input-check';
+import { createStuckDetector } from './stuck';
 import { calendarsRouter } from './routes/calendars';
 import { dutiesRouter } from './routes/duties';
 import { createMetrics, metricsAccess, requestLogger } from './metrics';
@@ -54,7 +56,8 @@ export function createApp(deps: AppDeps) {
     next();
   });
 
-  const metrics = createMetrics(db.db);
+  const stuck = createStuckDetector({ db: db.db, temporal, stuckAfterMs: config.stuckAfterSeconds * 1000 });
+  const metrics = createMetrics(db.db, stuck);
   app.use(metrics.middleware);
   const logger = deps.logger ?? createLogger('api', config.logLevel);
   app.use(requestLogger(logger));
@@ -123,21 +126,8 @@ export function createApp(deps: AppDeps) {
     else if (req.path.startsWith('/api/v1/imports')) importJson(req, res, next);
     else json(req, res, next);
   });
-  // PostgreSQL text cannot hold NUL: refuse it at the door instead of failing inside a query.
-  api.use((req, _res, next) => {
-    let url = req.originalUrl;
-    try {
-      url = decodeURIComponent(url);
-    } catch {
-      next(new HttpError(400, 'bad_request', '请求地址编码无效'));
-      return;
-    }
-    if (url.includes('\u0000') || containsNul(req.body)) {
-      next(new HttpError(400, 'bad_request', '请求中包含不允许的空字符（\\u0000）'));
-      return;
-    }
-    next();
-  });
+  // What PostgreSQL cannot store (lone surrogates, NUL, overlong or overdeep input) is refused here, for every route.
+  api.use(inputCheck);
   // A change needs the database before anything starts: with the token cached, a registration would otherwise start
   // its workflow and wait, without an answer, for as long as the database is down (its activity retrying) instead of
   // a 503; a duty action likewise. One `select 1` per write; reads fail (503) on their own first query.
@@ -177,7 +167,7 @@ export function createApp(deps: AppDeps) {
   const passwordFailures = new FailureThrottle(MAX_FAILED_LOGINS, LOCKOUT_MINUTES * 60_000);
   api.use(usersRouter({ db: db.db, tokenCache, passwordFailures }));
   api.use(notificationsRouter({ db: db.db, digestTime: config.digestTime }));
-  api.use(dashboardRouter({ db: db.db }));
+  api.use(dashboardRouter({ db: db.db, stuck }));
   api.use(authRouter({ db: db.db, secureCookies: config.publicUrl.startsWith('https:'), auditKey: config.auditKey, tokenCache, passwordFailures }));
   api.use(calendarsRouter({ db: db.db, temporal, config }));
   api.use(dutiesRouter({ db: db.db, temporal, config }));
@@ -192,12 +182,4 @@ export function createApp(deps: AppDeps) {
   app.use(notFoundHandler);
   app.use(errorHandler);
   return app;
-}
-
-function containsNul(v: unknown, depth = 0): boolean {
-  if (depth > 20) return false;
-  if (typeof v === 'string') return v.includes('\u0000');
-  if (Array.isArray(v)) return v.some((x) => containsNul(x, depth + 1));
-  if (v && typeof v === 'object') return Object.entries(v).some(([k, x]) => k.includes('\u0000') || containsNul(x, depth + 1));
-  return false;
 }

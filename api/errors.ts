@@ -61,7 +61,13 @@ export const notFoundHandler: RequestHandler = (req, _res, next) => {
 /** Every error leaves as JSON with a Chinese message; unexpected ones are logged with the request id only. */
 export const errorHandler: ErrorRequestHandler = (err, req, res, _next) => {
   const requestId = String(res.getHeader('x-request-id') ?? '');
+  if (err instanceof HttpError && err.status === 202) {
+    res.setHeader('retry-after', '5');
+    res.status(202).json({ status: 'accepted', code: err.code, messageZh: err.message, updateId: (err as { updateId?: string }).updateId, requestId });
+    return;
+  }
   if (err instanceof HttpError) {
+    if (err.status === 503) res.setHeader('retry-after', '5');
     res.status(err.status).json({ error: { code: err.code, message: err.message, details: err.details, requestId } });
     return;
   }

@@ -4,13 +4,14 @@ import { sql } from 'drizzle-orm';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Db } from '../db/client';
 import type { Logger } from '../infra/log';
+import type { StuckDetector } from './stuck';
 
 /**
  * Prometheus metrics of the API process. The record gauges (open cases, overdue clocks, outbox backlog) are read
  * from PostgreSQL at scrape time, so they are true for every process sharing the database, not this one only.
  * The Temporal SDK's worker metrics are served by the worker's own exporter (WORKER_METRICS_ADDRESS).
  */
-export function createMetrics(db: Db) {
+export function createMetrics(db: Db, stuck?: StuckDetector) {
   // One registry per app: tests build several apps in one process.
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'linkage_api_' });
@@ -31,6 +32,20 @@ export function createMetrics(db: Db) {
   const outboxPending = new Gauge({ name: 'linkage_outbox_pending', help: 'Outbox e-mails not yet accepted by the mail server', registers: [registry] });
   const outboxOldest = new Gauge({ name: 'linkage_outbox_oldest_pending_seconds', help: 'Age of the oldest pending outbox e-mail (0 when none)', registers: [registry] });
   const outboxFailedAttempts = new Gauge({ name: 'linkage_outbox_pending_with_errors', help: 'Pending outbox e-mails that failed at least once', registers: [registry] });
+
+  const stuckWorkflows = new Gauge({
+    name: 'linkage_stuck_workflows',
+    help: 'Workflows (cases, duties, releases, supervision items) whose workflow task or record has been failing or retrying longer than STUCK_AFTER_SECONDS',
+    registers: [registry],
+  });
+  const stuckWork = new Gauge({ name: 'linkage_stuck_work', help: 'Stuck work by kind (activity: a record or delivery retrying; workflowTask: the workflow task failing)', labelNames: ['kind'] as const, registers: [registry] });
+
+  async function readStuck() {
+    if (!stuck) return;
+    const items = await stuck.list();
+    stuckWorkflows.set(new Set(items.map((i) => i.workflowId)).size);
+    for (const kind of ['activity', 'workflowTask'] as const) stuckWork.set({ kind }, items.filter((i) => i.kind === kind).length);
+  }
 
   async function readRecordGauges() {
     try {
@@ -75,7 +90,7 @@ export function createMetrics(db: Db) {
     registry,
     middleware,
     async render(): Promise<{ contentType: string; body: string }> {
-      await readRecordGauges();
+      await Promise.all([readRecordGauges(), readStuck().catch(() => undefined)]);
       return { contentType: registry.contentType, body: await registry.metrics() };
     },
   };

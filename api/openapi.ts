@@ -2,6 +2,7 @@ import type { NextFunction, Request, RequestHandler, Response, Router } from 'ex
 import { z } from 'zod';
 import { PERMISSIONS, type Permission, type Principal } from '../domain/policy';
 import { HttpError, unauthorized, validationError } from './errors';
+import { checkParams } from './input-check';
 
 /**
  * Routes are declared once with their zod schemas: the same schemas validate requests and produce
@@ -47,6 +48,7 @@ export function route<B extends z.ZodType = z.ZodUnknown, Q extends z.ZodType = 
         if (!user) throw unauthorized();
         if (!rule.allows(user)) throw new HttpError(403, 'forbidden_by_policy', rule.deniedZh || '无权执行此操作');
       }
+      checkParams(req.params as Record<string, string>);
       if (!spec.body && spec.method !== 'get' && hasContent(req.body)) {
         throw new HttpError(400, 'unexpected_body', '此接口不接受请求体');
       }

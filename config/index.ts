@@ -93,6 +93,8 @@ export const configSchema = z.object({
   LOG_LEVEL: z.preprocess(emptyToUndefined, z.enum(['debug', 'info', 'warn', 'error']).default('info')),
   RATE_LIMIT_PER_MINUTE: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).max(1_000_000).default(600)),
   REGISTRATION_ANSWER_MS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).max(60_000).default(5_000)),
+  STUCK_AFTER_SECONDS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).max(86_400).default(300)),
+  UPDATE_ANSWER_MS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).max(120_000).default(10_000)),
   METRICS_TOKEN: z.preprocess(emptyToUndefined, z.string().min(16, '至少 16 个字符').optional()),
   AUDIT_KEY: z.preprocess(emptyToUndefined, z.string().min(32, '至少 32 个字符').optional()),
   TRUST_PROXY: z.preprocess(
@@ -162,6 +164,10 @@ export interface Config {
    * 202: the workflow is started (durable) and registers the case as soon as a worker takes it.
    */
   registrationAnswerMs: number;
+  /** A step, duty action, release or supervision decision waits this long for its workflow, then 202 or 503. */
+  updateAnswerMs: number;
+  /** Work failing and retried this long counts as stuck (/metrics, the working group's dashboard). */
+  stuckAfterSeconds: number;
   /** Bearer token for GET /metrics; unset → /metrics answers only direct loopback requests. */
   metricsToken?: string;
   /** HMAC key of the audit chain (AUDIT_KEY). */
@@ -271,6 +277,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     logLevel: c.LOG_LEVEL,
     rateLimitPerMinute: c.RATE_LIMIT_PER_MINUTE,
     registrationAnswerMs: c.REGISTRATION_ANSWER_MS,
+    updateAnswerMs: c.UPDATE_ANSWER_MS,
+    stuckAfterSeconds: c.STUCK_AFTER_SECONDS,
     metricsToken: c.METRICS_TOKEN,
     // Unset outside production: a fixed development key (the chain is still checked, but anyone could recompute it).
     auditKey: c.AUDIT_KEY ?? DEV_AUDIT_KEY,

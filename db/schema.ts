@@ -764,3 +764,23 @@ export const reportFiles = pgTable(
   },
   (t) => [primaryKey({ columns: [t.reportId, t.format] })],
 );
+
+/**
+ * Work that keeps failing and is retried (a record while the database refuses connections, say): one row per
+ * workflow and activity, written by the activity guard on each failed attempt and removed once it succeeds.
+ * /metrics and the working group's dashboard show the rows older than STUCK_AFTER_SECONDS.
+ */
+export const stuckWork = pgTable(
+  'stuck_work',
+  {
+    workflowId: text('workflow_id').notNull(),
+    /** The run that failed: a row of an earlier run (reset, continued as new) is stale. */
+    runId: text('run_id').notNull(),
+    activityType: text('activity_type').notNull(),
+    firstFailedAt: timestamp('first_failed_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+    lastFailedAt: timestamp('last_failed_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+    attempts: integer('attempts').notNull().default(1),
+    reason: text('reason').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.workflowId, t.activityType] })],
+);

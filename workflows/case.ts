@@ -44,6 +44,7 @@ import {
 } from '../domain/case';
 import { formatChinaTime, planClock, type CalendarYearInput, type LadderStep, type PlannedClock } from './clocks';
 import { Lock } from './lock';
+import { recordRefusal } from '../domain/refusal';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import { SUPERVISION_KIND_ZH, kindOfLadder, supervisionItemId, supervisionWorkflowId } from '../domain/supervision';
 import { supervisionItemWorkflow } from './supervision';
@@ -397,6 +398,9 @@ export async function caseWorkflow(input: CaseWorkflowInput, carried?: CarriedSt
             throw err;
           }
           const holderBefore = responsibleAgency(state);
+          // Kept to restore if the record is refused (the clock runs are changed in place below).
+          const stateBefore = state;
+          const clocksBefore = clocks.map((c) => ({ ...c, fired: [...c.fired] }));
           state = result.state;
           const changedRows: DeadlineRow[] = [];
           for (const id of result.clocksClosed) {
@@ -423,13 +427,25 @@ export async function caseWorkflow(input: CaseWorkflowInput, carried?: CarriedSt
           }
           const windows = result.windows.map((w: WindowCheck) => windowCheck(w, Date.now(), calendarYears, input.policyOverrides));
           const late = windows.filter((w) => w.late);
-          await record({
-            caseId: input.caseId,
-            event: eventInput(result.event, { windows }, late.length ? `（超出法定期限：${late.map((w) => w.labelZh).join('、')}）` : ''),
-            caseUpdate: caseRow(),
-            deadlines: changedRows,
-            notify: handoverNotice(holderBefore),
-          });
+          try {
+            await record({
+              caseId: input.caseId,
+              event: eventInput(result.event, { windows }, late.length ? `（超出法定期限：${late.map((w) => w.labelZh).join('、')}）` : ''),
+              caseUpdate: caseRow(),
+              deadlines: changedRows,
+              notify: handoverNotice(holderBefore),
+            });
+          } catch (err) {
+            // The database refused the step's own data (no retry can cure it): the step did not happen. The case
+            // keeps its state and clocks, the update answers the refusal, and the lock goes to the next step.
+            const refused = recordRefusal(err);
+            if (refused && patched('record-refusal-restores')) {
+              state = stateBefore;
+              clocks = clocksBefore;
+              throw ApplicationFailure.create({ type: STEP_REJECTED, message: refused.message, nonRetryable: true, details: [{ code: 422, field: null }] });
+            }
+            throw err;
+          }
           syncSearchAttributes();
           wake = true;
           return view();

@@ -1,4 +1,5 @@
 import { ApplicationFailure, allHandlersFinished, condition, defineQuery, defineUpdate, proxyActivities, setHandler } from '@temporalio/workflow';
+import { restoringOnRefusal } from './refusal';
 import type { Activities } from '../activities';
 import { AGENCY_ZH } from '../domain/deadlines';
 import { article34Decision, informationRecordInput, type InformationRecordInput } from '../domain/information';
@@ -74,13 +75,19 @@ export async function platformEntryWorkflow(input: PlatformEntryInput): Promise<
   let level: PlatformEntryView['level'] = 'none';
   let late = false;
   let ready = false;
+  const snapshot = () => {
+    const s = { status, level, late };
+    return () => {
+      ({ status, level, late } = s);
+    };
+  };
   const view = (): PlatformEntryView => ({ decisionEventId: input.decisionEventId, status, dueAt: plan.dueAtIso, dueDate: plan.dueDate, level, late });
 
   setHandler(platformEntryQuery, view);
   setHandler(
     enterInformationRecordUpdate,
     (req) =>
-      lock.run(async () => {
+      lock.run(restoringOnRefusal(snapshot, async () => {
         await condition(() => ready);
         if (status === 'entered') throw refuse(409, '该决定的案件信息已经录入');
         late = Date.now() > plan.dueAtMs;
@@ -96,7 +103,7 @@ export async function platformEntryWorkflow(input: PlatformEntryInput): Promise<
         });
         status = 'entered';
         return view();
-      }),
+      })),
     {
       validator: (req) => {
         if (status === 'entered') throw refuse(409, '该决定的案件信息已经录入');

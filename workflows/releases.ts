@@ -1,4 +1,5 @@
 import { allHandlersFinished, condition, defineQuery, defineUpdate, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import { copyOf, restoringOnRefusal } from './refusal';
 import type { Activities } from '../activities';
 import type { ApprovalRowInput, ReleaseEventInput, ReleaseRowInput } from '../activities/releases';
 import type { NotificationRequest } from '../activities/types';
@@ -115,6 +116,13 @@ export async function jointReleaseWorkflow(input: JointReleaseInput): Promise<Re
   let calendarYears: CalendarYearData[] = [];
   let ready = false;
   let wake = false;
+  const snapshot = () => {
+    const s = copyOf({ content, status, round, submittedAtMs, publishedAtMs, rejected, approvals, earlierRounds, draftRevisions });
+    return () => {
+      ({ content, status, round, submittedAtMs, publishedAtMs, rejected, approvals, draftRevisions } = s);
+      earlierRounds.splice(0, earlierRounds.length, ...s.earlierRounds);
+    };
+  };
   const fired = new Set<string>();
 
   const view = (): ReleaseView => ({
@@ -220,7 +228,7 @@ export async function jointReleaseWorkflow(input: JointReleaseInput): Promise<Re
   setHandler(
     submitReleaseUpdate,
     (req) =>
-      lock.run(async () => {
+      lock.run(restoringOnRefusal(snapshot, async () => {
         await condition(() => ready);
         if (status !== 'draft') throw reject(409, '发布稿已提交审核');
         openRound();
@@ -230,7 +238,7 @@ export async function jointReleaseWorkflow(input: JointReleaseInput): Promise<Re
         );
         wake = true;
         return view();
-      }),
+      })),
     {
       validator: (req) => {
         requireDrafter(req, '提交审核');
@@ -240,7 +248,7 @@ export async function jointReleaseWorkflow(input: JointReleaseInput): Promise<Re
   );
 
   const decide = (decision: ReleaseDecision) => async (req: ReleaseRequest) =>
-    lock.run(async () => {
+    lock.run(restoringOnRefusal(snapshot, async () => {
       await condition(() => ready);
       const { actor, approval } = decider(req, DECISION_ZH[decision]);
       const v = decisionSchema.parse({ ...(req.input as object), decision });
@@ -285,7 +293,7 @@ export async function jointReleaseWorkflow(input: JointReleaseInput): Promise<Re
       );
       wake = true;
       return view();
-    });
+    }));
   const decideValidator = (decision: ReleaseDecision) => (req: ReleaseRequest) => {
     decider(req, DECISION_ZH[decision]);
     parseInput(decisionSchema, { ...((req?.input ?? {}) as object), decision });
@@ -301,7 +309,7 @@ export async function jointReleaseWorkflow(input: JointReleaseInput): Promise<Re
   setHandler(
     reviseReleaseUpdate,
     (req) =>
-      lock.run(async () => {
+      lock.run(restoringOnRefusal(snapshot, async () => {
         await condition(() => ready);
         const next = releaseContentSchema.parse(req.input);
         content = next;
@@ -320,7 +328,7 @@ export async function jointReleaseWorkflow(input: JointReleaseInput): Promise<Re
         );
         wake = true;
         return view();
-      }),
+      })),
     {
       validator: (req) => {
         requireDrafter(req, '修改发布稿');
@@ -335,7 +343,7 @@ export async function jointReleaseWorkflow(input: JointReleaseInput): Promise<Re
   setHandler(
     publishReleaseUpdate,
     (req) =>
-      lock.run(async () => {
+      lock.run(restoringOnRefusal(snapshot, async () => {
         await condition(() => ready);
         const check = await acts.checkReleaseCases({ caseIds: content.caseIds });
         const block = publicationBlock(content, check.confidentialCaseNumbers);
@@ -349,7 +357,7 @@ export async function jointReleaseWorkflow(input: JointReleaseInput): Promise<Re
         );
         wake = true;
         return view();
-      }),
+      })),
     {
       validator: (req) => {
         requireDrafter(req, '发布');

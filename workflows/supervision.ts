@@ -1,4 +1,5 @@
 import { allHandlersFinished, condition, defineQuery, defineUpdate, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import { copyOf, restoringOnRefusal } from './refusal';
 import { answerSchema, closeSchema, opinionSchema } from '../domain/duty-inputs';
 import type { Activities } from '../activities';
 import type { SupervisionItemRow, SupervisionSeed } from '../activities/supervision';
@@ -103,6 +104,12 @@ export async function supervisionItemWorkflow(input: SupervisionItemInput): Prom
   let overdue = false;
   let closedAtMs: number | null = null;
   let wake = false;
+  const snapshot = () => {
+    const s = copyOf({ status, opinionKind, opinionText, answerText, result, resultNote, clock, clockSeq, overdue, closedAtMs });
+    return () => {
+      ({ status, opinionKind, opinionText, answerText, result, resultNote, clock, clockSeq, overdue, closedAtMs } = s);
+    };
+  };
   const fired = new Set<string>();
   // Loaded inside the opening change: no await may come before the handlers are registered (an update sent at
   // start would find none).
@@ -186,7 +193,7 @@ export async function supervisionItemWorkflow(input: SupervisionItemInput): Prom
   setHandler(
     issueOpinionUpdate,
     (req) =>
-      lock.run(async () => {
+      lock.run(restoringOnRefusal(snapshot, async () => {
         const actor = requireSpp(req, '发出检察意见');
         mustMove('opinionIssued', '发出检察意见');
         const v = opinionSchema.parse(req.input ?? {});
@@ -204,7 +211,7 @@ export async function supervisionItemWorkflow(input: SupervisionItemInput): Prom
         );
         wake = true;
         return view();
-      }),
+      })),
     {
       validator: (req) => {
         requireSpp(req, '发出检察意见');
@@ -219,7 +226,7 @@ export async function supervisionItemWorkflow(input: SupervisionItemInput): Prom
   setHandler(
     answerOpinionUpdate,
     (req) =>
-      lock.run(async () => {
+      lock.run(restoringOnRefusal(snapshot, async () => {
         const actor = requireAgency(req?.actor, [addressee()], '答复检察意见');
         mustMove('answered', '答复');
         const v = answerSchema.parse(req.input ?? {});
@@ -234,7 +241,7 @@ export async function supervisionItemWorkflow(input: SupervisionItemInput): Prom
         );
         wake = true;
         return view();
-      }),
+      })),
     {
       validator: (req) => {
         requireAgency(req?.actor, [addressee()], '答复检察意见');
@@ -247,7 +254,7 @@ export async function supervisionItemWorkflow(input: SupervisionItemInput): Prom
   setHandler(
     closeSupervisionUpdate,
     (req) =>
-      lock.run(async () => {
+      lock.run(restoringOnRefusal(snapshot, async () => {
         const actor = requireSpp(req, '办结监督事项');
         mustMove('closed', '办结');
         const v = closeSchema.parse(req.input ?? {});
@@ -265,7 +272,7 @@ export async function supervisionItemWorkflow(input: SupervisionItemInput): Prom
         );
         wake = true;
         return view();
-      }),
+      })),
     {
       validator: (req) => {
         requireSpp(req, '办结监督事项');

@@ -14,6 +14,7 @@ import { currentUser, type AuthUser } from '../auth';
 import { coalescerFor } from '../coalesce';
 import { HttpError, notFound } from '../errors';
 import { caseHistory } from '../history';
+import { boundedQuery, boundedUpdate } from '../bounded';
 import { route } from '../openapi';
 
 export const TRACKS = ['criminal', 'detention', 'administrative'] as const;
@@ -342,7 +343,7 @@ export function casesRouter(deps: { db: Db; temporal: Client; config: Config }) 
     async (_req, res, { params }) => {
       const row = await loadCase(params.id, currentUser(res), res);
       try {
-        res.json(await temporal.workflow.getHandle(row.workflowId).query(stateQuery));
+        res.json(await boundedQuery(temporal, config.updateAnswerMs, () => temporal.workflow.getHandle(row.workflowId).query(stateQuery)));
       } catch (err) {
         if (err instanceof WorkflowNotFoundError) throw notFound('案件流程不存在');
         throw err;
@@ -375,10 +376,13 @@ export function casesRouter(deps: { db: Db; temporal: Client; config: Config }) 
         throw new HttpError(422, 'validation_failed', 'Idempotency-Key 只能包含字母、数字和 _.:-，长度 1–200');
       }
       try {
-        const view = await temporal.workflow.getHandle(row.workflowId).executeUpdate(stepUpdate(params.step), {
-          args: [{ actor: actorOf(user), input: body }],
-          ...(key ? { updateId: `${user.id}:${key}` } : {}),
-        });
+        const view = await boundedUpdate(
+          temporal,
+          temporal.workflow.getHandle(row.workflowId),
+          stepUpdate(params.step),
+          { args: [{ actor: actorOf(user), input: body }], updateId: key ? `${user.id}:${key}` : undefined },
+          config.updateAnswerMs,
+        );
         res.json(view);
       } catch (err) {
         const mapped = stepFailure(err);

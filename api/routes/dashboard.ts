@@ -7,6 +7,18 @@ import { currentUser, type AuthUser } from '../auth';
 import { coalescerFor } from '../coalesce';
 import { route } from '../openapi';
 import { READ_TX, visibleTo } from './cases';
+import type { StuckDetector } from '../stuck';
+
+/** Stuck work with its case's number and (unless confidential) title. */
+async function stuckView(db: Db, detector: StuckDetector) {
+  const items = await detector.list();
+  const ids = items.map((i) => i.caseId).filter((x): x is string => Boolean(x));
+  const rows = ids.length ? await db.select({ id: cases.id, caseNumber: cases.caseNumber, title: cases.title, confidentiality: cases.confidentiality }).from(cases).where(inArray(cases.id, ids)) : [];
+  return items.map((i) => {
+    const c = rows.find((r) => r.id === i.caseId);
+    return { ...i, caseNumber: c?.caseNumber ?? null, title: c ? (c.confidentiality === 'confidential' ? '（保密案件）' : c.title) : null };
+  });
+}
 
 /**
  * The statements GET /api/v1/dashboard runs, in this order, in one READ_TX transaction. Exported so the
@@ -80,7 +92,7 @@ export function dashboardStatements(db: Db, me: AuthUser, today: string) {
 }
 
 /** What a coordinator sees first: their agency's pending cases and clocks, overdue cases, counts, unread mail. */
-export function dashboardRouter(deps: { db: Db }) {
+export function dashboardRouter(deps: { db: Db; stuck?: StuckDetector }) {
   const { db } = deps;
   const r = Router();
   route(r, { method: 'get', path: '/api/v1/dashboard', permission: 'case.read', summary: '工作台：本机关待办、超期案件、各阶段数量、未读通知', tags: ['工作台'] }, async (_req, res) => {
@@ -117,7 +129,9 @@ export function dashboardRouter(deps: { db: Db }) {
     };
     // Titles of confidential cases stay out of the overview.
     const mask = <T extends { title: string; confidentiality?: string }>(x: T) => (x.confidentiality === 'confidential' ? { ...x, title: '（保密案件）' } : x);
-    res.json({ agency: me.agency, pendingClocks: pendingClocks.map(mask), overdue: overdue.map(mask), byStage, byAgency, unreadNotifications: unread, mechanism });
+    // The working group oversees the mechanism: it sees the work that is stuck (卡住的流程) and why.
+    const stuck = me.agency === 'workingGroup' && deps.stuck ? await stuckView(db, deps.stuck) : undefined;
+    res.json({ agency: me.agency, pendingClocks: pendingClocks.map(mask), overdue: overdue.map(mask), byStage, byAgency, unreadNotifications: unread, mechanism, ...(stuck ? { stuck } : {}) });
   });
   return r;
 }

@@ -14,6 +14,7 @@ import { JOINT_MEETING_UPDATES, jointMeetingWorkflow } from '../../workflows/dut
 import { TRAINING_UPDATES } from '../../workflows/duties/training';
 import { currentUser, type AuthUser } from '../auth';
 import { HttpError, notFound } from '../errors';
+import { boundedQuery, boundedUpdate } from '../bounded';
 import { route } from '../openapi';
 import { idempotencyKeyOf, updateFailure } from '../updates';
 
@@ -146,7 +147,7 @@ export function dutiesRouter(deps: { db: Db; temporal: Client; config: Config })
       const items = await db.select().from(dutyItems).where(eq(dutyItems.periodId, params.id)).orderBy(asc(dutyItems.createdAt), asc(dutyItems.id));
       let live: unknown = null;
       try {
-        live = await temporal.workflow.getHandle(params.id).query('state');
+        live = await boundedQuery(temporal, config.updateAnswerMs, () => temporal.workflow.getHandle(params.id).query('state'));
       } catch {
         live = null; // closed past retention, or a briefing (no query): the record above is complete
       }
@@ -172,11 +173,14 @@ export function dutiesRouter(deps: { db: Db; temporal: Client; config: Config })
       if (!allowed) throw notFound('该事项不存在或不接受办理操作');
       if (!allowed.includes(params.action)) throw new HttpError(404, 'unknown_action', `该事项没有“${params.action}”操作（可用：${allowed.join('、')}）`);
       try {
-        const view = await temporal.workflow.getHandle(params.id).executeUpdate<unknown, [unknown]>(params.action, {
-          args: [{ actor: actorOf(currentUser(res)), input: body }],
+        const view = await boundedUpdate<unknown, [unknown]>(
+          temporal,
+          temporal.workflow.getHandle(params.id),
+          params.action,
           // The same key is the same Temporal update id: a repeated request takes effect once.
-          ...(key ? { updateId: `${currentUser(res).id}:${params.action}:${key}` } : {}),
-        });
+          { args: [{ actor: actorOf(currentUser(res)), input: body }], updateId: key ? `${currentUser(res).id}:${params.action}:${key}` : undefined },
+          config.updateAnswerMs,
+        );
         res.json(await withoutConfidentialAgendaCases(db, view));
       } catch (err) {
         const mapped = updateFailure(err);

@@ -26,6 +26,7 @@ import { buildPublicStatistics, type ActivityCountRow, type CaseCountRow, type P
 import { jointReleaseWorkflow, releaseRegisteredUpdate, releaseWorkflowId, type JointReleaseInput } from '../../workflows/releases';
 import { currentUser, type AuthUser } from '../auth';
 import { HttpError, notFound } from '../errors';
+import { boundedUpdate } from '../bounded';
 import { route } from '../openapi';
 import { idempotencyKeyOf, updateFailure } from '../updates';
 import { registerPublicPages } from '../public-pages';
@@ -168,10 +169,13 @@ export function releasesRouter(deps: { db: Db; temporal: Client; config: Config 
     res.locals.auditTarget = row.id;
     const key = idempotencyKeyOf(req);
     try {
-      await temporal.workflow.getHandle(row.workflowId).executeUpdate(name, {
-        args: [{ actor: actorOf(user), input }],
-        ...(key ? { updateId: `${user.id}:${name}:${key}` } : {}),
-      });
+      await boundedUpdate(
+        temporal,
+        temporal.workflow.getHandle(row.workflowId),
+        name,
+        { args: [{ actor: actorOf(user), input }], updateId: key ? `${user.id}:${name}:${key}` : undefined },
+        config.updateAnswerMs,
+      );
     } catch (err) {
       const mapped = updateFailure(err);
       if (mapped) throw mapped;

@@ -23,6 +23,7 @@ import {
 import type { DutyActor } from '../../workflows/duties/common';
 import { currentUser, type AuthUser } from '../auth';
 import { HttpError, notFound } from '../errors';
+import { boundedUpdate } from '../bounded';
 import { route } from '../openapi';
 import { idempotencyKeyOf, updateFailure } from '../updates';
 import { visibleTo } from './cases';
@@ -96,7 +97,7 @@ function itemView(r: ItemRow, caseNumber: string | null) {
 }
 
 export function supervisionRouter(deps: { db: Db; temporal: Client; config: Config }) {
-  const { db, temporal } = deps;
+  const { db, temporal, config } = deps;
   const r = Router();
 
   const load = async (id: string, user: AuthUser) => {
@@ -168,10 +169,13 @@ export function supervisionRouter(deps: { db: Db; temporal: Client; config: Conf
     res.locals.auditTarget = row.item.id;
     const key = idempotencyKeyOf(req);
     try {
-      await temporal.workflow.getHandle(row.item.workflowId).executeUpdate(name, {
-        args: [{ actor: actorOf(user), input }],
-        ...(key ? { updateId: `${user.id}:${name}:${key}` } : {}),
-      });
+      await boundedUpdate(
+        temporal,
+        temporal.workflow.getHandle(row.item.workflowId),
+        name,
+        { args: [{ actor: actorOf(user), input }], updateId: key ? `${user.id}:${name}:${key}` : undefined },
+        config.updateAnswerMs,
+      );
     } catch (err) {
       const mapped = updateFailure(err);
       if (mapped) throw mapped;

@@ -26,6 +26,11 @@ export async function dashboardPage() {
     .join('');
   const stages = (d.byStage as Json[]).map((s) => `<tr><td>${esc(s.stageLabelZh)}</td><td>${s.n}</td></tr>`).join('');
   const agencies = (d.byAgency as Json[]).map((s) => `<tr><td>${esc(AGENCY_ZH[s.agency] ?? '（已结）')}</td><td>${s.n}</td></tr>`).join('');
+  const stuck = d.stuck as Json[] | undefined;
+  const stuckRows = (stuck ?? [])
+    .map((x) => `<tr class="level-overdue"><td>${x.caseId ? `<a href="#/cases/${esc(x.caseId)}">${esc(x.caseNumber ?? x.caseId)}</a><br/><span class="muted">${esc(x.title ?? '')}</span>` : esc(x.workflowId)}</td>
+      <td>${esc(x.reasonZh)}</td><td>${chinaTime(x.since)}</td></tr>`)
+    .join('');
   const m = (d.mechanism ?? {}) as Json;
   const meeting = m.nextMeeting as Json | null;
   page(
@@ -42,6 +47,7 @@ export async function dashboardPage() {
           : '<p class="muted">暂无待开的联席会议</p>'
       }</div>
     </div>
+    ${stuck ? `<h2>卡住的流程</h2><table id="stuck"><thead><tr><th>流程</th><th>原因</th><th>自（北京时间）</th></tr></thead><tbody>${stuckRows || empty(3, '没有卡住的流程')}</tbody></table>` : ''}
     <h2>本机关待办期限</h2>
     <table id="pending"><thead><tr><th>案件</th><th>事项</th><th>期满（北京时间）</th><th>状态</th></tr></thead><tbody>${pending || empty(4, '没有待办期限')}</tbody></table>
     <div class="grid">

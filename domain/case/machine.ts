@@ -3,6 +3,7 @@
  * `validateStep` in an Update's validator and `applyStep` in its handler, and times the clocks it is told about
  * with the deadline engine. Nothing here computes a due date.
  */
+import { findUnstorable, TEXT_PROBLEM_ZH } from '../text';
 import { z } from 'zod';
 import { zodErrorZh } from './messages';
 import {
@@ -187,6 +188,12 @@ export function validateStep(state: CaseState, stepName: string, input: unknown,
   const a = ActorSchema.safeParse(actor);
   if (!a.success) return { ok: false, code: 403, messageZh: '操作人身份无效（须有用户、所属机关和角色）', field: 'actor' };
   const who = a.data;
+  // Also refused at the API's edge; here for any other client: what the record cannot store never enters the history.
+  const unstorable = findUnstorable(input, { maxDepth: 16, maxLength: 50_000 });
+  if (unstorable) {
+    const what = unstorable.problem === 'tooDeep' ? '嵌套过深' : TEXT_PROBLEM_ZH[unstorable.problem];
+    return { ok: false, code: 422, messageZh: `「${def.labelZh}」的字段 ${unstorable.path} ${what}`, field: unstorable.path };
+  }
 
   if (isClosed(state)) {
     return { ok: false, code: 409, messageZh: `案件${STAGE_LABELS[state.stage]}，不能再「${def.labelZh}」` };

@@ -28,6 +28,10 @@ describe('replay of committed workflow histories', () => {
         'registration-local-activities.history.json',
         // steps and clock rungs recorded through local activities (patch 'case-records-local-activities')
         'case-records-local-activities.history.json',
+        // a step whose record the database refused: state restored, the next step taken (patch 'record-refusal-restores')
+        'record-refusal-restores.history.json',
+        // a duty action whose record was refused: state restored, the next action taken (same patch)
+        'duty-record-refusal-restores.history.json',
       ]),
     );
   });

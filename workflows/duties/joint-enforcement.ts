@@ -1,4 +1,5 @@
 import { ParentClosePolicy, allHandlersFinished, condition, defineQuery, defineUpdate, setHandler, startChild, uuid4, workflowInfo } from '@temporalio/workflow';
+import { copyOf, restoringOnRefusal } from '../refusal';
 import { cancelOperationSchema, openCaseFromLeadSchema, planOperationSchema, recordOutcomeSchema } from '../../domain/duty-inputs';
 import type { DutyItemRow, DutyPeriodRow } from '../../activities/duty-types';
 import { validateInitial, type Actor } from '../../domain/case';
@@ -89,6 +90,14 @@ export async function jointEnforcementWorkflow(input: DutyPeriodInput): Promise<
   const reminders: string[] = [];
   let status: 'open' | 'done' | 'nonCompliant' | 'escalated' | 'completedLate' = 'open';
   let wake = false;
+  const snapshot = () => {
+    const s = copyOf({ operations, reminders, status });
+    return () => {
+      operations.splice(0, operations.length, ...s.operations);
+      reminders.splice(0, reminders.length, ...s.reminders);
+      status = s.status;
+    };
+  };
 
   const completed = () => operations.filter((o) => o.status === 'completed');
   const complianceZh = () =>
@@ -142,7 +151,7 @@ export async function jointEnforcementWorkflow(input: DutyPeriodInput): Promise<
   setHandler(
     planOperationUpdate,
     (req) =>
-      lock.run(async () => {
+      lock.run(restoringOnRefusal(snapshot, async () => {
         const v = planOperationSchema.parse(req.input);
         const o: JointOperation = {
           id: `op-${operations.length + 1}`,
@@ -171,7 +180,7 @@ export async function jointEnforcementWorkflow(input: DutyPeriodInput): Promise<
         );
         wake = true;
         return view();
-      }),
+      })),
     {
       validator: (req) => {
         requireAgency(req?.actor, WHO, '联合执法计划');
@@ -185,7 +194,7 @@ export async function jointEnforcementWorkflow(input: DutyPeriodInput): Promise<
   setHandler(
     cancelOperationUpdate,
     (req) =>
-      lock.run(async () => {
+      lock.run(restoringOnRefusal(snapshot, async () => {
         const v = cancelOperationSchema.parse(req.input);
         const o = find(v.operationId);
         o.status = 'cancelled';
@@ -198,7 +207,7 @@ export async function jointEnforcementWorkflow(input: DutyPeriodInput): Promise<
         );
         wake = true;
         return view();
-      }),
+      })),
     {
       validator: (req) => {
         requireAgency(req?.actor, WHO, '取消联合执法');
@@ -212,7 +221,7 @@ export async function jointEnforcementWorkflow(input: DutyPeriodInput): Promise<
   setHandler(
     recordOutcomeUpdate,
     (req) =>
-      lock.run(async () => {
+      lock.run(restoringOnRefusal(snapshot, async () => {
         const v = recordOutcomeSchema.parse(req.input);
         const o = find(v.operationId);
         o.status = 'completed';
@@ -234,7 +243,7 @@ export async function jointEnforcementWorkflow(input: DutyPeriodInput): Promise<
         );
         wake = true;
         return view();
-      }),
+      })),
     {
       validator: (req) => {
         requireAgency(req?.actor, WHO, '录入联合执法结果');
@@ -249,7 +258,7 @@ export async function jointEnforcementWorkflow(input: DutyPeriodInput): Promise<
   setHandler(
     openCaseFromLeadUpdate,
     (req) =>
-      lock.run(async () => {
+      lock.run(restoringOnRefusal(snapshot, async () => {
         const v = openCaseFromLeadSchema.parse(req.input);
         const o = find(v.operationId);
         const lead = o.leads[v.leadIndex];
@@ -281,7 +290,7 @@ export async function jointEnforcementWorkflow(input: DutyPeriodInput): Promise<
           [item(o)],
         );
         return { ...view(), caseId };
-      }),
+      })),
     {
       validator: (req) => {
         const actor = requireAgency(req?.actor, ['eeb'], '由线索登记案件');

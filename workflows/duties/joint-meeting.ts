@@ -1,4 +1,5 @@
 import { allHandlersFinished, condition, defineQuery, defineUpdate, setHandler, workflowInfo } from '@temporalio/workflow';
+import { copyOf, restoringOnRefusal } from '../refusal';
 import { addAgendaItemSchema, completeResolutionSchema, recordMinutesSchema, scheduleMeetingSchema } from '../../domain/duty-inputs';
 import type { DutyItemRow, DutyPeriodRow, MeetingAgenda } from '../../activities/duty-types';
 import {
@@ -77,6 +78,16 @@ export async function jointMeetingWorkflow(input: DutyPeriodInput): Promise<Meet
   const resolutions: Resolution[] = [];
   let calendarYears: CalendarYearData[] = [];
   let wake = false;
+  const snapshot = () => {
+    const s = copyOf({ status, scheduled, extraAgenda, minutes, resolutions });
+    return () => {
+      status = s.status;
+      scheduled = s.scheduled;
+      extraAgenda.splice(0, extraAgenda.length, ...s.extraAgenda);
+      minutes = s.minutes;
+      resolutions.splice(0, resolutions.length, ...s.resolutions);
+    };
+  };
 
   const view = (): MeetingView => ({ workflowId: wfId, periodKey: period.key, labelZh: label, adHoc, status, scheduled, agenda, extraAgenda, minutes, resolutions });
   const row = (): DutyPeriodRow => ({
@@ -109,12 +120,12 @@ export async function jointMeetingWorkflow(input: DutyPeriodInput): Promise<Meet
   setHandler(
     scheduleMeetingUpdate,
     (req) =>
-      lock.run(async () => {
+      lock.run(restoringOnRefusal(snapshot, async () => {
         const v = scheduleMeetingSchema.parse(req.input);
         scheduled = { date: v.date, place: v.place };
         await recordDuty(row(), { id: `${wfId}/scheduled/${v.date}`, type: 'meetingScheduled', labelZh: `${label}定于 ${v.date}${v.place ? ` 在${v.place}` : ''}召开`, occurredAtMs: Date.now(), actor: actorRef(req.actor) }, [meetingItem()], everyone(`【联席会议通知】${label}定于 ${v.date} 召开`, [`时间：${v.date}`, ...(v.place ? [`地点：${v.place}`] : []), '议题：', ...(agenda ? agendaLines(agenda) : []), ...extraAgenda.map((x, i) => `补充议题${i + 1}：${x}`)]));
         return view();
-      }),
+      })),
     {
       validator: (req) => {
         requireAgency(req?.actor, [...PARTIES, 'workingGroup'], '安排联席会议');
@@ -126,12 +137,12 @@ export async function jointMeetingWorkflow(input: DutyPeriodInput): Promise<Meet
   setHandler(
     addAgendaItemUpdate,
     (req) =>
-      lock.run(async () => {
+      lock.run(restoringOnRefusal(snapshot, async () => {
         const v = addAgendaItemSchema.parse(req.input);
         extraAgenda.push(v.titleZh);
         await recordDuty(row(), { id: `${wfId}/agenda/${extraAgenda.length}`, type: 'agendaItemAdded', labelZh: `增加议题：${v.titleZh}`, occurredAtMs: Date.now(), actor: actorRef(req.actor) }, [meetingItem()]);
         return view();
-      }),
+      })),
     {
       validator: (req) => {
         requireAgency(req?.actor, [...PARTIES, 'workingGroup'], '增加议题');
@@ -143,7 +154,7 @@ export async function jointMeetingWorkflow(input: DutyPeriodInput): Promise<Meet
   setHandler(
     recordMinutesUpdate,
     (req) =>
-      lock.run(async () => {
+      lock.run(restoringOnRefusal(snapshot, async () => {
         const v = recordMinutesSchema.parse(req.input);
         minutes = { heldOn: v.heldOn, attendees: v.attendees, summary: v.summary, recordedBy: req.actor };
         const resolutionDays = input.settings?.resolutionDays ?? 30;
@@ -166,7 +177,7 @@ export async function jointMeetingWorkflow(input: DutyPeriodInput): Promise<Meet
         );
         wake = true;
         return view();
-      }),
+      })),
     {
       validator: (req) => {
         requireAgency(req?.actor, [...PARTIES, 'workingGroup'], '录入会议纪要');
@@ -180,7 +191,7 @@ export async function jointMeetingWorkflow(input: DutyPeriodInput): Promise<Meet
   setHandler(
     completeResolutionUpdate,
     (req) =>
-      lock.run(async () => {
+      lock.run(restoringOnRefusal(snapshot, async () => {
         const v = completeResolutionSchema.parse(req.input);
         const r = resolutions.find((x) => x.id === v.resolutionId)!;
         r.status = 'done';
@@ -189,7 +200,7 @@ export async function jointMeetingWorkflow(input: DutyPeriodInput): Promise<Meet
         await recordDuty(row(), { id: `${wfId}/${r.id}/done`, type: 'resolutionDone', labelZh: `议定事项办结${late ? '（超期）' : ''}：${r.titleZh}`, occurredAtMs: Date.now(), actor: actorRef(req.actor), data: { resolutionId: r.id, late } }, [resolutionItem(r)]);
         wake = true;
         return view();
-      }),
+      })),
     {
       validator: (req) => {
         const actor = requireAgency(req?.actor, [...PARTIES, 'workingGroup'], '办结议定事项');

@@ -1,4 +1,5 @@
 import { allHandlersFinished, condition, defineQuery, defineUpdate, setHandler, workflowInfo } from '@temporalio/workflow';
+import { copyOf, restoringOnRefusal } from '../refusal';
 import { cancelTrainingSchema, planTrainingSchema, recordTrainingSchema } from '../../domain/duty-inputs';
 import type { DutyItemRow, DutyPeriodRow } from '../../activities/duty-types';
 import { AGENCY_ZH } from '../../domain/deadlines';
@@ -58,6 +59,15 @@ export async function trainingWorkflow(input: DutyPeriodInput): Promise<Training
   let status: 'open' | 'done' | 'nonCompliant' | 'escalated' | 'completedLate' = 'open';
   let report: TrainingView['report'];
   let wake = false;
+  const snapshot = () => {
+    const s = copyOf({ sessions, reminders, status, report });
+    return () => {
+      sessions.splice(0, sessions.length, ...s.sessions);
+      reminders.splice(0, reminders.length, ...s.reminders);
+      status = s.status;
+      report = s.report;
+    };
+  };
 
   const held = () => sessions.filter((s) => s.status === 'held');
   const view = (): TrainingView => ({ workflowId: wfId, year, deadline, status, sessions, reminders, report });
@@ -75,7 +85,7 @@ export async function trainingWorkflow(input: DutyPeriodInput): Promise<Training
   setHandler(
     planTrainingUpdate,
     (req) =>
-      lock.run(async () => {
+      lock.run(restoringOnRefusal(snapshot, async () => {
         const v = planTrainingSchema.parse(req.input);
         const s: TrainingSession = { id: `session-${sessions.length + 1}`, status: 'planned', titleZh: v.titleZh, date: v.date, organiser: v.organiser, format: v.format, plannedBy: req.actor, materials: [] };
         sessions.push(s);
@@ -83,7 +93,7 @@ export async function trainingWorkflow(input: DutyPeriodInput): Promise<Training
         await recordDuty(row(), { id: `${wfId}/${s.id}/planned`, type: 'trainingPlanned', labelZh: `培训计划：${s.titleZh}（${who}${FORMAT_ZH[s.format]}，${s.date}）`, occurredAtMs: Date.now(), actor: actorRef(req.actor) }, [item(s)], all(['handling'], `【教育培训】${s.titleZh}`, [`日期：${s.date}`, `组织：${who}`, `形式：${FORMAT_ZH[s.format]}`]));
         wake = true;
         return view();
-      }),
+      })),
     {
       validator: (req) => {
         const actor = requireAgency(req?.actor, [...AGENCIES, 'workingGroup'], '培训计划');
@@ -96,7 +106,7 @@ export async function trainingWorkflow(input: DutyPeriodInput): Promise<Training
   setHandler(
     recordTrainingUpdate,
     (req) =>
-      lock.run(async () => {
+      lock.run(restoringOnRefusal(snapshot, async () => {
         const v = recordTrainingSchema.parse(req.input);
         const s = find(v.sessionId);
         s.status = 'held';
@@ -109,7 +119,7 @@ export async function trainingWorkflow(input: DutyPeriodInput): Promise<Training
         await recordDuty(row(), { id: `${wfId}/${s.id}/held`, type: 'trainingHeld', labelZh: `培训已举办：${s.titleZh}，参训 ${n} 人（生态环境局 ${v.attendance.eeb}、公安局 ${v.attendance.psb}、检察院 ${v.attendance.spp}）`, occurredAtMs: Date.now(), actor: actorRef(req.actor), data: { attendance: v.attendance, materials: v.materials.length } }, [item(s)]);
         wake = true;
         return view();
-      }),
+      })),
     {
       validator: (req) => {
         requireAgency(req?.actor, [...AGENCIES, 'workingGroup'], '培训记录');
@@ -124,14 +134,14 @@ export async function trainingWorkflow(input: DutyPeriodInput): Promise<Training
   setHandler(
     cancelTrainingUpdate,
     (req) =>
-      lock.run(async () => {
+      lock.run(restoringOnRefusal(snapshot, async () => {
         const v = cancelTrainingSchema.parse(req.input);
         const s = find(v.sessionId);
         s.status = 'cancelled';
         await recordDuty(row(), { id: `${wfId}/${s.id}/cancelled`, type: 'trainingCancelled', labelZh: `培训取消：${s.titleZh}（${v.reason}）`, occurredAtMs: Date.now(), actor: actorRef(req.actor) }, [item(s)]);
         wake = true;
         return view();
-      }),
+      })),
     {
       validator: (req) => {
         requireAgency(req?.actor, [...AGENCIES, 'workingGroup'], '取消培训');
