@@ -86,7 +86,7 @@ async function main() {
 
   const nativeConnection = await NativeConnection.connect(temporalOptions(config, address).connection);
   stops.push(() => nativeConnection.close());
-  const worker = await createWorker({ connection: nativeConnection, config, db, mailer });
+  const worker = await createWorker({ connection: nativeConnection, config, db, mailer, embeddedAddress: address });
   const running = worker.run();
   stops.push(async () => {
     if (worker.getState() === 'RUNNING') worker.shutdown();

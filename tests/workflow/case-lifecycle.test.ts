@@ -13,6 +13,7 @@ import type { TestDb } from '../helpers/db';
 import { startHarness, type Harness } from '../helpers/harness';
 import { Worker } from '@temporalio/worker';
 import { createTimeSkippingEnv, workflowBundle } from '../helpers/temporal';
+import { testDataConverter } from '../helpers/keys';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -172,7 +173,7 @@ describe('case lifecycle (time-skipping)', () => {
     const laAt = events.flatMap((e, i) => (e.markerRecordedEventAttributes?.markerName === 'core_local_activity' ? [i] : []));
     expect(events.slice(0, laAt[laAt.length - 1]).filter((e) => e.workflowTaskCompletedEventAttributes)).toHaveLength(1);
 
-    await Worker.runReplayHistory({ workflowBundle: await workflowBundle(), replayName: 'registration-local-activities' }, history, `case-${caseId}`);
+    await Worker.runReplayHistory({ workflowBundle: await workflowBundle(), dataConverter: testDataConverter(), replayName: 'registration-local-activities' }, history, `case-${caseId}`);
   });
 
   it('records steps and clock rungs with local activities inside the task that took the step or fired the timer; the history replays', async () => {
@@ -201,7 +202,7 @@ describe('case lifecycle (time-skipping)', () => {
     expect(firstLaAfter).toBeGreaterThan(nextTaskDone);
     expect(events.slice(nextTaskDone + 1, firstLaAfter).some((e) => e.workflowTaskCompletedEventAttributes)).toBe(false);
 
-    await Worker.runReplayHistory({ workflowBundle: await workflowBundle(), replayName: 'case-records-local-activities' }, history, `case-${caseId}`);
+    await Worker.runReplayHistory({ workflowBundle: await workflowBundle(), dataConverter: testDataConverter(), replayName: 'case-records-local-activities' }, history, `case-${caseId}`);
   });
 
   it('refuses wrong stage (409), wrong agency (403) and a missing field (422) before they enter history', async () => {

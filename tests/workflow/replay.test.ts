@@ -3,6 +3,7 @@ import path from 'node:path';
 import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
 import { Worker } from '@temporalio/worker';
 import { workflowBundle } from '../helpers/temporal';
+import { testDataConverter } from '../helpers/keys';
 
 /**
  * Committed histories (tests/fixtures/*.history.json, recorded with RECORD_FIXTURES=1) must replay through the
@@ -60,6 +61,6 @@ describe('replay of committed workflow histories', () => {
 
   it.each(files)('%s replays deterministically', async (file) => {
     const history = historyFromJSON(JSON.parse(fs.readFileSync(path.join(FIXTURES, file), 'utf8')));
-    await Worker.runReplayHistory({ workflowBundle: await workflowBundle(), replayName: file }, history, file.replace('.history.json', ''));
+    await Worker.runReplayHistory({ workflowBundle: await workflowBundle(), dataConverter: testDataConverter(), replayName: file }, history, file.replace('.history.json', ''));
   });
 });
