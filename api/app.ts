@@ -27,6 +27,7 @@ import { IMPORT_BODY_LIMIT, importsRouter } from './routes/imports';
 import { releasesRouter } from './routes/releases';
 import { reportsRouter } from './routes/reports';
 import { supervisionRouter } from './routes/supervision';
+import { codecCors, codecRouter } from './routes/codec';
 
 export interface AppDeps {
   db: DbHandle;
@@ -120,6 +121,7 @@ export function createApp(deps: AppDeps) {
     }
     next();
   });
+  api.use('/api/v1/codec', codecCors(config));
   const tokenCache = new TokenCache();
   api.use('/api/v1', authenticate(db.db, tokenCache));
   // A change needs the database before anything starts: with the token cached, a registration would otherwise start
@@ -170,6 +172,7 @@ export function createApp(deps: AppDeps) {
   api.use(releasesRouter({ db: db.db, temporal, config }));
   api.use(reportsRouter({ db: db.db, temporal, config }));
   api.use(supervisionRouter({ db: db.db, temporal, config }));
+  api.use(codecRouter({ db: db.db, temporal, config }));
   app.use(api);
 
   app.use(notFoundHandler);

@@ -162,14 +162,15 @@ describe('case lifecycle (time-skipping)', () => {
 
     const history = await saveFixture('registration-local-activities', handle);
     const events = history.events ?? [];
-    // No activity task for the registration: two local-activity markers, after the patch marker, in the first task.
+    // No activity task for the registration: its local-activity markers, after the patch marker, in the first task.
     expect(events.filter((e) => e.activityTaskScheduledEventAttributes)).toEqual([]);
     const markers = events.filter((e) => e.markerRecordedEventAttributes).map((e) => e.markerRecordedEventAttributes!);
     expect(markers[0].markerName).toBe('core_patch');
     const laTypes = markers
       .filter((m) => m.markerName === 'core_local_activity')
       .map((m) => (JSON.parse(Buffer.from(m.details!.data!.payloads![0].data!).toString()) as { activity_type: string }).activity_type);
-    expect(laTypes).toEqual(['loadCalendarYears', 'registerCase']);
+    // The start's signed actor is verified first (patch 'signed-actors'), in the same task.
+    expect(laTypes).toEqual(['verifyActorClaim', 'loadCalendarYears', 'registerCase']);
     const laAt = events.flatMap((e, i) => (e.markerRecordedEventAttributes?.markerName === 'core_local_activity' ? [i] : []));
     expect(events.slice(0, laAt[laAt.length - 1]).filter((e) => e.workflowTaskCompletedEventAttributes)).toHaveLength(1);
 
