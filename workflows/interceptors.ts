@@ -9,6 +9,7 @@ import {
   type WorkflowExecuteInput,
   type WorkflowInboundCallsInterceptor,
   type WorkflowInterceptors,
+  type WorkflowOutboundCallsInterceptor,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import { ACTOR_CLAIM_HEADER, START_UPDATE_ID, actorOfArgs, type ActorClaim } from './actor-claim-types';
@@ -56,7 +57,14 @@ async function verify(claim: ActorClaim | undefined): Promise<void> {
   if (problem) throw refused(problem);
 }
 
+/** The start's check, per workflow: activities and children wait for it (and fail with it). */
+interface StartGate {
+  check?: Promise<void>;
+}
+
 class SignedActorsInbound implements WorkflowInboundCallsInterceptor {
+  constructor(private readonly gate: StartGate) {}
+
   validateUpdate(input: UpdateInput, next: Next<WorkflowInboundCallsInterceptor, 'validateUpdate'>): void {
     const problem = shapeProblem(claimOf(input.headers), input.args, input.updateId);
     if (problem) throw refused(problem);
@@ -79,9 +87,30 @@ class SignedActorsInbound implements WorkflowInboundCallsInterceptor {
     if (info.parent || info.continuedFromExecutionRunId || !actorOfArgs(input.args) || !patched(PATCH)) return next(input);
     const claim = claimOf(input.headers);
     const problem = shapeProblem(claim, input.args, START_UPDATE_ID);
-    if (problem) return Promise.reject(refused(problem));
-    return verify(claim).then(() => next(input));
+    const check = problem ? Promise.reject(refused(problem)) : verify(claim);
+    this.gate.check = check;
+    // The workflow starts at once: its update handlers must exist in the first activation (update-with-start).
+    // Whatever it does outside itself waits for the check (outbound below); a refused start fails the workflow.
+    const never = new Promise<never>(() => undefined);
+    return Promise.race([next(input), check.then(() => never)]);
   }
 }
 
-export const interceptors = (): WorkflowInterceptors => ({ inbound: [new SignedActorsInbound()] });
+/** Activities and child workflows of a start under check wait for it; the check itself goes through. */
+class StartGateOutbound implements WorkflowOutboundCallsInterceptor {
+  constructor(private readonly gate: StartGate) {}
+
+  private after<T>(run: () => Promise<T>): Promise<T> {
+    return this.gate.check ? this.gate.check.then(run) : run();
+  }
+
+  scheduleActivity: WorkflowOutboundCallsInterceptor['scheduleActivity'] = (input, next) => this.after(() => next(input));
+  scheduleLocalActivity: WorkflowOutboundCallsInterceptor['scheduleLocalActivity'] = (input, next) =>
+    input.activityType === 'verifyActorClaim' ? next(input) : this.after(() => next(input));
+  startChildWorkflowExecution: WorkflowOutboundCallsInterceptor['startChildWorkflowExecution'] = (input, next) => this.after(() => next(input));
+}
+
+export const interceptors = (): WorkflowInterceptors => {
+  const gate: StartGate = {};
+  return { inbound: [new SignedActorsInbound(gate)], outbound: [new StartGateOutbound(gate)] };
+};
