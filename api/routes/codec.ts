@@ -22,7 +22,8 @@ import { visibleTo } from './cases';
 
 const b64 = z.string().max(4_000_000).regex(/^[A-Za-z0-9+/=_-]*$/, '应为 base64');
 const payloadsBody = z.object({
-  payloads: z.array(z.object({ metadata: z.record(z.string(), b64).optional(), data: b64.optional() })).max(10_000),
+  // Empty lists are sent as {} (protojson omits them), as the CLI does.
+  payloads: z.array(z.object({ metadata: z.record(z.string(), b64).optional(), data: b64.optional() })).max(10_000).default([]),
 });
 type JsonPayload = z.infer<typeof payloadsBody>['payloads'][number];
 
