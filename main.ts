@@ -7,6 +7,7 @@ import { closeServer, listen } from './api/server';
 import { createApp } from './api/app';
 import { ConfigError, loadConfig } from './config';
 import { openDatabase } from './infra/bootstrap';
+import { secureDataDir } from './infra/data-dir';
 import { assertNamespacePrepared, connectClient, describeConnection, TemporalNotPreparedError, temporalOptions } from './infra/temporal-connection';
 import { ensureSchedules } from './infra/schedules';
 import { ensureDigestSchedule } from './infra/digest-schedule';
@@ -23,6 +24,8 @@ async function main() {
   const t0 = Date.now();
   const env = { ...process.env };
   const config0 = loadConfig(env);
+  // Owner-only before anything is written there (see infra/data-dir.ts).
+  secureDataDir(config0.dataDir);
   // Without ADMIN_TOKEN a token is generated once and kept under .data so the printed credentials stay valid.
   let generatedToken = false;
   if (!config0.adminToken) {
