@@ -69,6 +69,8 @@ async function main() {
       namespace: config.temporal.namespace,
       port: config.temporal.devPort,
       uiPort: config.temporal.uiPort,
+      ui: config.temporal.ui,
+      codecEndpoint: `${config.publicUrl}/api/v1/codec`,
       cliPath: config.temporal.cliPath,
     });
     stops.push(() => server.env.teardown());
@@ -113,7 +115,14 @@ async function main() {
     `  接口（API）:        ${config.publicUrl}/api/v1   （OpenAPI: ${config.publicUrl}/api/v1/openapi.json）`,
     `  健康检查:           ${config.publicUrl}/readyz`,
     `  监控指标:           ${config.publicUrl}/metrics${config.metricsToken ? '（需 METRICS_TOKEN）' : '（仅限本机）'}${config.workerMetricsAddress ? `；Temporal SDK：http://${config.workerMetricsAddress}/metrics` : ''}`,
-    `  Temporal 界面:      ${config.temporal.address ? '（外部 Temporal，见其部署）' : config.temporal.uiUrl}`,
+    `  Temporal 界面:      ${
+      config.temporal.address
+        ? '（外部 Temporal，见其部署）'
+        : config.temporal.ui
+          ? `${config.temporal.uiUrl}（TEMPORAL_UI=1：开发用，无登录、不能设为只读；载荷为密文，经 ${config.publicUrl}/api/v1/codec 按权限解密）`
+          : '已关闭（需要时设 TEMPORAL_UI=1，仅限本机开发）'
+    }`,
+    `  载荷加密:           AES-256-GCM（密钥 ${config.keys.payloadKeys || config.keys.payloadKeysFile ? 'PAYLOAD_KEYS' : path.resolve(config.dataDir, 'payload-keys')}）；操作人签名（${config.keys.actorKeys || config.keys.actorKeysFile ? 'ACTOR_KEYS' : path.resolve(config.dataDir, 'actor-keys')}）`,
     `  流程引擎:           ${temporalSource}`,
     `  数据库:             ${db.kind === 'pglite' ? `内置 PGlite ${db.location}` : `PostgreSQL ${db.location}`}`,
     `  邮件:               ${mailer.description}`,
