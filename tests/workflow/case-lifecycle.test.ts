@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { asc, eq } from 'drizzle-orm';
-import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
+import { Client, WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
@@ -14,6 +14,8 @@ import { startHarness, type Harness } from '../helpers/harness';
 import { Worker } from '@temporalio/worker';
 import { createTimeSkippingEnv, workflowBundle } from '../helpers/temporal';
 import { testDataConverter } from '../helpers/keys';
+import { actorClaimInterceptor } from '../../infra/actor-claims';
+import { parseKeyRing } from '../../infra/keys';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -204,6 +206,37 @@ describe('case lifecycle (time-skipping)', () => {
     expect(events.slice(nextTaskDone + 1, firstLaAfter).some((e) => e.workflowTaskCompletedEventAttributes)).toBe(false);
 
     await Worker.runReplayHistory({ workflowBundle: await workflowBundle(), dataConverter: testDataConverter(), replayName: 'case-records-local-activities' }, history, `case-${caseId}`);
+  });
+
+  it('verifies each signed actor with a local activity (patch signed-actors); a forged signature is refused; the history replays', async () => {
+    const { caseId, handle } = await openCase();
+    await step(handle, 'formTaskForce', eebOfficer, { members: ['张三', '李四'] });
+    // Signed with a key other than the worker's, under the same key id: the handler's check refuses it.
+    const forger = new Client({
+      connection: env.connection,
+      namespace: env.namespace ?? 'default',
+      dataConverter: testDataConverter(),
+      interceptors: { workflow: [actorClaimInterceptor(parseKeyRing(`test-actor:${Buffer.alloc(32, 7).toString('base64')}`, 'forged'))] },
+    });
+    const forged = await forger.workflow
+      .getHandle(`case-${caseId}`)
+      .executeUpdate(stepUpdate('submitTransferReport'), { args: [{ actor: eebOfficer, input: { documentNumber: '伪〔2026〕1号' } }] })
+      .catch((e: unknown) => e);
+    expect(forged).toBeInstanceOf(WorkflowUpdateFailedError);
+    expect((forged as WorkflowUpdateFailedError).cause?.message).toBe('操作人签名无效');
+    const view = await step(handle, 'submitTransferReport', eebOfficer, { documentNumber: '长环报〔2026〕7号' });
+    expect(view.stage).toBe('approvalPending');
+    expect((await eventsOf(caseId)).map((e) => e.type)).toEqual(['caseCreated', 'taskForceFormed', 'transferReportSubmitted']);
+
+    const history = await saveFixture('signed-actors', handle);
+    const events = history.events ?? [];
+    expect(events.some((e) => e.markerRecordedEventAttributes?.markerName === 'core_patch')).toBe(true);
+    const laTypes = events
+      .filter((e) => e.markerRecordedEventAttributes?.markerName === 'core_local_activity')
+      .map((e) => (JSON.parse(Buffer.from(e.markerRecordedEventAttributes!.details!.data!.payloads![0].data!).toString()) as { activity_type: string }).activity_type);
+    // The start and the three updates, each checked once.
+    expect(laTypes.filter((t) => t === 'verifyActorClaim')).toHaveLength(4);
+    await Worker.runReplayHistory({ workflowBundle: await workflowBundle(), dataConverter: testDataConverter(), replayName: 'signed-actors' }, history, `case-${caseId}`);
   });
 
   it('refuses wrong stage (409), wrong agency (403) and a missing field (422) before they enter history', async () => {
