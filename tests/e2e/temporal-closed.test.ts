@@ -100,6 +100,26 @@ describe('Temporal holds ciphertext; the platform alone decodes and acts', () =>
     expect(JSON.stringify(timeline.json)).toContain('环境局办案员');
   });
 
+  it('decodes for the Temporal UI with the signed-in user\'s session cookie (no CSRF token), per the same rules', async () => {
+    const history = await storedHistory();
+    const body = JSON.stringify({ payloads: history.events![0].workflowExecutionStartedEventAttributes!.input!.payloads!.map(payloadJson) });
+    const password = '检察监督-Correct-Horse-7';
+    const cookieOf = async (token: string) => {
+      const me = (await request(stack.base, token, 'GET', '/api/v1/me')).json as { id: string };
+      expect((await request(stack.base, stack.adminToken, 'PUT', `/api/v1/users/${me.id}/password`, { password })).status).toBe(204);
+      const login = await fetch(`${stack.base}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: me.id, password }) });
+      expect(login.status).toBe(200);
+      return (login.headers.get('set-cookie') ?? '').split(';')[0];
+    };
+    const origin = new URL(stack.config.temporal.uiUrl).origin;
+    const decode = (cookie: string) => fetch(`${stack.base}/api/v1/codec/decode`, { method: 'POST', headers: { 'content-type': 'application/json', origin, cookie, 'x-namespace': namespace() }, body });
+    const ok = await decode(await cookieOf(spp));
+    expect(ok.status).toBe(200);
+    expect(ok.headers.get('access-control-allow-origin')).toBe(origin);
+    expect(JSON.parse(Buffer.from(((await ok.json()) as { payloads: { data: string }[] }).payloads[0].data, 'base64').toString()).title).toBe(TITLE);
+    expect((await decode(await cookieOf(psb))).status).toBe(403);
+  });
+
   it('answers the Temporal UI origin\'s preflight', async () => {
     const res = await fetch(`${stack.base}/api/v1/codec/decode`, {
       method: 'OPTIONS',
