@@ -5,7 +5,6 @@ import { createMailer, type Mailer } from './activities/mailer';
 import { loadConfig, type Config } from './config';
 import type { DbHandle } from './db/client';
 import { openDatabase } from './infra/bootstrap';
-import { secureDataDir } from './infra/data-dir';
 import { ensureSchedules } from './infra/schedules';
 import { ensureDigestSchedule } from './infra/digest-schedule';
 import { createLogger } from './infra/log';
@@ -90,8 +89,8 @@ export function installWorkerRuntime(config: Config): void {
 
 async function main() {
   const config = loadConfig();
-  // The mail files go under the data directory: owner-only.
-  secureDataDir(config.dataDir);
+  // The mail files it writes (no SMTP_URL) are owner-only; DATA_DIR itself is npm start's to secure.
+  process.umask(0o077);
   installWorkerRuntime(config);
   const options = temporalOptions(config);
   // The check comes first: a namespace without the search attributes would fail every case's workflow task for ever.

@@ -102,6 +102,7 @@ describe('data directory owner-only', () => {
     fs.mkdirSync(path.join(dir, 'mail'), { recursive: true, mode: 0o755 });
     fs.chmodSync(dir, 0o755);
     fs.writeFileSync(path.join(dir, 'temporal.sqlite'), 'x', { mode: 0o644 });
+    fs.writeFileSync(path.join(dir, 'admin-token'), 'x', { mode: 0o644 });
     fs.writeFileSync(path.join(dir, 'mail', 'old.eml'), 'x', { mode: 0o644 });
     secureDataDir(dir);
     const mode = (p: string) => fs.statSync(path.join(dir, p)).mode & 0o777;
@@ -109,6 +110,7 @@ describe('data directory owner-only', () => {
     expect(mode('mail')).toBe(0o700);
     expect(mode('temporal.sqlite')).toBe(0o600);
     expect(mode('mail/old.eml')).toBe(0o600);
+    expect(mode('admin-token')).toBe(0o600);
     // New files and directories, written without a mode (the mailer, PGlite, the dev server), are owner-only too.
     fs.writeFileSync(path.join(dir, 'mail', 'new.eml'), 'x');
     fs.mkdirSync(path.join(dir, 'pglite'));
@@ -119,5 +121,18 @@ describe('data directory owner-only', () => {
     // Generated once: a second process reads the same key.
     expect(loadKeyRing({ variable: 'PAYLOAD_KEYS', generatedFile: path.join(dir, 'payload-keys') }).keys.get(ring.current)).toEqual(ring.keys.get(ring.current));
     fs.rmSync(parent, { recursive: true, force: true });
+  });
+
+  it('leaves a shared directory (sticky, like /tmp) and entries not its own alone', () => {
+    const shared = fs.mkdtempSync(path.join(os.tmpdir(), 'shared-'));
+    fs.chmodSync(shared, 0o1777);
+    fs.writeFileSync(path.join(shared, 'someone-elses.txt'), 'x');
+    fs.writeFileSync(path.join(shared, 'admin-token'), 'x');
+    for (const f of ['someone-elses.txt', 'admin-token']) fs.chmodSync(path.join(shared, f), 0o644);
+    secureDataDir(shared);
+    expect(fs.statSync(shared).mode & 0o7777).toBe(0o1777);
+    expect(fs.statSync(path.join(shared, 'someone-elses.txt')).mode & 0o777).toBe(0o644);
+    expect(fs.statSync(path.join(shared, 'admin-token')).mode & 0o777).toBe(0o600);
+    fs.rmSync(shared, { recursive: true, force: true });
   });
 });
