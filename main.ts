@@ -7,6 +7,7 @@ import { closeServer, listen } from './api/server';
 import { createApp } from './api/app';
 import { ConfigError, loadConfig } from './config';
 import { openDatabase } from './infra/bootstrap';
+import { secureDataDir } from './infra/data-dir';
 import { assertNamespacePrepared, connectClient, describeConnection, TemporalNotPreparedError, temporalOptions } from './infra/temporal-connection';
 import { ensureSchedules } from './infra/schedules';
 import { ensureDigestSchedule } from './infra/digest-schedule';
@@ -23,6 +24,8 @@ async function main() {
   const t0 = Date.now();
   const env = { ...process.env };
   const config0 = loadConfig(env);
+  // Owner-only before anything is written there (see infra/data-dir.ts).
+  secureDataDir(config0.dataDir);
   // Without ADMIN_TOKEN a token is generated once and kept under .data so the printed credentials stay valid.
   let generatedToken = false;
   if (!config0.adminToken) {
@@ -66,6 +69,8 @@ async function main() {
       namespace: config.temporal.namespace,
       port: config.temporal.devPort,
       uiPort: config.temporal.uiPort,
+      ui: config.temporal.ui,
+      codecEndpoint: `${config.publicUrl}/api/v1/codec`,
       cliPath: config.temporal.cliPath,
     });
     stops.push(() => server.env.teardown());
@@ -86,7 +91,7 @@ async function main() {
 
   const nativeConnection = await NativeConnection.connect(temporalOptions(config, address).connection);
   stops.push(() => nativeConnection.close());
-  const worker = await createWorker({ connection: nativeConnection, config, db, mailer });
+  const worker = await createWorker({ connection: nativeConnection, config, db, mailer, embeddedAddress: address });
   const running = worker.run();
   stops.push(async () => {
     if (worker.getState() === 'RUNNING') worker.shutdown();
@@ -110,7 +115,14 @@ async function main() {
     `  接口（API）:        ${config.publicUrl}/api/v1   （OpenAPI: ${config.publicUrl}/api/v1/openapi.json）`,
     `  健康检查:           ${config.publicUrl}/readyz`,
     `  监控指标:           ${config.publicUrl}/metrics${config.metricsToken ? '（需 METRICS_TOKEN）' : '（仅限本机）'}${config.workerMetricsAddress ? `；Temporal SDK：http://${config.workerMetricsAddress}/metrics` : ''}`,
-    `  Temporal 界面:      ${config.temporal.address ? '（外部 Temporal，见其部署）' : config.temporal.uiUrl}`,
+    `  Temporal 界面:      ${
+      config.temporal.address
+        ? '（外部 Temporal，见其部署）'
+        : config.temporal.ui
+          ? `${config.temporal.uiUrl}（TEMPORAL_UI=1：开发用，无登录、不能设为只读；载荷为密文，经 ${config.publicUrl}/api/v1/codec 按权限解密）`
+          : '已关闭（需要时设 TEMPORAL_UI=1，仅限本机开发）'
+    }`,
+    `  载荷加密:           AES-256-GCM（密钥 ${config.keys.payloadKeys || config.keys.payloadKeysFile ? 'PAYLOAD_KEYS' : path.resolve(config.dataDir, 'payload-keys')}）；操作人签名（${config.keys.actorKeys || config.keys.actorKeysFile ? 'ACTOR_KEYS' : path.resolve(config.dataDir, 'actor-keys')}）`,
     `  流程引擎:           ${temporalSource}`,
     `  数据库:             ${db.kind === 'pglite' ? `内置 PGlite ${db.location}` : `PostgreSQL ${db.location}`}`,
     `  邮件:               ${mailer.description}`,

@@ -8,8 +8,9 @@ import { openDatabase } from './infra/bootstrap';
 import { ensureSchedules } from './infra/schedules';
 import { ensureDigestSchedule } from './infra/digest-schedule';
 import { createLogger } from './infra/log';
-import { assertNamespacePrepared, connectClient, describeConnection, temporalOptions } from './infra/temporal-connection';
-import { prebuiltBundle, RUNNING_BUILT, WORKFLOWS_PATH, WORKFLOW_PRELOAD_MODULES } from './infra/workflow-bundle';
+import { assertNamespacePrepared, connectClient, describeConnection, platformDataConverter, temporalOptions } from './infra/temporal-connection';
+import { prebuiltBundle, RUNNING_BUILT, WORKFLOWS_PATH, WORKFLOW_INTERCEPTOR_MODULES, WORKFLOW_PRELOAD_MODULES } from './infra/workflow-bundle';
+import { actorKeyRing } from './infra/actor-claims';
 
 /**
  * Memory of the worker: with the reusable V8 context (the SDK's default) every workflow evaluates the bundle's
@@ -26,6 +27,8 @@ export interface WorkerDeps {
   mailer: Mailer;
   /** Prebuilt bundle (tests reuse one); otherwise npm run build's, else (under tsx only) workflows/ bundled at start. */
   workflowBundle?: WorkerOptions['workflowBundle'];
+  /** The embedded dev server's address (npm start): the payload and actor keys may be generated. */
+  embeddedAddress?: string;
 }
 
 export function buildMailer(config: Config): Mailer {
@@ -36,22 +39,25 @@ export function buildMailer(config: Config): Mailer {
  * The workflow code of a worker: the compiled output runs only npm run build's bundle, and only if it was built
  * from the code here (a stale bundle would run other workflow code than its activities and replay tests expect).
  */
-function workflowCode(given?: WorkerOptions['workflowBundle']): Pick<WorkerOptions, 'workflowBundle' | 'workflowsPath' | 'bundlerOptions'> {
+function workflowCode(given?: WorkerOptions['workflowBundle']): Pick<WorkerOptions, 'workflowBundle' | 'workflowsPath' | 'bundlerOptions' | 'interceptors'> {
   if (given) return { workflowBundle: given };
   const prebuilt = prebuiltBundle();
   if (!(prebuilt instanceof Error)) return { workflowBundle: prebuilt };
   if (RUNNING_BUILT) throw prebuilt;
-  return { workflowsPath: WORKFLOWS_PATH, bundlerOptions: { preloadModules: WORKFLOW_PRELOAD_MODULES } };
+  return { workflowsPath: WORKFLOWS_PATH, bundlerOptions: { preloadModules: WORKFLOW_PRELOAD_MODULES }, interceptors: { workflowModules: WORKFLOW_INTERCEPTOR_MODULES } };
 }
 
 /** Builds the worker: the bundle of workflows/ and the activities from their factories. */
 export async function createWorker(deps: WorkerDeps): Promise<Worker> {
+  const embedded = deps.embeddedAddress !== undefined || !deps.config.temporal.address;
   return Worker.create({
+    // The same encrypting converter as the clients (infra/data-converter.ts); the workflows see plain values.
+    dataConverter: platformDataConverter(deps.config, deps.embeddedAddress),
     connection: deps.connection,
     namespace: deps.config.temporal.namespace,
     taskQueue: deps.config.temporal.taskQueue,
     ...workflowCode(deps.workflowBundle),
-    activities: createActivities({ db: deps.db.db, mailer: deps.mailer, reportFontPath: deps.config.reportFontPath }),
+    activities: createActivities({ db: deps.db.db, mailer: deps.mailer, reportFontPath: deps.config.reportFontPath, actorKeys: actorKeyRing(deps.config, embedded) }),
     // Bounded memory (see config: WORKER_MAX_CACHED_WORKFLOWS); one isolate context reused for all workflows.
     maxCachedWorkflows: deps.config.worker.maxCachedWorkflows,
     maxConcurrentWorkflowTaskExecutions: deps.config.worker.maxConcurrentWorkflowTasks,
@@ -83,6 +89,8 @@ export function installWorkerRuntime(config: Config): void {
 
 async function main() {
   const config = loadConfig();
+  // The mail files it writes (no SMTP_URL) are owner-only; DATA_DIR itself is npm start's to secure.
+  process.umask(0o077);
   installWorkerRuntime(config);
   const options = temporalOptions(config);
   // The check comes first: a namespace without the search attributes would fail every case's workflow task for ever.

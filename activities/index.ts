@@ -10,12 +10,16 @@ import { createReportActivities } from './reports';
 import { createDigestActivities } from './digest';
 import { createReleaseActivities } from './releases';
 import { createSupervisionActivities } from './supervision';
+import { createActorClaimActivities } from './actor-claims';
+import type { KeyRing } from '../infra/keys';
 
 export interface ActivityDeps {
   db: Db;
   mailer: Mailer;
   /** REPORT_FONT_PATH: the CJK font of PDF reports and charts (default: fonts-noto-cjk's place). */
   reportFontPath?: string;
+  /** ACTOR_KEYS: verifies the API's actor signatures (workflows/interceptors.ts). */
+  actorKeys?: KeyRing;
 }
 
 /** All activities of the worker, built from injected dependencies (real or test). */
@@ -30,6 +34,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createDigestActivities(deps),
     ...createReleaseActivities(deps),
     ...createSupervisionActivities(deps),
+    ...createActorClaimActivities(deps),
   });
 }
 

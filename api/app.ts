@@ -29,6 +29,7 @@ import { IMPORT_BODY_LIMIT, importsRouter } from './routes/imports';
 import { releasesRouter } from './routes/releases';
 import { reportsRouter } from './routes/reports';
 import { supervisionRouter } from './routes/supervision';
+import { codecCors, codecRouter } from './routes/codec';
 
 /** What an unauthenticated request may send (the login form's two fields need far less). */
 export const ANONYMOUS_BODY_LIMIT = '8kb';
@@ -116,6 +117,7 @@ export function createApp(deps: AppDeps) {
   const api = Router();
   // Credentials first, then the body: an anonymous request is not parsed beyond a small limit (the login form),
   // and the large import limit applies to authenticated users only.
+  api.use('/api/v1/codec', codecCors(config));
   const tokenCache = new TokenCache();
   api.use('/api/v1', authenticate(db.db, tokenCache));
   const importJson = express.json({ limit: IMPORT_BODY_LIMIT });
@@ -177,6 +179,7 @@ export function createApp(deps: AppDeps) {
   api.use(releasesRouter({ db: db.db, temporal, config }));
   api.use(reportsRouter({ db: db.db, temporal, config }));
   api.use(supervisionRouter({ db: db.db, temporal, config }));
+  api.use(codecRouter({ db: db.db, temporal, config }));
   app.use(api);
 
   app.use(notFoundHandler);

@@ -3,6 +3,7 @@ import { defaultPayloadConverter } from '@temporalio/common';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import type { temporal } from '@temporalio/proto';
 import { STEPS, isStepName } from '../domain/case';
+import { decodeHistory } from './codec';
 
 /**
  * The workflow history as a supervisor reads it: one Chinese line per meaningful event
@@ -105,6 +106,8 @@ export function toTimeline(events: HistoryEvent[]): TimelineEntry[] {
         if (a.markerName !== 'core_local_activity') break;
         const [data] = decode(a.details?.data) as { activity_type?: string }[];
         const name = data?.activity_type ?? '';
+        // The check of a signed actor is bookkeeping of the platform, not a step of the case.
+        if (name === 'verifyActorClaim') break;
         if (a.failure) push('activityFailed', `${ACTIVITY_ZH[name] ?? name} 失败：${a.failure.message ?? ''}`);
         else push('localActivity', `${ACTIVITY_ZH[name] ?? name}（已完成）`);
         break;
@@ -161,6 +164,7 @@ export function toTimeline(events: HistoryEvent[]): TimelineEntry[] {
 }
 
 export async function caseHistory(client: Client, workflowId: string) {
-  const history = await client.workflow.getHandle(workflowId).fetchHistory();
+  // Stored encrypted (infra/data-converter.ts): decrypted here for the case's reader only.
+  const history = await decodeHistory(client, await client.workflow.getHandle(workflowId).fetchHistory());
   return { history, timeline: toTimeline((history.events ?? []) as HistoryEvent[]), raw: () => historyToJSON(history) };
 }

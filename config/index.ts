@@ -53,6 +53,13 @@ export const configSchema = z.object({
   TEMPORAL_DEV_PORT: port(7233),
   TEMPORAL_UI_PORT: port(8233),
   TEMPORAL_UI_URL: urlWithProtocols(['http:', 'https:']),
+  // The embedded dev server's Web UI: off unless TEMPORAL_UI=1 (then read-only).
+  TEMPORAL_UI: z.preprocess(emptyToUndefined, z.enum(['1', '0', 'true', 'false']).default('0')),
+  // Payload encryption and actor signatures: `id:base64key,…` (first one current) or a file holding it.
+  PAYLOAD_KEYS: optionalString,
+  PAYLOAD_KEYS_FILE: optionalString,
+  ACTOR_KEYS: optionalString,
+  ACTOR_KEYS_FILE: optionalString,
   SMTP_URL: urlWithProtocols(['smtp:', 'smtps:']),
   MAIL_FROM: z.preprocess(emptyToUndefined, z.string().default('联动执法协作平台 <noreply@linkage.local>')),
   ADMIN_TOKEN: z.preprocess(emptyToUndefined, z.string().min(16, '至少 16 个字符').optional()),
@@ -143,7 +150,11 @@ export interface Config {
     devPort: number;
     uiPort: number;
     uiUrl: string;
+    /** TEMPORAL_UI=1: the embedded dev server serves its Web UI (read-only). */
+    ui: boolean;
   };
+  /** Key rings (infra/keys.ts); unset with the embedded default: generated into the data directory. */
+  keys: { payloadKeys?: string; payloadKeysFile?: string; actorKeys?: string; actorKeysFile?: string };
   mail: { smtpUrl?: string; from: string };
   adminToken?: string;
   rosterFile?: string;
@@ -265,7 +276,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       devPort: c.TEMPORAL_DEV_PORT,
       uiPort: c.TEMPORAL_UI_PORT,
       uiUrl: (c.TEMPORAL_UI_URL ?? `http://127.0.0.1:${c.TEMPORAL_UI_PORT}`).replace(/\/$/, ''),
+      ui: c.TEMPORAL_UI === '1' || c.TEMPORAL_UI === 'true',
     },
+    keys: { payloadKeys: c.PAYLOAD_KEYS, payloadKeysFile: c.PAYLOAD_KEYS_FILE, actorKeys: c.ACTOR_KEYS, actorKeysFile: c.ACTOR_KEYS_FILE },
     mail: { smtpUrl: c.SMTP_URL, from: c.MAIL_FROM },
     adminToken: c.ADMIN_TOKEN,
     rosterFile: c.ROSTER_FILE,

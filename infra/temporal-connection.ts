@@ -1,9 +1,12 @@
-import { Client, Connection, isGrpcServiceError } from '@temporalio/client';
+import { Client, Connection, isGrpcServiceError, type ClientOptions } from '@temporalio/client';
+import type { DataConverter } from '@temporalio/common';
 import type { TLSConfig } from '@temporalio/common/lib/internal-non-workflow';
 import { msToTs } from '@temporalio/common/lib/time';
 import { temporal } from '@temporalio/proto';
 import type { Config } from '../config';
 import { CASE_SEARCH_ATTRIBUTES } from '../workflows/search-attributes';
+import { actorClaimInterceptor, actorKeyRing } from './actor-claims';
+import { dataConverterFor, payloadKeyRing } from './data-converter';
 
 /**
  * The one place where the Temporal connection of every process is built: the worker, the API, `npm start`, the
@@ -50,10 +53,30 @@ export function describeConnection(options: TemporalOptions): string {
   return `${c.address}，命名空间 ${options.namespace}${security.length ? `（${security.join('，')}）` : ''}`;
 }
 
+/** The embedded dev server's address given by npm start (not the configured one): keys may be generated then. */
+const isEmbedded = (config: Config, address?: string) => address !== undefined && address !== config.temporal.address;
+
+/**
+ * The data converter of every client and worker: payloads encrypted with the payload key ring (infra/data-converter).
+ * With an external server PAYLOAD_KEYS (or its file) is required; the embedded default generates its key.
+ */
+export function platformDataConverter(config: Config, address?: string): DataConverter {
+  return dataConverterFor(payloadKeyRing(config, isEmbedded(config, address) || !config.temporal.address));
+}
+
+/** Client options besides the connection: the encrypting converter and the signing of actors (infra/actor-claims). */
+export function platformClientOptions(config: Config, address?: string): Pick<ClientOptions, 'dataConverter' | 'interceptors'> {
+  return {
+    dataConverter: platformDataConverter(config, address),
+    interceptors: { workflow: [actorClaimInterceptor(actorKeyRing(config, isEmbedded(config, address) || !config.temporal.address))] },
+  };
+}
+
 export async function connectClient(config: Config, address?: string): Promise<{ client: Client; connection: Connection }> {
   const options = temporalOptions(config, address);
+  const extra = platformClientOptions(config, address);
   const connection = await Connection.connect(options.connection);
-  return { client: new Client({ connection, namespace: options.namespace }), connection };
+  return { client: new Client({ connection, namespace: options.namespace, ...extra }), connection };
 }
 
 const IVT = temporal.api.enums.v1.IndexedValueType;

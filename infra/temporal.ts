@@ -31,12 +31,16 @@ export interface EmbeddedServerOptions {
   namespace: string;
   port: number;
   uiPort: number;
+  /** TEMPORAL_UI=1: serve the Web UI (off by default: headless). */
+  ui?: boolean;
+  /** The platform's codec endpoint, for the UI to show payloads to users the platform entitles. */
+  codecEndpoint?: string;
   cliPath?: string;
   /** Keep state in .data/temporal.sqlite (default) or in memory (tests). */
   persist?: boolean;
 }
 
-/** Starts the Temporal CLI dev server with SQLite persistence, the Web UI and our search attributes. */
+/** Starts the Temporal CLI dev server with SQLite persistence, our search attributes and (if asked) the Web UI. */
 export async function startEmbeddedTemporal(opts: EmbeddedServerOptions) {
   const { TestWorkflowEnvironment } = await import('@temporalio/testing');
   const choice = devServerExecutable(opts.cliPath);
@@ -48,8 +52,10 @@ export async function startEmbeddedTemporal(opts: EmbeddedServerOptions) {
       namespace: opts.namespace,
       ip: '127.0.0.1',
       port: opts.port,
-      ui: opts.uiPort > 0,
-      uiPort: opts.uiPort > 0 ? opts.uiPort : undefined,
+      // Off unless asked for: the dev server's UI has no sign-in, and anyone reaching its port could act with it.
+      ui: Boolean(opts.ui) && opts.uiPort > 0,
+      uiPort: opts.ui && opts.uiPort > 0 ? opts.uiPort : undefined,
+      extraArgs: opts.ui && opts.codecEndpoint ? ['--ui-codec-endpoint', opts.codecEndpoint] : undefined,
       dbFilename: persist ? path.resolve(opts.dataDir, 'temporal.sqlite') : undefined,
       searchAttributes: CASE_SEARCH_ATTRIBUTES,
       log: { format: 'pretty', level: 'warn' },

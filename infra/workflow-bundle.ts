@@ -12,6 +12,9 @@ export const WORKFLOWS_PATH = path.join(PROJECT_ROOT, 'workflows', 'index.ts');
  */
 export const WORKFLOW_PRELOAD_MODULES = [path.join(PROJECT_ROOT, 'workflows', 'shared-modules.ts')];
 
+/** Workflow interceptors (signed actors), bundled with the workflows. */
+export const WORKFLOW_INTERCEPTOR_MODULES = [path.join(PROJECT_ROOT, 'workflows', 'interceptors.ts')];
+
 /** `npm run build` writes the pre-built bundle here, and beside it what it was built from. */
 export const BUNDLE_FILE = path.join(PROJECT_ROOT, 'dist', 'workflow-bundle.js');
 export const BUNDLE_META_FILE = path.join(PROJECT_ROOT, 'dist', 'workflow-bundle.json');

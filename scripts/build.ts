@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { PROJECT_ROOT } from '../infra/paths';
-import { BUNDLE_FILE, BUNDLE_META_FILE, fileHash, WORKFLOW_PRELOAD_MODULES, WORKFLOWS_PATH, workflowSourceHash, type BundleMeta } from '../infra/workflow-bundle';
+import { BUNDLE_FILE, BUNDLE_META_FILE, fileHash, WORKFLOW_INTERCEPTOR_MODULES, WORKFLOW_PRELOAD_MODULES, WORKFLOWS_PATH, workflowSourceHash, type BundleMeta } from '../infra/workflow-bundle';
 
 async function main() {
   const t0 = Date.now();
@@ -19,6 +19,7 @@ async function main() {
   const { code } = await bundleWorkflowCode({
     workflowsPath: WORKFLOWS_PATH,
     preloadModules: WORKFLOW_PRELOAD_MODULES,
+    workflowInterceptorModules: WORKFLOW_INTERCEPTOR_MODULES,
     logger: { trace() {}, debug() {}, info() {}, warn: console.warn, error: console.error, log() {} } as never,
   });
   // The sources must not have changed while bundling, or the hash would describe other code.

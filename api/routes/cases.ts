@@ -165,8 +165,6 @@ export function casesRouter(deps: { db: Db; temporal: Client; config: Config }) 
     if (res && row.confidentiality === 'confidential') res.locals.auditRead = { target: row.id, what: res.req.path };
     return row;
   };
-  const uiLink = (workflowId: string) =>
-    `${config.temporal.uiUrl}/namespaces/${encodeURIComponent(config.temporal.namespace)}/workflows/${encodeURIComponent(workflowId)}`;
 
   route(
     r,
@@ -241,7 +239,6 @@ export function casesRouter(deps: { db: Db; temporal: Client; config: Config }) 
               caseId,
               status: 'registering',
               messageZh: '案件已受理，正在登记（平台繁忙）。登记完成后可在案件列表查看；以同一 Idempotency-Key 重试可取得登记结果。',
-              temporalUiUrl: uiLink(workflowId),
             });
           return;
         }
@@ -255,7 +252,7 @@ export function casesRouter(deps: { db: Db; temporal: Client; config: Config }) 
         .where(and(eq(cases.id, caseId), visibleTo(user)));
       if (!rows.length) throw notFound('案件不存在或无权查阅');
       const open = rows.flatMap((r) => (r.d ? [r.d] : []));
-      res.status(201).location(`/api/v1/cases/${caseId}`).json({ case: rows[0].c, deadlines: open, live: view, temporalUiUrl: uiLink(workflowId) });
+      res.status(201).location(`/api/v1/cases/${caseId}`).json({ case: rows[0].c, deadlines: open, live: view });
     },
   );
 
@@ -288,7 +285,6 @@ export function casesRouter(deps: { db: Db; temporal: Client; config: Config }) 
         case: row,
         deadlines: rows.filter((d) => d.status === 'open'),
         closedDeadlines: rows.filter((d) => d.status !== 'open'),
-        temporalUiUrl: uiLink(row.workflowId),
       });
     },
   );
@@ -321,7 +317,7 @@ export function casesRouter(deps: { db: Db; temporal: Client; config: Config }) 
           res.type('application/json').attachment(`${row.workflowId}.history.json`).send(h.raw());
           return;
         }
-        res.json({ caseId: row.id, caseNumber: row.caseNumber, workflowId: row.workflowId, temporalUiUrl: uiLink(row.workflowId), timeline: h.timeline });
+        res.json({ caseId: row.id, caseNumber: row.caseNumber, workflowId: row.workflowId, timeline: h.timeline });
       } catch (err) {
         if (err instanceof WorkflowNotFoundError) throw notFound('案件流程历史不存在（可能已超过保留期限）');
         throw err;

@@ -196,7 +196,7 @@ export async function casePage(id: string, reload: () => Promise<void>) {
     <h2>本机关可办理的操作</h2>${stepForms || '<p class="muted">当前没有本机关可办理的操作</p>'}${others.length ? `<p class="muted" id="other-roles">本机关其他人员办理：${others.join('；')}</p>` : ''}
     <h2>文书</h2><table id="documents"><thead><tr><th>文书编号</th><th>办理事项</th><th>机关</th><th>时间（北京时间）</th></tr></thead><tbody>${docs || empty(4, '暂无文书')}</tbody></table>
     ${infoRows ? `<h2>案件信息录入（7日内录入信息共享平台）</h2><table id="information"><thead><tr><th>决定</th><th>录入机关</th><th>录入期限（北京时间）</th><th>状态</th></tr></thead><tbody>${infoRows}</tbody></table>` : ''}
-    <h2>办理记录（流程历史）</h2><p><a href="${esc(history.temporalUiUrl)}" target="_blank" rel="noopener">在 Temporal 界面中查看</a> · <a href="/api/v1/cases/${esc(id)}/history?format=raw" download>下载原始历史（JSON）</a></p>
+    <h2>办理记录（流程历史）</h2><p><a href="/api/v1/cases/${esc(id)}/history?format=raw" download>下载原始历史（JSON）</a></p>
     <ol class="timeline" id="timeline">${timeline}</ol>`,
   );
   for (const form of forms('form[data-info]')) {

@@ -15,6 +15,7 @@ import { createPostgresTestDb, requirePostgres, type TestDb } from '../helpers/d
 import { waitFor } from '../helpers/processes';
 import { request } from '../helpers/stack';
 import { createDevServerEnv } from '../helpers/temporal';
+import { TEST_KEYS_ENV } from '../helpers/keys';
 
 /**
  * A TCP relay to the real PostgreSQL that can go down (listener closed, open connections cut: what the API sees of
@@ -75,7 +76,7 @@ describe('database unavailable: 503 in Chinese, nothing started, recovery by its
     through.port = String(link.port);
     apiDb = await openDb({ databaseUrl: through.toString(), poolMax: 3 });
     // No worker: a registration that reached Temporal would wait for ever, which is what must not happen.
-    const config = loadConfig({ TEMPORAL_ADDRESS: env.address, TEMPORAL_TASK_QUEUE: `db-down-${crypto.randomBytes(4).toString('hex')}`, RATE_LIMIT_PER_MINUTE: '100000' });
+    const config = loadConfig({ TEMPORAL_ADDRESS: env.address, TEMPORAL_TASK_QUEUE: `db-down-${crypto.randomBytes(4).toString('hex')}`, RATE_LIMIT_PER_MINUTE: '100000', ...TEST_KEYS_ENV });
     server = await listen(createApp({ db: apiDb, temporal: env.client, config }), 0, '127.0.0.1');
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   }, 180_000);

@@ -11,6 +11,7 @@ import { caseEvents, cases } from '../../db/schema';
 import { createWorker } from '../../worker';
 import { startStack, type Stack } from '../helpers/stack';
 import { workflowBundle } from '../helpers/temporal';
+import { TEST_KEYS_ENV } from '../helpers/keys';
 
 /**
  * POST /cases when no worker takes the registration in time (workers down or far behind): the API answers 202 with
@@ -28,7 +29,7 @@ describe('registration answered 202 while no worker takes it (REGISTRATION_ANSWE
 
   beforeAll(async () => {
     stack = await startStack();
-    const config = loadConfig({ TEMPORAL_ADDRESS: stack.env.address, TEMPORAL_TASK_QUEUE: taskQueue, SMTP_URL: stack.smtp.url, REGISTRATION_ANSWER_MS: String(answerMs) });
+    const config = loadConfig({ TEMPORAL_ADDRESS: stack.env.address, TEMPORAL_TASK_QUEUE: taskQueue, SMTP_URL: stack.smtp.url, REGISTRATION_ANSWER_MS: String(answerMs), ...TEST_KEYS_ENV });
     server = await listen(createApp({ db: stack.db.handle, temporal: stack.env.client, config }), 0, '127.0.0.1');
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   });
@@ -59,7 +60,7 @@ describe('registration answered 202 while no worker takes it (REGISTRATION_ANSWE
     expect(await stack.db.handle.db.select().from(cases).where(eq(cases.id, accepted.caseId))).toHaveLength(0);
     expect((await stack.env.client.workflow.getHandle(`case-${accepted.caseId}`).describe()).status.name).toBe('RUNNING');
 
-    const config = loadConfig({ TEMPORAL_ADDRESS: stack.env.address, TEMPORAL_TASK_QUEUE: taskQueue, SMTP_URL: stack.smtp.url });
+    const config = loadConfig({ TEMPORAL_ADDRESS: stack.env.address, TEMPORAL_TASK_QUEUE: taskQueue, SMTP_URL: stack.smtp.url, ...TEST_KEYS_ENV });
     const mailer = createMailer({ smtpUrl: stack.smtp.url, from: config.mail.from, mailDir: '/nonexistent' });
     worker = await createWorker({ connection: stack.env.nativeConnection, config, db: stack.db.handle, mailer, workflowBundle: await workflowBundle() });
     running = worker.run().finally(() => mailer.close());

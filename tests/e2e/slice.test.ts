@@ -13,6 +13,7 @@ import { createWorker } from '../../worker';
 import { createTestDb, type TestDb } from '../helpers/db';
 import { startSmtp, type TestSmtp } from '../helpers/smtp';
 import { createDevServerEnv, workflowBundle } from '../helpers/temporal';
+import { TEST_KEYS_ENV } from '../helpers/keys';
 
 /** The vertical slice over real HTTP, against a real Temporal dev server, a real database and real SMTP. */
 describe('vertical slice over HTTP', () => {
@@ -32,7 +33,7 @@ describe('vertical slice over HTTP', () => {
     // Cases are registered by the EEB: an EEB head with a token of their own.
     await db.handle.db.insert(users).values({ id: 'eeb-head', username: 'eeb-head', displayName: '生态环境局负责人', agency: 'eeb', role: 'head', email: 'head@eeb.local' });
     await db.handle.db.insert(apiTokens).values({ id: 'eeb-head-token', userId: 'eeb-head', name: 'e2e', tokenHash: hashToken(eebToken) });
-    const config = loadConfig({ TEMPORAL_ADDRESS: env.address, TEMPORAL_TASK_QUEUE: `e2e-${Date.now()}`, SMTP_URL: smtp.url });
+    const config = loadConfig({ TEMPORAL_ADDRESS: env.address, TEMPORAL_TASK_QUEUE: `e2e-${Date.now()}`, SMTP_URL: smtp.url, ...TEST_KEYS_ENV });
     const mailer = createMailer({ smtpUrl: smtp.url, from: config.mail.from, mailDir: '/nonexistent' });
     worker = await createWorker({ connection: env.nativeConnection, config, db: db.handle, mailer, workflowBundle: await workflowBundle() });
     running = worker.run();
@@ -109,7 +110,8 @@ describe('vertical slice over HTTP', () => {
     expect(detail.deadlines).toHaveLength(1);
     expect(detail.deadlines[0]).toMatchObject({ ruleId: 'eeb.detention-transfer', status: 'open', responsibleAgency: 'eeb' });
     expect(detail.deadlines[0].dueDate).toMatch(/^\d{4}-\d{2}-\d{2}$/);
-    expect(detail.temporalUiUrl).toContain(`case-${created.case.id}`);
+    // Agency users get no link into the Temporal UI (supervisors and operators have their own access).
+    expect(detail.temporalUiUrl).toBeUndefined();
 
     const events = await db.handle.db.select().from(caseEvents).where(eq(caseEvents.caseId, created.case.id));
     expect(events.map((e) => e.type)).toEqual(['caseCreated']);

@@ -10,6 +10,7 @@ import { temporal } from '@temporalio/proto';
 import { loadConfig } from '../../config';
 import { namespaceProblems, REQUIRED_SEARCH_ATTRIBUTES } from '../../infra/temporal-connection';
 import { devServer, runEntry, type DevServer } from '../helpers/processes';
+import { TEST_KEYS_ENV } from '../helpers/keys';
 
 jest.setTimeout(180_000);
 
@@ -22,11 +23,20 @@ describe('npm run temporal:setup and the start-up check against an unprepared ex
     server = await devServer({ searchAttributes: false });
     connection = await Connection.connect({ address: server.address });
     // The check comes before the database is opened: none is needed to be refused.
-    env = { TEMPORAL_ADDRESS: server.address, DATA_DIR: os.tmpdir(), TEMPORAL_TASK_QUEUE: 'setup-test' };
+    env = { TEMPORAL_ADDRESS: server.address, DATA_DIR: os.tmpdir(), TEMPORAL_TASK_QUEUE: 'setup-test', ...TEST_KEYS_ENV };
   });
   afterAll(async () => {
     await connection?.close();
     await server?.close();
+  });
+
+  test('worker and API connected to an external server refuse to start without the payload and actor keys', async () => {
+    const { PAYLOAD_KEYS: _p, ACTOR_KEYS: _a, ...noKeys } = env;
+    for (const entry of ['worker.ts', 'api/server.ts']) {
+      const r = await runEntry(entry, noKeys);
+      expect(r.code).not.toBe(0);
+      expect(r.stderr).toContain('PAYLOAD_KEYS');
+    }
   });
 
   test('worker and API exit non-zero naming each missing attribute and the setup command', async () => {

@@ -15,6 +15,7 @@ import { NativeConnection } from '@temporalio/worker';
 import { loadConfig } from '../../config';
 import { connectClient, describeConnection, temporalOptions } from '../../infra/temporal-connection';
 import { devServer, runEntry, type DevServer } from '../helpers/processes';
+import { TEST_KEYS_ENV } from '../helpers/keys';
 
 jest.setTimeout(180_000);
 
@@ -81,6 +82,7 @@ describe('Temporal through mutual TLS with a CA of the test', () => {
   });
 
   const tlsEnv = () => ({
+    ...TEST_KEYS_ENV,
     TEMPORAL_ADDRESS: address,
     TEMPORAL_TLS_SERVER_CA_CERT_PATH: pki.ca,
     TEMPORAL_TLS_CLIENT_CERT_PATH: pki.clientCert,

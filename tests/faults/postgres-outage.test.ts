@@ -13,6 +13,7 @@ import { apiTokens, caseEvents, users } from '../../db/schema';
 import type { Actor } from '../../domain/case';
 import { stepUpdate } from '../../workflows/case';
 import { createWorker } from '../../worker';
+import { TEST_KEYS_ENV } from '../helpers/keys';
 import { createPostgresTestDb, type TestDb } from '../helpers/db';
 import { privatePostgres, waitFor, type PrivatePostgres } from '../helpers/processes';
 import { startSmtp, type TestSmtp } from '../helpers/smtp';
@@ -45,7 +46,7 @@ describe(`fault: PostgreSQL down for ${OUTAGE_S} s`, () => {
     await ensureAdmin(db.handle.db, `admin-${crypto.randomBytes(12).toString('hex')}`);
     await db.handle.db.insert(users).values({ id: 'u-eeb', username: 'eeb', displayName: '生态环境局办案人员', agency: 'eeb', role: 'officer', email: 'eeb@test.local' });
     await db.handle.db.insert(apiTokens).values({ id: 't-eeb', userId: eebOfficer.userId, name: 'test', tokenHash: hashToken(token) });
-    const config = loadConfig({ TEMPORAL_ADDRESS: env.address, TEMPORAL_TASK_QUEUE: `faults-pg-${crypto.randomBytes(4).toString('hex')}`, SMTP_URL: smtp.url, RATE_LIMIT_PER_MINUTE: '100000' });
+    const config = loadConfig({ TEMPORAL_ADDRESS: env.address, TEMPORAL_TASK_QUEUE: `faults-pg-${crypto.randomBytes(4).toString('hex')}`, SMTP_URL: smtp.url, RATE_LIMIT_PER_MINUTE: '100000', ...TEST_KEYS_ENV });
     mailer = createMailer({ smtpUrl: smtp.url, from: config.mail.from, mailDir: '/nonexistent' });
     worker = await createWorker({ connection: env.nativeConnection, config, db: db.handle, mailer, workflowBundle: await workflowBundle() });
     running = worker.run();

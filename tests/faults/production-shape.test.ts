@@ -22,6 +22,7 @@ import { BUNDLE_META_FILE, prebuiltBundle } from '../../infra/workflow-bundle';
 import { createPostgresTestDb, requirePostgres, type TestDb } from '../helpers/db';
 import { devServer, freePort, npmScript, runEntry, waitFor, type DevServer, type NpmProcess } from '../helpers/processes';
 import { startSmtp, type TestSmtp } from '../helpers/smtp';
+import { TEST_KEYS_ENV, testClientOptions } from '../helpers/keys';
 
 jest.setTimeout(900_000);
 
@@ -63,8 +64,9 @@ describe('production shape: external Temporal, PostgreSQL, two workers and two A
     ensureBuilt();
     [server, db, smtp] = await Promise.all([devServer({ searchAttributes: false }), createPostgresTestDb(requirePostgres()), startSmtp()]);
     connection = await Connection.connect({ address: server.address });
-    client = new Client({ connection });
+    client = new Client({ connection, ...testClientOptions() });
     env = {
+      ...TEST_KEYS_ENV,
       TEMPORAL_ADDRESS: server.address,
       TEMPORAL_TASK_QUEUE: `shape-${crypto.randomBytes(4).toString('hex')}`,
       DATABASE_URL: db.url!,

@@ -8,6 +8,7 @@ import { caseWorkflow, registeredUpdate, stepUpdate, type CaseWorkflowInput } fr
 import { createPostgresTestDb, TEST_PG_URL, type TestDb } from '../helpers/db';
 import { devServer, waitFor, workerProcess, type DevServer, type WorkerProcess } from '../helpers/processes';
 import { startSmtp, type TestSmtp } from '../helpers/smtp';
+import { testClientOptions } from '../helpers/keys';
 
 const M = Number(process.env.FAULT_RESTART_CASES ?? 20);
 const eebOfficer: Actor = { userId: 'eeb-1', agency: 'eeb', role: 'officer', displayName: '生态环境局办案人员' };
@@ -34,7 +35,7 @@ describe(`fault: Temporal dev server restarted on its SQLite file with ${M} open
     worker = await workerProcess({ TEMPORAL_ADDRESS: server.address, DATABASE_URL: db.url!, SMTP_URL: smtp.url, TEMPORAL_TASK_QUEUE: taskQueue });
     await worker.start();
     connection = await Connection.connect({ address: server.address });
-    client = new Client({ connection });
+    client = new Client({ connection, ...testClientOptions() });
   }, 180_000);
   afterAll(async () => {
     await worker?.kill('SIGTERM');

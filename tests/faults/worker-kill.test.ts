@@ -7,6 +7,7 @@ import { caseWorkflow, registeredUpdate, stepUpdate, type CaseWorkflowInput } fr
 import { createPostgresTestDb, TEST_PG_URL, type TestDb } from '../helpers/db';
 import { devServer, waitFor, workerProcess, type DevServer, type WorkerProcess } from '../helpers/processes';
 import { startSmtp, type TestSmtp } from '../helpers/smtp';
+import { testClientOptions } from '../helpers/keys';
 
 const N = Number(process.env.FAULT_CASES ?? 300);
 const KILL_EVERY_MS = Number(process.env.FAULT_KILL_EVERY_MS ?? 10000);
@@ -46,7 +47,7 @@ describe(`fault: worker killed with SIGKILL ${KILLS} times, every ${KILL_EVERY_M
     worker = await workerProcess({ TEMPORAL_ADDRESS: server.address, DATABASE_URL: db.url!, SMTP_URL: smtp.url, TEMPORAL_TASK_QUEUE: taskQueue });
     await worker.start();
     connection = await Connection.connect({ address: server.address });
-    client = new Client({ connection });
+    client = new Client({ connection, ...testClientOptions() });
   }, 180_000);
   afterAll(async () => {
     await worker?.kill('SIGTERM');

@@ -7,6 +7,7 @@ import { createWorker } from '../../worker';
 import { createTestDb, type TestDb } from './db';
 import { startSmtp, type TestSmtp } from './smtp';
 import { workflowBundle } from './temporal';
+import { TEST_KEYS_ENV } from './keys';
 
 /** A Temporal environment with a worker running the real activities on a test database and a real SMTP server. */
 export interface Harness {
@@ -23,7 +24,7 @@ export interface Harness {
 export async function startHarness(makeEnv: () => Promise<TestWorkflowEnvironment>, prefix = 'wf'): Promise<Harness> {
   const [env, db, smtp] = await Promise.all([makeEnv(), createTestDb(), startSmtp()]);
   const taskQueue = `${prefix}-${crypto.randomBytes(4).toString('hex')}`;
-  const config = loadConfig({ TEMPORAL_TASK_QUEUE: taskQueue });
+  const config = loadConfig({ TEMPORAL_TASK_QUEUE: taskQueue, ...TEST_KEYS_ENV });
   let worker: Worker | undefined;
   let running: Promise<void> | undefined;
   const h: Harness = {

@@ -7,6 +7,7 @@ import path from 'node:path';
 import { devServerExecutable } from '../../infra/temporal';
 import { REQUIRED_SEARCH_ATTRIBUTES } from '../../infra/temporal-connection';
 import { workflowBundle } from './temporal';
+import { TEST_KEYS_ENV } from './keys';
 
 /**
  * Real processes for the fault tests: a Temporal dev server on a SQLite file, a worker process, a private
@@ -124,7 +125,9 @@ async function bundlePath(): Promise<string> {
   return bundleFile;
 }
 
-export async function workerProcess(env: Record<string, string>): Promise<WorkerProcess> {
+export async function workerProcess(given: Record<string, string>): Promise<WorkerProcess> {
+  // The tests' clients encrypt and sign with the test keys: so does the worker process.
+  const env = { ...TEST_KEYS_ENV, ...given };
   const codePath = await bundlePath();
   let child: ChildProcess | undefined;
   let starts = 0;

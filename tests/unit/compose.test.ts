@@ -124,6 +124,18 @@ describe('docker-compose.yml', () => {
     expect(dependsOn('temporal').postgresql).toBe('service_healthy');
   });
 
+  test('publishes only the API: Temporal, its UI and the mail catcher stay on the internal network', () => {
+    const published = Object.entries(services).filter(([, svc]) => (svc.ports ?? []).length > 0).map(([name]) => name);
+    expect(published).toEqual(['api']);
+    const ui = environmentOf('temporal-ui');
+    expect(ui.TEMPORAL_DISABLE_WRITE_ACTIONS).toBe('true');
+    expect(ui.TEMPORAL_CODEC_ENDPOINT).toMatch(/\/api\/v1\/codec$/);
+  });
+
+  test('api and worker get the payload and actor keys', () => {
+    for (const name of appServices) expect(Object.keys(environmentOf(name))).toEqual(expect.arrayContaining(['PAYLOAD_KEYS', 'ACTOR_KEYS']));
+  });
+
   test('the Temporal UI talks to the temporal service', () => {
     expect(environmentOf('temporal-ui').TEMPORAL_ADDRESS).toBe('temporal:7233');
     expect(Object.keys(dependsOn('temporal-ui'))).toContain('temporal');

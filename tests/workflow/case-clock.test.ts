@@ -5,6 +5,7 @@ import { createMailer } from '../../activities/mailer';
 import { loadConfig } from '../../config';
 import { calendarYears, caseEvents, deadlines, notifications } from '../../db/schema';
 import { createWorker } from '../../worker';
+import { TEST_KEYS_ENV } from '../helpers/keys';
 import { caseWorkflow, registeredUpdate, stateQuery, type CaseWorkflowInput } from '../../workflows/case';
 import { createTestDb, type TestDb } from '../helpers/db';
 import { startSmtp, type TestSmtp } from '../helpers/smtp';
@@ -28,7 +29,7 @@ describe('case clock escalation (time-skipping)', () => {
 
   beforeAll(async () => {
     [env, db, smtp] = await Promise.all([createTimeSkippingEnv(), createTestDb(), startSmtp()]);
-    const config = loadConfig({ TEMPORAL_TASK_QUEUE: taskQueue });
+    const config = loadConfig({ TEMPORAL_TASK_QUEUE: taskQueue, ...TEST_KEYS_ENV });
     const mailer = createMailer({ smtpUrl: smtp.url, from: config.mail.from, mailDir: '/nonexistent' });
     worker = await createWorker({ connection: env.nativeConnection, config, db: db.handle, mailer, workflowBundle: await workflowBundle() });
     running = worker.run();

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { asc, eq } from 'drizzle-orm';
-import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
+import { Client, WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
@@ -13,6 +13,9 @@ import type { TestDb } from '../helpers/db';
 import { startHarness, type Harness } from '../helpers/harness';
 import { Worker } from '@temporalio/worker';
 import { createTimeSkippingEnv, workflowBundle } from '../helpers/temporal';
+import { testDataConverter } from '../helpers/keys';
+import { actorClaimInterceptor } from '../../infra/actor-claims';
+import { parseKeyRing } from '../../infra/keys';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -161,18 +164,19 @@ describe('case lifecycle (time-skipping)', () => {
 
     const history = await saveFixture('registration-local-activities', handle);
     const events = history.events ?? [];
-    // No activity task for the registration: two local-activity markers, after the patch marker, in the first task.
+    // No activity task for the registration: its local-activity markers, after the patch marker, in the first task.
     expect(events.filter((e) => e.activityTaskScheduledEventAttributes)).toEqual([]);
     const markers = events.filter((e) => e.markerRecordedEventAttributes).map((e) => e.markerRecordedEventAttributes!);
     expect(markers[0].markerName).toBe('core_patch');
     const laTypes = markers
       .filter((m) => m.markerName === 'core_local_activity')
       .map((m) => (JSON.parse(Buffer.from(m.details!.data!.payloads![0].data!).toString()) as { activity_type: string }).activity_type);
-    expect(laTypes).toEqual(['loadCalendarYears', 'registerCase']);
+    // The start's signed actor is verified first (patch 'signed-actors'), in the same task.
+    expect(laTypes).toEqual(['verifyActorClaim', 'loadCalendarYears', 'registerCase']);
     const laAt = events.flatMap((e, i) => (e.markerRecordedEventAttributes?.markerName === 'core_local_activity' ? [i] : []));
     expect(events.slice(0, laAt[laAt.length - 1]).filter((e) => e.workflowTaskCompletedEventAttributes)).toHaveLength(1);
 
-    await Worker.runReplayHistory({ workflowBundle: await workflowBundle(), replayName: 'registration-local-activities' }, history, `case-${caseId}`);
+    await Worker.runReplayHistory({ workflowBundle: await workflowBundle(), dataConverter: testDataConverter(), replayName: 'registration-local-activities' }, history, `case-${caseId}`);
   });
 
   it('records steps and clock rungs with local activities inside the task that took the step or fired the timer; the history replays', async () => {
@@ -201,7 +205,38 @@ describe('case lifecycle (time-skipping)', () => {
     expect(firstLaAfter).toBeGreaterThan(nextTaskDone);
     expect(events.slice(nextTaskDone + 1, firstLaAfter).some((e) => e.workflowTaskCompletedEventAttributes)).toBe(false);
 
-    await Worker.runReplayHistory({ workflowBundle: await workflowBundle(), replayName: 'case-records-local-activities' }, history, `case-${caseId}`);
+    await Worker.runReplayHistory({ workflowBundle: await workflowBundle(), dataConverter: testDataConverter(), replayName: 'case-records-local-activities' }, history, `case-${caseId}`);
+  });
+
+  it('verifies each signed actor with a local activity (patch signed-actors); a forged signature is refused; the history replays', async () => {
+    const { caseId, handle } = await openCase();
+    await step(handle, 'formTaskForce', eebOfficer, { members: ['张三', '李四'] });
+    // Signed with a key other than the worker's, under the same key id: the handler's check refuses it.
+    const forger = new Client({
+      connection: env.connection,
+      namespace: env.namespace ?? 'default',
+      dataConverter: testDataConverter(),
+      interceptors: { workflow: [actorClaimInterceptor(parseKeyRing(`test-actor:${Buffer.alloc(32, 7).toString('base64')}`, 'forged'))] },
+    });
+    const forged = await forger.workflow
+      .getHandle(`case-${caseId}`)
+      .executeUpdate(stepUpdate('submitTransferReport'), { args: [{ actor: eebOfficer, input: { documentNumber: '伪〔2026〕1号' } }] })
+      .catch((e: unknown) => e);
+    expect(forged).toBeInstanceOf(WorkflowUpdateFailedError);
+    expect((forged as WorkflowUpdateFailedError).cause?.message).toBe('操作人签名无效');
+    const view = await step(handle, 'submitTransferReport', eebOfficer, { documentNumber: '长环报〔2026〕7号' });
+    expect(view.stage).toBe('approvalPending');
+    expect((await eventsOf(caseId)).map((e) => e.type)).toEqual(['caseCreated', 'taskForceFormed', 'transferReportSubmitted']);
+
+    const history = await saveFixture('signed-actors', handle);
+    const events = history.events ?? [];
+    expect(events.some((e) => e.markerRecordedEventAttributes?.markerName === 'core_patch')).toBe(true);
+    const laTypes = events
+      .filter((e) => e.markerRecordedEventAttributes?.markerName === 'core_local_activity')
+      .map((e) => (JSON.parse(Buffer.from(e.markerRecordedEventAttributes!.details!.data!.payloads![0].data!).toString()) as { activity_type: string }).activity_type);
+    // The start and the three updates, each checked once.
+    expect(laTypes.filter((t) => t === 'verifyActorClaim')).toHaveLength(4);
+    await Worker.runReplayHistory({ workflowBundle: await workflowBundle(), dataConverter: testDataConverter(), replayName: 'signed-actors' }, history, `case-${caseId}`);
   });
 
   it('refuses wrong stage (409), wrong agency (403) and a missing field (422) before they enter history', async () => {

@@ -3,6 +3,8 @@ import path from 'node:path';
 import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
 import { Worker } from '@temporalio/worker';
 import { workflowBundle } from '../helpers/temporal';
+import { testDataConverter } from '../helpers/keys';
+import { payloadOwner } from '../../infra/data-converter';
 
 /**
  * Committed histories (tests/fixtures/*.history.json, recorded with RECORD_FIXTURES=1) must replay through the
@@ -32,6 +34,9 @@ describe('replay of committed workflow histories', () => {
         'record-refusal-restores.history.json',
         // a duty action whose record was refused: state restored, the next action taken (same patch)
         'duty-record-refusal-restores.history.json',
+        // each start and update's signed actor verified by a local activity, a forged one refused (patch 'signed-actors'),
+        // recorded encrypted with the test payload key (tests/helpers/keys.ts)
+        'signed-actors.history.json',
       ]),
     );
   });
@@ -64,6 +69,9 @@ describe('replay of committed workflow histories', () => {
 
   it.each(files)('%s replays deterministically', async (file) => {
     const history = historyFromJSON(JSON.parse(fs.readFileSync(path.join(FIXTURES, file), 'utf8')));
-    await Worker.runReplayHistory({ workflowBundle: await workflowBundle(), replayName: file }, history, file.replace('.history.json', ''));
+    // Encrypted histories name their workflow in the payloads (the signed actors are checked against it).
+    const [input] = history.events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads ?? [];
+    const workflowId = (input && payloadOwner(input)) ?? file.replace('.history.json', '');
+    await Worker.runReplayHistory({ workflowBundle: await workflowBundle(), dataConverter: testDataConverter(), replayName: file }, history, workflowId);
   });
 });
