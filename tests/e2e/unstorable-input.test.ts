@@ -44,7 +44,14 @@ describe('unstorable input is refused at the edge and wedges nothing', () => {
   });
 
   it('refuses a lone surrogate or NUL in a registration, a query and a duty action, and leaves no dropped audit entry', async () => {
-    const [cases, audit] = [await count('cases'), await count('audit_log')];
+    // Audit entries are written when a response finishes: let those of the test before settle first.
+    let audit = await count('audit_log');
+    for (let settled = -1; settled !== audit; ) {
+      settled = audit;
+      await new Promise((r) => setTimeout(r, 300));
+      audit = await count('audit_log');
+    }
+    const cases = await count('cases');
     const reg = await request(stack.base, eeb, 'POST', '/api/v1/cases', JSON.stringify({ title: '案件\udc00', track: 'criminal' }));
     expect(reg.status).toBe(422);
     expect(reg.json.error?.message).toContain('title');
