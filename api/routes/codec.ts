@@ -21,10 +21,12 @@ import { visibleTo } from './cases';
  */
 
 const b64 = z.string().max(4_000_000).regex(/^[A-Za-z0-9+/=_-]*$/, '应为 base64');
-const payloadsBody = z.object({
-  // Empty lists are sent as {} (protojson omits them), as the CLI does.
-  payloads: z.array(z.object({ metadata: z.record(z.string(), b64).optional(), data: b64.optional() })).max(10_000).default([]),
-});
+const payloadsBody = z
+  .object({
+    // Empty lists are sent as {} (protojson omits them), as the CLI does.
+    payloads: z.array(z.object({ metadata: z.record(z.string(), b64).optional(), data: b64.optional() }).strict()).max(10_000).default([]),
+  })
+  .strict();
 type JsonPayload = z.infer<typeof payloadsBody>['payloads'][number];
 
 const fromJson = (p: JsonPayload): Payload => ({

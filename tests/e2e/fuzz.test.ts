@@ -83,8 +83,10 @@ describe('fuzzing every endpoint with bad input', () => {
           requests++;
           if (res.status >= 500) fiveHundreds.push(`${r.method} ${path} → ${res.status} ${res.text.slice(0, 200)}`);
           expect(res.status).toBeLessThan(500);
-          // An empty body is no input at all for an endpoint that takes none (e.g. logout).
-          if (hasBody && (r.takesBody || !['{}', 'null'].includes(sent!))) expect(res.status).toBeGreaterThanOrEqual(400);
+          // An empty body is no input at all for an endpoint that takes none (e.g. logout); for the codec endpoint `{}`
+          // is the protocol's empty list (the Temporal CLI sends it).
+          const emptyIsValid = r.path.startsWith('/api/v1/codec/') && sent === '{}';
+          if (hasBody && !emptyIsValid && (r.takesBody || !['{}', 'null'].includes(sent!))) expect(res.status).toBeGreaterThanOrEqual(400);
           if (res.status >= 400) expect(res.json?.error?.message ?? '').toMatch(/[\u4e00-\u9fff]/);
         }),
         { numRuns: RUNS, seed: SEED, endOnFailure: true },

@@ -82,6 +82,13 @@ describe('Temporal holds ciphertext; the platform alone decodes and acts', () =>
     expect(Buffer.from(decoded[0].metadata.encoding, 'base64').toString()).toBe('json/plain');
     expect(JSON.parse(Buffer.from(decoded[0].data, 'base64').toString()).title).toBe(TITLE);
     console.log(`codec decode as spp officer: ${forSpp.status} ${Buffer.from(decoded[0].data, 'base64').toString().slice(0, 160)}…`);
+    // The read of a confidential case through the codec is audited (written when the response has finished).
+    let audited = '';
+    for (let i = 0; i < 50 && !audited.includes('解码保密案件的流程数据'); i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      audited = JSON.stringify((await request(stack.base, stack.adminToken, 'GET', `/api/v1/audit?target=${caseId}`)).json);
+    }
+    expect(audited).toContain('解码保密案件的流程数据');
     for (const [who, token] of [['psb', psb], ['workingGroup', wg]] as const) {
       const refused = await request(stack.base, token, 'POST', '/api/v1/codec/decode', body);
       expect(refused.status).toBe(403);
