@@ -100,7 +100,7 @@ export function toTimeline(events: HistoryEvent[]): TimelineEntry[] {
         break;
       }
       case 'markerRecorded': {
-        // A local activity (registration since 'registration-local-activities') leaves one marker when it ends;
+        // A local activity (registration, step records, actor checks) leaves one marker when it ends;
         // other markers (patches) are bookkeeping.
         const a = e.markerRecordedEventAttributes!;
         if (a.markerName !== 'core_local_activity') break;

@@ -8,7 +8,6 @@ import {
   defineUpdate,
   log,
   ParentClosePolicy,
-  patched,
   proxyActivities,
   proxyLocalActivities,
   startChild,
@@ -146,9 +145,9 @@ const records = proxyActivities<Activities>({
   retry: { initialInterval: '1 second', maximumInterval: '1 minute', backoffCoefficient: 2 },
 });
 /**
- * Local activities: registration's two calls (calendar years, case row) and, behind patches, the records of steps and
- * clock rungs. They run in the worker inside the workflow task, so update-with-start answers after one workflow task
- * instead of three plus two activity tasks. All are idempotent (a read; rows keyed on the case id and the event id),
+ * Local activities: registration's two calls (calendar years, case row) and the records of steps and clock rungs.
+ * They run in the worker inside the workflow task, so update-with-start answers after one workflow task instead of
+ * three plus two activity tasks. All are idempotent (a read; rows keyed on the case id and the event id),
  * so a rerun of the task after a crash writes nothing twice. Retries as records': past localRetryThreshold the SDK
  * backs off with timers.
  */
@@ -354,23 +353,15 @@ export async function caseWorkflow(input: CaseWorkflowInput, carried?: CarriedSt
   const record = async (args: Parameters<Activities['recordCaseChange']>[0]) => {
     // Recorded inside the task that took the step or fired the timer (see `local`), instead of an activity task and
     // two more workflow tasks later, during which a burst of clocks waited on the task queue twice per rung.
-    // Histories recorded before the patch replay it as an activity.
-    const via = patched('case-records-local-activities') ? local : records;
-    const result = await via.recordCaseChange(args);
+    const result = await local.recordCaseChange(args);
     if (!result.notificationIds.length) return;
-    if (patched('delivery-off-the-lock')) {
-      // The change is recorded and its outbox rows are queued: the step answers and the case's lock is released now.
-      // While the mail server refuses, the delivery activity retries on its own and the case goes on (steps, clocks);
-      // before this, a refused mail held the step's answer and every later step and clock of the case until the
-      // server accepted again (and the activity's next retry, up to 10 minutes later).
-      deliveries++;
-      void delivery
-        .deliverNotifications({ ids: result.notificationIds })
-        .catch((err: unknown) => log.warn('通知发送未完成（发件箱保留待发） (delivery stopped)', { caseId: input.caseId, error: String(err) }))
-        .finally(() => deliveries--);
-      return;
-    }
-    await delivery.deliverNotifications({ ids: result.notificationIds });
+    // The change is recorded and its outbox rows are queued: the step answers and the case's lock is released now.
+    // While the mail server refuses, the delivery activity retries on its own and the case goes on (steps, clocks).
+    deliveries++;
+    void delivery
+      .deliverNotifications({ ids: result.notificationIds })
+      .catch((err: unknown) => log.warn('通知发送未完成（发件箱保留待发） (delivery stopped)', { caseId: input.caseId, error: String(err) }))
+      .finally(() => deliveries--);
   };
 
   setHandler(stateQuery, view);
@@ -439,7 +430,7 @@ export async function caseWorkflow(input: CaseWorkflowInput, carried?: CarriedSt
             // The database refused the step's own data (no retry can cure it): the step did not happen. The case
             // keeps its state and clocks, the update answers the refusal, and the lock goes to the next step.
             const refused = recordRefusal(err);
-            if (refused && patched('record-refusal-restores')) {
+            if (refused) {
               state = stateBefore;
               clocks = clocksBefore;
               throw ApplicationFailure.create({ type: STEP_REJECTED, message: refused.message, nonRetryable: true, details: [{ code: 422, field: null }] });
@@ -461,12 +452,10 @@ export async function caseWorkflow(input: CaseWorkflowInput, carried?: CarriedSt
 
   if (!carried) {
     // Registration (after the handlers exist, so an update-with-start finds them): calendar, case row, first clocks.
-    // Histories recorded before the patch scheduled both as (remote) activities and replay that way.
-    const reg = patched('registration-local-activities') ? local : records;
-    calendarYears = (await reg.loadCalendarYears()) as CalendarYearInput[];
+    calendarYears = (await local.loadCalendarYears()) as CalendarYearInput[];
     clocks = firstClocks.map((spec) => ({ clockId: spec.clockId, plan: plan(spec), fired: [], level: 'none' as const }));
     const created = state.history[0];
-    const registered = await reg.registerCase({
+    const registered = await local.registerCase({
       caseId: input.caseId,
       workflowId: workflowInfo().workflowId,
       title: input.title,
@@ -580,9 +569,8 @@ export async function caseWorkflow(input: CaseWorkflowInput, carried?: CarriedSt
         notify: [notification(step, c.plan, caseNumber, input)],
       });
       if (step.kind === 'overdue') syncSearchAttributes();
-      // Rung 3 (statutory-deadlines.md §3): the supervision item itself, worked by its own workflow. Histories
-      // recorded before this existed only recorded the event.
-      if (step.kind === 'supervision' && patched('supervision-item-on-rung')) await openSupervisionItemFor(input, caseNumber, c, step, input.policyOverrides);
+      // Rung 3 (statutory-deadlines.md §3): the supervision item itself, worked by its own workflow.
+      if (step.kind === 'supervision') await openSupervisionItemFor(input, caseNumber, c, step, input.policyOverrides);
     });
   }
 

@@ -1,7 +1,6 @@
 import {
   ApplicationFailure,
   defaultPayloadConverter,
-  patched,
   proxyLocalActivities,
   workflowInfo,
   type Next,
@@ -21,8 +20,6 @@ import { STEP_REJECTED } from './duties/common';
  * the handler has its signature and age checked by a local activity (HMAC needs node:crypto, which workflow code
  * has not) before the workflow's own handler runs. Updates without an actor (`registered`) only read.
  */
-
-const PATCH = 'signed-actors';
 
 const local = proxyLocalActivities<Pick<Activities, 'verifyActorClaim'>>({
   startToCloseTimeout: '10 seconds',
@@ -73,7 +70,7 @@ class SignedActorsInbound implements WorkflowInboundCallsInterceptor {
 
   // Not async when there is nothing to check: an extra await would move the handler's commands (replay).
   handleUpdate(input: UpdateInput, next: Next<WorkflowInboundCallsInterceptor, 'handleUpdate'>): Promise<unknown> {
-    if (!actorOfArgs(input.args) || !patched(PATCH)) return next(input);
+    if (!actorOfArgs(input.args)) return next(input);
     // The validator does not run on replay or for updates accepted without one; the shape is checked here too.
     const claim = claimOf(input.headers);
     const problem = shapeProblem(claim, input.args, input.updateId);
@@ -84,7 +81,7 @@ class SignedActorsInbound implements WorkflowInboundCallsInterceptor {
   execute(input: WorkflowExecuteInput, next: Next<WorkflowInboundCallsInterceptor, 'execute'>): Promise<unknown> {
     const info = workflowInfo();
     // Children and continued runs are started by the workflows themselves, not by a caller.
-    if (info.parent || info.continuedFromExecutionRunId || !actorOfArgs(input.args) || !patched(PATCH)) return next(input);
+    if (info.parent || info.continuedFromExecutionRunId || !actorOfArgs(input.args)) return next(input);
     const claim = claimOf(input.headers);
     const problem = shapeProblem(claim, input.args, START_UPDATE_ID);
     const check = problem ? Promise.reject(refused(problem)) : verify(claim);

@@ -1,4 +1,4 @@
-import { ApplicationFailure, patched } from '@temporalio/workflow';
+import { ApplicationFailure } from '@temporalio/workflow';
 import { recordRefusal } from '../domain/refusal';
 
 /** A deep copy of plain workflow state (numbers, strings, arrays, objects). */
@@ -16,7 +16,7 @@ export function restoringOnRefusal<T>(snapshot: () => () => void, change: () => 
       return await change();
     } catch (err) {
       const refused = recordRefusal(err);
-      if (refused && patched('record-refusal-restores')) {
+      if (refused) {
         restore();
         throw ApplicationFailure.create({ type: 'StepRejected', message: refused.message, nonRetryable: true, details: [{ code: 422, field: null }] });
       }

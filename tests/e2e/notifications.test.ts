@@ -19,7 +19,7 @@ describe('notifications: inbox and delivery status', () => {
     const moved = await request(stack.base, eebHead, 'POST', `/api/v1/cases/${caseId}/steps/deliverDetentionTransfer`, { documentNumber: '长环移拘〔2026〕9号' });
     expect(moved.status).toBe(200);
 
-    // The inbox has the notice with the step's answer; the e-mail goes out in the background (delivery-off-the-lock).
+    // The inbox has the notice with the step's answer; the e-mail goes out in the background (the delivery is off the case's lock).
     const inbox = await request(stack.base, psb, 'GET', '/api/v1/me/notifications?unread=true');
     expect(inbox.json.unread).toBe(1);
     const [item] = inbox.json.items as { id: string; subject: string; bodyText: string; status: string }[];

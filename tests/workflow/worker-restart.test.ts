@@ -59,7 +59,7 @@ describe('worker stopped and restarted mid-case', () => {
       'deliverTransfer',
       'acknowledgeReceipt',
     ]);
-    // Mail goes out in the background of the steps (delivery-off-the-lock), across the restart too.
+    // Mail goes out in the background of the steps (the delivery is off the case's lock), across the restart too.
     const outbox = await waitFor('all mail sent', async () => {
       const rows = await h.db.handle.db.select().from(notifications).where(eq(notifications.caseId, caseId));
       return rows.length > 0 && rows.every((o) => o.status === 'sent') ? rows : undefined;

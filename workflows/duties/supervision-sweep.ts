@@ -1,19 +1,15 @@
-import { ParentClosePolicy, WorkflowIdReusePolicy, patched, startChild, workflowInfo } from '@temporalio/workflow';
-import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
+import { workflowInfo } from '@temporalio/workflow';
 import type { SupervisionSeed } from '../../activities/supervision';
 import { RECURRING_DUTIES } from '../../domain/deadlines';
-import { DEFAULT_SWEEP_SETTINGS, SUPERVISION_KINDS, SUPERVISION_KIND_ZH, supervisionWorkflowId, type SupervisionKind, type SweepSettings } from '../../domain/supervision';
-import { supervisionItemWorkflow } from '../supervision';
+import { DEFAULT_SWEEP_SETTINGS, SUPERVISION_KINDS, SUPERVISION_KIND_ZH, type SupervisionKind, type SweepSettings } from '../../domain/supervision';
 import { acts, mail, periodLabel, recordDuty, type DutyPeriodInput } from './common';
 
 /**
  * 移送立案监督检查 (spp.transfer-supervision-sweep, seed 五(二); 2017 Arts 14–15): once per period (default monthly,
  * configurable) an activity runs the detection of domain/supervision over cases, case events, clocks and penalty
  * records; every match not yet covered by an item opens one (supervisionItemWorkflow under a deterministic id, so a
- * second run opens nothing twice). Items are started by an activity (openSupervisionItems) rather than as children
- * (patch 'supervision-sweep-items-by-activity'; sweeps recorded before it replay their startChild commands). The
- * result (checked, found, opened per kind) is recorded on the duty period and
- * sent to the procuratorate.
+ * second run opens nothing twice). Items are started by an activity (openSupervisionItems), not as children. The
+ * result (checked, found, opened per kind) is recorded on the duty period and sent to the procuratorate.
  */
 export interface SweepView {
   workflowId: string;
@@ -44,29 +40,13 @@ export async function supervisionSweepWorkflow(input: DutyPeriodInput): Promise<
   };
   const r = await acts.detectSupervisionCandidates({ asOfMs, sweepPeriodId: wfId, settings });
   const opened: SupervisionSeed[] = [];
-  if (patched('supervision-sweep-items-by-activity')) {
-    // Items are started by an activity with the worker's client, not as children: an item outlives the sweep, and
-    // a child closing after its parent has nothing to report to (the time-skipping test server then never skips
-    // time again).
-    for (let i = 0; i < r.found.length; i += OPEN_BATCH) {
-      const batch = r.found.slice(i, i + OPEN_BATCH);
-      const o = await acts.openSupervisionItems({ seeds: batch, openedAtMs: asOfMs, sweepPeriodId: wfId });
-      opened.push(...batch.filter((s) => o.opened.includes(s.itemId)));
-    }
-  } else {
-    for (const seed of r.found) {
-      try {
-        await startChild(supervisionItemWorkflow, {
-          workflowId: supervisionWorkflowId(seed.itemId),
-          args: [{ seed, openedAtMs: asOfMs }],
-          parentClosePolicy: ParentClosePolicy.ABANDON,
-          workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
-        });
-        opened.push(seed);
-      } catch (err) {
-        if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
-      }
-    }
+  // Items are started by an activity with the worker's client, not as children: an item outlives the sweep, and
+  // a child closing after its parent has nothing to report to (the time-skipping test server then never skips
+  // time again).
+  for (let i = 0; i < r.found.length; i += OPEN_BATCH) {
+    const batch = r.found.slice(i, i + OPEN_BATCH);
+    const o = await acts.openSupervisionItems({ seeds: batch, openedAtMs: asOfMs, sweepPeriodId: wfId });
+    opened.push(...batch.filter((s) => o.opened.includes(s.itemId)));
   }
   const byKind = Object.fromEntries(SUPERVISION_KINDS.map((k) => [k, opened.filter((s) => s.kind === k).length])) as Record<SupervisionKind, number>;
   const summary = { settings, checkedCases: r.checkedCases, checkedPenaltyRecords: r.checkedPenaltyRecords, found: r.found.length + r.alreadyOpen, opened: opened.length, alreadyOpen: r.alreadyOpen, byKind };
