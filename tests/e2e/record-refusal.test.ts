@@ -64,7 +64,7 @@ describe('a refused record does not hold a case', () => {
     const d = await handle.describe();
     expect(d.raw.pendingWorkflowTask?.attempt ?? 1).toBeLessThanOrEqual(1);
     expect(d.raw.pendingActivities ?? []).toEqual([]);
-    if (process.env.RECORD_FIXTURES) fs.writeFileSync(path.join(FIXTURES, 'record-refusal-restores.history.json'), historyToJSON(await handle.fetchHistory()));
+    if (process.env.RECORD_FIXTURES) fs.writeFileSync(path.join(FIXTURES, 'step-record-refused.history.json'), historyToJSON(await handle.fetchHistory()));
   });
 
   it('answers a refused duty action 422 and keeps the duty as it was: the next action takes its place', async () => {
@@ -81,7 +81,7 @@ describe('a refused record does not hold a case', () => {
     expect(ids).toEqual([`${p.workflowId}/agenda/1`]);
     const d = await stack.env.client.workflow.getHandle(p.workflowId).describe();
     expect((d.raw.pendingActivities ?? []).filter((a) => (a.attempt ?? 1) > 1)).toEqual([]);
-    if (process.env.RECORD_FIXTURES) fs.writeFileSync(path.join(FIXTURES, 'duty-record-refusal-restores.history.json'), historyToJSON(await stack.env.client.workflow.getHandle(p.workflowId).fetchHistory()));
+    if (process.env.RECORD_FIXTURES) fs.writeFileSync(path.join(FIXTURES, 'duty-action-record-refused.history.json'), historyToJSON(await stack.env.client.workflow.getHandle(p.workflowId).fetchHistory()));
     await stack.env.client.workflow.getHandle(p.workflowId).terminate('test done');
   });
 

@@ -162,21 +162,20 @@ describe('case lifecycle (time-skipping)', () => {
     expect((await openDeadlines(caseId)).map((d) => d.dueDate)).toEqual([view.openClocks[0].dueDate]);
     expect((await eventsOf(caseId)).map((e) => e.type)).toEqual(['caseCreated']);
 
-    const history = await saveFixture('registration-local-activities', handle);
+    const history = await saveFixture('case-registration', handle);
     const events = history.events ?? [];
-    // No activity task for the registration: its local-activity markers, after the patch marker, in the first task.
+    // No activity task for the registration: its local-activity markers, in the first task.
     expect(events.filter((e) => e.activityTaskScheduledEventAttributes)).toEqual([]);
     const markers = events.filter((e) => e.markerRecordedEventAttributes).map((e) => e.markerRecordedEventAttributes!);
-    expect(markers[0].markerName).toBe('core_patch');
     const laTypes = markers
       .filter((m) => m.markerName === 'core_local_activity')
       .map((m) => (JSON.parse(Buffer.from(m.details!.data!.payloads![0].data!).toString()) as { activity_type: string }).activity_type);
-    // The start's signed actor is verified first (patch 'signed-actors'), in the same task.
+    // The start's signed actor is verified first, in the same task.
     expect(laTypes).toEqual(['verifyActorClaim', 'loadCalendarYears', 'registerCase']);
     const laAt = events.flatMap((e, i) => (e.markerRecordedEventAttributes?.markerName === 'core_local_activity' ? [i] : []));
     expect(events.slice(0, laAt[laAt.length - 1]).filter((e) => e.workflowTaskCompletedEventAttributes)).toHaveLength(1);
 
-    await Worker.runReplayHistory({ workflowBundle: await workflowBundle(), dataConverter: testDataConverter(), replayName: 'registration-local-activities' }, history, `case-${caseId}`);
+    await Worker.runReplayHistory({ workflowBundle: await workflowBundle(), dataConverter: testDataConverter(), replayName: 'case-registration' }, history, `case-${caseId}`);
   });
 
   it('records steps and clock rungs with local activities inside the task that took the step or fired the timer; the history replays', async () => {
@@ -190,7 +189,7 @@ describe('case lifecycle (time-skipping)', () => {
     expect(types[0]).toBe('caseCreated');
     expect(types).toEqual(expect.arrayContaining(['clockWarning', 'clockOverdue']));
 
-    const history = await saveFixture('case-records-local-activities', handle);
+    const history = await saveFixture('case-clock-rungs-unattended', handle);
     const events = history.events ?? [];
     const scheduled = events.flatMap((e) => (e.activityTaskScheduledEventAttributes ? [e.activityTaskScheduledEventAttributes.activityType!.name!] : []));
     expect(scheduled).not.toContain('recordCaseChange'); // only the mail goes through activity tasks
@@ -205,10 +204,10 @@ describe('case lifecycle (time-skipping)', () => {
     expect(firstLaAfter).toBeGreaterThan(nextTaskDone);
     expect(events.slice(nextTaskDone + 1, firstLaAfter).some((e) => e.workflowTaskCompletedEventAttributes)).toBe(false);
 
-    await Worker.runReplayHistory({ workflowBundle: await workflowBundle(), dataConverter: testDataConverter(), replayName: 'case-records-local-activities' }, history, `case-${caseId}`);
+    await Worker.runReplayHistory({ workflowBundle: await workflowBundle(), dataConverter: testDataConverter(), replayName: 'case-clock-rungs-unattended' }, history, `case-${caseId}`);
   });
 
-  it('verifies each signed actor with a local activity (patch signed-actors); a forged signature is refused; the history replays', async () => {
+  it('verifies each signed actor with a local activity; a forged signature is refused; the history replays', async () => {
     const { caseId, handle } = await openCase();
     await step(handle, 'formTaskForce', eebOfficer, { members: ['张三', '李四'] });
     // Signed with a key other than the worker's, under the same key id: the handler's check refuses it.
@@ -228,15 +227,14 @@ describe('case lifecycle (time-skipping)', () => {
     expect(view.stage).toBe('approvalPending');
     expect((await eventsOf(caseId)).map((e) => e.type)).toEqual(['caseCreated', 'taskForceFormed', 'transferReportSubmitted']);
 
-    const history = await saveFixture('signed-actors', handle);
+    const history = await saveFixture('forged-actor-refused', handle);
     const events = history.events ?? [];
-    expect(events.some((e) => e.markerRecordedEventAttributes?.markerName === 'core_patch')).toBe(true);
     const laTypes = events
       .filter((e) => e.markerRecordedEventAttributes?.markerName === 'core_local_activity')
       .map((e) => (JSON.parse(Buffer.from(e.markerRecordedEventAttributes!.details!.data!.payloads![0].data!).toString()) as { activity_type: string }).activity_type);
     // The start and the three updates, each checked once.
     expect(laTypes.filter((t) => t === 'verifyActorClaim')).toHaveLength(4);
-    await Worker.runReplayHistory({ workflowBundle: await workflowBundle(), dataConverter: testDataConverter(), replayName: 'signed-actors' }, history, `case-${caseId}`);
+    await Worker.runReplayHistory({ workflowBundle: await workflowBundle(), dataConverter: testDataConverter(), replayName: 'forged-actor-refused' }, history, `case-${caseId}`);
   });
 
   it('refuses wrong stage (409), wrong agency (403) and a missing field (422) before they enter history', async () => {

@@ -8,63 +8,68 @@ import { payloadOwner } from '../../infra/data-converter';
 
 /**
  * Committed histories (tests/fixtures/*.history.json, recorded with RECORD_FIXTURES=1) must replay through the
- * current workflow code: a change that would break a running case fails here. See README, 修改流程代码的规则.
+ * current workflow code: a change that would break a running case fails here. See docs/workflow-versioning.md.
  */
 const FIXTURES = path.join(__dirname, '..', 'fixtures');
 const files = fs.existsSync(FIXTURES) ? fs.readdirSync(FIXTURES).filter((f) => f.endsWith('.history.json')).sort() : [];
 
-describe('replay of committed workflow histories', () => {
-  it('has fixtures for every recorded stage of a case', () => {
-    expect(files).toEqual(
-      expect.arrayContaining([
-        'criminal-lead-to-judgment.history.json',
-        'rejected-updates.history.json',
-        'not-filed-supervision-filed.history.json',
-        'filing-decision-escalation.history.json',
-        'calendar-retimed.history.json',
-        'continued-as-new.history.json',
-        'detention-track.history.json',
-        'reverse-transfer.history.json',
-        'suspension.history.json',
-        // registration through local activities (patch 'registration-local-activities')
-        'registration-local-activities.history.json',
-        // steps and clock rungs recorded through local activities (patch 'case-records-local-activities')
-        'case-records-local-activities.history.json',
-        // a step whose record the database refused: state restored, the next step taken (patch 'record-refusal-restores')
-        'record-refusal-restores.history.json',
-        // a duty action whose record was refused: state restored, the next action taken (same patch)
-        'duty-record-refusal-restores.history.json',
-        // each start and update's signed actor verified by a local activity, a forged one refused (patch 'signed-actors'),
-        // recorded encrypted with the test payload key (tests/helpers/keys.ts)
-        'signed-actors.history.json',
-      ]),
-    );
-  });
+const CASE_FIXTURES = [
+  // caseWorkflow (tests/workflow/case-lifecycle.test.ts unless named): a criminal case from lead to judgment
+  'criminal-lead-to-judgment.history.json',
+  // wrong stage, wrong agency and a missing field refused by the validators (nothing in history)
+  'rejected-updates.history.json',
+  // not filed, reconsideration, the procuratorate's supervision, filed after its notice
+  'not-filed-supervision-filed.history.json',
+  // an unanswered filing decision: warning, overdue, 有案不立 supervision item, working-group escalation
+  'filing-decision-escalation.history.json',
+  // a calendar year loaded: open clocks re-timed, the change recorded on the case
+  'calendar-retimed.history.json',
+  // a long case continued as new, carrying the whole state
+  'continued-as-new.history.json',
+  'detention-track.history.json',
+  'reverse-transfer.history.json',
+  'suspension.history.json',
+  // registration through local activities inside the first workflow task
+  'case-registration.history.json',
+  // a clock left unattended: its warning, overdue, supervision and escalation rungs, each recorded through a local
+  // activity in the task its timer fired in
+  'case-clock-rungs-unattended.history.json',
+  // a step whose record the database refused: state restored, the next step taken (tests/e2e/record-refusal.test.ts)
+  'step-record-refused.history.json',
+  // a duty action whose record was refused: state restored, the next action taken (same file)
+  'duty-action-record-refused.history.json',
+  // each start and update's signed actor verified by a local activity, a forged one refused,
+  // recorded encrypted with the test payload key (tests/helpers/keys.ts)
+  'forged-actor-refused.history.json',
+  // jointReleaseWorkflow: a release revised after review (tests/workflow/releases.test.ts)
+  'joint-release-revised.history.json',
+];
 
-  it('has fixtures for the recurring duties and the daily digest', () => {
-    expect(files).toEqual(
-      expect.arrayContaining([
-        // jointEnforcementWorkflow: plan, cancel, re-plan, outcome, a case from a lead (child workflow), done
-        'duty-joint-enforcement-done.history.json',
-        // jointEnforcementWorkflow: reminders, warning, non-compliance, working-group escalation
-        'duty-joint-enforcement-escalated.history.json',
-        // trainingWorkflow: a year with a session, and a year without (quarterly reminders up to escalation)
-        'duty-training-held.history.json',
-        'duty-training-escalated.history.json',
-        // jointMeetingWorkflow: agenda, schedule, minutes, one resolution done and one escalated
-        'duty-joint-meeting-resolution-escalated.history.json',
-        // briefingWorkflow: statistics, stored and mailed
-        'duty-briefing.history.json',
-        // supervisionItemWorkflow: opinion, answer, closed; and an answer clock escalated (超期 → 督办)
-        'supervision-item-lifecycle.history.json',
-        'supervision-item-escalated.history.json',
-        // supervisionSweepWorkflow: items started as children (before the patch) and by an activity (after it)
-        'supervision-sweep-children.history.json',
-        'supervision-sweep-items-by-activity.history.json',
-        // dailyDigestWorkflow: the digest activity retried after SMTP refused it
-        'daily-digest-retried.history.json',
-      ]),
-    );
+const DUTY_FIXTURES = [
+  // jointEnforcementWorkflow: plan, cancel, re-plan, outcome, a case from a lead (child workflow), done
+  'duty-joint-enforcement-done.history.json',
+  // jointEnforcementWorkflow: reminders, warning, non-compliance, working-group escalation
+  'duty-joint-enforcement-escalated.history.json',
+  // trainingWorkflow: a year with a session, and a year without (quarterly reminders up to escalation)
+  'duty-training-held.history.json',
+  'duty-training-escalated.history.json',
+  // jointMeetingWorkflow: agenda, schedule, minutes, one resolution done and one escalated
+  'duty-joint-meeting-resolution-escalated.history.json',
+  // briefingWorkflow: statistics, stored and mailed, its report files generated by a child report workflow
+  'duty-briefing-report.history.json',
+  // supervisionItemWorkflow: opinion, answer, closed; and an answer clock escalated (超期 → 督办)
+  'supervision-item-lifecycle.history.json',
+  'supervision-item-escalated.history.json',
+  // supervisionSweepWorkflow: matches found, their items opened by an activity
+  'supervision-sweep-opened.history.json',
+  // dailyDigestWorkflow: the digest activity retried after SMTP refused it
+  'daily-digest-retried.history.json',
+];
+
+describe('replay of committed workflow histories', () => {
+  // Exactly these: a fixture nobody records any more, or a scenario without its fixture, fails here.
+  it('has the fixture of every scenario named in docs/workflow-versioning.md, and no other', () => {
+    expect(files).toEqual([...CASE_FIXTURES, ...DUTY_FIXTURES].sort());
   });
 
   it.each(files)('%s replays deterministically', async (file) => {

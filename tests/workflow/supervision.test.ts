@@ -162,11 +162,11 @@ describe('supervision sweep and items (time-skipping)', () => {
     expect(mails.length).toBeGreaterThan(0);
     expect(mails[0].subject).toContain('新生成监督事项 6 项');
     expect(mails.some((m) => m.bodyText.includes('保密标题不得外泄'))).toBe(false);
-    // Items are started by an activity, not as children of the sweep (patch 'supervision-sweep-items-by-activity').
+    // Items are started by an activity, not as children of the sweep.
     const history = await h.env.client.workflow.getHandle(`duty-supervision-sweep-${period.key}`).fetchHistory();
     const types = (history.events ?? []).map((e) => e.eventType);
     expect(types).not.toContain(temporal.api.enums.v1.EventType.EVENT_TYPE_START_CHILD_WORKFLOW_EXECUTION_INITIATED);
-    if (process.env.RECORD_FIXTURES) fs.writeFileSync(path.join(FIXTURES, 'supervision-sweep-items-by-activity.history.json'), historyToJSON(history));
+    if (process.env.RECORD_FIXTURES) fs.writeFileSync(path.join(FIXTURES, 'supervision-sweep-opened.history.json'), historyToJSON(history));
   });
 
   it('a second sweep opens nothing twice', async () => {
