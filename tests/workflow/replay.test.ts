@@ -8,7 +8,8 @@ import { payloadOwner } from '../../infra/data-converter';
 
 /**
  * Committed histories (tests/fixtures/*.history.json, recorded with RECORD_FIXTURES=1) must replay through the
- * current workflow code: a change that would break a running case fails here. See README, 修改流程代码的规则.
+ * current workflow code: a change that would break a running case fails here. See docs/development.md, "Changing
+ * workflow code".
  */
 const FIXTURES = path.join(__dirname, '..', 'fixtures');
 const files = fs.existsSync(FIXTURES) ? fs.readdirSync(FIXTURES).filter((f) => f.endsWith('.history.json')).sort() : [];
