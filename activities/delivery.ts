@@ -7,7 +7,7 @@ import type { Mailer } from './mailer';
 /**
  * Sends what the outbox holds. A row is sent only while `pending`; it is marked `sent` right after the SMTP
  * server accepts it. If the worker dies between the two, the retry sends again with the same Message-ID,
- * so a receiving system can recognise the duplicate (see README, 通知的唯一性).
+ * so a receiving system can recognise the duplicate (docs/operations.md, the worker-kill fault test).
  */
 /** Sends the pending e-mail rows among `ids` (see createDeliveryActivities); throws a retryable failure if any failed. */
 export async function deliverOutbox(db: Db, mailer: Mailer, ids: string[]): Promise<{ sent: number; skipped: number }> {

@@ -14,7 +14,6 @@ export class HttpError extends Error {
   }
 }
 
-export const badRequest = (message: string, details?: unknown) => new HttpError(400, 'bad_request', message, details);
 export const notFound = (message = '资源不存在') => new HttpError(404, 'not_found', message);
 export const unauthorized = (message = '未登录或令牌无效，请提供有效的 Bearer 令牌') => new HttpError(401, 'unauthorized', message);
 export const forbidden = (message = '无权执行此操作') => new HttpError(403, 'forbidden', message);

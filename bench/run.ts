@@ -499,7 +499,8 @@ async function main() {
   const workerProcess = Boolean(process.env.TEST_DATABASE_URL ?? process.env.DATABASE_URL) && process.env.BENCH_WORKER_PROCESS !== '0';
   const stack = await startStack(
     { RATE_LIMIT_PER_MINUTE: '1000000', DEADLINE_POLICY_OVERRIDES: ESCALATION_POLICY, LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn', DATABASE_POOL_MAX: '10', ...passThrough },
-    { workerProcess },
+    // The bench's workflow entry: the production workflows plus benchEmptyWorkflow, the intake reference.
+    { workerProcess, workflowsPath: path.join(__dirname, 'workflows.ts') },
   );
   try {
     const token = await stack.userToken({ agency: 'eeb', role: 'head' }, '基准');

@@ -5,7 +5,6 @@ export { trainingWorkflow } from './duties/training';
 export { jointMeetingWorkflow } from './duties/joint-meeting';
 export { briefingWorkflow } from './duties/briefing';
 export { dutyScheduleWorkflow } from './duties/schedule';
-export { benchEmptyWorkflow } from './bench';
 export { platformEntryWorkflow } from './information';
 export { importWorkflow } from './imports';
 export { dailyDigestWorkflow } from './digest';

@@ -87,7 +87,6 @@ export const requestChangesReleaseUpdate = defineUpdate<ReleaseView, [ReleaseReq
 export const rejectReleaseUpdate = defineUpdate<ReleaseView, [ReleaseRequest]>('reject');
 export const reviseReleaseUpdate = defineUpdate<ReleaseView, [ReleaseRequest]>('revise');
 export const publishReleaseUpdate = defineUpdate<ReleaseView, [ReleaseRequest]>('publish');
-export const RELEASE_UPDATES = ['submit', 'approve', 'requestChanges', 'reject', 'revise', 'publish'] as const;
 export const releaseWorkflowId = (releaseId: string) => `release-${releaseId}`;
 
 const RULE_ID = 'release.approval';

@@ -78,7 +78,6 @@ export const supervisionStateQuery = defineQuery<SupervisionView>('supervisionSt
 export const issueOpinionUpdate = defineUpdate<SupervisionView, [SupervisionRequest]>('issueOpinion');
 export const answerOpinionUpdate = defineUpdate<SupervisionView, [SupervisionRequest]>('answerOpinion');
 export const closeSupervisionUpdate = defineUpdate<SupervisionView, [SupervisionRequest]>('closeSupervision');
-export const SUPERVISION_UPDATES = ['issueOpinion', 'answerOpinion', 'closeSupervision'] as const;
 
 
 const delivery = proxyActivities<Activities>({

@@ -269,12 +269,6 @@ export const DEDICATED_EXTENSION: Partial<Record<CaseRuleId, { step: string; lab
   'psb.investigation-custody': { step: 'extendInvestigationCustody', labelZh: '延长侦查羁押期限' },
 };
 
-export const ARREST_REQUEST_GROUNDS_ZH: Record<string, string> = {
-  roving: '流窜作案',
-  repeated: '多次作案',
-  gang: '结伙作案',
-};
-
 /** Investigation custody extensions (CPL Arts 156, 158, 159): months added and who must approve, per round. */
 export const CUSTODY_EXTENSIONS = [
   { months: 1, option: 'complex', authority: 'higherSpp', authorityZh: '上一级人民检察院', basisZh: `${CPL}第一百五十六条` },

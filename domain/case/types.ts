@@ -148,16 +148,6 @@ export const TERMINAL_STAGES: ReadonlySet<Stage> = new Set<Stage>([
   'withdrawn',
 ]);
 
-/** Stages that belong to one track only (the terminal stages and the EEB's closing steps are shared). */
-export const STAGE_TRACK: Partial<Record<Stage, Track>> = {
-  administrativePenalty: 'administrative',
-  detentionTransferDecided: 'detention',
-  detentionDelivered: 'detention',
-  detentionAccepted: 'detention',
-  detentionDecided: 'detention',
-  detentionRefused: 'detention',
-};
-
 /**
  * Who holds the case in each stage: the agency whose decision the case waits for. It is the `ResponsibleAgency`
  * search attribute and decides who may withdraw the case. Terminal stages are held by nobody.

@@ -38,12 +38,6 @@ export const SUPERVISION_ZH: Readonly<Record<SupervisionType, string>> = {
   notInvestigated: '立而不侦',
 };
 
-export const SECTION_TRACK: Readonly<Record<Section, string>> = {
-  A: 'criminalTransfer',
-  B: 'criminalProceedings',
-  C: 'detentionTransfer',
-};
-
 export const RULE_IDS = [
   // A. Criminal transfer track
   'eeb.task-force',

@@ -6,8 +6,8 @@ import { request, startStack, type Stack } from '../helpers/stack';
 /**
  * A record that keeps failing for a retryable reason (here a trigger raising 55P03, lock not available) leaves the
  * case stuck: /metrics counts it, the working group's dashboard lists it with the reason. The operator's repair of
- * the README runbook, a reset to the last workflow task before the stuck step, abandons the step; once the cause is
- * gone the case takes the step again.
+ * the runbook (docs/operations.md), a reset to the last workflow task before the stuck step, abandons the step; once
+ * the cause is gone the case takes the step again.
  */
 describe('stuck work is visible and can be repaired', () => {
   let stack: Stack;

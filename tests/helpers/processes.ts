@@ -108,12 +108,13 @@ export interface WorkerProcess {
   readonly starts: number;
 }
 
-let bundleFile: string | undefined;
-async function bundlePath(): Promise<string> {
+const bundleFiles = new Map<string | undefined, string>();
+async function bundlePath(workflowsPath?: string): Promise<string> {
+  let bundleFile = bundleFiles.get(workflowsPath);
   if (!bundleFile) {
     // Named by its content: runs of the same code share one file instead of each leaving a directory in /tmp
     // (written under a temporary name and renamed, so a concurrent run never reads half a file).
-    const code = (await workflowBundle()).code;
+    const code = (await workflowBundle(workflowsPath)).code;
     const file = path.join(os.tmpdir(), `faults-bundle-${crypto.createHash('sha256').update(code).digest('hex').slice(0, 16)}.js`);
     if (!fs.existsSync(file)) {
       const partial = `${file}.${process.pid}.tmp`;
@@ -121,14 +122,16 @@ async function bundlePath(): Promise<string> {
       fs.renameSync(partial, file);
     }
     bundleFile = file;
+    bundleFiles.set(workflowsPath, file);
   }
   return bundleFile;
 }
 
-export async function workerProcess(given: Record<string, string>): Promise<WorkerProcess> {
+/** workflowsPath: another workflow entry than workflows/index.ts (the bench's). */
+export async function workerProcess(given: Record<string, string>, workflowsPath?: string): Promise<WorkerProcess> {
   // The tests' clients encrypt and sign with the test keys: so does the worker process.
   const env = { ...TEST_KEYS_ENV, ...given };
-  const codePath = await bundlePath();
+  const codePath = await bundlePath(workflowsPath);
   let child: ChildProcess | undefined;
   let starts = 0;
   return {

@@ -37,9 +37,10 @@ export interface Stack {
  * (`env.sleep`); it has no Schedule API.
  * workerProcess: the worker runs as its own OS process (tests/helpers/worker-child.ts, the production shape; needs
  * PostgreSQL), so its memory and CPU are its own; the API stays in this process.
+ * workflowsPath: another workflow entry than workflows/index.ts (the bench passes bench/workflows.ts).
  * extraEnv.DATABASE_POOL_MAX sets the API's (and the worker's) pool; tests otherwise use 5 connections.
  */
-export async function startStack(extraEnv: Record<string, string> = {}, opts: { timeSkipping?: boolean; workerProcess?: boolean } = {}): Promise<Stack> {
+export async function startStack(extraEnv: Record<string, string> = {}, opts: { timeSkipping?: boolean; workerProcess?: boolean; workflowsPath?: string } = {}): Promise<Stack> {
   const poolMax = extraEnv.DATABASE_POOL_MAX ? Number(extraEnv.DATABASE_POOL_MAX) : 5;
   const [env, db, smtp] = await Promise.all([opts.timeSkipping ? createTimeSkippingEnv() : createDevServerEnv(), createTestDb({ poolMax }), startSmtp()]);
   const adminToken = `admin-${crypto.randomBytes(12).toString('hex')}`;
@@ -52,10 +53,10 @@ export async function startStack(extraEnv: Record<string, string> = {}, opts: { 
   let child: WorkerProcess | undefined;
   if (opts.workerProcess) {
     if (!db.url) throw new Error('workerProcess 需要 PostgreSQL（TEST_DATABASE_URL）');
-    child = await workerProcess({ ...workerEnv, DATABASE_URL: db.url, DATABASE_POOL_MAX: String(poolMax), NODE_ENV: 'test' });
+    child = await workerProcess({ ...workerEnv, DATABASE_URL: db.url, DATABASE_POOL_MAX: String(poolMax), NODE_ENV: 'test' }, opts.workflowsPath);
     await child.start();
   } else {
-    worker = await createWorker({ connection: env.nativeConnection, config, db: db.handle, mailer, workflowBundle: await workflowBundle() });
+    worker = await createWorker({ connection: env.nativeConnection, config, db: db.handle, mailer, workflowBundle: await workflowBundle(opts.workflowsPath) });
     running = worker.run();
   }
   const server: Server = await listen(createApp({ db: db.handle, temporal: env.client, config }), 0, '127.0.0.1');

@@ -6,16 +6,19 @@ import { REQUIRED_SEARCH_ATTRIBUTES } from '../../infra/temporal-connection';
 import { CASE_SEARCH_ATTRIBUTES } from '../../workflows/search-attributes';
 import { testClientOptions } from './keys';
 
-let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
+const bundles = new Map<string, Promise<WorkflowBundleWithSourceMap>>();
 
-/** Bundling takes seconds: one bundle per test process. */
-export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
-  bundle ??= bundleWorkflowCode({
-    workflowsPath: WORKFLOWS_PATH,
+/** Bundling takes seconds: one bundle per entry and test process. The bench passes its own entry (bench/workflows.ts). */
+export function workflowBundle(workflowsPath = WORKFLOWS_PATH): Promise<WorkflowBundleWithSourceMap> {
+  let bundle = bundles.get(workflowsPath);
+  if (bundle) return bundle;
+  bundle = bundleWorkflowCode({
+    workflowsPath,
     preloadModules: WORKFLOW_PRELOAD_MODULES,
     workflowInterceptorModules: WORKFLOW_INTERCEPTOR_MODULES,
     logger: { trace() {}, debug() {}, info() {}, warn() {}, error: console.error, log() {} } as never,
   });
+  bundles.set(workflowsPath, bundle);
   return bundle;
 }
 

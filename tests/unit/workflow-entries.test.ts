@@ -1,0 +1,18 @@
+import * as production from '../../workflows';
+import * as bench from '../../bench/workflows';
+
+/**
+ * The worker bundles workflows/index.ts: only the platform's workflows. The bench's reference workflow lives in the
+ * bench's own entry (bench/workflows.ts), which carries every production workflow beside it.
+ */
+describe('workflow entries', () => {
+  it('the production entry does not ship the bench workflow', () => {
+    expect(Object.keys(production)).not.toContain('benchEmptyWorkflow');
+    expect(Object.keys(production)).toContain('caseWorkflow');
+  });
+
+  it('the bench entry has every production workflow plus its empty workflow', () => {
+    expect(Object.keys(bench).sort()).toEqual([...Object.keys(production), 'benchEmptyWorkflow'].sort());
+    expect(typeof bench.benchEmptyWorkflow).toBe('function');
+  });
+});
