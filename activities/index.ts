@@ -12,6 +12,7 @@ import { createReleaseActivities } from './releases';
 import { createSupervisionActivities } from './supervision';
 import { createActorClaimActivities } from './actor-claims';
 import type { KeyRing } from '../infra/keys';
+import type { PolicyInForce } from '../config';
 
 export interface ActivityDeps {
   db: Db;
@@ -20,6 +21,8 @@ export interface ActivityDeps {
   reportFontPath?: string;
   /** ACTOR_KEYS: verifies the API's actor signatures (workflows/interceptors.ts). */
   actorKeys?: KeyRing;
+  /** DEADLINE_POLICY_OVERRIDES (config policyInForce) for the workflows activities start. */
+  policy?: PolicyInForce;
 }
 
 /** All activities of the worker, built from injected dependencies (real or test). */
