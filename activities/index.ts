@@ -11,6 +11,7 @@ import { createDigestActivities } from './digest';
 import { createReleaseActivities } from './releases';
 import { createSupervisionActivities } from './supervision';
 import { createActorClaimActivities } from './actor-claims';
+import { createCalendarActivities } from './calendars';
 import type { KeyRing } from '../infra/keys';
 import type { PolicyInForce } from '../config';
 
@@ -38,6 +39,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createReleaseActivities(deps),
     ...createSupervisionActivities(deps),
     ...createActorClaimActivities(deps),
+    ...createCalendarActivities(deps),
   });
 }
 

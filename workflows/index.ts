@@ -13,3 +13,4 @@ export { jointReleaseWorkflow } from './releases';
 export { reportWorkflow } from './reports';
 export { supervisionItemWorkflow } from './supervision';
 export { supervisionSweepWorkflow } from './duties/supervision-sweep';
+export { calendarFanOutWorkflow } from './calendar-fanout';
