@@ -2,7 +2,7 @@ import path from 'node:path';
 import { DefaultLogger, NativeConnection, Runtime, Worker, type LogLevel as SdkLogLevel, type WorkerOptions } from '@temporalio/worker';
 import { createActivities } from './activities';
 import { createMailer, type Mailer } from './activities/mailer';
-import { loadConfig, type Config } from './config';
+import { loadConfig, policyInForce, type Config } from './config';
 import type { DbHandle } from './db/client';
 import { openDatabase } from './infra/bootstrap';
 import { ensureSchedules } from './infra/schedules';
@@ -57,7 +57,7 @@ export async function createWorker(deps: WorkerDeps): Promise<Worker> {
     namespace: deps.config.temporal.namespace,
     taskQueue: deps.config.temporal.taskQueue,
     ...workflowCode(deps.workflowBundle),
-    activities: createActivities({ db: deps.db.db, mailer: deps.mailer, reportFontPath: deps.config.reportFontPath, actorKeys: actorKeyRing(deps.config, embedded) }),
+    activities: createActivities({ db: deps.db.db, mailer: deps.mailer, reportFontPath: deps.config.reportFontPath, actorKeys: actorKeyRing(deps.config, embedded), policy: policyInForce(deps.config) }),
     // Bounded memory (see config: WORKER_MAX_CACHED_WORKFLOWS); one isolate context reused for all workflows.
     maxCachedWorkflows: deps.config.worker.maxCachedWorkflows,
     maxConcurrentWorkflowTaskExecutions: deps.config.worker.maxConcurrentWorkflowTasks,

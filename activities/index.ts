@@ -11,7 +11,9 @@ import { createDigestActivities } from './digest';
 import { createReleaseActivities } from './releases';
 import { createSupervisionActivities } from './supervision';
 import { createActorClaimActivities } from './actor-claims';
+import { createCalendarActivities } from './calendars';
 import type { KeyRing } from '../infra/keys';
+import type { PolicyInForce } from '../config';
 
 export interface ActivityDeps {
   db: Db;
@@ -20,6 +22,8 @@ export interface ActivityDeps {
   reportFontPath?: string;
   /** ACTOR_KEYS: verifies the API's actor signatures (workflows/interceptors.ts). */
   actorKeys?: KeyRing;
+  /** DEADLINE_POLICY_OVERRIDES (config policyInForce) for the workflows activities start. */
+  policy?: PolicyInForce;
 }
 
 /** All activities of the worker, built from injected dependencies (real or test). */
@@ -35,6 +39,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createReleaseActivities(deps),
     ...createSupervisionActivities(deps),
     ...createActorClaimActivities(deps),
+    ...createCalendarActivities(deps),
   });
 }
 

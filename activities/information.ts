@@ -1,6 +1,7 @@
 import { Context } from '@temporalio/activity';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { and, eq, sql } from 'drizzle-orm';
+import type { PolicyInForce } from '../config';
 import type { Db } from '../db/client';
 import { cases, informationRecords, notifications } from '../db/schema';
 import { AGENCY_ZH } from '../domain/deadlines';
@@ -17,7 +18,7 @@ const FEED_LOCK = 80_340_034;
  * Idempotent (the workflow id is the decision's; a second start is refused by Temporal and ignored). Outside an
  * activity (a direct call in a test) there is no worker client and nothing is started.
  */
-export async function startPlatformEntryFor(caseId: string, event: CaseEventInput): Promise<void> {
+export async function startPlatformEntryFor(caseId: string, event: CaseEventInput, policy?: PolicyInForce): Promise<void> {
   const step = (event.data as { step?: string } | undefined)?.step;
   const decision = article34Decision(step);
   if (!decision || !event.actor?.agency || !/\/step\/\d+$/.test(event.id)) return;
@@ -32,7 +33,7 @@ export async function startPlatformEntryFor(caseId: string, event: CaseEventInpu
     await ctx.client.workflow.start('platformEntryWorkflow', {
       workflowId: `platform-entry-${caseId}-${seq}`,
       taskQueue: ctx.info.taskQueue,
-      args: [{ caseId, decisionEventId: event.id, step, agency: event.actor.agency, decidedAtMs: event.occurredAtMs }],
+      args: [{ caseId, decisionEventId: event.id, step, agency: event.actor.agency, decidedAtMs: event.occurredAtMs, ...policy }],
     });
   } catch (err) {
     if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;

@@ -1,5 +1,6 @@
 import crypto from 'node:crypto';
 import { and, eq, inArray, sql } from 'drizzle-orm';
+import type { PolicyInForce } from '../config';
 import type { Db } from '../db/client';
 import { agencies, calendarYears, caseEvents, cases, deadlines, notifications, userPreferences, users, workingGroupPositions } from '../db/schema';
 import { RULES, isRuleId } from '../domain/deadlines/rules';
@@ -192,7 +193,7 @@ async function caseWarningEntry(tx: Tx, caseId: string, e: CaseEventInput): Prom
   };
 }
 
-export function createRecordActivities(deps: { db: Db }) {
+export function createRecordActivities(deps: { db: Db; policy?: PolicyInForce }) {
   const { db } = deps;
 
   return {
@@ -235,7 +236,7 @@ export function createRecordActivities(deps: { db: Db }) {
     async recordCaseChange(input: RecordChangeInput): Promise<RecordChangeResult> {
       const result = await recordChange(input);
       // An Art 34 decision opens its platform-entry duty (also on a retry after the commit: the start is idempotent).
-      await startPlatformEntryFor(input.caseId, input.event);
+      await startPlatformEntryFor(input.caseId, input.event, deps.policy);
       return result;
     },
 

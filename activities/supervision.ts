@@ -1,6 +1,7 @@
 import { Context } from '@temporalio/activity';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { eq, sql } from 'drizzle-orm';
+import type { PolicyInForce } from '../config';
 import type { Db } from '../db/client';
 import { notifications, supervisionEvents, supervisionItems } from '../db/schema';
 import { RULES, isRuleId } from '../domain/deadlines/rules';
@@ -88,13 +89,13 @@ export interface OpenItemsResult {
 }
 
 /** The item workflow's input (workflows/supervision.ts SupervisionItemInput), started by name from an activity. */
-type StartItem = (input: { seed: SupervisionSeed; openedAtMs: number }) => Promise<unknown>;
+type StartItem = (input: { seed: SupervisionSeed; openedAtMs: number } & PolicyInForce) => Promise<unknown>;
 
 const SECRET = '（保密案件）';
 const DAY_MS = 86_400_000;
 const chinaDate = (ms: number) => dayToYmd(chinaDayOfInstant(ms));
 
-export function createSupervisionActivities(deps: { db: Db }) {
+export function createSupervisionActivities(deps: { db: Db; policy?: PolicyInForce }) {
   const { db } = deps;
   return {
     /**
@@ -183,7 +184,7 @@ export function createSupervisionActivities(deps: { db: Db }) {
           await client.workflow.start<StartItem>('supervisionItemWorkflow', {
             workflowId,
             taskQueue: ctx.info.taskQueue,
-            args: [{ seed, openedAtMs: input.openedAtMs }],
+            args: [{ seed, openedAtMs: input.openedAtMs, ...deps.policy }],
             memo: { sweepPeriodId: input.sweepPeriodId },
             workflowIdReusePolicy: 'REJECT_DUPLICATE',
           });

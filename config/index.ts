@@ -229,6 +229,19 @@ function temporalProfile(env: Record<string, string | undefined>) {
   }
 }
 
+/** DEADLINE_POLICY_OVERRIDES as a workflow's input carries them: fixed when it starts (planClock reads them). */
+export interface PolicyInForce {
+  policyOverrides?: Record<string, unknown>;
+}
+
+/**
+ * The one place a started workflow takes its deadline policy from: case registration, joint releases, the lead of a
+ * joint operation (through the update that opens its case), supervision items of the sweep and platform entries.
+ */
+export function policyInForce(config: Pick<Config, 'deadlinePolicyOverrides'>): PolicyInForce {
+  return { policyOverrides: config.deadlinePolicyOverrides };
+}
+
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
   const parsed = configSchema.safeParse(env);
   if (!parsed.success) {

@@ -45,15 +45,28 @@ async function main(): Promise<number> {
   const out = (await res.json()) as {
     year?: number;
     affected?: { caseNumber: string; labelZh: string; before: { dueDate: string }; after: { dueDate: string } }[];
-    signalled?: number;
+    progress?: string;
+    messageZh?: string;
     error?: { message: string };
   };
   if (!res.ok) {
     console.error(`失败（HTTP ${res.status}）：${out.error?.message ?? ''}`);
     return 1;
   }
-  console.log(`${out.year} 年节假日安排${dry ? '（未保存）' : '已载入'}；受影响的未结期限 ${out.affected?.length ?? 0} 个${dry ? '' : `，已通知 ${out.signalled ?? 0} 个案件流程重新计算`}`);
-  for (const a of out.affected ?? []) console.log(`  ${a.caseNumber} ${a.labelZh}：${a.before.dueDate} → ${a.after.dueDate}`);
+  console.log(`${out.year} 年节假日安排${dry ? '（未保存）' : '已载入'}；受影响的未结期限 ${out.affected?.length ?? 0} 个`);
+  for (const a of out.affected ?? []) console.log(`  ${a.caseNumber ?? '（不显示案件）'} ${a.labelZh}：${a.before.dueDate} → ${a.after.dueDate}`);
+  if (dry || !out.progress) return 0;
+  // The cases are told by a workflow on the platform: this only follows its progress (it goes on if we stop here).
+  console.log(out.messageZh ?? '');
+  for (let i = 0; i < 120; i++) {
+    const p = (await (await fetch(`${api}${out.progress}`, { headers: { authorization: `Bearer ${token}` } })).json()) as { status?: string; messageZh?: string };
+    if (p.status === 'done') {
+      console.log(p.messageZh ?? '');
+      return 0;
+    }
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+  console.log(`通知仍在后台进行，可稍后查看：${api}${out.progress}`);
   return 0;
 }
 

@@ -12,3 +12,4 @@ export { jointReleaseWorkflow } from './releases';
 export { reportWorkflow } from './reports';
 export { supervisionItemWorkflow } from './supervision';
 export { supervisionSweepWorkflow } from './duties/supervision-sweep';
+export { calendarFanOutWorkflow } from './calendar-fanout';

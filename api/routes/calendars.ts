@@ -1,7 +1,8 @@
 import { Router } from 'express';
 import { and, eq, inArray } from 'drizzle-orm';
 import { z } from 'zod';
-import type { Client } from '@temporalio/client';
+import crypto from 'node:crypto';
+import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { Config } from '../../config';
 import type { Db } from '../../db/client';
 import { calendarYears, cases, deadlines } from '../../db/schema';
@@ -16,7 +17,7 @@ import {
   type PeriodExtension,
   type Suspension,
 } from '../../domain/deadlines';
-import { calendarChangedSignal } from '../../workflows/case';
+import { calendarFanOutProgressQuery, calendarFanOutWorkflow, calendarFanOutWorkflowId, type CalendarFanOutProgress } from '../../workflows/calendar-fanout';
 import { currentUser, type AuthUser } from '../auth';
 import { notFound } from '../errors';
 import { route } from '../openapi';
@@ -27,8 +28,8 @@ const yearParams = z.object({ year: z.coerce.number().int().min(1990).max(2200) 
 
 /**
  * Working-day calendars: the built-in official years and the years administrators load from the State Council's
- * notice (docs/calendar-format.md). Loading a year re-times the open clocks it moves: their case workflows are
- * signalled and record the change on the case.
+ * notice (docs/calendar-format.md). Loading a year re-times the open clocks it moves: a calendarFanOutWorkflow signals
+ * their case workflows, which record the change on the case.
  */
 export function calendarsRouter(deps: { db: Db; temporal: Client; config: Config }) {
   const { db, temporal, config } = deps;
@@ -114,7 +115,7 @@ export function calendarsRouter(deps: { db: Db; temporal: Client; config: Config
       summary: '载入（或更正）一个年度的节假日安排；受影响的案件重新计算期限并记录在案',
       tags: ['期限'],
       body: calendarYearDataSchema,
-      responses: { 201: { description: '已载入' } },
+      responses: { 202: { description: '已载入；受影响的案件由后台流程通知（进度见 progress）' } },
     },
     async (_req, res, { body }) => {
       const user = currentUser(res);
@@ -124,17 +125,70 @@ export function calendarsRouter(deps: { db: Db; temporal: Client; config: Config
         .insert(calendarYears)
         .values({ year: year.year, data: year, sourceNotice: year.source.notice, loadedBy: user.id })
         .onConflictDoUpdate({ target: calendarYears.year, set: { data: year, sourceNotice: year.source.notice, loadedBy: user.id, loadedAt: new Date() } });
-      // Every running case whose clocks move is told; the workflow recomputes and records the change.
-      const workflowIds = [...new Set(affected.map((a) => a.workflowId))];
-      const failed: string[] = [];
-      for (const id of workflowIds) {
-        try {
-          await temporal.workflow.getHandle(id).signal(calendarChangedSignal, { year: year.year });
-        } catch {
-          failed.push(id);
-        }
+      // The cases are told by a workflow (durable: a process that stops mid-way leaves no case un-retimed); the same
+      // content loaded again finds its workflow, running or done, and tells no case twice.
+      const contentHash = crypto.createHash('sha256').update(JSON.stringify(year)).digest('hex').slice(0, 16);
+      const workflowId = calendarFanOutWorkflowId(year.year, contentHash);
+      let started = true;
+      try {
+        await temporal.workflow.start(calendarFanOutWorkflow, {
+          workflowId,
+          taskQueue: config.temporal.taskQueue,
+          args: [{ year: year.year, contentHash }],
+          workflowIdConflictPolicy: 'USE_EXISTING',
+          workflowIdReusePolicy: 'REJECT_DUPLICATE',
+        });
+      } catch (err) {
+        if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+        started = false;
       }
-      res.status(201).json({ year: year.year, notice: year.source.notice, affected: affected.map(({ workflowId: _w, ...a }) => a), signalled: workflowIds.length - failed.length, notSignalled: failed });
+      const progress = `/api/v1/calendars/fan-outs/${workflowId}`;
+      res
+        .status(202)
+        .location(progress)
+        .json({
+          year: year.year,
+          notice: year.source.notice,
+          affected: affected.map(({ workflowId: _w, ...a }) => a),
+          workflowId,
+          progress,
+          messageZh: started ? `已载入 ${year.year} 年节假日安排，正在通知受影响的案件重新计算期限` : `${year.year} 年的这份节假日安排已载入过，未重复通知案件`,
+        });
+    },
+  );
+
+  route(
+    r,
+    {
+      method: 'get',
+      path: '/api/v1/calendars/fan-outs/:workflowId',
+      permission: 'calendar.write',
+      summary: '载入年度后通知案件重新计算期限的进度（已通知/总数）',
+      tags: ['期限'],
+      params: z.object({ workflowId: z.string().regex(/^calendar-\d{4}-[0-9a-f]{16}$/) }),
+    },
+    async (_req, res, { params }) => {
+      const handle = temporal.workflow.getHandle<typeof calendarFanOutWorkflow>(params.workflowId);
+      let p: CalendarFanOutProgress;
+      try {
+        const d = await handle.describe();
+        p = d.status.name === 'COMPLETED' ? await handle.result() : await handle.query(calendarFanOutProgressQuery);
+      } catch (err) {
+        if (err instanceof WorkflowNotFoundError) throw notFound('没有该次载入的通知进度');
+        throw err;
+      }
+      res.json({
+        workflowId: params.workflowId,
+        year: p.year,
+        status: p.finished ? 'done' : 'running',
+        done: p.done,
+        total: p.total,
+        signalled: p.signalled,
+        notSignalled: p.notSignalled,
+        messageZh: p.finished
+          ? `已通知 ${p.signalled} 个案件重新计算期限${p.notSignalled.length ? `，${p.notSignalled.length} 个案件未能通知（流程已结束或不存在）` : ''}`
+          : `正在通知案件重新计算期限：${p.done}/${p.total ?? '统计中'}`,
+      });
     },
   );
 

@@ -4,7 +4,7 @@ import { and, asc, count, desc, eq, gte, ilike, lte, or, type SQL } from 'drizzl
 import { z } from 'zod';
 import { WithStartWorkflowOperation, WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
-import type { Config } from '../../config';
+import { policyInForce, type Config } from '../../config';
 import type { Db } from '../../db/client';
 import { caseEvents, cases, deadlines } from '../../db/schema';
 import { caseVisibleToAgency } from '../../db/visibility';
@@ -197,7 +197,7 @@ export function casesRouter(deps: { db: Db; temporal: Client; config: Config }) 
         psbUnit: body.psbUnit,
         createdAtMs: Date.now(),
         actor: actorOf(user),
-        policyOverrides: config.deadlinePolicyOverrides,
+        ...policyInForce(config),
       };
       // Refuse before anything starts: only the EEB registers cases; detention needs the head's approval form.
       const check = validateInitial({ ...input, confidentiality: body.confidentiality });

@@ -3,7 +3,7 @@ import { Router } from 'express';
 import { and, asc, count, desc, eq, inArray, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
-import type { Config } from '../../config';
+import { policyInForce, type Config } from '../../config';
 import type { Db } from '../../db/client';
 import { cases, dutyEvents, dutyItems, dutyPeriods } from '../../db/schema';
 import { DUTY_IDS, RECURRING_DUTIES, recurringPeriodOf, type Cadence } from '../../domain/deadlines';
@@ -178,7 +178,7 @@ export function dutiesRouter(deps: { db: Db; temporal: Client; config: Config })
           temporal.workflow.getHandle(params.id),
           params.action,
           // The same key is the same Temporal update id: a repeated request takes effect once.
-          { args: [{ actor: actorOf(currentUser(res)), input: body }], updateId: key ? `${currentUser(res).id}:${params.action}:${key}` : undefined },
+          { args: [{ actor: actorOf(currentUser(res)), input: body, ...policyInForce(config) }], updateId: key ? `${currentUser(res).id}:${params.action}:${key}` : undefined },
           config.updateAnswerMs,
         );
         res.json(await withoutConfidentialAgendaCases(db, view));

@@ -2,7 +2,7 @@ import { Router } from 'express';
 import { and, asc, count, desc, eq, inArray, isNotNull, ne, sql, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
 import { WorkflowNotFoundError, WithStartWorkflowOperation, type Client } from '@temporalio/client';
-import type { Config } from '../../config';
+import { policyInForce, type Config } from '../../config';
 import type { Db } from '../../db/client';
 import { cases, dutyItems, releaseApprovals, releaseEvents, releases } from '../../db/schema';
 import { CONFIDENTIALITY_ZH, type Confidentiality } from '../../domain/information';
@@ -205,7 +205,7 @@ export function releasesRouter(deps: { db: Db; temporal: Client; config: Config 
       await checkCases(parsed.caseIds, user);
       const releaseId = caseIdFor(user.id, key ? `release:${key}` : undefined);
       res.locals.auditTarget = releaseId;
-      const input: JointReleaseInput = { releaseId, content: parsed, drafter: actorOf(user), createdAtMs: Date.now(), policyOverrides: config.deadlinePolicyOverrides };
+      const input: JointReleaseInput = { releaseId, content: parsed, drafter: actorOf(user), createdAtMs: Date.now(), ...policyInForce(config) };
       const start = new WithStartWorkflowOperation(jointReleaseWorkflow, { workflowId: releaseWorkflowId(releaseId), taskQueue: config.temporal.taskQueue, args: [input], workflowIdConflictPolicy: 'USE_EXISTING' });
       await temporal.workflow.executeUpdateWithStart(releaseRegisteredUpdate, { startWorkflowOperation: start, args: [] });
       if (submit) {

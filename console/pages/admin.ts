@@ -222,11 +222,11 @@ export async function calendarsPage(reload: () => Promise<void>) {
       api('POST', '/calendars', body)
         .then(async (done) => {
           await reload();
-          toast(`已载入 ${done.year} 年节假日安排；${done.affected.length} 项期限重新计算，已通知 ${done.signalled} 个案件`);
+          toast(`已载入 ${done.year} 年节假日安排；${done.affected.length} 项期限重新计算`);
           const note = document.createElement('p');
           note.id = 'calendar-loaded';
           note.className = 'ok';
-          note.textContent = `已载入 ${done.year} 年（${done.notice}）：${done.affected.length} 项期限重新计算${done.notSignalled.length ? `，${done.notSignalled.length} 个案件未能通知，请稍后重新载入` : ''}`;
+          note.textContent = `已载入 ${done.year} 年（${done.notice}）：${done.affected.length} 项期限重新计算；${done.messageZh}`;
           main().prepend(note);
         })
         .catch((err: Error) => {

@@ -216,14 +216,30 @@ describe('vertical slice over HTTP', () => {
     const bad = await call('/api/v1/calendars', { method: 'POST', body: JSON.stringify({ ...corrected, holidays: ['2026-02-30'] }), headers: asAdmin });
     expect(bad.status).toBe(422);
     const loaded = await call('/api/v1/calendars', { method: 'POST', body: JSON.stringify(corrected), headers: asAdmin });
-    expect(loaded.status).toBe(201);
-    expect((await json(loaded)).signalled).toBeGreaterThanOrEqual(1);
+    expect(loaded.status).toBe(202);
+    const fanOut = await json(loaded);
+    expect(fanOut.workflowId).toMatch(new RegExp(`^calendar-${year}-[0-9a-f]{16}$`));
+    expect(fanOut.messageZh).toContain('正在通知');
+    let progress = { status: 'running', done: 0, total: null as number | null, messageZh: '' };
+    for (let i = 0; i < 50 && progress.status !== 'done'; i++) {
+      await new Promise((r) => setTimeout(r, 200));
+      progress = await json(await call(fanOut.progress, { headers: asAdmin }));
+    }
+    expect(progress).toMatchObject({ status: 'done', done: progress.total });
+    expect(progress.total).toBeGreaterThanOrEqual(1);
+    expect(progress.messageZh).toContain('已通知');
+    // The same content loaded again finds the same fan-out and tells no case twice.
+    const again = await call('/api/v1/calendars', { method: 'POST', body: JSON.stringify(corrected), headers: asAdmin });
+    expect(again.status).toBe(202);
+    expect(await json(again)).toMatchObject({ workflowId: fanOut.workflowId, messageZh: expect.stringContaining('未重复通知') });
     let retimed: unknown[] = [];
     for (let i = 0; i < 50 && retimed.length === 0; i++) {
       await new Promise((r) => setTimeout(r, 200));
       retimed = (await db.handle.db.select().from(caseEvents).where(eq(caseEvents.caseId, caseId))).filter((e) => e.type === 'clockRetimed');
     }
     expect(retimed).toHaveLength(1);
+    const history = await env.client.workflow.getHandle(`case-${caseId}`).fetchHistory();
+    expect((history.events ?? []).filter((e) => e.workflowExecutionSignaledEventAttributes?.signalName === 'calendarChanged')).toHaveLength(1);
     const after = await json(await call(`/api/v1/cases/${caseId}`));
     expect(after.deadlines[0].dueDate > clock.dueDate).toBe(true);
     const list = await json(await call('/api/v1/calendars'));

@@ -21,10 +21,11 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function startHarness(makeEnv: () => Promise<TestWorkflowEnvironment>, prefix = 'wf'): Promise<Harness> {
+/** `extraEnv`: configuration of the worker beyond the test defaults (DEADLINE_POLICY_OVERRIDES, …). */
+export async function startHarness(makeEnv: () => Promise<TestWorkflowEnvironment>, prefix = 'wf', extraEnv: Record<string, string> = {}): Promise<Harness> {
   const [env, db, smtp] = await Promise.all([makeEnv(), createTestDb(), startSmtp()]);
   const taskQueue = `${prefix}-${crypto.randomBytes(4).toString('hex')}`;
-  const config = loadConfig({ TEMPORAL_TASK_QUEUE: taskQueue, ...TEST_KEYS_ENV });
+  const config = loadConfig({ TEMPORAL_TASK_QUEUE: taskQueue, ...TEST_KEYS_ENV, ...extraEnv });
   let worker: Worker | undefined;
   let running: Promise<void> | undefined;
   const h: Harness = {

@@ -68,6 +68,8 @@ export interface JointEnforcementView {
 export interface DutyUpdateRequest {
   actor: DutyActor;
   input: Record<string, unknown>;
+  /** DEADLINE_POLICY_OVERRIDES of the API that sent it (config policyInForce): a case opened from a lead keeps them. */
+  policyOverrides?: Record<string, unknown>;
 }
 
 export const jointEnforcementStateQuery = defineQuery<JointEnforcementView>('state');
@@ -275,6 +277,7 @@ export async function jointEnforcementWorkflow(input: DutyPeriodInput): Promise<
           createdAtMs: Date.now(),
           actor: req.actor as Actor,
           documentNumber: v.documentNumber,
+          policyOverrides: req.policyOverrides,
         };
         await startChild(caseWorkflow, { workflowId: lead.caseWorkflowId, args: [caseInput], parentClosePolicy: ParentClosePolicy.ABANDON });
         await recordDuty(
