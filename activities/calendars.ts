@@ -1,29 +1,16 @@
-import { asc, eq } from 'drizzle-orm';
+import { asc } from 'drizzle-orm';
 import type { PolicyInForce } from '../config';
 import type { Db } from '../db/client';
-import { calendarYears, cases, deadlines } from '../db/schema';
-import { affectedDeadlines, createWorkingCalendar, effectiveRules, type CalendarYearData, type OpenDeadline, type PeriodExtension, type Suspension } from '../domain/deadlines';
+import { calendarYears } from '../db/schema';
+import { openDeadlineRows } from '../db/open-deadlines';
+import { affectedDeadlines, createWorkingCalendar, effectiveRules, type CalendarYearData } from '../domain/deadlines';
 
 /** The case workflows whose open clocks the loaded calendars move, in workflow-id order (the fan-out's cursor). */
 export async function calendarAffectedWorkflows(db: Db, overrides?: Record<string, unknown>): Promise<string[]> {
   const years = (await db.select().from(calendarYears).orderBy(asc(calendarYears.year))).map((r) => r.data as CalendarYearData);
-  const open = await db
-    .select({ d: deadlines, workflowId: cases.workflowId })
-    .from(deadlines)
-    .innerJoin(cases, eq(cases.id, deadlines.caseId))
-    .where(eq(deadlines.status, 'open'));
+  const open = await openDeadlineRows(db);
   const byKey = new Map(open.map((o) => [o.d.id, o.workflowId]));
-  const list: OpenDeadline[] = open.map(({ d }) => ({
-    key: d.id,
-    ruleId: d.ruleId,
-    startMs: d.startedAt.getTime(),
-    custody: d.custody,
-    extensions: d.extensions as PeriodExtension[],
-    suspensions: d.suspensions as Suspension[],
-    dueDate: d.dueDate,
-    dueAtMs: d.dueAt.getTime(),
-    provisional: d.provisional,
-  }));
+  const list = open.map((o) => o.open);
   const moved = affectedDeadlines(list, createWorkingCalendar(years), { rules: effectiveRules(overrides) });
   return [...new Set(moved.map((a) => byKey.get(a.key)!))].sort();
 }

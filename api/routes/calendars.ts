@@ -1,11 +1,12 @@
 import { Router } from 'express';
-import { and, eq, inArray } from 'drizzle-orm';
+import { and, inArray } from 'drizzle-orm';
 import { z } from 'zod';
 import crypto from 'node:crypto';
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { Config } from '../../config';
 import type { Db } from '../../db/client';
-import { calendarYears, cases, deadlines } from '../../db/schema';
+import { calendarYears, cases } from '../../db/schema';
+import { openDeadlineRows } from '../../db/open-deadlines';
 import {
   affectedDeadlines,
   calendarYearDataSchema,
@@ -13,9 +14,6 @@ import {
   effectiveRules,
   parseCalendarYearData,
   type CalendarYearData,
-  type OpenDeadline,
-  type PeriodExtension,
-  type Suspension,
 } from '../../domain/deadlines';
 import { calendarFanOutProgressQuery, calendarFanOutWorkflow, calendarFanOutWorkflowId, type CalendarFanOutProgress } from '../../workflows/calendar-fanout';
 import { currentUser, type AuthUser } from '../auth';
@@ -43,23 +41,9 @@ export function calendarsRouter(deps: { db: Db; temporal: Client; config: Config
   async function affectedBy(year: CalendarYearData, user: AuthUser) {
     const loaded = (await loadedCalendarYears(db)).filter((y) => y.year !== year.year);
     const calendar = createWorkingCalendar([...loaded, year]);
-    const open = await db
-      .select({ d: deadlines, caseNumber: cases.caseNumber, workflowId: cases.workflowId })
-      .from(deadlines)
-      .innerJoin(cases, eq(cases.id, deadlines.caseId))
-      .where(eq(deadlines.status, 'open'));
+    const open = await openDeadlineRows(db);
     const byKey = new Map(open.map((o) => [o.d.id, o]));
-    const list: OpenDeadline[] = open.map(({ d }) => ({
-      key: d.id,
-      ruleId: d.ruleId,
-      startMs: d.startedAt.getTime(),
-      custody: d.custody,
-      extensions: d.extensions as PeriodExtension[],
-      suspensions: d.suspensions as Suspension[],
-      dueDate: d.dueDate,
-      dueAtMs: d.dueAt.getTime(),
-      provisional: d.provisional,
-    }));
+    const list = open.map((o) => o.open);
     const moved = affectedDeadlines(list, calendar, { rules });
     const ids = [...new Set(moved.map((a) => byKey.get(a.key)!.d.caseId))];
     const visible = new Set(ids.length ? (await db.select({ id: cases.id }).from(cases).where(and(inArray(cases.id, ids), visibleTo(user)))).map((c) => c.id) : []);
