@@ -19,9 +19,7 @@ import tseslint from 'typescript-eslint';
 // prefix (node:test, node:sea, node:sqlite) which builtinModules omits on Node 20.
 const nodeBuiltins = [
   ...new Set([
-    ...builtinModules.flatMap((name) =>
-      name.startsWith('node:') ? [name] : [name, `node:${name}`],
-    ),
+    ...builtinModules.flatMap((name) => (name.startsWith('node:') ? [name] : [name, `node:${name}`])),
     'node:test',
     'node:test/reporters',
     'node:sea',
@@ -65,8 +63,7 @@ const projectRoomsRegex = `^(\\.\\./)+(${sideEffectRooms.join('|')})(/.*|\\.ts)?
 const workflowRestrictedImports = {
   paths: nodeBuiltins.map((name) => ({
     name,
-    message:
-      'Workflow code runs in the Temporal sandbox: no Node built-ins. Do this in an activity (activities/).',
+    message: 'Workflow code runs in the Temporal sandbox: no Node built-ins. Do this in an activity (activities/).',
   })),
   patterns: [
     {
@@ -79,7 +76,7 @@ const workflowRestrictedImports = {
       regex: projectRoomsRegex,
       allowTypeImports: true,
       message:
-        "Workflows may only `import type` from activities/, db/, api/, config/, infra/: call activities through proxyActivities<typeof activities>(). Pure logic belongs in domain/.",
+        'Workflows may only `import type` from activities/, db/, api/, config/, infra/: call activities through proxyActivities<typeof activities>(). Pure logic belongs in domain/.',
     },
   ],
 };
@@ -100,8 +97,20 @@ const workflowRestrictedGlobals = [
 // Node globals for the plain-JS scripts (kept here instead of depending on `globals`).
 const nodeGlobals = Object.fromEntries(
   [
-    'require', 'module', 'exports', '__dirname', '__filename', 'process', 'console', 'Buffer',
-    'setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'setImmediate', 'URL',
+    'require',
+    'module',
+    'exports',
+    '__dirname',
+    '__filename',
+    'process',
+    'console',
+    'Buffer',
+    'setTimeout',
+    'clearTimeout',
+    'setInterval',
+    'clearInterval',
+    'setImmediate',
+    'URL',
   ].map((name) => [name, 'readonly']),
 );
 

@@ -4,4 +4,10 @@
  * @type {import('jest').Config}
  */
 const base = require('./jest.config');
-module.exports = { ...base, testPathIgnorePatterns: ['/node_modules/'], testMatch: ['**/tests/faults/**/*.test.ts'], testTimeout: 1800000, maxWorkers: 1 };
+module.exports = {
+  ...base,
+  testPathIgnorePatterns: ['/node_modules/'],
+  testMatch: ['**/tests/faults/**/*.test.ts'],
+  testTimeout: 1800000,
+  maxWorkers: 1,
+};

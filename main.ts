@@ -8,7 +8,13 @@ import { createApp } from './api/app';
 import { ConfigError, loadConfig } from './config';
 import { openDatabase } from './infra/bootstrap';
 import { secureDataDir } from './infra/data-dir';
-import { assertNamespacePrepared, connectClient, describeConnection, TemporalNotPreparedError, temporalOptions } from './infra/temporal-connection';
+import {
+  assertNamespacePrepared,
+  connectClient,
+  describeConnection,
+  TemporalNotPreparedError,
+  temporalOptions,
+} from './infra/temporal-connection';
 import { ensureSchedules } from './infra/schedules';
 import { ensureDigestSchedule } from './infra/digest-schedule';
 import { startEmbeddedTemporal } from './infra/temporal';
@@ -142,7 +148,8 @@ async function main() {
 
 main().catch((err) => {
   // What the user can fix is said as such; anything else is a fault worth its stack.
-  if (err instanceof ConfigError || err instanceof TemporalNotPreparedError || err instanceof TemporalBinaryError) console.error(err.message);
-  else console.error(`启动失败：${err instanceof Error ? err.stack ?? err.message : String(err)}`);
+  if (err instanceof ConfigError || err instanceof TemporalNotPreparedError || err instanceof TemporalBinaryError)
+    console.error(err.message);
+  else console.error(`启动失败：${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
   process.exit(1);
 });

@@ -1,5 +1,12 @@
 import path from 'node:path';
-import { DefaultLogger, NativeConnection, Runtime, Worker, type LogLevel as SdkLogLevel, type WorkerOptions } from '@temporalio/worker';
+import {
+  DefaultLogger,
+  NativeConnection,
+  Runtime,
+  Worker,
+  type LogLevel as SdkLogLevel,
+  type WorkerOptions,
+} from '@temporalio/worker';
 import { createActivities } from './activities';
 import { createMailer, type Mailer } from './activities/mailer';
 import { loadConfig, policyInForce, type Config } from './config';
@@ -8,8 +15,20 @@ import { openDatabase } from './infra/bootstrap';
 import { ensureSchedules } from './infra/schedules';
 import { ensureDigestSchedule } from './infra/digest-schedule';
 import { createLogger } from './infra/log';
-import { assertNamespacePrepared, connectClient, describeConnection, platformDataConverter, temporalOptions } from './infra/temporal-connection';
-import { prebuiltBundle, RUNNING_BUILT, WORKFLOWS_PATH, WORKFLOW_INTERCEPTOR_MODULES, WORKFLOW_PRELOAD_MODULES } from './infra/workflow-bundle';
+import {
+  assertNamespacePrepared,
+  connectClient,
+  describeConnection,
+  platformDataConverter,
+  temporalOptions,
+} from './infra/temporal-connection';
+import {
+  prebuiltBundle,
+  RUNNING_BUILT,
+  WORKFLOWS_PATH,
+  WORKFLOW_INTERCEPTOR_MODULES,
+  WORKFLOW_PRELOAD_MODULES,
+} from './infra/workflow-bundle';
 import { actorKeyRing } from './infra/actor-claims';
 
 /**
@@ -32,19 +51,29 @@ export interface WorkerDeps {
 }
 
 export function buildMailer(config: Config): Mailer {
-  return createMailer({ smtpUrl: config.mail.smtpUrl, from: config.mail.from, mailDir: path.resolve(config.dataDir, 'mail') });
+  return createMailer({
+    smtpUrl: config.mail.smtpUrl,
+    from: config.mail.from,
+    mailDir: path.resolve(config.dataDir, 'mail'),
+  });
 }
 
 /**
  * The workflow code of a worker: the compiled output runs only npm run build's bundle, and only if it was built
  * from the code here (a stale bundle would run other workflow code than its activities and replay tests expect).
  */
-function workflowCode(given?: WorkerOptions['workflowBundle']): Pick<WorkerOptions, 'workflowBundle' | 'workflowsPath' | 'bundlerOptions' | 'interceptors'> {
+function workflowCode(
+  given?: WorkerOptions['workflowBundle'],
+): Pick<WorkerOptions, 'workflowBundle' | 'workflowsPath' | 'bundlerOptions' | 'interceptors'> {
   if (given) return { workflowBundle: given };
   const prebuilt = prebuiltBundle();
   if (!(prebuilt instanceof Error)) return { workflowBundle: prebuilt };
   if (RUNNING_BUILT) throw prebuilt;
-  return { workflowsPath: WORKFLOWS_PATH, bundlerOptions: { preloadModules: WORKFLOW_PRELOAD_MODULES }, interceptors: { workflowModules: WORKFLOW_INTERCEPTOR_MODULES } };
+  return {
+    workflowsPath: WORKFLOWS_PATH,
+    bundlerOptions: { preloadModules: WORKFLOW_PRELOAD_MODULES },
+    interceptors: { workflowModules: WORKFLOW_INTERCEPTOR_MODULES },
+  };
 }
 
 /** Builds the worker: the bundle of workflows/ and the activities from their factories. */
@@ -57,7 +86,13 @@ export async function createWorker(deps: WorkerDeps): Promise<Worker> {
     namespace: deps.config.temporal.namespace,
     taskQueue: deps.config.temporal.taskQueue,
     ...workflowCode(deps.workflowBundle),
-    activities: createActivities({ db: deps.db.db, mailer: deps.mailer, reportFontPath: deps.config.reportFontPath, actorKeys: actorKeyRing(deps.config, embedded), policy: policyInForce(deps.config) }),
+    activities: createActivities({
+      db: deps.db.db,
+      mailer: deps.mailer,
+      reportFontPath: deps.config.reportFontPath,
+      actorKeys: actorKeyRing(deps.config, embedded),
+      policy: policyInForce(deps.config),
+    }),
     // Bounded memory (see config: WORKER_MAX_CACHED_WORKFLOWS); one isolate context reused for all workflows.
     maxCachedWorkflows: deps.config.worker.maxCachedWorkflows,
     maxConcurrentWorkflowTaskExecutions: deps.config.worker.maxConcurrentWorkflowTasks,
@@ -74,10 +109,15 @@ export async function createWorker(deps: WorkerDeps): Promise<Worker> {
  */
 export function installWorkerRuntime(config: Config): void {
   const log = createLogger('worker', config.logLevel);
-  const level = ({ debug: 'DEBUG', info: 'INFO', warn: 'WARN', error: 'ERROR' } as const)[config.logLevel] as SdkLogLevel;
+  const level = ({ debug: 'DEBUG', info: 'INFO', warn: 'WARN', error: 'ERROR' } as const)[
+    config.logLevel
+  ] as SdkLogLevel;
   Runtime.install({
     logger: new DefaultLogger(level, (entry) => {
-      const lvl = entry.level === 'TRACE' || entry.level === 'DEBUG' ? 'debug' : (entry.level.toLowerCase() as 'info' | 'warn' | 'error');
+      const lvl =
+        entry.level === 'TRACE' || entry.level === 'DEBUG'
+          ? 'debug'
+          : (entry.level.toLowerCase() as 'info' | 'warn' | 'error');
       log.log(lvl, entry.message, entry.meta ? { ...entry.meta } : undefined);
     }),
     telemetryOptions: {
@@ -104,9 +144,14 @@ async function main() {
   const schedules = await ensureSchedules(scheduleClient, config);
   const digest = await ensureDigestSchedule(scheduleClient, config);
   await clientConnection.close();
-  console.log(`[worker] 定期任务：新建 ${schedules.created.join('、') || '无'}；更新 ${schedules.updated.join('、') || '无'}；每日预警摘要 ${{ created: '已新建', updated: '已更新', unchanged: '未变', off: '未启用' }[digest]}`);
-  console.log(`[worker] 已连接 ${describeConnection(options)}，任务队列 ${config.temporal.taskQueue}；数据库 ${db.location}；邮件 ${mailer.description}`);
-  if (config.workerMetricsAddress) console.log(`[worker] Temporal SDK 指标：http://${config.workerMetricsAddress}/metrics`);
+  console.log(
+    `[worker] 定期任务：新建 ${schedules.created.join('、') || '无'}；更新 ${schedules.updated.join('、') || '无'}；每日预警摘要 ${{ created: '已新建', updated: '已更新', unchanged: '未变', off: '未启用' }[digest]}`,
+  );
+  console.log(
+    `[worker] 已连接 ${describeConnection(options)}，任务队列 ${config.temporal.taskQueue}；数据库 ${db.location}；邮件 ${mailer.description}`,
+  );
+  if (config.workerMetricsAddress)
+    console.log(`[worker] Temporal SDK 指标：http://${config.workerMetricsAddress}/metrics`);
   // Worker.run installs SIGINT/SIGTERM handlers and drains before resolving.
   await worker.run();
   await connection.close();

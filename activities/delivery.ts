@@ -40,7 +40,10 @@ export async function deliverOutbox(db: Db, mailer: Mailer, ids: string[]): Prom
   }
   if (failures.length) {
     // Retryable: the rows stay pending and Temporal retries the activity until the mail server accepts them.
-    throw ApplicationFailure.retryable(`邮件发送失败 ${failures.length} 封 (delivery failed): ${failures[0]}`, 'DeliveryFailed');
+    throw ApplicationFailure.retryable(
+      `邮件发送失败 ${failures.length} 封 (delivery failed): ${failures[0]}`,
+      'DeliveryFailed',
+    );
   }
   return { sent, skipped };
 }

@@ -27,9 +27,17 @@ export interface DailyDigestResult {
 const zhDay = (ymd: string) => `${ymd.slice(0, 4)}年${ymd.slice(5, 7)}月${ymd.slice(8, 10)}日`;
 
 /** The Chinese digest mail for one user and day: every held warning with case number, rule, due date, basis and link. */
-export function renderDigest(opts: { displayName: string; day: string; publicUrl?: string; entries: DigestEntry[] }): { subject: string; bodyText: string } {
+export function renderDigest(opts: { displayName: string; day: string; publicUrl?: string; entries: DigestEntry[] }): {
+  subject: string;
+  bodyText: string;
+} {
   const base = (opts.publicUrl ?? '').replace(/\/$/, '');
-  const lines = [`${opts.displayName}：`, '', `您选择了每日汇总接收预警。自上一封摘要以来共有 ${opts.entries.length} 项预警，请在期满前办理：`, ''];
+  const lines = [
+    `${opts.displayName}：`,
+    '',
+    `您选择了每日汇总接收预警。自上一封摘要以来共有 ${opts.entries.length} 项预警，请在期满前办理：`,
+    '',
+  ];
   opts.entries.forEach((e, i) => {
     lines.push(
       `${i + 1}. ${e.reference} ${e.titleZh}`.trimEnd(),
@@ -41,7 +49,11 @@ export function renderDigest(opts: { displayName: string; day: string; publicUrl
       '',
     );
   });
-  lines.push('超期、检察监督和督办通知不进入摘要，仍逐条即时发送。可在平台“通知”页面改为逐条即时接收预警。', '', '本邮件由联动执法协作平台自动发送。');
+  lines.push(
+    '超期、检察监督和督办通知不进入摘要，仍逐条即时发送。可在平台“通知”页面改为逐条即时接收预警。',
+    '',
+    '本邮件由联动执法协作平台自动发送。',
+  );
   return { subject: `【每日预警摘要】${zhDay(opts.day)} 共 ${opts.entries.length} 项预警`, bodyText: lines.join('\n') };
 }
 
@@ -61,7 +73,13 @@ export function createDigestActivities(deps: { db: Db; mailer: Mailer }) {
       const holders = await db
         .selectDistinct({ userId: notifications.recipientUserId })
         .from(notifications)
-        .where(and(eq(notifications.channel, 'digest'), eq(notifications.status, 'held'), isNotNull(notifications.recipientUserId)));
+        .where(
+          and(
+            eq(notifications.channel, 'digest'),
+            eq(notifications.status, 'held'),
+            isNotNull(notifications.recipientUserId),
+          ),
+        );
       let created = 0;
       for (const { userId } of holders) {
         if (!userId) continue;
@@ -78,18 +96,35 @@ export function createDigestActivities(deps: { db: Db; mailer: Mailer }) {
           const held = await tx
             .select()
             .from(notifications)
-            .where(and(eq(notifications.recipientUserId, userId), eq(notifications.channel, 'digest'), eq(notifications.status, 'held')))
+            .where(
+              and(
+                eq(notifications.recipientUserId, userId),
+                eq(notifications.channel, 'digest'),
+                eq(notifications.status, 'held'),
+              ),
+            )
             .orderBy(asc(notifications.createdAt), asc(notifications.id))
             .for('update');
           if (held.length === 0) return 0;
           const outboxId = `digest/${userId}/${input.day}`;
           const inserted = await tx
             .insert(notificationDigests)
-            .values({ id: `${userId}/${input.day}`, userId, day: input.day, notificationId: outboxId, itemIds: held.map((h) => h.id) })
+            .values({
+              id: `${userId}/${input.day}`,
+              userId,
+              day: input.day,
+              notificationId: outboxId,
+              itemIds: held.map((h) => h.id),
+            })
             .onConflictDoNothing()
             .returning({ id: notificationDigests.id });
           if (inserted.length === 0) return 0;
-          const mail = renderDigest({ displayName: user.displayName, day: input.day, publicUrl: input.publicUrl, entries: held.map((h) => h.digestEntry as DigestEntry) });
+          const mail = renderDigest({
+            displayName: user.displayName,
+            day: input.day,
+            publicUrl: input.publicUrl,
+            entries: held.map((h) => h.digestEntry as DigestEntry),
+          });
           await tx
             .insert(notifications)
             .values({
@@ -107,7 +142,12 @@ export function createDigestActivities(deps: { db: Db; mailer: Mailer }) {
           await tx
             .update(notifications)
             .set({ status: 'digested', sentAt: sql`now()` })
-            .where(inArray(notifications.id, held.map((h) => h.id)));
+            .where(
+              inArray(
+                notifications.id,
+                held.map((h) => h.id),
+              ),
+            );
           return 1;
         });
       }
@@ -115,8 +155,17 @@ export function createDigestActivities(deps: { db: Db; mailer: Mailer }) {
         .select({ id: notificationDigests.notificationId, itemIds: notificationDigests.itemIds })
         .from(notificationDigests)
         .where(eq(notificationDigests.day, input.day));
-      const { sent } = await deliverOutbox(db, mailer, today.map((d) => d.id));
-      return { digests: today.length, items: today.reduce((n, d) => n + (d.itemIds as string[]).length, 0), created, sent };
+      const { sent } = await deliverOutbox(
+        db,
+        mailer,
+        today.map((d) => d.id),
+      );
+      return {
+        digests: today.length,
+        items: today.reduce((n, d) => n + (d.itemIds as string[]).length, 0),
+        created,
+        sent,
+      };
     },
   };
 }

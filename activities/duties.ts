@@ -29,8 +29,21 @@ const STEP_METRIC: Record<string, BriefingMetric> = {
   prosecute: 'prosecutions',
   recordJudgment: 'judgments',
 };
-const SUPERVISION_STEPS = ['requestFilingExplanation', 'requestLateDecisionExplanation', 'noticeToFile', 'issueTransferOpinion', 'urgeInvestigation'];
-const DISPUTE_STEPS = ['requestReconsideration', 'upholdNonFiling', 'proposeSupervision', 'disapproveArrest', 'refuseDetention', 'refuseTransfer'];
+const SUPERVISION_STEPS = [
+  'requestFilingExplanation',
+  'requestLateDecisionExplanation',
+  'noticeToFile',
+  'issueTransferOpinion',
+  'urgeInvestigation',
+];
+const DISPUTE_STEPS = [
+  'requestReconsideration',
+  'upholdNonFiling',
+  'proposeSupervision',
+  'disapproveArrest',
+  'refuseDetention',
+  'refuseTransfer',
+];
 
 type Row = Record<string, unknown>;
 const rowsOf = (r: unknown) => (r as { rows: Row[] }).rows;
@@ -89,7 +102,10 @@ export function createDutyActivities(deps: { db: Db }) {
           ...(p.closedAtMs !== undefined ? { closedAt: p.closedAtMs === null ? null : new Date(p.closedAtMs) } : {}),
         };
         // The period row must exist before the event (foreign key); the first event creates it.
-        await tx.insert(dutyPeriods).values({ id: p.id, ...periodValues, createdAt: at }).onConflictDoNothing({ target: dutyPeriods.id });
+        await tx
+          .insert(dutyPeriods)
+          .values({ id: p.id, ...periodValues, createdAt: at })
+          .onConflictDoNothing({ target: dutyPeriods.id });
         const inserted = await tx
           .insert(dutyEvents)
           .values({
@@ -106,7 +122,10 @@ export function createDutyActivities(deps: { db: Db }) {
           .onConflictDoNothing({ target: dutyEvents.id })
           .returning({ id: dutyEvents.id });
         if (inserted.length === 0) {
-          const rows = await tx.select({ id: notifications.id }).from(notifications).where(eq(notifications.eventId, input.event.id));
+          const rows = await tx
+            .select({ id: notifications.id })
+            .from(notifications)
+            .where(eq(notifications.eventId, input.event.id));
           return { notificationIds: rows.map((r) => r.id) };
         }
         await tx.update(dutyPeriods).set(periodValues).where(eq(dutyPeriods.id, p.id));
@@ -126,7 +145,9 @@ export function createDutyActivities(deps: { db: Db }) {
             .values({ id: item.id, periodId: p.id, dutyId: p.dutyId, kind: item.kind, ...values, createdAt: at })
             .onConflictDoUpdate({ target: dutyItems.id, set: values });
         }
-        const notificationIds = input.notify?.length ? await queueNotifications(tx, null, input.event.id, input.notify, dutyWarningEntry(input)) : [];
+        const notificationIds = input.notify?.length
+          ? await queueNotifications(tx, null, input.event.id, input.notify, dutyWarningEntry(input))
+          : [];
         return { notificationIds };
       });
     },
@@ -137,11 +158,17 @@ export function createDutyActivities(deps: { db: Db }) {
         await db.execute(sql`
           select c.id, c.case_number, c.title, c.confidentiality, c.stage_label_zh, c.responsible_agency, c.overdue,
             exists (select 1 from case_events e where e.case_id = c.id and (e.type = 'clockSupervision'
-              or e.data->>'step' in (${sql.join(SUPERVISION_STEPS.map((s) => sql`${s}`), sql`, `)}))) as supervised,
+              or e.data->>'step' in (${sql.join(
+                SUPERVISION_STEPS.map((s) => sql`${s}`),
+                sql`, `,
+              )}))) as supervised,
             exists (select 1 from case_events e where e.case_id = c.id and e.data->>'step' = 'jointSupervision')
               or exists (select 1 from deadlines d where d.case_id = c.id and d.rule_id = 'psb.filing-decision.major') as major,
             (select string_agg(distinct e.label_zh, '；') from case_events e where e.case_id = c.id
-              and e.data->>'step' in (${sql.join(DISPUTE_STEPS.map((s) => sql`${s}`), sql`, `)})) as dispute
+              and e.data->>'step' in (${sql.join(
+                DISPUTE_STEPS.map((s) => sql`${s}`),
+                sql`, `,
+              )})) as dispute
           from cases c
           where c.closed_at is null
           order by c.case_number`),
@@ -194,7 +221,8 @@ export function createDutyActivities(deps: { db: Db }) {
     async computeBriefingStats(input: { fromMs: number; toMs: number }): Promise<BriefingStats> {
       const perAgency = Object.fromEntries(AGENCIES.map((a) => [a, emptyCounts()])) as BriefingStats['perAgency'];
       const add = (agency: unknown, metric: BriefingMetric, n = 1) => {
-        if (typeof agency === 'string' && (AGENCIES as string[]).includes(agency)) perAgency[agency as BriefingAgency][metric] += n;
+        if (typeof agency === 'string' && (AGENCIES as string[]).includes(agency))
+          perAgency[agency as BriefingAgency][metric] += n;
       };
       const events = rowsOf(
         await db.execute(sql`
@@ -229,7 +257,11 @@ export function createDutyActivities(deps: { db: Db }) {
           ),
         );
       for (const item of items) {
-        const data = item.data as { leadCount?: number; recordedByAgency?: string; attendance?: Record<string, number> };
+        const data = item.data as {
+          leadCount?: number;
+          recordedByAgency?: string;
+          attendance?: Record<string, number>;
+        };
         if (item.kind === 'jointOperation') {
           add('eeb', 'jointOperations');
           add('psb', 'jointOperations');

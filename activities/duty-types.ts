@@ -61,7 +61,14 @@ export interface MeetingAgenda {
   supervisedCases: AgendaCase[];
   majorCases: AgendaCase[];
   disputes: AgendaCase[];
-  openResolutions: { id: string; titleZh: string; ownerAgency: string | null; dueDate: string | null; escalationLevel: string; meetingPeriodId: string }[];
+  openResolutions: {
+    id: string;
+    titleZh: string;
+    ownerAgency: string | null;
+    dueDate: string | null;
+    escalationLevel: string;
+    meetingPeriodId: string;
+  }[];
   /**
    * Confidential cases are not named on an agenda (it goes to every agency and the working group): only how many
    * there are in each list. Absent in agendas compiled before this was counted.

@@ -56,7 +56,10 @@ function currentInfo() {
  * step with it and keeps its state); a retryable failure is noted in stuck_work (best effort: the database may be the
  * thing that is down) and rethrown as it was; success after failed attempts removes the note.
  */
-export function guardActivities<T extends Record<string, (...args: never[]) => Promise<unknown>>>(db: Db, activities: T): T {
+export function guardActivities<T extends Record<string, (...args: never[]) => Promise<unknown>>>(
+  db: Db,
+  activities: T,
+): T {
   const out: Record<string, unknown> = {};
   for (const [name, fn] of Object.entries(activities)) {
     out[name] = async (...args: never[]) => {
@@ -66,7 +69,12 @@ export function guardActivities<T extends Record<string, (...args: never[]) => P
         if (info && info.attempt > 1) {
           await db
             .delete(stuckWork)
-            .where(and(eq(stuckWork.workflowId, (info.workflowExecution?.workflowId ?? `activity-${info.activityId}`)), eq(stuckWork.activityType, name)))
+            .where(
+              and(
+                eq(stuckWork.workflowId, info.workflowExecution?.workflowId ?? `activity-${info.activityId}`),
+                eq(stuckWork.activityType, name),
+              ),
+            )
             .catch(() => undefined);
         }
         return result;
@@ -74,16 +82,29 @@ export function guardActivities<T extends Record<string, (...args: never[]) => P
         // An activity's own ApplicationFailure says what it means already.
         const state = err instanceof ApplicationFailure ? undefined : sqlStateOf(err);
         if (isRefusal(state)) {
-          throw ApplicationFailure.create({ type: RECORD_REFUSED, message: refusalZh(state!), nonRetryable: true, details: [{ sqlState: state, activity: name }] });
+          throw ApplicationFailure.create({
+            type: RECORD_REFUSED,
+            message: refusalZh(state!),
+            nonRetryable: true,
+            details: [{ sqlState: state, activity: name }],
+          });
         }
         if (info && !(err instanceof ApplicationFailure && err.nonRetryable)) {
           // The driver's own message (drizzle's wrapper repeats the query and its parameters: personal data stays out).
           const cause = (err as { cause?: Error })?.cause;
-          const message = String((cause instanceof Error ? cause.message : (err as Error)?.message) ?? err).split('\nparams:')[0];
+          const message = String((cause instanceof Error ? cause.message : (err as Error)?.message) ?? err).split(
+            '\nparams:',
+          )[0];
           const reason = `${state ? `SQLSTATE ${state}：` : ''}${message}`.slice(0, 500);
           await db
             .insert(stuckWork)
-            .values({ workflowId: (info.workflowExecution?.workflowId ?? `activity-${info.activityId}`), runId: info.workflowExecution?.runId ?? '', activityType: name, reason, attempts: info.attempt })
+            .values({
+              workflowId: info.workflowExecution?.workflowId ?? `activity-${info.activityId}`,
+              runId: info.workflowExecution?.runId ?? '',
+              activityType: name,
+              reason,
+              attempts: info.attempt,
+            })
             .onConflictDoUpdate({
               target: [stuckWork.workflowId, stuckWork.activityType],
               // A new run (after a reset) starts its own count.

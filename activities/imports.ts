@@ -55,7 +55,13 @@ export function parseImportFile(kind: ImportKind, format: 'csv' | 'json', conten
   }
   let records: { info: { lines: number }; record: string[] }[];
   try {
-    records = parse(content, { bom: true, info: true, skip_empty_lines: true, relax_column_count: true, trim: true }) as never;
+    records = parse(content, {
+      bom: true,
+      info: true,
+      skip_empty_lines: true,
+      relax_column_count: true,
+      trim: true,
+    }) as never;
   } catch (err) {
     const e = err as Error & { lines?: number };
     throw new FileError(`CSV 格式错误（第 ${e.lines ?? '?'} 行附近）：${e.message.split('\n')[0]}`, e.lines ?? 0);
@@ -63,14 +69,20 @@ export function parseImportFile(kind: ImportKind, format: 'csv' | 'json', conten
   if (records.length === 0) throw new FileError('文件没有内容');
   const header = records[0].record.map((h) => h.trim());
   const unknown = header.filter((h) => !columns[h]);
-  if (unknown.length) throw new FileError(`第 1 行（表头）有无法识别的列：${unknown.join('、')}；可用列：${Object.keys(columns).join('、')}`, 1);
+  if (unknown.length)
+    throw new FileError(
+      `第 1 行（表头）有无法识别的列：${unknown.join('、')}；可用列：${Object.keys(columns).join('、')}`,
+      1,
+    );
   const fields = header.map((h) => columns[h]);
   const dup = fields.find((f, i) => fields.indexOf(f) !== i);
   if (dup) throw new FileError(`第 1 行（表头）重复的列：${FIELD_ZH[dup] ?? dup}`, 1);
   const missing = REQUIRED_FIELDS[kind].filter((f) => !fields.includes(f));
-  if (missing.length) throw new FileError(`第 1 行（表头）缺少必需的列：${missing.map((f) => FIELD_ZH[f]).join('、')}`, 1);
+  if (missing.length)
+    throw new FileError(`第 1 行（表头）缺少必需的列：${missing.map((f) => FIELD_ZH[f]).join('、')}`, 1);
   return records.slice(1).map(({ info, record }) => {
-    if (record.length !== header.length) return { line: info.lines, raw: { __columns: record.length, __expected: header.length } };
+    if (record.length !== header.length)
+      return { line: info.lines, raw: { __columns: record.length, __expected: header.length } };
     return { line: info.lines, raw: Object.fromEntries(fields.map((f, i) => [f, record[i]])) };
   });
 }
@@ -78,7 +90,13 @@ export function parseImportFile(kind: ImportKind, format: 'csv' | 'json', conten
 const hashOf = (v: Record<string, unknown>) =>
   crypto
     .createHash('sha256')
-    .update(JSON.stringify(Object.keys(v).sort().map((k) => [k, v[k] ?? null])))
+    .update(
+      JSON.stringify(
+        Object.keys(v)
+          .sort()
+          .map((k) => [k, v[k] ?? null]),
+      ),
+    )
     .digest('hex');
 
 /**
@@ -90,13 +108,24 @@ const hashOf = (v: Record<string, unknown>) =>
 export function createImportActivities(deps: { db: Db }) {
   const { db } = deps;
   return {
-    async runImport(input: { jobId: string }): Promise<{ status: string; inserted: number; updated: number; unchanged: number; errors: number }> {
+    async runImport(input: {
+      jobId: string;
+    }): Promise<{ status: string; inserted: number; updated: number; unchanged: number; errors: number }> {
       const [job] = await db.select().from(importJobs).where(eq(importJobs.id, input.jobId));
       if (!job) throw new Error(`导入任务不存在：${input.jobId}`);
-      const summary = (j: typeof job) => ({ status: j.status, inserted: j.inserted, updated: j.updated, unchanged: j.unchanged, errors: (j.errors as unknown[]).length });
+      const summary = (j: typeof job) => ({
+        status: j.status,
+        inserted: j.inserted,
+        updated: j.updated,
+        unchanged: j.unchanged,
+        errors: (j.errors as unknown[]).length,
+      });
       if (['completed', 'rejected'].includes(job.status)) return summary(job);
       const kind = job.kind as ImportKind;
-      await db.update(importJobs).set({ status: 'validating', startedAt: new Date(), processed: 0 }).where(eq(importJobs.id, job.id));
+      await db
+        .update(importJobs)
+        .set({ status: 'validating', startedAt: new Date(), processed: 0 })
+        .where(eq(importJobs.id, job.id));
 
       let rows: Parsed[];
       try {
@@ -105,7 +134,12 @@ export function createImportActivities(deps: { db: Db }) {
         if (!(err instanceof FileError)) throw err;
         const [done] = await db
           .update(importJobs)
-          .set({ status: 'rejected', errors: [{ line: err.line, reason: err.message }], messageZh: `文件无法读取，未导入任何记录：${err.message}`, finishedAt: new Date() })
+          .set({
+            status: 'rejected',
+            errors: [{ line: err.line, reason: err.message }],
+            messageZh: `文件无法读取，未导入任何记录：${err.message}`,
+            finishedAt: new Date(),
+          })
           .where(eq(importJobs.id, job.id))
           .returning();
         return summary(done);
@@ -122,30 +156,52 @@ export function createImportActivities(deps: { db: Db }) {
         // A cell PostgreSQL cannot store (a JSON file may spell a lone surrogate as \ud800) is refused with its row,
         // and neither it nor its source id is echoed into the job's errors (jsonb would refuse those too).
         const unstorable = raw.__notObject ? undefined : findUnstorable(raw, { maxDepth: 4, maxLength: 50_000 });
-        const rawId = typeof raw.sourceId === 'string' || typeof raw.sourceId === 'number' ? String(raw.sourceId).trim() : undefined;
+        const rawId =
+          typeof raw.sourceId === 'string' || typeof raw.sourceId === 'number'
+            ? String(raw.sourceId).trim()
+            : undefined;
         const sourceId = rawId !== undefined && isStorableText(rawId) ? rawId : undefined;
         if (unstorable) {
           const field = unstorable.path.split('.')[0];
           const what = unstorable.problem === 'tooDeep' ? '嵌套过深' : TEXT_PROBLEM_ZH[unstorable.problem];
-          errors.push({ line, sourceId, field: isStorableText(field) ? field : undefined, reason: `${FIELD_ZH[field] ?? '字段'} ${what}` });
+          errors.push({
+            line,
+            sourceId,
+            field: isStorableText(field) ? field : undefined,
+            reason: `${FIELD_ZH[field] ?? '字段'} ${what}`,
+          });
         } else if (raw.__notObject) errors.push({ line, reason: `第 ${line} 条记录不是对象` });
-        else if (raw.__columns !== undefined) errors.push({ line, reason: `列数不符：应为 ${String(raw.__expected)} 列，实为 ${String(raw.__columns)} 列` });
+        else if (raw.__columns !== undefined)
+          errors.push({
+            line,
+            reason: `列数不符：应为 ${String(raw.__expected)} 列，实为 ${String(raw.__columns)} 列`,
+          });
         else {
           const parsed = schema.safeParse(raw);
           if (!parsed.success) errors.push({ line, sourceId, ...rowReason(parsed.error) });
           else {
             const v = parsed.data as Record<string, unknown>;
             const first = seen.get(v.sourceId as string);
-            if (first !== undefined) errors.push({ line, sourceId, field: 'sourceId', reason: `来源编号与第 ${first} 行重复` });
+            if (first !== undefined)
+              errors.push({ line, sourceId, field: 'sourceId', reason: `来源编号与第 ${first} 行重复` });
             else if (v.agency !== job.createdByAgency) {
-              errors.push({ line, sourceId, field: 'agency', reason: `只能导入本机关的记录：该行执法机关为 ${String(v.agency)}，导入人属于 ${job.createdByAgency}` });
+              errors.push({
+                line,
+                sourceId,
+                field: 'agency',
+                reason: `只能导入本机关的记录：该行执法机关为 ${String(v.agency)}，导入人属于 ${job.createdByAgency}`,
+              });
             } else {
               seen.set(v.sourceId as string, line);
               valid.push({ line, v });
             }
           }
         }
-        if ((i + 1) % PROGRESS_EVERY === 0) await db.update(importJobs).set({ processed: i + 1 }).where(eq(importJobs.id, job.id));
+        if ((i + 1) % PROGRESS_EVERY === 0)
+          await db
+            .update(importJobs)
+            .set({ processed: i + 1 })
+            .where(eq(importJobs.id, job.id));
       }
       if (errors.length) {
         const [done] = await db
@@ -171,27 +227,54 @@ export function createImportActivities(deps: { db: Db }) {
         const changes: { line: number; sourceId: string; fields: string[] }[] = [];
         for (let c = 0; c < valid.length; c += CHUNK) {
           const chunk = valid.slice(c, c + CHUNK);
-          const numbers = [...new Set(chunk.map((r) => r.v.caseNumber).filter((n): n is string => typeof n === 'string'))];
+          const numbers = [
+            ...new Set(chunk.map((r) => r.v.caseNumber).filter((n): n is string => typeof n === 'string')),
+          ];
           // Only cases the importing agency may see are linked: a confidential case of others is as if it did not exist.
-          const linked = numbers.length ? await tx.select({ id: cases.id, caseNumber: cases.caseNumber }).from(cases).where(and(inArray(cases.caseNumber, numbers), caseVisibleToAgency(job.createdByAgency ?? 'none'))) : [];
+          const linked = numbers.length
+            ? await tx
+                .select({ id: cases.id, caseNumber: cases.caseNumber })
+                .from(cases)
+                .where(and(inArray(cases.caseNumber, numbers), caseVisibleToAgency(job.createdByAgency ?? 'none')))
+            : [];
           const caseIdOf = new Map(linked.map((l) => [l.caseNumber, l.id]));
           const existing = await tx
             .select()
             .from(table)
-            .where(and(eq(table.sourceSystem, job.sourceSystem), inArray(table.sourceId, chunk.map((r) => r.v.sourceId as string))));
+            .where(
+              and(
+                eq(table.sourceSystem, job.sourceSystem),
+                inArray(
+                  table.sourceId,
+                  chunk.map((r) => r.v.sourceId as string),
+                ),
+              ),
+            );
           const bySource = new Map(existing.map((e) => [e.sourceId, e as unknown as Record<string, unknown>]));
           const fresh: Record<string, unknown>[] = [];
           for (const { line, v } of chunk) {
-            const values = { ...v, amount: v.amount ?? null, caseId: v.caseNumber ? (caseIdOf.get(v.caseNumber as string) ?? null) : null };
+            const values = {
+              ...v,
+              amount: v.amount ?? null,
+              caseId: v.caseNumber ? (caseIdOf.get(v.caseNumber as string) ?? null) : null,
+            };
             const contentHash = hashOf(values);
             const before = bySource.get(v.sourceId as string);
             if (!before) {
-              fresh.push({ id: crypto.randomUUID(), sourceSystem: job.sourceSystem, importJobId: job.id, contentHash, ...values });
+              fresh.push({
+                id: crypto.randomUUID(),
+                sourceSystem: job.sourceSystem,
+                importJobId: job.id,
+                contentHash,
+                ...values,
+              });
               inserted++;
             } else if (before.contentHash === contentHash) {
               unchanged++;
             } else {
-              const fields = Object.keys(values).filter((k) => String(before[k] ?? '') !== String((values as Record<string, unknown>)[k] ?? ''));
+              const fields = Object.keys(values).filter(
+                (k) => String(before[k] ?? '') !== String((values as Record<string, unknown>)[k] ?? ''),
+              );
               await tx
                 .update(table)
                 .set({ ...values, contentHash, importJobId: job.id, updatedAt: new Date() } as never)

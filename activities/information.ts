@@ -18,7 +18,11 @@ const FEED_LOCK = 80_340_034;
  * Idempotent (the workflow id is the decision's; a second start is refused by Temporal and ignored). Outside an
  * activity (a direct call in a test) there is no worker client and nothing is started.
  */
-export async function startPlatformEntryFor(caseId: string, event: CaseEventInput, policy?: PolicyInForce): Promise<void> {
+export async function startPlatformEntryFor(
+  caseId: string,
+  event: CaseEventInput,
+  policy?: PolicyInForce,
+): Promise<void> {
   const step = (event.data as { step?: string } | undefined)?.step;
   const decision = article34Decision(step);
   if (!decision || !event.actor?.agency || !/\/step\/\d+$/.test(event.id)) return;
@@ -33,7 +37,16 @@ export async function startPlatformEntryFor(caseId: string, event: CaseEventInpu
     await ctx.client.workflow.start('platformEntryWorkflow', {
       workflowId: `platform-entry-${caseId}-${seq}`,
       taskQueue: ctx.info.taskQueue,
-      args: [{ caseId, decisionEventId: event.id, step, agency: event.actor.agency, decidedAtMs: event.occurredAtMs, ...policy }],
+      args: [
+        {
+          caseId,
+          decisionEventId: event.id,
+          step,
+          agency: event.actor.agency,
+          decidedAtMs: event.occurredAtMs,
+          ...policy,
+        },
+      ],
     });
   } catch (err) {
     if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
@@ -41,14 +54,21 @@ export async function startPlatformEntryFor(caseId: string, event: CaseEventInpu
 }
 
 const KIND_ZH = { warning: '预警', overdue: '超期', escalation: '督办' } as const;
-const AUDIENCE: Record<keyof typeof KIND_ZH, Audience[]> = { warning: ['handling'], overdue: ['agencyHead'], escalation: ['workingGroup'] };
+const AUDIENCE: Record<keyof typeof KIND_ZH, Audience[]> = {
+  warning: ['handling'],
+  overdue: ['agencyHead'],
+  escalation: ['workingGroup'],
+};
 const agencyZh = (a: string) => (AGENCY_ZH as Record<string, string>)[a] ?? a;
 
 export function createInformationActivities(deps: { db: Db }) {
   const { db } = deps;
 
   async function caseOf(tx: Tx, caseId: string) {
-    const [c] = await tx.select({ caseNumber: cases.caseNumber, title: cases.title, confidentiality: cases.confidentiality }).from(cases).where(eq(cases.id, caseId));
+    const [c] = await tx
+      .select({ caseNumber: cases.caseNumber, title: cases.title, confidentiality: cases.confidentiality })
+      .from(cases)
+      .where(eq(cases.id, caseId));
     return c;
   }
 
@@ -89,7 +109,12 @@ export function createInformationActivities(deps: { db: Db }) {
           labelZh: `待录入信息共享平台：${decision.labelZh}（${agencyZh(input.agency)}，${input.dueDate} 前）`,
           occurredAtMs: input.decidedAtMs,
           ruleId: 'any.platform-entry',
-          data: { decisionEventId: input.decisionEventId, article34Item: decision.item, dueDate: input.dueDate, dueAt: new Date(input.dueAtMs).toISOString() },
+          data: {
+            decisionEventId: input.decisionEventId,
+            article34Item: decision.item,
+            dueDate: input.dueDate,
+            dueAt: new Date(input.dueAtMs).toISOString(),
+          },
         });
       });
     },
@@ -107,7 +132,10 @@ export function createInformationActivities(deps: { db: Db }) {
       basis: string;
     }): Promise<{ notificationIds: string[] }> {
       return db.transaction(async (tx) => {
-        const [rec] = await tx.select().from(informationRecords).where(eq(informationRecords.id, input.decisionEventId));
+        const [rec] = await tx
+          .select()
+          .from(informationRecords)
+          .where(eq(informationRecords.id, input.decisionEventId));
         if (!rec) throw new Error(`信息录入事项不存在：${input.decisionEventId}`);
         const what = `${KIND_ZH[input.kind]}：录入信息共享平台（${rec.decisionLabelZh}）${input.kind === 'warning' ? '将于' : '已于'} ${formatChinaTime(input.dueAtMs)} 期满`;
         const fresh = await insertEvent(tx, input.caseId, {
@@ -116,10 +144,18 @@ export function createInformationActivities(deps: { db: Db }) {
           labelZh: what,
           occurredAtMs: input.atMs,
           ruleId: 'any.platform-entry',
-          data: { clockId: input.eventId.split('/')[2], decisionEventId: input.decisionEventId, dueAt: new Date(input.dueAtMs).toISOString(), scheduledAt: new Date(input.scheduledAtMs).toISOString() },
+          data: {
+            clockId: input.eventId.split('/')[2],
+            decisionEventId: input.decisionEventId,
+            dueAt: new Date(input.dueAtMs).toISOString(),
+            scheduledAt: new Date(input.scheduledAtMs).toISOString(),
+          },
         });
         if (!fresh) {
-          const rows = await tx.select({ id: notifications.id }).from(notifications).where(eq(notifications.eventId, input.eventId));
+          const rows = await tx
+            .select({ id: notifications.id })
+            .from(notifications)
+            .where(eq(notifications.eventId, input.eventId));
           return { notificationIds: rows.map((r) => r.id) };
         }
         await tx
@@ -173,7 +209,10 @@ export function createInformationActivities(deps: { db: Db }) {
       record: InformationRecordInput;
     }): Promise<void> {
       await db.transaction(async (tx) => {
-        const [rec] = await tx.select().from(informationRecords).where(eq(informationRecords.id, input.decisionEventId));
+        const [rec] = await tx
+          .select()
+          .from(informationRecords)
+          .where(eq(informationRecords.id, input.decisionEventId));
         if (!rec) throw new Error(`信息录入事项不存在：${input.decisionEventId}`);
         const fresh = await insertEvent(tx, input.caseId, {
           id: input.eventId,
@@ -183,7 +222,12 @@ export function createInformationActivities(deps: { db: Db }) {
           actor: { userId: input.actor.userId, agency: input.actor.agency, displayName: input.actor.displayName },
           ruleId: 'any.platform-entry',
           documentNumber: input.record.documentNumber,
-          data: { clockId: input.clockId, decisionEventId: input.decisionEventId, confidentiality: input.record.confidentiality, late: input.late },
+          data: {
+            clockId: input.clockId,
+            decisionEventId: input.decisionEventId,
+            confidentiality: input.record.confidentiality,
+            late: input.late,
+          },
         });
         if (!fresh) return;
         await tx.execute(sql`select pg_advisory_xact_lock(${FEED_LOCK})`);
@@ -193,7 +237,8 @@ export function createInformationActivities(deps: { db: Db }) {
             status: 'entered',
             content: input.record.content,
             confidentiality: input.record.confidentiality,
-            confidentialityReason: input.record.confidentiality === 'public' ? null : (input.record.confidentialityReason ?? null),
+            confidentialityReason:
+              input.record.confidentiality === 'public' ? null : (input.record.confidentialityReason ?? null),
             documentNumber: input.record.documentNumber ?? null,
             enteredAt: new Date(input.atMs),
             enteredByUserId: input.actor.userId,

@@ -2,7 +2,17 @@ import crypto from 'node:crypto';
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { PolicyInForce } from '../config';
 import type { Db } from '../db/client';
-import { agencies, calendarYears, caseEvents, cases, deadlines, notifications, userPreferences, users, workingGroupPositions } from '../db/schema';
+import {
+  agencies,
+  calendarYears,
+  caseEvents,
+  cases,
+  deadlines,
+  notifications,
+  userPreferences,
+  users,
+  workingGroupPositions,
+} from '../db/schema';
 import { RULES, isRuleId } from '../domain/deadlines/rules';
 import { formatChinaTime } from '../workflows/clocks';
 import type {
@@ -179,7 +189,10 @@ export async function queueNotifications(
 async function caseWarningEntry(tx: Tx, caseId: string, e: CaseEventInput): Promise<DigestEntry | undefined> {
   if (e.type !== 'clockWarning' || !e.ruleId || !isRuleId(e.ruleId)) return undefined;
   const rule = RULES[e.ruleId];
-  const [c] = await tx.select({ caseNumber: cases.caseNumber, title: cases.title, confidentiality: cases.confidentiality }).from(cases).where(eq(cases.id, caseId));
+  const [c] = await tx
+    .select({ caseNumber: cases.caseNumber, title: cases.title, confidentiality: cases.confidentiality })
+    .from(cases)
+    .where(eq(cases.id, caseId));
   const dueIso = typeof e.data?.dueAt === 'string' ? e.data.dueAt : undefined;
   return {
     reference: c?.caseNumber ?? caseId,
@@ -200,10 +213,15 @@ export function createRecordActivities(deps: { db: Db; policy?: PolicyInForce })
     /** Creates the case row and its first event; a retry finds both and changes nothing. */
     async registerCase(input: RegisterCaseInput): Promise<{ caseNumber: string }> {
       return db.transaction(async (tx) => {
-        const [existing] = await tx.select({ caseNumber: cases.caseNumber }).from(cases).where(eq(cases.id, input.caseId));
+        const [existing] = await tx
+          .select({ caseNumber: cases.caseNumber })
+          .from(cases)
+          .where(eq(cases.id, input.caseId));
         if (existing) return existing;
         const year = new Date(input.event.occurredAtMs + 8 * 3600_000).getUTCFullYear();
-        const result = (await tx.execute(sql`select nextval('case_number_seq') as n`)) as unknown as { rows: { n: string }[] };
+        const result = (await tx.execute(sql`select nextval('case_number_seq') as n`)) as unknown as {
+          rows: { n: string }[];
+        };
         const n = result.rows[0].n;
         const caseNumber = `联动-${year}-${String(n).padStart(6, '0')}`;
         await tx.insert(cases).values({
@@ -248,40 +266,44 @@ export function createRecordActivities(deps: { db: Db; policy?: PolicyInForce })
   };
 
   async function recordChange(input: RecordChangeInput): Promise<RecordChangeResult> {
-      return db.transaction(async (tx) => {
-        const fresh = await insertEvent(tx, input.caseId, input.event);
-        if (!fresh) {
-          const rows = await tx
-            .select({ id: notifications.id })
-            .from(notifications)
-            .where(eq(notifications.eventId, input.event.id));
-          return { notificationIds: rows.map((r) => r.id) };
-        }
-        const at = input.event.occurredAtMs;
-        if (input.caseUpdate) {
-          const u = input.caseUpdate;
-          await tx
-            .update(cases)
-            .set({
-              ...(u.stage !== undefined ? { stage: u.stage } : {}),
-              ...(u.stageLabelZh !== undefined ? { stageLabelZh: u.stageLabelZh } : {}),
-              ...(u.responsibleAgency !== undefined ? { responsibleAgency: u.responsibleAgency } : {}),
-              ...(u.overdue !== undefined ? { overdue: u.overdue } : {}),
-              ...(u.nextDeadlineAtMs !== undefined
-                ? { nextDeadlineAt: u.nextDeadlineAtMs === null ? null : new Date(u.nextDeadlineAtMs) }
-                : {}),
-              ...(u.closedAtMs !== undefined ? { closedAt: u.closedAtMs === null ? null : new Date(u.closedAtMs) } : {}),
-              updatedAt: new Date(at),
-            })
-            .where(eq(cases.id, input.caseId));
-        }
-        if (input.deadlines?.length) await upsertDeadlines(tx, input.caseId, input.deadlines, at);
-        const notificationIds = input.notify?.length
-          ? await queueNotifications(tx, input.caseId, input.event.id, input.notify, await caseWarningEntry(tx, input.caseId, input.event))
-          : [];
-        return { notificationIds };
-      });
+    return db.transaction(async (tx) => {
+      const fresh = await insertEvent(tx, input.caseId, input.event);
+      if (!fresh) {
+        const rows = await tx
+          .select({ id: notifications.id })
+          .from(notifications)
+          .where(eq(notifications.eventId, input.event.id));
+        return { notificationIds: rows.map((r) => r.id) };
+      }
+      const at = input.event.occurredAtMs;
+      if (input.caseUpdate) {
+        const u = input.caseUpdate;
+        await tx
+          .update(cases)
+          .set({
+            ...(u.stage !== undefined ? { stage: u.stage } : {}),
+            ...(u.stageLabelZh !== undefined ? { stageLabelZh: u.stageLabelZh } : {}),
+            ...(u.responsibleAgency !== undefined ? { responsibleAgency: u.responsibleAgency } : {}),
+            ...(u.overdue !== undefined ? { overdue: u.overdue } : {}),
+            ...(u.nextDeadlineAtMs !== undefined
+              ? { nextDeadlineAt: u.nextDeadlineAtMs === null ? null : new Date(u.nextDeadlineAtMs) }
+              : {}),
+            ...(u.closedAtMs !== undefined ? { closedAt: u.closedAtMs === null ? null : new Date(u.closedAtMs) } : {}),
+            updatedAt: new Date(at),
+          })
+          .where(eq(cases.id, input.caseId));
+      }
+      if (input.deadlines?.length) await upsertDeadlines(tx, input.caseId, input.deadlines, at);
+      const notificationIds = input.notify?.length
+        ? await queueNotifications(
+            tx,
+            input.caseId,
+            input.event.id,
+            input.notify,
+            await caseWarningEntry(tx, input.caseId, input.event),
+          )
+        : [];
+      return { notificationIds };
+    });
   }
 }
-
-

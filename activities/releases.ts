@@ -94,7 +94,8 @@ export function createReleaseActivities(deps: { db: Db }) {
           body: r.content.body,
           kind: r.content.kind,
           confidentiality: r.content.confidentiality,
-          confidentialityReason: r.content.confidentiality === 'public' ? null : (r.content.confidentialityReason ?? null),
+          confidentialityReason:
+            r.content.confidentiality === 'public' ? null : (r.content.confidentialityReason ?? null),
           caseIds: r.content.caseIds ?? [],
           drafterAgency: r.drafter.agency,
           drafterUserId: r.drafter.userId ?? null,
@@ -109,7 +110,10 @@ export function createReleaseActivities(deps: { db: Db }) {
           updatedAt: at,
         };
         // The release row must exist before the event (foreign key); the first event creates it.
-        await tx.insert(releases).values({ id: r.id, ...values, createdAt: at }).onConflictDoNothing({ target: releases.id });
+        await tx
+          .insert(releases)
+          .values({ id: r.id, ...values, createdAt: at })
+          .onConflictDoNothing({ target: releases.id });
         const inserted = await tx
           .insert(releaseEvents)
           .values({
@@ -127,7 +131,10 @@ export function createReleaseActivities(deps: { db: Db }) {
           .onConflictDoNothing({ target: releaseEvents.id })
           .returning({ id: releaseEvents.id });
         if (inserted.length === 0) {
-          const rows = await tx.select({ id: notifications.id }).from(notifications).where(eq(notifications.eventId, input.event.id));
+          const rows = await tx
+            .select({ id: notifications.id })
+            .from(notifications)
+            .where(eq(notifications.eventId, input.event.id));
           return { notificationIds: rows.map((x) => x.id) };
         }
         await tx.update(releases).set(values).where(eq(releases.id, r.id));
@@ -150,16 +157,26 @@ export function createReleaseActivities(deps: { db: Db }) {
           };
           await tx
             .insert(releaseApprovals)
-            .values({ id: approvalId(r.id, a.round, a.agency), releaseId: r.id, round: a.round, agency: a.agency, ...v })
+            .values({
+              id: approvalId(r.id, a.round, a.agency),
+              releaseId: r.id,
+              round: a.round,
+              agency: a.agency,
+              ...v,
+            })
             .onConflictDoUpdate({ target: releaseApprovals.id, set: v });
         }
-        const notificationIds = input.notify?.length ? await queueNotifications(tx, null, input.event.id, input.notify, releaseWarningEntry(input)) : [];
+        const notificationIds = input.notify?.length
+          ? await queueNotifications(tx, null, input.event.id, input.notify, releaseWarningEntry(input))
+          : [];
         return { notificationIds };
       });
     },
 
     /** The referenced cases as the record holds them now: which exist and which are confidential (numbers only). */
-    async checkReleaseCases(input: { caseIds: string[] }): Promise<{ missing: string[]; confidentialCaseNumbers: string[] }> {
+    async checkReleaseCases(input: {
+      caseIds: string[];
+    }): Promise<{ missing: string[]; confidentialCaseNumbers: string[] }> {
       if (!input.caseIds.length) return { missing: [], confidentialCaseNumbers: [] };
       const rows = await db
         .select({ id: cases.id, caseNumber: cases.caseNumber, confidentiality: cases.confidentiality })

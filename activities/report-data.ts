@@ -36,7 +36,14 @@ export interface ReportData {
   byAgency: { agency: string; agencyZh: string; open: number; overdueOpen: number }[];
   outcomes: { stage: Stage; stageZh: string; cases: number }[];
   monthly: { month: string; leads: number; transfers: number; filings: number; overdueClocks: number }[];
-  overdueCases: { caseNumber: string; title: string; trackZh: string; stageZh: string; agencyZh: string; dueAt: string | null }[];
+  overdueCases: {
+    caseNumber: string;
+    title: string;
+    trackZh: string;
+    stageZh: string;
+    agencyZh: string;
+    dueAt: string | null;
+  }[];
   overdueConfidential: number;
   confidentialActive: number;
   /** Confidential cases registered before the period's end: not in the tables by stage, agency or outcome. */
@@ -73,7 +80,10 @@ export function trendMonths(fromMs: number, toMs: number): string[] {
 }
 const monthStartMs = (month: string) => Date.UTC(Number(month.slice(0, 4)), Number(month.slice(5, 7)) - 1, 1) - CHINA;
 
-export async function computeReportData(db: Db, input: { titleZh: string; periodLabelZh: string; fromMs: number; toMs: number; generatedAtMs: number }): Promise<ReportData> {
+export async function computeReportData(
+  db: Db,
+  input: { titleZh: string; periodLabelZh: string; fromMs: number; toMs: number; generatedAtMs: number },
+): Promise<ReportData> {
   const from = isoOf(input.fromMs);
   const to = isoOf(input.toMs);
   const stepMetric = Object.entries(METRIC_STEPS).flatMap(([metric, steps]) => steps!.map((s) => [s, metric] as const));
@@ -103,7 +113,9 @@ export async function computeReportData(db: Db, input: { titleZh: string; period
       from cases where created_at < ${to}::timestamptz and confidentiality <> 'confidential' group by 1, 2`),
     db.execute(sql`select coalesce(responsible_agency, '') as agency, count(*)::int as open, count(*) filter (where overdue)::int as overdue_open
       from cases where created_at < ${to}::timestamptz and closed_at is null and confidentiality <> 'confidential' group by 1`),
-    db.execute(sql`select stage, count(*)::int as n from cases where closed_at >= ${from}::timestamptz and closed_at < ${to}::timestamptz and confidentiality <> 'confidential' group by 1`),
+    db.execute(
+      sql`select stage, count(*)::int as n from cases where closed_at >= ${from}::timestamptz and closed_at < ${to}::timestamptz and confidentiality <> 'confidential' group by 1`,
+    ),
     db.execute(sql`select to_char(e.occurred_at at time zone 'Asia/Shanghai', 'YYYY-MM') as month,
         case when e.type = 'caseCreated' then 'leads' when e.type = 'clockOverdue' then 'overdueClocks'
              when e.data->>'step' in ('deliverTransfer', 'deliverDetentionTransfer') then 'transfers' else 'filings' end as metric,
@@ -121,16 +133,20 @@ export async function computeReportData(db: Db, input: { titleZh: string; period
           where c.confidentiality = 'confidential' and e.occurred_at >= ${from}::timestamptz and e.occurred_at < ${to}::timestamptz) as active_confidential`),
   ]);
 
-  const per = Object.fromEntries(REPORT_AGENCIES.map((a) => [a, Object.fromEntries(BRIEFING_METRICS.map((m) => [m, 0]))])) as Record<A, Record<BriefingMetric, number>>;
+  const per = Object.fromEntries(
+    REPORT_AGENCIES.map((a) => [a, Object.fromEntries(BRIEFING_METRICS.map((m) => [m, 0]))]),
+  ) as Record<A, Record<BriefingMetric, number>>;
   const add = (agency: unknown, metric: BriefingMetric, k: number) => {
-    if (typeof agency === 'string' && (REPORT_AGENCIES as readonly string[]).includes(agency)) per[agency as A][metric] += k;
+    if (typeof agency === 'string' && (REPORT_AGENCIES as readonly string[]).includes(agency))
+      per[agency as A][metric] += k;
   };
   const metricOfStep = new Map<string, BriefingMetric>(stepMetric as [string, BriefingMetric][]);
   for (const r of rowsOf(events)) {
     if (r.type === 'caseCreated') add(r.agency, 'leads', n(r.n));
     else if (typeof r.step === 'string' && metricOfStep.has(r.step)) add(r.agency, metricOfStep.get(r.step)!, n(r.n));
   }
-  for (const r of rowsOf(clocks)) add(r.agency, r.type === 'clockOverdue' ? 'overdueClocks' : 'supervisionItems', n(r.n));
+  for (const r of rowsOf(clocks))
+    add(r.agency, r.type === 'clockOverdue' ? 'overdueClocks' : 'supervisionItems', n(r.n));
   for (const r of rowsOf(items)) {
     const data = r.data as { leadCount?: number; recordedByAgency?: string; attendance?: Record<string, number> };
     if (r.kind === 'jointOperation') {
@@ -139,23 +155,57 @@ export async function computeReportData(db: Db, input: { titleZh: string; period
       add(data.recordedByAgency, 'leads', data.leadCount ?? 0);
     } else for (const [agency, k] of Object.entries(data.attendance ?? {})) if (k > 0) add(agency, 'trainings', 1);
   }
-  const metrics = BRIEFING_METRICS.map((m) => ({ metric: m, labelZh: BRIEFING_METRIC_ZH[m], eeb: per.eeb[m], psb: per.psb[m], spp: per.spp[m], total: per.eeb[m] + per.psb[m] + per.spp[m] }));
+  const metrics = BRIEFING_METRICS.map((m) => ({
+    metric: m,
+    labelZh: BRIEFING_METRIC_ZH[m],
+    eeb: per.eeb[m],
+    psb: per.psb[m],
+    spp: per.spp[m],
+    total: per.eeb[m] + per.psb[m] + per.spp[m],
+  }));
 
   const trackOrder: Track[] = ['criminal', 'detention', 'administrative'];
   const trackRows = new Map(rowsOf(tracks).map((r) => [String(r.track), r]));
   const byTrack = trackOrder.map((t) => {
     const r = trackRows.get(t) ?? {};
-    return { track: t, trackZh: TRACK_LABELS[t], registered: n(r.registered), closed: n(r.closed), open: n(r.open), overdueOpen: n(r.overdue_open) };
+    return {
+      track: t,
+      trackZh: TRACK_LABELS[t],
+      registered: n(r.registered),
+      closed: n(r.closed),
+      open: n(r.open),
+      overdueOpen: n(r.overdue_open),
+    };
   });
   const stageOrder = Object.keys(STAGE_LABELS);
   const byStage = rowsOf(stages)
-    .map((r) => ({ track: r.track as Track, trackZh: TRACK_LABELS[r.track as Track] ?? String(r.track), stage: r.stage as Stage, stageZh: STAGE_LABELS[r.stage as Stage] ?? String(r.stage), cases: n(r.n), overdue: n(r.overdue) }))
-    .sort((a, b) => trackOrder.indexOf(a.track) - trackOrder.indexOf(b.track) || stageOrder.indexOf(a.stage) - stageOrder.indexOf(b.stage));
+    .map((r) => ({
+      track: r.track as Track,
+      trackZh: TRACK_LABELS[r.track as Track] ?? String(r.track),
+      stage: r.stage as Stage,
+      stageZh: STAGE_LABELS[r.stage as Stage] ?? String(r.stage),
+      cases: n(r.n),
+      overdue: n(r.overdue),
+    }))
+    .sort(
+      (a, b) =>
+        trackOrder.indexOf(a.track) - trackOrder.indexOf(b.track) ||
+        stageOrder.indexOf(a.stage) - stageOrder.indexOf(b.stage),
+    );
   const byAgency = rowsOf(agencies)
-    .map((r) => ({ agency: String(r.agency), agencyZh: r.agency ? (AGENCY_LABELS as Record<string, string>)[String(r.agency)] ?? String(r.agency) : '（无）', open: n(r.open), overdueOpen: n(r.overdue_open) }))
+    .map((r) => ({
+      agency: String(r.agency),
+      agencyZh: r.agency ? ((AGENCY_LABELS as Record<string, string>)[String(r.agency)] ?? String(r.agency)) : '（无）',
+      open: n(r.open),
+      overdueOpen: n(r.overdue_open),
+    }))
     .sort((a, b) => b.open - a.open);
   const outcomeRows = rowsOf(outcomes)
-    .map((r) => ({ stage: r.stage as Stage, stageZh: STAGE_LABELS[r.stage as Stage] ?? String(r.stage), cases: n(r.n) }))
+    .map((r) => ({
+      stage: r.stage as Stage,
+      stageZh: STAGE_LABELS[r.stage as Stage] ?? String(r.stage),
+      cases: n(r.n),
+    }))
     .sort((a, b) => b.cases - a.cases);
   const monthMap = new Map(months.map((m) => [m, { month: m, leads: 0, transfers: 0, filings: 0, overdueClocks: 0 }]));
   for (const r of rowsOf(monthly)) {
@@ -167,7 +217,9 @@ export async function computeReportData(db: Db, input: { titleZh: string; period
     title: String(r.title),
     trackZh: TRACK_LABELS[r.track as Track] ?? String(r.track),
     stageZh: String(r.stage_label_zh),
-    agencyZh: r.responsible_agency ? (AGENCY_LABELS as Record<string, string>)[String(r.responsible_agency)] ?? String(r.responsible_agency) : '',
+    agencyZh: r.responsible_agency
+      ? ((AGENCY_LABELS as Record<string, string>)[String(r.responsible_agency)] ?? String(r.responsible_agency))
+      : '',
     dueAt: r.next_deadline_at ? new Date(r.next_deadline_at as string).toISOString() : null,
   }));
   const s = rowsOf(secret)[0];

@@ -37,7 +37,9 @@ const PDF_FACE = 'NotoSansCJKsc-Regular';
 
 export class ReportFontMissingError extends Error {
   constructor(tried: string[]) {
-    super(`未找到中文字体（Noto Sans CJK），无法生成 PDF 与图表。请安装 fonts-noto-cjk（Debian/Ubuntu：apt-get install fonts-noto-cjk），或以 REPORT_FONT_PATH 指定 NotoSansCJK-Regular.ttc 的路径。已查找：${tried.join('，')}`);
+    super(
+      `未找到中文字体（Noto Sans CJK），无法生成 PDF 与图表。请安装 fonts-noto-cjk（Debian/Ubuntu：apt-get install fonts-noto-cjk），或以 REPORT_FONT_PATH 指定 NotoSansCJK-Regular.ttc 的路径。已查找：${tried.join('，')}`,
+    );
     this.name = 'ReportFontMissingError';
   }
 }
@@ -69,7 +71,15 @@ export function loadReportFont(path: string): FkFont {
 
 type Anchor = 'start' | 'middle' | 'end';
 /** SVG text as glyph outlines: <g> of <path>s, positioned like <text x y text-anchor>. */
-function textSvg(font: FkFont, s: string, x: number, y: number, size: number, anchor: Anchor = 'start', fill = '#333'): string {
+function textSvg(
+  font: FkFont,
+  s: string,
+  x: number,
+  y: number,
+  size: number,
+  anchor: Anchor = 'start',
+  fill = '#333',
+): string {
   const glyphs = font.glyphsForString(s);
   const k = size / font.unitsPerEm;
   const width = glyphs.reduce((w, g) => w + g.advanceWidth, 0) * k;
@@ -77,7 +87,10 @@ function textSvg(font: FkFont, s: string, x: number, y: number, size: number, an
   const parts: string[] = [];
   for (const g of glyphs) {
     const d = g.path.toSVG();
-    if (d) parts.push(`<path transform="translate(${cx.toFixed(2)} ${y.toFixed(2)}) scale(${k.toFixed(5)} ${(-k).toFixed(5)})" d="${d}"/>`);
+    if (d)
+      parts.push(
+        `<path transform="translate(${cx.toFixed(2)} ${y.toFixed(2)}) scale(${k.toFixed(5)} ${(-k).toFixed(5)})" d="${d}"/>`,
+      );
     cx += g.advanceWidth * k;
   }
   return `<g fill="${fill}">${parts.join('')}</g>`;
@@ -123,7 +136,13 @@ ${textSvg(font, it.value.toLocaleString('zh-CN'), left + bw + 6, y + 17, 13)}`;
 }
 
 /** Monthly series: grouped bars (kind 'bar') or lines (kind 'line'), with a legend. */
-export function monthlyChartSvg(font: FkFont, title: string, months: string[], series: { name: string; values: number[] }[], kind: 'bar' | 'line'): string {
+export function monthlyChartSvg(
+  font: FkFont,
+  title: string,
+  months: string[],
+  series: { name: string; values: number[] }[],
+  kind: 'bar' | 'line',
+): string {
   const w = 1000;
   const h = 420;
   const left = 70;
@@ -143,7 +162,18 @@ export function monthlyChartSvg(font: FkFont, title: string, months: string[], s
   }
   const labelEvery = Math.ceil(months.length / 12);
   months.forEach((m, i) => {
-    if (i % labelEvery === 0) parts.push(textSvg(font, `${m.slice(0, 4)}年${Number(m.slice(5))}月`, left + slot * (i + 0.5), h - bottom + 20, 12, 'middle', '#555'));
+    if (i % labelEvery === 0)
+      parts.push(
+        textSvg(
+          font,
+          `${m.slice(0, 4)}年${Number(m.slice(5))}月`,
+          left + slot * (i + 0.5),
+          h - bottom + 20,
+          12,
+          'middle',
+          '#555',
+        ),
+      );
   });
   series.forEach((s, si) => {
     const color = COLORS[si % COLORS.length];
@@ -151,14 +181,22 @@ export function monthlyChartSvg(font: FkFont, title: string, months: string[], s
       const bw = (slot * 0.8) / series.length;
       s.values.forEach((v, i) => {
         const x = left + slot * i + slot * 0.1 + bw * si;
-        parts.push(`<rect x="${x.toFixed(1)}" y="${y(v).toFixed(1)}" width="${Math.max(1, bw).toFixed(1)}" height="${(top + plotH - y(v)).toFixed(1)}" fill="${color}"/>`);
+        parts.push(
+          `<rect x="${x.toFixed(1)}" y="${y(v).toFixed(1)}" width="${Math.max(1, bw).toFixed(1)}" height="${(top + plotH - y(v)).toFixed(1)}" fill="${color}"/>`,
+        );
       });
     } else {
       const pts = s.values.map((v, i) => `${(left + slot * (i + 0.5)).toFixed(1)},${y(v).toFixed(1)}`).join(' ');
       parts.push(`<polyline points="${pts}" fill="none" stroke="${color}" stroke-width="3"/>`);
-      s.values.forEach((v, i) => parts.push(`<circle cx="${(left + slot * (i + 0.5)).toFixed(1)}" cy="${y(v).toFixed(1)}" r="3.5" fill="${color}"/>`));
+      s.values.forEach((v, i) =>
+        parts.push(
+          `<circle cx="${(left + slot * (i + 0.5)).toFixed(1)}" cy="${y(v).toFixed(1)}" r="3.5" fill="${color}"/>`,
+        ),
+      );
     }
-    parts.push(`<rect x="${left + si * 180}" y="${h - 30}" width="14" height="14" fill="${color}"/>${textSvg(font, s.name, left + si * 180 + 20, h - 18, 14)}`);
+    parts.push(
+      `<rect x="${left + si * 180}" y="${h - 30}" width="14" height="14" fill="${color}"/>${textSvg(font, s.name, left + si * 180 + 20, h - 18, 14)}`,
+    );
   });
   parts.push(`<line x1="${left}" x2="${w - right}" y1="${top + plotH}" y2="${top + plotH}" stroke="#888"/>`);
   return frame(font, w, h, title, parts.join('\n'));
@@ -194,7 +232,12 @@ export function rgbPng(rgba: Buffer, width: number, height: number): Buffer {
   ihdr.writeUInt32BE(height, 4);
   ihdr[8] = 8; // bit depth
   ihdr[9] = 2; // colour type: RGB
-  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr), chunk('IDAT', zlib.deflateSync(raw, { level: 6 })), chunk('IEND', Buffer.alloc(0))]);
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', ihdr),
+    chunk('IDAT', zlib.deflateSync(raw, { level: 6 })),
+    chunk('IEND', Buffer.alloc(0)),
+  ]);
 }
 
 export interface Chart {
@@ -208,12 +251,36 @@ export interface Chart {
 export function renderCharts(data: ReportData, font: FkFont): Chart[] {
   const stageTotals = new Map<string, number>();
   for (const s of data.byStage) stageTotals.set(s.stageZh, (stageTotals.get(s.stageZh) ?? 0) + s.cases);
-  const stages = [...stageTotals.entries()].map(([label, value]) => ({ label, value })).sort((a, b) => b.value - a.value).slice(0, 16);
+  const stages = [...stageTotals.entries()]
+    .map(([label, value]) => ({ label, value }))
+    .sort((a, b) => b.value - a.value)
+    .slice(0, 16);
   const months = data.monthly.map((m) => m.month);
   const svgs: [string, string][] = [
     ['各阶段案件数', barChartSvg(font, '各阶段案件数', stages)],
-    ['超期期限月度趋势', monthlyChartSvg(font, '超期期限月度趋势', months, [{ name: '超期期限', values: data.monthly.map((m) => m.overdueClocks) }], 'line')],
-    ['移送与立案（按月）', monthlyChartSvg(font, '移送与立案（按月）', months, [{ name: '移送涉嫌犯罪案件', values: data.monthly.map((m) => m.transfers) }, { name: '立案', values: data.monthly.map((m) => m.filings) }], 'bar')],
+    [
+      '超期期限月度趋势',
+      monthlyChartSvg(
+        font,
+        '超期期限月度趋势',
+        months,
+        [{ name: '超期期限', values: data.monthly.map((m) => m.overdueClocks) }],
+        'line',
+      ),
+    ],
+    [
+      '移送与立案（按月）',
+      monthlyChartSvg(
+        font,
+        '移送与立案（按月）',
+        months,
+        [
+          { name: '移送涉嫌犯罪案件', values: data.monthly.map((m) => m.transfers) },
+          { name: '立案', values: data.monthly.map((m) => m.filings) },
+        ],
+        'bar',
+      ),
+    ],
   ];
   return svgs.map(([titleZh, svg]) => {
     // Text is already outlines: resvg needs no font database.
@@ -242,17 +309,50 @@ const chinaDate = (ms: number) => {
   const d = new Date(ms + 8 * 3_600_000);
   return `${d.getUTCFullYear()}年${d.getUTCMonth() + 1}月${d.getUTCDate()}日`;
 };
-const chinaDay = (iso: string | null) => (iso ? new Date(Date.parse(iso) + 8 * 3_600_000).toISOString().slice(0, 10) : '');
+const chinaDay = (iso: string | null) =>
+  iso ? new Date(Date.parse(iso) + 8 * 3_600_000).toISOString().slice(0, 10) : '';
 
 export function reportTables(data: ReportData): Table[] {
-  const t = (nameZh: string, headers: string[], rows: (string | number)[][]): Table => ({ nameZh, headers, rows, numeric: headers.map((_, i) => rows.length > 0 && rows.every((r) => typeof r[i] === 'number')) });
+  const t = (nameZh: string, headers: string[], rows: (string | number)[][]): Table => ({
+    nameZh,
+    headers,
+    rows,
+    numeric: headers.map((_, i) => rows.length > 0 && rows.every((r) => typeof r[i] === 'number')),
+  });
   return [
-    t('各机关指标', ['指标', '生态环境局', '公安局', '人民检察院', '合计'], data.metrics.map((m) => [m.labelZh, m.eeb, m.psb, m.spp, m.total])),
-    t('按办案类型', ['办案类型', '本期登记', '本期办结', '未结', '未结超期'], [...data.byTrack.map((r) => [r.trackZh, r.registered, r.closed, r.open, r.overdueOpen]), ['合计', data.totals.registered, data.totals.closed, data.totals.open, data.totals.overdueOpen]]),
-    t('按阶段', ['办案类型', '阶段', '案件数', '未结超期'], data.byStage.map((r) => [r.trackZh, r.stageZh, r.cases, r.overdue])),
-    t('按承办机关', ['承办机关', '未结案件', '未结超期'], data.byAgency.map((r) => [r.agencyZh, r.open, r.overdueOpen])),
-    t('办结情况', ['办结结果', '案件数'], data.outcomes.map((r) => [r.stageZh, r.cases])),
-    t('月度趋势', ['月份', '案件线索', '移送涉嫌犯罪案件', '立案', '超期期限'], data.monthly.map((m) => [m.month, m.leads, m.transfers, m.filings, m.overdueClocks])),
+    t(
+      '各机关指标',
+      ['指标', '生态环境局', '公安局', '人民检察院', '合计'],
+      data.metrics.map((m) => [m.labelZh, m.eeb, m.psb, m.spp, m.total]),
+    ),
+    t(
+      '按办案类型',
+      ['办案类型', '本期登记', '本期办结', '未结', '未结超期'],
+      [
+        ...data.byTrack.map((r) => [r.trackZh, r.registered, r.closed, r.open, r.overdueOpen]),
+        ['合计', data.totals.registered, data.totals.closed, data.totals.open, data.totals.overdueOpen],
+      ],
+    ),
+    t(
+      '按阶段',
+      ['办案类型', '阶段', '案件数', '未结超期'],
+      data.byStage.map((r) => [r.trackZh, r.stageZh, r.cases, r.overdue]),
+    ),
+    t(
+      '按承办机关',
+      ['承办机关', '未结案件', '未结超期'],
+      data.byAgency.map((r) => [r.agencyZh, r.open, r.overdueOpen]),
+    ),
+    t(
+      '办结情况',
+      ['办结结果', '案件数'],
+      data.outcomes.map((r) => [r.stageZh, r.cases]),
+    ),
+    t(
+      '月度趋势',
+      ['月份', '案件线索', '移送涉嫌犯罪案件', '立案', '超期期限'],
+      data.monthly.map((m) => [m.month, m.leads, m.transfers, m.filings, m.overdueClocks]),
+    ),
     t(
       '超期案件',
       ['案件编号', '案件名称', '办案类型', '阶段', '承办机关', '期限届满日'],
@@ -288,7 +388,12 @@ export const csvCell = (v: string | number) => {
 export function renderCsv(data: ReportData): Buffer {
   const lines: string[] = [csvCell(data.titleZh), ...summaryLines(data).map(csvCell), ''];
   for (const t of reportTables(data)) {
-    lines.push(csvCell(`【${t.nameZh}】`), t.headers.map(csvCell).join(','), ...t.rows.map((r) => r.map(csvCell).join(',')), '');
+    lines.push(
+      csvCell(`【${t.nameZh}】`),
+      t.headers.map(csvCell).join(','),
+      ...t.rows.map((r) => r.map(csvCell).join(',')),
+      '',
+    );
   }
   return Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(lines.join('\r\n'), 'utf8')]);
 }
@@ -306,14 +411,21 @@ export async function renderXlsx(data: ReportData, charts: Chart[]): Promise<Buf
   for (const l of summaryLines(data)) overview.addRow([l]);
   for (const t of reportTables(data)) {
     const ws = wb.addWorksheet(t.nameZh, { views: [{ state: 'frozen', ySplit: 1 }] });
-    ws.columns = t.headers.map((h, i) => ({ header: h, key: String(i), width: t.numeric[i] ? 14 : Math.min(48, Math.max(12, ...t.rows.slice(0, 200).map((r) => String(r[i]).length * 2 + 2), h.length * 2 + 2)) }));
+    ws.columns = t.headers.map((h, i) => ({
+      header: h,
+      key: String(i),
+      width: t.numeric[i]
+        ? 14
+        : Math.min(48, Math.max(12, ...t.rows.slice(0, 200).map((r) => String(r[i]).length * 2 + 2), h.length * 2 + 2)),
+    }));
     ws.getRow(1).font = { bold: true };
     ws.getRow(1).fill = { type: 'pattern', pattern: 'solid', fgColor: { argb: 'FFDCE6F2' } };
     for (const r of t.rows) ws.addRow(r);
     t.numeric.forEach((isNum, i) => {
       if (isNum) ws.getColumn(i + 1).numFmt = '#,##0';
     });
-    if (t.nameZh === '超期案件' && data.overdueConfidential > 0) ws.addRow([`另有保密案件 ${data.overdueConfidential} 件（仅计数，不列明）`]);
+    if (t.nameZh === '超期案件' && data.overdueConfidential > 0)
+      ws.addRow([`另有保密案件 ${data.overdueConfidential} 件（仅计数，不列明）`]);
   }
   const cs = wb.addWorksheet('图表');
   let row = 0;
@@ -349,7 +461,9 @@ export async function renderPdf(data: ReportData, charts: Chart[], font: FkFont)
 
   const table = (t: Table, maxRows = Infinity) => {
     const rows = t.rows.slice(0, maxRows);
-    const weights = t.headers.map((_, i) => (t.numeric[i] ? 1 : t.nameZh === '超期案件' ? [2.4, 3.4, 1.9, 1.9, 1, 1.3][i] : 1.8));
+    const weights = t.headers.map((_, i) =>
+      t.numeric[i] ? 1 : t.nameZh === '超期案件' ? [2.4, 3.4, 1.9, 1.9, 1, 1.3][i] : 1.8,
+    );
     const sum = weights.reduce((a, b) => a + b, 0);
     const widths = weights.map((w) => (w / sum) * width);
     const rowH = 16;
@@ -360,7 +474,11 @@ export async function renderPdf(data: ReportData, charts: Chart[], font: FkFont)
     const line = (cells: (string | number)[], header: boolean) => {
       if (doc.y + rowH > bottom()) doc.addPage();
       const y = doc.y;
-      if (header) doc.rect(48, y - 2, width, rowH).fill('#dce6f2').fillColor('#000');
+      if (header)
+        doc
+          .rect(48, y - 2, width, rowH)
+          .fill('#dce6f2')
+          .fillColor('#000');
       let x = 48;
       cells.forEach((c, i) => {
         // Placed by measuring (no line wrapper per cell: that was most of the PDF's time); long text is cut with "…".
@@ -374,7 +492,12 @@ export async function renderPdf(data: ReportData, charts: Chart[], font: FkFont)
         doc.text(s, x + 2 + dx, y, { lineBreak: false });
         x += widths[i];
       });
-      doc.moveTo(48, y + rowH - 2).lineTo(48 + width, y + rowH - 2).lineWidth(0.3).strokeColor('#bbbbbb').stroke();
+      doc
+        .moveTo(48, y + rowH - 2)
+        .lineTo(48 + width, y + rowH - 2)
+        .lineWidth(0.3)
+        .strokeColor('#bbbbbb')
+        .stroke();
       doc.x = 48;
       doc.y = y + rowH;
     };
@@ -393,7 +516,8 @@ export async function renderPdf(data: ReportData, charts: Chart[], font: FkFont)
     doc.y += h;
   }
   for (const t of tables.slice(2)) table(t, t.nameZh === '超期案件' ? 60 : Infinity);
-  if (data.overdueConfidential > 0) doc.fontSize(9).text(`另有未结超期的保密案件 ${data.overdueConfidential} 件（仅计数，不列明）`, 48, doc.y);
+  if (data.overdueConfidential > 0)
+    doc.fontSize(9).text(`另有未结超期的保密案件 ${data.overdueConfidential} 件（仅计数，不列明）`, 48, doc.y);
   doc.end();
   await done;
   return Buffer.concat(chunks);

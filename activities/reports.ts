@@ -3,7 +3,14 @@ import { ApplicationFailure } from '@temporalio/common';
 import { eq, sql } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import { reportFiles, reports } from '../db/schema';
-import { parsePeriod, REPORT_CONTENT_TYPES, REPORT_FORMATS, reportFileName, type ReportFormat, type ReportKind } from '../domain/reports';
+import {
+  parsePeriod,
+  REPORT_CONTENT_TYPES,
+  REPORT_FORMATS,
+  reportFileName,
+  type ReportFormat,
+  type ReportKind,
+} from '../domain/reports';
 import { computeReportData } from './report-data';
 
 export interface ReportRequest {
@@ -50,7 +57,10 @@ export async function insertReport(db: Db, r: ReportRequest): Promise<void> {
 export function createReportActivities(deps: { db: Db; reportFontPath?: string }) {
   const { db } = deps;
   const setStatus = (id: string, status: string, progress: number, messageZh: string | null = null) =>
-    db.update(reports).set({ status, progress, messageZh, ...(status === 'computing' ? { startedAt: new Date() } : {}) }).where(eq(reports.id, id));
+    db
+      .update(reports)
+      .set({ status, progress, messageZh, ...(status === 'computing' ? { startedAt: new Date() } : {}) })
+      .where(eq(reports.id, id));
 
   return {
     async createReport(input: ReportRequest): Promise<{ reportId: string }> {
@@ -58,7 +68,9 @@ export function createReportActivities(deps: { db: Db; reportFontPath?: string }
       return { reportId: input.id };
     },
 
-    async generateReport(input: { reportId: string }): Promise<{ reportId: string; formats: ReportFormat[]; ms: Record<string, number> }> {
+    async generateReport(input: {
+      reportId: string;
+    }): Promise<{ reportId: string; formats: ReportFormat[]; ms: Record<string, number> }> {
       const [r] = await db.select().from(reports).where(eq(reports.id, input.reportId));
       if (!r) throw ApplicationFailure.nonRetryable(`报表 ${input.reportId} 不存在`, 'ReportNotFound');
       const formats = (r.formats as ReportFormat[]).filter((f) => (REPORT_FORMATS as readonly string[]).includes(f));
@@ -66,17 +78,25 @@ export function createReportActivities(deps: { db: Db; reportFontPath?: string }
       const t0 = performance.now();
       const ms: Record<string, number> = {};
       // Loaded on the first report, not at worker start: exceljs, pdfkit and resvg are ~40 MiB of a worker's RSS.
-      const { findReportFont, loadReportFont, renderCharts, renderCsv, renderPdf, renderXlsx, ReportFontMissingError } = await import('./report-render');
+      const { findReportFont, loadReportFont, renderCharts, renderCsv, renderPdf, renderXlsx, ReportFontMissingError } =
+        await import('./report-render');
       const needsFont = formats.includes('pdf') || formats.includes('xlsx');
       let font;
       try {
         font = needsFont ? loadReportFont(findReportFont(deps.reportFontPath)) : undefined;
       } catch (err) {
-        if (err instanceof ReportFontMissingError) throw ApplicationFailure.nonRetryable(err.message, 'ReportFontMissing');
+        if (err instanceof ReportFontMissingError)
+          throw ApplicationFailure.nonRetryable(err.message, 'ReportFontMissing');
         throw err;
       }
       await setStatus(r.id, 'computing', 10);
-      const data = await computeReportData(db, { titleZh: r.titleZh, periodLabelZh: parsePeriod(r.periodKey)?.labelZh ?? r.periodKey, fromMs: r.fromAt.getTime(), toMs: r.toAt.getTime(), generatedAtMs: Date.now() });
+      const data = await computeReportData(db, {
+        titleZh: r.titleZh,
+        periodLabelZh: parsePeriod(r.periodKey)?.labelZh ?? r.periodKey,
+        fromMs: r.fromAt.getTime(),
+        toMs: r.toAt.getTime(),
+        generatedAtMs: Date.now(),
+      });
       ms.sql = performance.now() - t0;
       await setStatus(r.id, 'rendering', 50);
       const files: { format: ReportFormat; bytes: Buffer }[] = [];
@@ -85,7 +105,12 @@ export function createReportActivities(deps: { db: Db; reportFontPath?: string }
       ms.charts = performance.now() - t;
       for (const f of formats) {
         t = performance.now();
-        const bytes = f === 'csv' ? renderCsv(data) : f === 'xlsx' ? await renderXlsx(data, charts) : await renderPdf(data, charts, font!);
+        const bytes =
+          f === 'csv'
+            ? renderCsv(data)
+            : f === 'xlsx'
+              ? await renderXlsx(data, charts)
+              : await renderPdf(data, charts, font!);
         ms[f] = performance.now() - t;
         files.push({ format: f, bytes });
       }
@@ -101,7 +126,13 @@ export function createReportActivities(deps: { db: Db; reportFontPath?: string }
             sha256: crypto.createHash('sha256').update(f.bytes).digest('hex'),
             content: f.bytes,
           };
-          await tx.insert(reportFiles).values(row).onConflictDoUpdate({ target: [reportFiles.reportId, reportFiles.format], set: { ...row, createdAt: sql`now()` } });
+          await tx
+            .insert(reportFiles)
+            .values(row)
+            .onConflictDoUpdate({
+              target: [reportFiles.reportId, reportFiles.format],
+              set: { ...row, createdAt: sql`now()` },
+            });
         }
         await tx
           .update(reports)
@@ -110,7 +141,12 @@ export function createReportActivities(deps: { db: Db; reportFontPath?: string }
             progress: 100,
             messageZh: null,
             finishedAt: new Date(),
-            summary: { totals: data.totals, confidentialActive: data.confidentialActive, overdueConfidential: data.overdueConfidential, ms: Object.fromEntries(Object.entries(ms).map(([k, v]) => [k, Math.round(v)])) },
+            summary: {
+              totals: data.totals,
+              confidentialActive: data.confidentialActive,
+              overdueConfidential: data.overdueConfidential,
+              ms: Object.fromEntries(Object.entries(ms).map(([k, v]) => [k, Math.round(v)])),
+            },
           })
           .where(eq(reports.id, r.id));
       });
@@ -118,7 +154,10 @@ export function createReportActivities(deps: { db: Db; reportFontPath?: string }
     },
 
     async markReportFailed(input: { reportId: string; messageZh: string }): Promise<void> {
-      await db.update(reports).set({ status: 'failed', messageZh: input.messageZh.slice(0, 1000), finishedAt: new Date() }).where(eq(reports.id, input.reportId));
+      await db
+        .update(reports)
+        .set({ status: 'failed', messageZh: input.messageZh.slice(0, 1000), finishedAt: new Date() })
+        .where(eq(reports.id, input.reportId));
     },
   };
 }

@@ -102,7 +102,11 @@ export function createSupervisionActivities(deps: { db: Db; policy?: PolicyInFor
      * One change of a supervision item in one transaction: the item row (created by its first event), the event and
      * the outbox. Idempotent on the event id: a retry returns the same outbox rows and writes nothing.
      */
-    async recordSupervisionChange(input: { item: SupervisionItemRow; event: SupervisionEventInput; notify?: NotificationRequest[] }): Promise<{ notificationIds: string[] }> {
+    async recordSupervisionChange(input: {
+      item: SupervisionItemRow;
+      event: SupervisionEventInput;
+      notify?: NotificationRequest[];
+    }): Promise<{ notificationIds: string[] }> {
       return db.transaction(async (tx) => {
         const at = new Date(input.event.occurredAtMs);
         const r = input.item;
@@ -159,11 +163,16 @@ export function createSupervisionActivities(deps: { db: Db; policy?: PolicyInFor
           .onConflictDoNothing({ target: supervisionEvents.id })
           .returning({ id: supervisionEvents.id });
         if (inserted.length === 0) {
-          const rows = await tx.select({ id: notifications.id }).from(notifications).where(eq(notifications.eventId, input.event.id));
+          const rows = await tx
+            .select({ id: notifications.id })
+            .from(notifications)
+            .where(eq(notifications.eventId, input.event.id));
           return { notificationIds: rows.map((x) => x.id) };
         }
         await tx.update(supervisionItems).set(values).where(eq(supervisionItems.id, r.id));
-        const notificationIds = input.notify?.length ? await queueNotifications(tx, s.caseId, input.event.id, input.notify) : [];
+        const notificationIds = input.notify?.length
+          ? await queueNotifications(tx, s.caseId, input.event.id, input.notify)
+          : [];
         return { notificationIds };
       });
     },
@@ -174,7 +183,11 @@ export function createSupervisionActivities(deps: { db: Db; policy?: PolicyInFor
      * to. Idempotent: an id already started is not started again; it counts as this sweep's when its memo names
      * this sweep (a retry after a partial attempt), otherwise as already started.
      */
-    async openSupervisionItems(input: { seeds: SupervisionSeed[]; openedAtMs: number; sweepPeriodId: string }): Promise<OpenItemsResult> {
+    async openSupervisionItems(input: {
+      seeds: SupervisionSeed[];
+      openedAtMs: number;
+      sweepPeriodId: string;
+    }): Promise<OpenItemsResult> {
       const ctx = Context.current();
       const client = ctx.client;
       const result: OpenItemsResult = { opened: [], alreadyStarted: [] };
@@ -204,11 +217,21 @@ export function createSupervisionActivities(deps: { db: Db; policy?: PolicyInFor
      * of `asOfMs` and returns what each criterion of domain/supervision matched, with a Chinese reason citing the
      * article. Writes nothing (the item workflows record the items), so a retry is harmless.
      */
-    async detectSupervisionCandidates(input: { asOfMs: number; settings?: Partial<SweepSettings>; sweepPeriodId?: string }): Promise<SweepResult> {
+    async detectSupervisionCandidates(input: {
+      asOfMs: number;
+      settings?: Partial<SweepSettings>;
+      sweepPeriodId?: string;
+    }): Promise<SweepResult> {
       const settings = { ...DEFAULT_SWEEP_SETTINGS, ...(input.settings ?? {}) };
       const asOf = new Date(input.asOfMs);
       const covered = new Set<string>();
-      const existing = await db.select({ subjectType: supervisionItems.subjectType, subjectId: supervisionItems.subjectId, kind: supervisionItems.kind }).from(supervisionItems);
+      const existing = await db
+        .select({
+          subjectType: supervisionItems.subjectType,
+          subjectId: supervisionItems.subjectId,
+          kind: supervisionItems.kind,
+        })
+        .from(supervisionItems);
       for (const e of existing) covered.add(`${e.subjectType}/${e.subjectId}/${e.kind}`);
       const found: SupervisionSeed[] = [];
       let alreadyOpen = 0;
@@ -218,30 +241,58 @@ export function createSupervisionActivities(deps: { db: Db; policy?: PolicyInFor
           return;
         }
         covered.add(`${seed.subjectType}/${seed.subjectId}/${seed.kind}`);
-        found.push({ ...seed, itemId: supervisionItemId(seed.subjectType, seed.subjectId, seed.kind, 'sweep'), source: 'sweep', sweepPeriodId: input.sweepPeriodId ?? null });
+        found.push({
+          ...seed,
+          itemId: supervisionItemId(seed.subjectType, seed.subjectId, seed.kind, 'sweep'),
+          source: 'sweep',
+          sweepPeriodId: input.sweepPeriodId ?? null,
+        });
       };
       const label = (c: { caseNumber: string; title: string; confidentiality: string }) =>
         c.confidentiality === 'confidential' ? `案件 ${c.caseNumber} ${SECRET}` : `案件 ${c.caseNumber}“${c.title}”`;
 
-      type CaseRow = { id: string; case_number: string; title: string; confidentiality: string; stage: string; created_at: Date; rule_id: string | null; due_at: Date | null; last_event_at: Date | null };
-      const q = async (query: ReturnType<typeof sql>) => ((await db.execute(query)) as unknown as { rows: CaseRow[] }).rows;
-      const checked = (await db.execute(sql`SELECT count(*)::int AS n FROM cases WHERE closed_at IS NULL AND track = 'criminal' AND created_at <= ${asOf}`)) as unknown as { rows: { n: number }[] };
+      type CaseRow = {
+        id: string;
+        case_number: string;
+        title: string;
+        confidentiality: string;
+        stage: string;
+        created_at: Date;
+        rule_id: string | null;
+        due_at: Date | null;
+        last_event_at: Date | null;
+      };
+      const q = async (query: ReturnType<typeof sql>) =>
+        ((await db.execute(query)) as unknown as { rows: CaseRow[] }).rows;
+      const checked = (await db.execute(
+        sql`SELECT count(*)::int AS n FROM cases WHERE closed_at IS NULL AND track = 'criminal' AND created_at <= ${asOf}`,
+      )) as unknown as { rows: { n: number }[] };
 
       // 应移未移: a case on the criminal-transfer track not yet delivered to the PSB after N days.
       const nt = TIME_CRITERIA.notTransferred;
       const ntRows = await q(sql`
         SELECT id, case_number, title, confidentiality, stage, created_at, NULL AS rule_id, NULL AS due_at, NULL AS last_event_at
         FROM cases WHERE closed_at IS NULL AND track = 'criminal'
-          AND stage IN (${sql.join(nt.stages.map((s) => sql`${s}`), sql`, `)})
+          AND stage IN (${sql.join(
+            nt.stages.map((s) => sql`${s}`),
+            sql`, `,
+          )})
           AND created_at <= ${new Date(input.asOfMs - settings.notTransferredDays * DAY_MS)}
         ORDER BY created_at`);
       for (const c of ntRows) {
         const days = Math.floor((input.asOfMs - new Date(c.created_at).getTime()) / DAY_MS);
         push({
-          kind: 'notTransferred', subjectType: 'case', subjectId: c.id, caseId: c.id, penaltyRecordId: null, criterionId: nt.id,
+          kind: 'notTransferred',
+          subjectType: 'case',
+          subjectId: c.id,
+          caseId: c.id,
+          penaltyRecordId: null,
+          criterionId: nt.id,
           reasonZh: `${label({ caseNumber: c.case_number, title: c.title, confidentiality: c.confidentiality })}认定涉嫌犯罪已 ${days} 日（超过 ${settings.notTransferredDays} 日）仍未移送公安机关，可能${SUPERVISION_KIND_ZH.notTransferred}（${nt.labelZh}）`,
-          basis: nt.basis, concernedAgency: 'eeb',
-          subjectLabelZh: label({ caseNumber: c.case_number, title: c.title, confidentiality: c.confidentiality }), confidential: c.confidentiality === 'confidential',
+          basis: nt.basis,
+          concernedAgency: 'eeb',
+          subjectLabelZh: label({ caseNumber: c.case_number, title: c.title, confidentiality: c.confidentiality }),
+          confidential: c.confidentiality === 'confidential',
         });
       }
 
@@ -250,17 +301,31 @@ export function createSupervisionActivities(deps: { db: Db; policy?: PolicyInFor
         const rows = await q(sql`
           SELECT c.id, c.case_number, c.title, c.confidentiality, c.stage, c.created_at, d.rule_id, d.due_at, NULL AS last_event_at
           FROM cases c JOIN deadlines d ON d.case_id = c.id
-          WHERE c.closed_at IS NULL AND c.stage IN (${sql.join(crit.stages.map((s) => sql`${s}`), sql`, `)})
-            AND d.status = 'open' AND d.rule_id IN (${sql.join((crit.ruleIds ?? []).map((s) => sql`${s}`), sql`, `)})
+          WHERE c.closed_at IS NULL AND c.stage IN (${sql.join(
+            crit.stages.map((s) => sql`${s}`),
+            sql`, `,
+          )})
+            AND d.status = 'open' AND d.rule_id IN (${sql.join(
+              (crit.ruleIds ?? []).map((s) => sql`${s}`),
+              sql`, `,
+            )})
             AND d.due_at < ${asOf}
           ORDER BY d.due_at`);
         for (const c of rows) {
           const rule = c.rule_id && isRuleId(c.rule_id) ? RULES[c.rule_id] : undefined;
           const name = label({ caseNumber: c.case_number, title: c.title, confidentiality: c.confidentiality });
           push({
-            kind: 'notFiled', subjectType: 'case', subjectId: c.id, caseId: c.id, penaltyRecordId: null, criterionId: crit.id,
+            kind: 'notFiled',
+            subjectType: 'case',
+            subjectId: c.id,
+            caseId: c.id,
+            penaltyRecordId: null,
+            criterionId: crit.id,
             reasonZh: `${name}：${rule?.labelZh ?? c.rule_id}（${c.rule_id}）已于 ${chinaDate(new Date(c.due_at!).getTime())} 期满仍未办理，可能${SUPERVISION_KIND_ZH.notFiled}（${crit.labelZh}；${rule?.basis ?? ''}）`,
-            basis: crit.basis, concernedAgency: 'psb', subjectLabelZh: name, confidential: c.confidentiality === 'confidential',
+            basis: crit.basis,
+            concernedAgency: 'psb',
+            subjectLabelZh: name,
+            confidential: c.confidentiality === 'confidential',
           });
         }
       }
@@ -270,45 +335,104 @@ export function createSupervisionActivities(deps: { db: Db; policy?: PolicyInFor
       const niRows = await q(sql`
         SELECT c.id, c.case_number, c.title, c.confidentiality, c.stage, c.created_at, NULL AS rule_id, NULL AS due_at, e.last_event_at
         FROM cases c JOIN LATERAL (SELECT max(occurred_at) AS last_event_at FROM case_events WHERE case_id = c.id) e ON true
-        WHERE c.closed_at IS NULL AND c.stage IN (${sql.join(ni.stages.map((s) => sql`${s}`), sql`, `)})
+        WHERE c.closed_at IS NULL AND c.stage IN (${sql.join(
+          ni.stages.map((s) => sql`${s}`),
+          sql`, `,
+        )})
           AND e.last_event_at < ${new Date(input.asOfMs - settings.idleInvestigationDays * DAY_MS)}`);
       for (const c of niRows) {
         const name = label({ caseNumber: c.case_number, title: c.title, confidentiality: c.confidentiality });
         push({
-          kind: 'notInvestigated', subjectType: 'case', subjectId: c.id, caseId: c.id, penaltyRecordId: null, criterionId: ni.id,
+          kind: 'notInvestigated',
+          subjectType: 'case',
+          subjectId: c.id,
+          caseId: c.id,
+          penaltyRecordId: null,
+          criterionId: ni.id,
           reasonZh: `${name}立案后自 ${chinaDate(new Date(c.last_event_at!).getTime())} 起超过 ${settings.idleInvestigationDays} 日没有任何办理记录，可能${SUPERVISION_KIND_ZH.notInvestigated}（${ni.labelZh}）`,
-          basis: ni.basis, concernedAgency: 'psb', subjectLabelZh: name, confidential: c.confidentiality === 'confidential',
+          basis: ni.basis,
+          concernedAgency: 'psb',
+          subjectLabelZh: name,
+          confidential: c.confidentiality === 'confidential',
         });
       }
 
       // 以罚代刑: a penalty record (last two years) whose facts meet a criminal threshold and that no transfer follows.
       const from = chinaDate(input.asOfMs - 2 * 366 * DAY_MS);
       const to = chinaDate(input.asOfMs);
-      type PenRow = { id: string; agency: string; party: string; fact_summary: string; penalty_type: string; decision_date: string; document_number: string | null; case_id: string | null; track: string | null; stage: string | null; confidentiality: string | null };
-      const pens = ((await db.execute(sql`
+      type PenRow = {
+        id: string;
+        agency: string;
+        party: string;
+        fact_summary: string;
+        penalty_type: string;
+        decision_date: string;
+        document_number: string | null;
+        case_id: string | null;
+        track: string | null;
+        stage: string | null;
+        confidentiality: string | null;
+      };
+      const pens = (
+        (await db.execute(sql`
         SELECT p.id, p.agency, p.party, p.fact_summary, p.penalty_type, p.decision_date::text AS decision_date, p.document_number, p.case_id,
                c.track, c.stage, c.confidentiality
         FROM penalty_records p LEFT JOIN cases c ON c.id = p.case_id
         WHERE p.decision_date BETWEEN ${from} AND ${to}
-        ORDER BY p.decision_date, p.id`)) as unknown as { rows: PenRow[] }).rows;
+        ORDER BY p.decision_date, p.id`)) as unknown as { rows: PenRow[] }
+      ).rows;
       const byParty = new Map<string, string[]>();
-      for (const p of pens) if ((REPEAT_PENALTY_TYPES as readonly string[]).includes(p.penalty_type)) byParty.set(p.party, [...(byParty.get(p.party) ?? []), p.decision_date]);
-      const transferredStages = new Set(['delivered', 'accepted', 'investigation', 'arrestReview', 'prosecutionReview', 'supplementaryInvestigation', 'trial', 'judged', 'noticeToFile', 'supervision', 'notFiled', 'reconsideration', 'reasonsUpheld', 'notProsecuted', 'reverseTransferred']);
+      for (const p of pens)
+        if ((REPEAT_PENALTY_TYPES as readonly string[]).includes(p.penalty_type))
+          byParty.set(p.party, [...(byParty.get(p.party) ?? []), p.decision_date]);
+      const transferredStages = new Set([
+        'delivered',
+        'accepted',
+        'investigation',
+        'arrestReview',
+        'prosecutionReview',
+        'supplementaryInvestigation',
+        'trial',
+        'judged',
+        'noticeToFile',
+        'supervision',
+        'notFiled',
+        'reconsideration',
+        'reasonsUpheld',
+        'notProsecuted',
+        'reverseTransferred',
+      ]);
       for (const p of pens) {
         if (p.track === 'criminal' && p.stage && transferredStages.has(p.stage)) continue;
-        const facts = { ...extractFacts(p.fact_summary), priorPenaltiesWithinTwoYears: priorPenaltiesWithinTwoYears(p.decision_date, byParty.get(p.party) ?? []) };
+        const facts = {
+          ...extractFacts(p.fact_summary),
+          priorPenaltiesWithinTwoYears: priorPenaltiesWithinTwoYears(p.decision_date, byParty.get(p.party) ?? []),
+        };
         const matches = matchThresholds(facts);
         if (!matches.length) continue;
         const secret = p.confidentiality === 'confidential';
         const name = `行政处罚决定 ${p.document_number ?? p.id}（${secret ? SECRET : p.party}，${p.decision_date}，${p.penalty_type}）`;
         push({
-          kind: 'penaltyInsteadOfCriminal', subjectType: 'penaltyRecord', subjectId: p.id, caseId: p.case_id, penaltyRecordId: p.id, criterionId: matches[0].criterionId,
+          kind: 'penaltyInsteadOfCriminal',
+          subjectType: 'penaltyRecord',
+          subjectId: p.id,
+          caseId: p.case_id,
+          penaltyRecordId: p.id,
+          criterionId: matches[0].criterionId,
           reasonZh: `${name}所载事实已达刑事追诉标准：${matches.map((m) => `${m.valueZh}（${m.labelZh}，${m.basis}）`).join('；')}，仅作行政处罚而未移送，可能${SUPERVISION_KIND_ZH.penaltyInsteadOfCriminal}`,
-          basis: matches.map((m) => m.basis).join('；'), concernedAgency: p.agency === 'psb' ? 'psb' : 'eeb', subjectLabelZh: name, confidential: secret,
+          basis: matches.map((m) => m.basis).join('；'),
+          concernedAgency: p.agency === 'psb' ? 'psb' : 'eeb',
+          subjectLabelZh: name,
+          confidential: secret,
         });
       }
-      return { asOfMs: input.asOfMs, checkedCases: checked.rows[0]?.n ?? 0, checkedPenaltyRecords: pens.length, found, alreadyOpen };
+      return {
+        asOfMs: input.asOfMs,
+        checkedCases: checked.rows[0]?.n ?? 0,
+        checkedPenaltyRecords: pens.length,
+        found,
+        alreadyOpen,
+      };
     },
-
   };
 }

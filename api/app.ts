@@ -65,7 +65,13 @@ export function createApp(deps: AppDeps) {
   const mayReadMetrics = metricsAccess(config.metricsToken);
   app.get('/metrics', async (req, res, next) => {
     if (!mayReadMetrics(req)) {
-      res.status(403).json({ error: { code: 'forbidden', message: '无权读取监控指标：请使用 METRICS_TOKEN 令牌，或在本机直接访问', requestId: res.getHeader('x-request-id') } });
+      res.status(403).json({
+        error: {
+          code: 'forbidden',
+          message: '无权读取监控指标：请使用 METRICS_TOKEN 令牌，或在本机直接访问',
+          requestId: res.getHeader('x-request-id'),
+        },
+      });
       return;
     }
     try {
@@ -78,10 +84,21 @@ export function createApp(deps: AppDeps) {
 
   app.use(helmet());
   const tooMany = (_req: express.Request, res: express.Response) => {
-    res.status(429).json({ error: { code: 'rate_limited', message: '请求过于频繁，请稍后再试', requestId: res.getHeader('x-request-id') } });
+    res.status(429).json({
+      error: { code: 'rate_limited', message: '请求过于频繁，请稍后再试', requestId: res.getHeader('x-request-id') },
+    });
   };
   // Per address before authentication (guards token guessing), per token after it.
-  app.use(['/api', '/public'], rateLimit({ windowMs: 60_000, limit: config.rateLimitPerMinute * 2, standardHeaders: 'draft-8', legacyHeaders: false, handler: tooMany }));
+  app.use(
+    ['/api', '/public'],
+    rateLimit({
+      windowMs: 60_000,
+      limit: config.rateLimitPerMinute * 2,
+      standardHeaders: 'draft-8',
+      legacyHeaders: false,
+      handler: tooMany,
+    }),
+  );
 
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
@@ -156,21 +173,42 @@ export function createApp(deps: AppDeps) {
       handler: tooMany,
     }),
   );
-  route(api, { method: 'get', path: '/api/v1/policy', permission: 'authenticated', summary: '访问控制策略：每个接口需要的权限，及各机关、角色是否具有', tags: ['权限'] }, (_req, res) => {
-    res.json({
-      permissions: Object.fromEntries(
-        Object.entries(PERMISSIONS).map(([k, v]) => [k, { labelZh: v.labelZh, caseScoped: Boolean(v.caseScoped), allowed: PRINCIPALS.filter((p) => v.allows(p)) }]),
-      ),
-      endpoints: registeredRoutes(),
-    });
-  });
+  route(
+    api,
+    {
+      method: 'get',
+      path: '/api/v1/policy',
+      permission: 'authenticated',
+      summary: '访问控制策略：每个接口需要的权限，及各机关、角色是否具有',
+      tags: ['权限'],
+    },
+    (_req, res) => {
+      res.json({
+        permissions: Object.fromEntries(
+          Object.entries(PERMISSIONS).map(([k, v]) => [
+            k,
+            { labelZh: v.labelZh, caseScoped: Boolean(v.caseScoped), allowed: PRINCIPALS.filter((p) => v.allows(p)) },
+          ]),
+        ),
+        endpoints: registeredRoutes(),
+      });
+    },
+  );
   api.use(casesRouter({ db: db.db, temporal, config }));
   api.use(deadlinesRouter({ db: db.db, config }));
   const passwordFailures = new FailureThrottle(MAX_FAILED_LOGINS, LOCKOUT_MINUTES * 60_000);
   api.use(usersRouter({ db: db.db, tokenCache, passwordFailures }));
   api.use(notificationsRouter({ db: db.db, digestTime: config.digestTime }));
   api.use(dashboardRouter({ db: db.db, stuck }));
-  api.use(authRouter({ db: db.db, secureCookies: config.publicUrl.startsWith('https:'), auditKey: config.auditKey, tokenCache, passwordFailures }));
+  api.use(
+    authRouter({
+      db: db.db,
+      secureCookies: config.publicUrl.startsWith('https:'),
+      auditKey: config.auditKey,
+      tokenCache,
+      passwordFailures,
+    }),
+  );
   api.use(calendarsRouter({ db: db.db, temporal, config }));
   api.use(dutiesRouter({ db: db.db, temporal, config }));
   api.use(informationRouter({ db: db.db, temporal }));

@@ -49,7 +49,8 @@ export function keyedHash(key: string, prevHash: string, e: AuditEntry): string 
   return crypto.createHmac('sha256', key).update(prevHash).update(body).digest('hex');
 }
 
-export const keyFingerprint = (key: string) => crypto.createHmac('sha256', key).update('linkage-audit-key-id').digest('hex').slice(0, 16);
+export const keyFingerprint = (key: string) =>
+  crypto.createHmac('sha256', key).update('linkage-audit-key-id').digest('hex').slice(0, 16);
 
 export async function appendAudit(db: Db, key: string, e: AuditEntry): Promise<void> {
   await appendAuditBatch(db, key, [e]);
@@ -63,7 +64,11 @@ export async function appendAuditBatch(db: Db, key: string, entries: AuditEntry[
   if (!entries.length) return;
   await db.transaction(async (tx) => {
     await tx.execute(sql`select pg_advisory_xact_lock(${LOCK_KEY})`);
-    const [last] = await tx.select({ hash: auditLog.hash, keyed: auditLog.keyed }).from(auditLog).orderBy(desc(auditLog.id)).limit(1);
+    const [last] = await tx
+      .select({ hash: auditLog.hash, keyed: auditLog.keyed })
+      .from(auditLog)
+      .orderBy(desc(auditLog.id))
+      .limit(1);
     let prevHash = last?.hash ?? GENESIS;
     const all = last?.keyed ? entries : [anchorEntry(key, entries[0].at), ...entries];
     const rows = all.map((e) => {
@@ -78,7 +83,18 @@ export async function appendAuditBatch(db: Db, key: string, entries: AuditEntry[
 }
 
 function anchorEntry(key: string, at: Date): AuditEntry {
-  return { at, userId: null, agency: null, role: null, action: ANCHOR_ACTION, target: null, status: 0, ip: null, requestId: null, detail: { keyId: keyFingerprint(key) } };
+  return {
+    at,
+    userId: null,
+    agency: null,
+    role: null,
+    action: ANCHOR_ACTION,
+    target: null,
+    status: 0,
+    ip: null,
+    requestId: null,
+    detail: { keyId: keyFingerprint(key) },
+  };
 }
 
 /**
@@ -98,7 +114,9 @@ export class AuditWriter {
   ) {}
 
   append(e: AuditEntry): Promise<void> {
-    const written = new Promise<void>((resolve, reject) => this.queue.push({ e, done: (err) => (err ? reject(err) : resolve()) }));
+    const written = new Promise<void>((resolve, reject) =>
+      this.queue.push({ e, done: (err) => (err ? reject(err) : resolve()) }),
+    );
     this.draining ??= this.drain().finally(() => {
       this.draining = undefined;
     });
@@ -114,7 +132,11 @@ export class AuditWriter {
     while (this.queue.length) {
       const batch = this.queue.splice(0, this.maxBatch);
       try {
-        await appendAuditBatch(this.db, this.key, batch.map((b) => b.e));
+        await appendAuditBatch(
+          this.db,
+          this.key,
+          batch.map((b) => b.e),
+        );
         for (const b of batch) b.done();
       } catch {
         // One entry the database refuses must not take the others with it: those go one by one.
@@ -122,7 +144,9 @@ export class AuditWriter {
           await appendAuditBatch(this.db, this.key, [b.e]).then(
             () => b.done(),
             (err: Error) => {
-              console.error(`[audit] 审计记录写入失败 (${b.e.action}, 请求 ${b.e.requestId}): ${err.message.split('\n')[0]}`);
+              console.error(
+                `[audit] 审计记录写入失败 (${b.e.action}, 请求 ${b.e.requestId}): ${err.message.split('\n')[0]}`,
+              );
               b.done(err);
             },
           );
@@ -161,18 +185,27 @@ export async function verifyAudit(db: Db, key: string): Promise<VerifyResult> {
       requestId: r.requestId,
       detail: r.detail as Record<string, unknown>,
     };
-    if (r.prevHash !== prev) problems.push({ id: r.id, problemZh: `第 ${r.id} 条的前一条哈希不符：其前的记录被删除、插入或调换了顺序` });
-    if (!r.keyed && anchored) problems.push({ id: r.id, problemZh: `第 ${r.id} 条未用审计密钥签名，却位于锚定记录之后：该记录是伪造的` });
+    if (r.prevHash !== prev)
+      problems.push({ id: r.id, problemZh: `第 ${r.id} 条的前一条哈希不符：其前的记录被删除、插入或调换了顺序` });
+    if (!r.keyed && anchored)
+      problems.push({ id: r.id, problemZh: `第 ${r.id} 条未用审计密钥签名，却位于锚定记录之后：该记录是伪造的` });
     if (r.keyed && !anchored) {
-      if (r.action !== ANCHOR_ACTION) problems.push({ id: r.id, problemZh: `第 ${r.id} 条之前缺少锚定记录：链的开头被删除或重算` });
-      else if ((r.detail as { keyId?: string }).keyId !== keyFingerprint(key)) problems.push({ id: r.id, problemZh: `第 ${r.id} 条（锚定记录）的密钥与 AUDIT_KEY 不符` });
+      if (r.action !== ANCHOR_ACTION)
+        problems.push({ id: r.id, problemZh: `第 ${r.id} 条之前缺少锚定记录：链的开头被删除或重算` });
+      else if ((r.detail as { keyId?: string }).keyId !== keyFingerprint(key))
+        problems.push({ id: r.id, problemZh: `第 ${r.id} 条（锚定记录）的密钥与 AUDIT_KEY 不符` });
       anchored = true;
     }
     const expected = r.keyed ? keyedHash(key, r.prevHash, e) : entryHash(r.prevHash, e);
-    if (expected !== r.hash) problems.push({ id: r.id, problemZh: `第 ${r.id} 条的内容与哈希不符：该记录被修改或未经审计密钥重算` });
+    if (expected !== r.hash)
+      problems.push({ id: r.id, problemZh: `第 ${r.id} 条的内容与哈希不符：该记录被修改或未经审计密钥重算` });
     prev = r.hash;
   }
-  if (rows.length && !anchored) problems.push({ id: rows[rows.length - 1].id, problemZh: '审计日志没有锚定记录：全部记录均未用审计密钥签名，可能被整体重算' });
+  if (rows.length && !anchored)
+    problems.push({
+      id: rows[rows.length - 1].id,
+      problemZh: '审计日志没有锚定记录：全部记录均未用审计密钥签名，可能被整体重算',
+    });
   return { ok: problems.length === 0, entries: rows.length, problems };
 }
 
@@ -180,7 +213,8 @@ export async function verifyAudit(db: Db, key: string): Promise<VerifyResult> {
 const SECRET_KEYS = /pass(word)?|token|secret|authorization|cookie|smtp/i;
 
 /** PostgreSQL text and jsonb refuse a lone surrogate: replaced, so such a request is still recorded. */
-const wellFormed = (s: string) => s.replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '\uFFFD');
+const wellFormed = (s: string) =>
+  s.replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '\uFFFD');
 
 /**
  * What the audit keeps of a request body: its field names (top level, at most 50, never a value) and a keyed hash
@@ -188,10 +222,24 @@ const wellFormed = (s: string) => s.replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|
  * anything. Case titles, summaries, step inputs, records and opinions are content the administrator does not read.
  */
 export function bodyDigest(key: string, body: unknown): { fields?: string[]; bodyHash?: string } {
-  if (body === undefined || body === null || (typeof body === 'object' && !Array.isArray(body) && !Object.keys(body).length)) return {};
-  const fields = typeof body === 'object' && !Array.isArray(body) ? Object.keys(body).slice(0, 50).map((f) => wellFormed(f.slice(0, 100))).sort() : undefined;
+  if (
+    body === undefined ||
+    body === null ||
+    (typeof body === 'object' && !Array.isArray(body) && !Object.keys(body).length)
+  )
+    return {};
+  const fields =
+    typeof body === 'object' && !Array.isArray(body)
+      ? Object.keys(body)
+          .slice(0, 50)
+          .map((f) => wellFormed(f.slice(0, 100)))
+          .sort()
+      : undefined;
   if (fields?.some((f) => SECRET_KEYS.test(f))) return { fields };
-  const bodyHash = crypto.createHmac('sha256', key).update(JSON.stringify(body) ?? '').digest('hex');
+  const bodyHash = crypto
+    .createHmac('sha256', key)
+    .update(JSON.stringify(body) ?? '')
+    .digest('hex');
   return { ...(fields ? { fields } : {}), bodyHash };
 }
 
@@ -222,7 +270,9 @@ export function auditMiddleware(writer: AuditWriter, key: string): RequestHandle
         agency: user?.agency ?? null,
         role: user?.role ?? null,
         action: wellFormed(`${req.method} ${req.route?.path ?? req.path}`),
-        target: ((t) => (t ? wellFormed(t) : null))(read?.target ?? (res.locals.auditTarget as string | undefined) ?? (req.params?.id as string | undefined)),
+        target: ((t) => (t ? wellFormed(t) : null))(
+          read?.target ?? (res.locals.auditTarget as string | undefined) ?? (req.params?.id as string | undefined),
+        ),
         status: res.statusCode,
         ip: req.ip ?? null,
         requestId: String(res.getHeader('x-request-id') ?? ''),
@@ -237,10 +287,19 @@ export function auditMiddleware(writer: AuditWriter, key: string): RequestHandle
             return;
           }
           res.statusCode = 503;
-          for (const h of ['content-length', 'etag', 'content-type', 'location', 'content-disposition']) res.removeHeader(h);
+          for (const h of ['content-length', 'etag', 'content-type', 'location', 'content-disposition'])
+            res.removeHeader(h);
           res.setHeader('content-type', 'application/json; charset=utf-8');
           res.setHeader('retry-after', '5');
-          end(JSON.stringify({ error: { code: 'audit_unavailable', message: '审计记录未能写入，本次请求的结果未经确认：请稍后核实后再试', requestId: res.getHeader('x-request-id') } }));
+          end(
+            JSON.stringify({
+              error: {
+                code: 'audit_unavailable',
+                message: '审计记录未能写入，本次请求的结果未经确认：请稍后核实后再试',
+                requestId: res.getHeader('x-request-id'),
+              },
+            }),
+          );
         },
       );
       return res;

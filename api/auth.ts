@@ -54,8 +54,15 @@ export async function verifyPassword(password: string, stored: string | null): P
   const parts = (stored ?? '').split('$');
   const [kind, n, r, p, salt, hash] = parts[0] === 'scrypt' && parts.length === 6 ? parts : DUMMY_HASH.split('$');
   const expected = Buffer.from(hash, 'base64');
-  const actual = await scrypt(password, Buffer.from(salt, 'base64'), expected.length, { N: Number(n), r: Number(r), p: Number(p), maxmem: SCRYPT.maxmem });
-  return kind === 'scrypt' && stored !== null && stored.startsWith('scrypt$') && crypto.timingSafeEqual(actual, expected);
+  const actual = await scrypt(password, Buffer.from(salt, 'base64'), expected.length, {
+    N: Number(n),
+    r: Number(r),
+    p: Number(p),
+    maxmem: SCRYPT.maxmem,
+  });
+  return (
+    kind === 'scrypt' && stored !== null && stored.startsWith('scrypt$') && crypto.timingSafeEqual(actual, expected)
+  );
 }
 
 /**
@@ -64,7 +71,11 @@ export async function verifyPassword(password: string, stored: string | null): P
  */
 export class FailureThrottle {
   private readonly entries = new Map<string, { count: number; since: number }>();
-  constructor(private readonly max: number, private readonly windowMs: number, private readonly maxEntries = 100_000) {}
+  constructor(
+    private readonly max: number,
+    private readonly windowMs: number,
+    private readonly maxEntries = 100_000,
+  ) {}
   private live(key: string, now: number) {
     const e = this.entries.get(key);
     if (e && now - e.since >= this.windowMs) {
@@ -142,8 +153,14 @@ export function currentUser(res: Response): AuthUser {
  */
 export const TOKEN_CACHE_MS = 5_000;
 export class TokenCache {
-  private readonly entries = new Map<string, { user: AuthUser; expiresAtMs: number | null; lastUsedAtMs: number; until: number }>();
-  constructor(private readonly ttlMs = TOKEN_CACHE_MS, private readonly maxEntries = 10_000) {}
+  private readonly entries = new Map<
+    string,
+    { user: AuthUser; expiresAtMs: number | null; lastUsedAtMs: number; until: number }
+  >();
+  constructor(
+    private readonly ttlMs = TOKEN_CACHE_MS,
+    private readonly maxEntries = 10_000,
+  ) {}
   get(hash: string, now = Date.now()) {
     const e = this.entries.get(hash);
     if (!e) return undefined;
@@ -159,7 +176,8 @@ export class TokenCache {
   }
   /** Drops every cached lookup of this token id (revocation) or of this user. */
   forget(match: { tokenId?: string; userId?: string }) {
-    for (const [k, e] of this.entries) if (e.user.tokenId === match.tokenId || e.user.id === match.userId) this.entries.delete(k);
+    for (const [k, e] of this.entries)
+      if (e.user.tokenId === match.tokenId || e.user.id === match.userId) this.entries.delete(k);
   }
 }
 
@@ -178,9 +196,13 @@ export function authenticate(db: Db, cache: TokenCache = new TokenCache()): Requ
           .select({ session: sessions, user: users })
           .from(sessions)
           .innerJoin(users, eq(users.id, sessions.userId))
-          .where(and(eq(sessions.id, hashToken(cookie)), isNull(sessions.revokedAt), gt(sessions.expiresAt, new Date())));
+          .where(
+            and(eq(sessions.id, hashToken(cookie)), isNull(sessions.revokedAt), gt(sessions.expiresAt, new Date())),
+          );
         // A stale cookie must not stand between the user and the login form (nor the public output).
-        const anonymousOk = (req.method === 'POST' && req.path === '/auth/login') || (req.method === 'GET' && (req.path.startsWith('/public/') || req.path === '/feed/cases'));
+        const anonymousOk =
+          (req.method === 'POST' && req.path === '/auth/login') ||
+          (req.method === 'GET' && (req.path.startsWith('/public/') || req.path === '/feed/cases'));
         if ((!row || !row.user.active) && anonymousOk) {
           next();
           return;
@@ -189,7 +211,8 @@ export function authenticate(db: Db, cache: TokenCache = new TokenCache()): Requ
         refuseUnconfirmed(row.user, req.path);
         // The codec endpoint changes nothing and its answers reach only the Temporal UI's origin (CORS): the UI sends
         // the session cookie without the console's CSRF token.
-        const readOnly = ['GET', 'HEAD', 'OPTIONS'].includes(req.method) || req.originalUrl.startsWith('/api/v1/codec/');
+        const readOnly =
+          ['GET', 'HEAD', 'OPTIONS'].includes(req.method) || req.originalUrl.startsWith('/api/v1/codec/');
         if (!readOnly && req.get('x-csrf-token') !== row.session.csrfToken) {
           throw new HttpError(403, 'csrf', '缺少或错误的 CSRF 令牌，请刷新页面后重试');
         }
@@ -224,7 +247,8 @@ export function authenticate(db: Db, cache: TokenCache = new TokenCache()): Requ
       const hash = hashToken(m[1]);
       const cached = cache.get(hash);
       if (cached) {
-        if (cached.expiresAtMs !== null && cached.expiresAtMs < Date.now()) throw unauthorized('令牌已过期，请重新申请');
+        if (cached.expiresAtMs !== null && cached.expiresAtMs < Date.now())
+          throw unauthorized('令牌已过期，请重新申请');
         res.locals.user = cached.user;
         next();
         return;
@@ -236,7 +260,8 @@ export function authenticate(db: Db, cache: TokenCache = new TokenCache()): Requ
         .where(and(eq(apiTokens.tokenHash, hash), isNull(apiTokens.revokedAt)));
       if (!row || !row.user.active) throw unauthorized();
       refuseUnconfirmed(row.user, req.path);
-      if (row.token.expiresAt && row.token.expiresAt.getTime() < Date.now()) throw unauthorized('令牌已过期，请重新申请');
+      if (row.token.expiresAt && row.token.expiresAt.getTime() < Date.now())
+        throw unauthorized('令牌已过期，请重新申请');
       // Throttled to a minute so a busy token does not write on every request.
       let lastUsedAtMs = row.token.lastUsedAt?.getTime() ?? 0;
       if (Date.now() - lastUsedAtMs > 60_000) {
@@ -270,14 +295,26 @@ export const ADMIN_TOKEN_DAYS = 30;
 export async function ensureAdmin(db: Db, token: string): Promise<void> {
   await db
     .insert(users)
-    .values({ id: 'admin', username: 'admin', displayName: '系统管理员', agency: 'admin', role: 'admin', confirmedAt: new Date(), confirmedBy: 'bootstrap' })
+    .values({
+      id: 'admin',
+      username: 'admin',
+      displayName: '系统管理员',
+      agency: 'admin',
+      role: 'admin',
+      confirmedAt: new Date(),
+      confirmedBy: 'bootstrap',
+    })
     .onConflictDoNothing({ target: users.id });
   const hash = hashToken(token);
   const expiresAt = new Date(Date.now() + ADMIN_TOKEN_DAYS * 86_400_000);
   await db
     .insert(apiTokens)
     .values({ id: 'admin-bootstrap', userId: 'admin', name: 'ADMIN_TOKEN（启动时配置）', tokenHash: hash, expiresAt })
-    .onConflictDoUpdate({ target: apiTokens.id, set: { tokenHash: hash, revokedAt: null, expiresAt, createdAt: new Date() }, setWhere: sql`${apiTokens.tokenHash} <> ${hash}` });
+    .onConflictDoUpdate({
+      target: apiTokens.id,
+      set: { tokenHash: hash, revokedAt: null, expiresAt, createdAt: new Date() },
+      setWhere: sql`${apiTokens.tokenHash} <> ${hash}`,
+    });
 }
 
 /**

@@ -12,7 +12,11 @@ const ACCEPTED_CHECK_MS = 1_000;
  */
 export class UpdatePending extends HttpError {
   constructor(public readonly updateId: string) {
-    super(202, 'accepted', '已受理：该操作已记入流程，平台繁忙，稍后完成；请稍后查看状态（以同一 Idempotency-Key 重试可取得结果）');
+    super(
+      202,
+      'accepted',
+      '已受理：该操作已记入流程，平台繁忙，稍后完成；请稍后查看状态（以同一 Idempotency-Key 重试可取得结果）',
+    );
     this.name = 'UpdatePending';
   }
 }
@@ -61,10 +65,16 @@ export async function boundedUpdate<Ret, Args extends [unknown, ...unknown[]]>(
   answerMs: number,
 ): Promise<Ret> {
   const updateId = opts.updateId ?? crypto.randomUUID();
-  const result = await within(temporal, answerMs, () => handle.executeUpdate(def as UpdateDefinition<Ret, Args>, { args: opts.args, updateId }));
+  const result = await within(temporal, answerMs, () =>
+    handle.executeUpdate(def as UpdateDefinition<Ret, Args>, { args: opts.args, updateId }),
+  );
   if (result !== 'late') return result as Ret;
   const accepted = await within(temporal, ACCEPTED_CHECK_MS, () =>
-    handle.startUpdate(def as UpdateDefinition<Ret, Args>, { args: opts.args, updateId, waitForStage: WorkflowUpdateStage.ACCEPTED }),
+    handle.startUpdate(def as UpdateDefinition<Ret, Args>, {
+      args: opts.args,
+      updateId,
+      waitForStage: WorkflowUpdateStage.ACCEPTED,
+    }),
   );
   if (accepted === 'late') throw notAnswered();
   throw new UpdatePending(updateId);
@@ -73,6 +83,11 @@ export async function boundedUpdate<Ret, Args extends [unknown, ...unknown[]]>(
 /** A query (live state) that answers within `answerMs`, else 503: a wedged workflow answers no query either. */
 export async function boundedQuery<R>(temporal: Client, answerMs: number, query: () => Promise<R>): Promise<R> {
   const r = await within(temporal, answerMs, query);
-  if (r === 'late') throw new HttpError(503, 'not_answered', `流程未能在限定时间内返回实时状态（流程繁忙或暂时卡住），请 ${RETRY_AFTER_SECONDS} 秒后重试`);
+  if (r === 'late')
+    throw new HttpError(
+      503,
+      'not_answered',
+      `流程未能在限定时间内返回实时状态（流程繁忙或暂时卡住），请 ${RETRY_AFTER_SECONDS} 秒后重试`,
+    );
   return r;
 }

@@ -18,13 +18,15 @@ export class Coalescer<T> {
     if (waiting) return waiting;
     const current = this.running.get(key);
     if (!current) return this.start(key, fn);
-    const next = current.then(
-      () => undefined,
-      () => undefined,
-    ).then(() => {
-      this.waiting.delete(key);
-      return this.start(key, fn);
-    });
+    const next = current
+      .then(
+        () => undefined,
+        () => undefined,
+      )
+      .then(() => {
+        this.waiting.delete(key);
+        return this.start(key, fn);
+      });
     this.waiting.set(key, next);
     return next;
   }

@@ -12,7 +12,13 @@ export const encodePayloads = (client: Client, payloads: Payload[]) => encode(co
 type Holder = Record<string, unknown>;
 
 function isPayload(v: unknown): v is Payload {
-  return Boolean(v && typeof v === 'object' && 'metadata' in v && (v as Payload).metadata && typeof (v as Payload).metadata === 'object');
+  return Boolean(
+    v &&
+    typeof v === 'object' &&
+    'metadata' in v &&
+    (v as Payload).metadata &&
+    typeof (v as Payload).metadata === 'object',
+  );
 }
 
 /**

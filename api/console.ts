@@ -31,7 +31,10 @@ function appBundle(): string {
 export function consoleRouter(): Router {
   const r = Router();
   const send = (file: string, type: string) => (_req: unknown, res: import('express').Response) => {
-    res.type(type).set('cache-control', 'no-cache').send(fs.readFileSync(path.join(DIR, file)));
+    res
+      .type(type)
+      .set('cache-control', 'no-cache')
+      .send(fs.readFileSync(path.join(DIR, file)));
   };
   r.get('/', send('index.html', 'html'));
   r.get('/console/style.css', send('style.css', 'css'));

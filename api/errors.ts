@@ -15,7 +15,8 @@ export class HttpError extends Error {
 }
 
 export const notFound = (message = '资源不存在') => new HttpError(404, 'not_found', message);
-export const unauthorized = (message = '未登录或令牌无效，请提供有效的 Bearer 令牌') => new HttpError(401, 'unauthorized', message);
+export const unauthorized = (message = '未登录或令牌无效，请提供有效的 Bearer 令牌') =>
+  new HttpError(401, 'unauthorized', message);
 export const forbidden = (message = '无权执行此操作') => new HttpError(403, 'forbidden', message);
 
 const FIELD_ZH: Record<string, string> = {
@@ -50,7 +51,12 @@ function issueZh(issue: z.core.$ZodIssue): string {
 export function validationError(err: z.ZodError, where: 'body' | 'query' | 'params'): HttpError {
   const whereZh = { body: '请求体', query: '查询参数', params: '路径参数' }[where];
   const issues = err.issues.map((i) => ({ path: i.path.map(String).join('.'), message: issueZh(i) }));
-  return new HttpError(422, 'validation_failed', `${whereZh}校验失败：${issues.map((i) => i.message).join('；')}`, issues);
+  return new HttpError(
+    422,
+    'validation_failed',
+    `${whereZh}校验失败：${issues.map((i) => i.message).join('；')}`,
+    issues,
+  );
 }
 
 export const notFoundHandler: RequestHandler = (req, _res, next) => {
@@ -62,7 +68,13 @@ export const errorHandler: ErrorRequestHandler = (err, req, res, _next) => {
   const requestId = String(res.getHeader('x-request-id') ?? '');
   if (err instanceof HttpError && err.status === 202) {
     res.setHeader('retry-after', '5');
-    res.status(202).json({ status: 'accepted', code: err.code, messageZh: err.message, updateId: (err as { updateId?: string }).updateId, requestId });
+    res.status(202).json({
+      status: 'accepted',
+      code: err.code,
+      messageZh: err.message,
+      updateId: (err as { updateId?: string }).updateId,
+      requestId,
+    });
     return;
   }
   if (err instanceof HttpError) {
@@ -81,13 +93,24 @@ export const errorHandler: ErrorRequestHandler = (err, req, res, _next) => {
   }
   if (isUnavailable(err)) {
     res.setHeader('retry-after', '5');
-    res.status(503).json({ error: { code: 'unavailable', message: '服务暂时不可用：数据库或流程引擎连接中断，恢复后自动继续，请稍后重试（可用相同的 Idempotency-Key 安全重试）', requestId } });
+    res.status(503).json({
+      error: {
+        code: 'unavailable',
+        message:
+          '服务暂时不可用：数据库或流程引擎连接中断，恢复后自动继续，请稍后重试（可用相同的 Idempotency-Key 安全重试）',
+        requestId,
+      },
+    });
     return;
   }
   // Query parameters (which may hold personal data or token hashes) never reach the log.
-  const logged = String(e?.message ?? err).split('\nparams:')[0].slice(0, 500);
+  const logged = String(e?.message ?? err)
+    .split('\nparams:')[0]
+    .slice(0, 500);
   console.error(`[api] ${req.method} ${req.route?.path ?? '(no route)'} 请求 ${requestId} 出错: ${logged}`);
-  res.status(500).json({ error: { code: 'internal', message: '服务器内部错误，请联系管理员并提供请求编号', requestId } });
+  res
+    .status(500)
+    .json({ error: { code: 'internal', message: '服务器内部错误，请联系管理员并提供请求编号', requestId } });
 };
 
 /**
@@ -100,8 +123,24 @@ export function isUnavailable(err: unknown, depth = 0): boolean {
   const msg = String((err as Error).message ?? '');
   const code = String((err as { code?: string }).code ?? '');
   if (
-    ['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', '57P01', '57P02', '57P03', '08000', '08003', '08006', '08001', '08004'].includes(code) ||
-    /UNAVAILABLE|Connection terminated|ECONNREFUSED|timeout exceeded when trying to connect|the database system is (starting up|shutting down)|Client has encountered a connection error/.test(msg)
+    [
+      'ECONNREFUSED',
+      'ECONNRESET',
+      'EPIPE',
+      'ETIMEDOUT',
+      'EHOSTUNREACH',
+      '57P01',
+      '57P02',
+      '57P03',
+      '08000',
+      '08003',
+      '08006',
+      '08001',
+      '08004',
+    ].includes(code) ||
+    /UNAVAILABLE|Connection terminated|ECONNREFUSED|timeout exceeded when trying to connect|the database system is (starting up|shutting down)|Client has encountered a connection error/.test(
+      msg,
+    )
   ) {
     return true;
   }

@@ -20,8 +20,17 @@ export interface TimelineEntry {
 
 type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
 
-const AGENCY_ZH: Record<string, string> = { eeb: '生态环境局', psb: '公安局', spp: '人民检察院', workingGroup: '联动工作组' };
-const TRACK_ZH: Record<string, string> = { criminal: '涉嫌犯罪案件移送', detention: '移送行政拘留', administrative: '行政处罚' };
+const AGENCY_ZH: Record<string, string> = {
+  eeb: '生态环境局',
+  psb: '公安局',
+  spp: '人民检察院',
+  workingGroup: '联动工作组',
+};
+const TRACK_ZH: Record<string, string> = {
+  criminal: '涉嫌犯罪案件移送',
+  detention: '移送行政拘留',
+  administrative: '行政处罚',
+};
 const UPDATE_ZH: Record<string, string> = { registered: '确认案件登记' };
 const updateLabel = (name: string) => UPDATE_ZH[name] ?? (isStepName(name) ? STEPS[name].labelZh : name);
 
@@ -74,17 +83,28 @@ export function toTimeline(events: HistoryEvent[]): TimelineEntry[] {
     const type = eventTypeName(e);
     switch (type) {
       case 'workflowExecutionStarted': {
-        const [input] = decode(e.workflowExecutionStartedEventAttributes?.input) as { track?: string; actor?: { displayName?: string; agency?: string } }[];
-        push('started', `案件流程启动（办理类型：${TRACK_ZH[input?.track ?? ''] ?? input?.track ?? '-'}，登记人：${input?.actor?.displayName ?? '-'}）`, { track: input?.track });
+        const [input] = decode(e.workflowExecutionStartedEventAttributes?.input) as {
+          track?: string;
+          actor?: { displayName?: string; agency?: string };
+        }[];
+        push(
+          'started',
+          `案件流程启动（办理类型：${TRACK_ZH[input?.track ?? ''] ?? input?.track ?? '-'}，登记人：${input?.actor?.displayName ?? '-'}）`,
+          { track: input?.track },
+        );
         break;
       }
       case 'activityTaskScheduled': {
         const a = e.activityTaskScheduledEventAttributes!;
         const name = a.activityType?.name ?? '';
         scheduled.set(String(id), name);
-        const [arg] = decode(a.input) as { event?: { labelZh?: string; actor?: { displayName?: string; agency?: string }; documentNumber?: string } }[];
+        const [arg] = decode(a.input) as {
+          event?: { labelZh?: string; actor?: { displayName?: string; agency?: string }; documentNumber?: string };
+        }[];
         const label = arg?.event?.labelZh;
-        const who = arg?.event?.actor?.displayName ? `（${AGENCY_ZH[arg.event.actor.agency ?? ''] ?? arg.event.actor.agency ?? ''} ${arg.event.actor.displayName}）` : '';
+        const who = arg?.event?.actor?.displayName
+          ? `（${AGENCY_ZH[arg.event.actor.agency ?? ''] ?? arg.event.actor.agency ?? ''} ${arg.event.actor.displayName}）`
+          : '';
         const doc = arg?.event?.documentNumber ? `，文书号 ${arg.event.documentNumber}` : '';
         push('activityScheduled', `${ACTIVITY_ZH[name] ?? name}${label ? `：${label}` : ''}${who}${doc}`);
         break;
@@ -96,7 +116,10 @@ export function toTimeline(events: HistoryEvent[]): TimelineEntry[] {
       }
       case 'activityTaskFailed': {
         const name = scheduled.get(String(e.activityTaskFailedEventAttributes?.scheduledEventId?.toString())) ?? '';
-        push('activityFailed', `${ACTIVITY_ZH[name] ?? name} 失败：${e.activityTaskFailedEventAttributes?.failure?.message ?? ''}`);
+        push(
+          'activityFailed',
+          `${ACTIVITY_ZH[name] ?? name} 失败：${e.activityTaskFailedEventAttributes?.failure?.message ?? ''}`,
+        );
         break;
       }
       case 'markerRecorded': {
@@ -114,7 +137,9 @@ export function toTimeline(events: HistoryEvent[]): TimelineEntry[] {
       }
       case 'timerStarted': {
         const ms = durationMs(e.timerStartedEventAttributes?.startToFireTimeout as never);
-        push('timerStarted', `设定计时器：将于 ${formatChina(atMs + ms)} 触发`, { fireAt: new Date(atMs + ms).toISOString() });
+        push('timerStarted', `设定计时器：将于 ${formatChina(atMs + ms)} 触发`, {
+          fireAt: new Date(atMs + ms).toISOString(),
+        });
         break;
       }
       case 'timerFired':
@@ -126,10 +151,19 @@ export function toTimeline(events: HistoryEvent[]): TimelineEntry[] {
       case 'workflowExecutionUpdateAccepted': {
         const a = e.workflowExecutionUpdateAcceptedEventAttributes!;
         const name = a.acceptedRequest?.input?.name ?? '';
-        const [arg] = decode(a.acceptedRequest?.input?.args) as { actor?: { displayName?: string; agency?: string; userId?: string }; input?: { documentNumber?: string } }[];
-        const who = arg?.actor ? `（${AGENCY_ZH[arg.actor.agency ?? ''] ?? arg.actor.agency ?? ''} ${arg.actor.displayName ?? arg.actor.userId ?? ''}）` : '';
+        const [arg] = decode(a.acceptedRequest?.input?.args) as {
+          actor?: { displayName?: string; agency?: string; userId?: string };
+          input?: { documentNumber?: string };
+        }[];
+        const who = arg?.actor
+          ? `（${AGENCY_ZH[arg.actor.agency ?? ''] ?? arg.actor.agency ?? ''} ${arg.actor.displayName ?? arg.actor.userId ?? ''}）`
+          : '';
         const doc = arg?.input?.documentNumber ? `，文书号 ${arg.input.documentNumber}` : '';
-        push('update', `办理操作：${updateLabel(name)}${who}${doc}`, { step: name, actor: arg?.actor, input: arg?.input });
+        push('update', `办理操作：${updateLabel(name)}${who}${doc}`, {
+          step: name,
+          actor: arg?.actor,
+          input: arg?.input,
+        });
         break;
       }
       case 'workflowExecutionUpdateCompleted': {

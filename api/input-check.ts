@@ -14,7 +14,12 @@ const FILE_CONTENT = new Set(['content', 'contentBase64']);
 const WHERE_ZH = { body: '请求体', query: '查询参数', params: '路径参数', header: '请求头', path: '请求地址' } as const;
 
 export function unstorableError(where: keyof typeof WHERE_ZH, found: UnstorableField): HttpError {
-  const what = found.problem === 'tooDeep' ? `嵌套超过 ${MAX_DEPTH} 层` : found.problem === 'tooLong' ? `超过 ${MAX_STRING_LENGTH} 个字符` : TEXT_PROBLEM_ZH[found.problem];
+  const what =
+    found.problem === 'tooDeep'
+      ? `嵌套超过 ${MAX_DEPTH} 层`
+      : found.problem === 'tooLong'
+        ? `超过 ${MAX_STRING_LENGTH} 个字符`
+        : TEXT_PROBLEM_ZH[found.problem];
   const name = found.path || WHERE_ZH[where];
   const message = `${WHERE_ZH[where]}校验失败：${name} ${what}`;
   return new HttpError(422, 'validation_failed', message, [{ path: found.path, message, field: found.path }]);
@@ -26,7 +31,11 @@ function checkBody(body: unknown): UnstorableField | undefined {
     for (const [k, v] of Object.entries(body)) {
       const kp = textProblem(k, 1000);
       if (kp) return { path: k, problem: kp };
-      const found = findUnstorable(v, { prefix: k, maxDepth: MAX_DEPTH - 1, maxLength: FILE_CONTENT.has(k) ? Infinity : MAX_STRING_LENGTH });
+      const found = findUnstorable(v, {
+        prefix: k,
+        maxDepth: MAX_DEPTH - 1,
+        maxLength: FILE_CONTENT.has(k) ? Infinity : MAX_STRING_LENGTH,
+      });
       if (found) return found;
     }
     return undefined;

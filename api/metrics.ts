@@ -23,28 +23,67 @@ export function createMetrics(db: Db, stuck?: StuckDetector) {
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
     registers: [registry],
   });
-  const dbUp = new Gauge({ name: 'linkage_database_up', help: '1 if the record gauges could be read from the database at this scrape', registers: [registry] });
-  const scrapeErrors = new Counter({ name: 'linkage_metrics_scrape_errors_total', help: 'Scrapes whose database gauges could not be read', registers: [registry] });
+  const dbUp = new Gauge({
+    name: 'linkage_database_up',
+    help: '1 if the record gauges could be read from the database at this scrape',
+    registers: [registry],
+  });
+  const scrapeErrors = new Counter({
+    name: 'linkage_metrics_scrape_errors_total',
+    help: 'Scrapes whose database gauges could not be read',
+    registers: [registry],
+  });
   const openCases = new Gauge({ name: 'linkage_open_cases', help: 'Cases not closed', registers: [registry] });
-  const overdueCases = new Gauge({ name: 'linkage_overdue_cases', help: 'Open cases marked overdue', registers: [registry] });
-  const openClocks = new Gauge({ name: 'linkage_open_clocks', help: 'Open statutory clocks by escalation level (none, warning, overdue, supervision, escalated)', labelNames: ['level'] as const, registers: [registry] });
-  const overdueClocks = new Gauge({ name: 'linkage_overdue_clocks', help: 'Open statutory clocks past their due instant', registers: [registry] });
-  const outboxPending = new Gauge({ name: 'linkage_outbox_pending', help: 'Outbox e-mails not yet accepted by the mail server', registers: [registry] });
-  const outboxOldest = new Gauge({ name: 'linkage_outbox_oldest_pending_seconds', help: 'Age of the oldest pending outbox e-mail (0 when none)', registers: [registry] });
-  const outboxFailedAttempts = new Gauge({ name: 'linkage_outbox_pending_with_errors', help: 'Pending outbox e-mails that failed at least once', registers: [registry] });
+  const overdueCases = new Gauge({
+    name: 'linkage_overdue_cases',
+    help: 'Open cases marked overdue',
+    registers: [registry],
+  });
+  const openClocks = new Gauge({
+    name: 'linkage_open_clocks',
+    help: 'Open statutory clocks by escalation level (none, warning, overdue, supervision, escalated)',
+    labelNames: ['level'] as const,
+    registers: [registry],
+  });
+  const overdueClocks = new Gauge({
+    name: 'linkage_overdue_clocks',
+    help: 'Open statutory clocks past their due instant',
+    registers: [registry],
+  });
+  const outboxPending = new Gauge({
+    name: 'linkage_outbox_pending',
+    help: 'Outbox e-mails not yet accepted by the mail server',
+    registers: [registry],
+  });
+  const outboxOldest = new Gauge({
+    name: 'linkage_outbox_oldest_pending_seconds',
+    help: 'Age of the oldest pending outbox e-mail (0 when none)',
+    registers: [registry],
+  });
+  const outboxFailedAttempts = new Gauge({
+    name: 'linkage_outbox_pending_with_errors',
+    help: 'Pending outbox e-mails that failed at least once',
+    registers: [registry],
+  });
 
   const stuckWorkflows = new Gauge({
     name: 'linkage_stuck_workflows',
     help: 'Workflows (cases, duties, releases, supervision items) whose workflow task or record has been failing or retrying longer than STUCK_AFTER_SECONDS',
     registers: [registry],
   });
-  const stuckWork = new Gauge({ name: 'linkage_stuck_work', help: 'Stuck work by kind (activity: a record or delivery retrying; workflowTask: the workflow task failing)', labelNames: ['kind'] as const, registers: [registry] });
+  const stuckWork = new Gauge({
+    name: 'linkage_stuck_work',
+    help: 'Stuck work by kind (activity: a record or delivery retrying; workflowTask: the workflow task failing)',
+    labelNames: ['kind'] as const,
+    registers: [registry],
+  });
 
   async function readStuck() {
     if (!stuck) return;
     const items = await stuck.list();
     stuckWorkflows.set(new Set(items.map((i) => i.workflowId)).size);
-    for (const kind of ['activity', 'workflowTask'] as const) stuckWork.set({ kind }, items.filter((i) => i.kind === kind).length);
+    for (const kind of ['activity', 'workflowTask'] as const)
+      stuckWork.set({ kind }, items.filter((i) => i.kind === kind).length);
   }
 
   async function readRecordGauges() {
@@ -56,7 +95,9 @@ export function createMetrics(db: Db, stuck?: StuckDetector) {
           (select count(*) from notifications where status = 'pending')::int as outbox_pending,
           (select count(*) from notifications where status = 'pending' and last_error is not null)::int as outbox_errors,
           coalesce((select extract(epoch from now() - min(created_at)) from notifications where status = 'pending'), 0)::float8 as outbox_oldest`);
-      const levels = await db.execute(sql`select escalation_level as level, count(*)::int as n from deadlines where status = 'open' group by escalation_level`);
+      const levels = await db.execute(
+        sql`select escalation_level as level, count(*)::int as n from deadlines where status = 'open' group by escalation_level`,
+      );
       const r = (rowsOf(rows)[0] ?? {}) as Record<string, number>;
       openCases.set(Number(r.open_cases ?? 0));
       overdueCases.set(Number(r.overdue_cases ?? 0));
@@ -66,7 +107,8 @@ export function createMetrics(db: Db, stuck?: StuckDetector) {
       outboxOldest.set(Number(r.outbox_oldest ?? 0));
       openClocks.reset();
       for (const l of ['none', 'warning', 'overdue', 'supervision', 'escalated']) openClocks.set({ level: l }, 0);
-      for (const row of rowsOf(levels) as { level: string; n: number }[]) openClocks.set({ level: row.level }, Number(row.n));
+      for (const row of rowsOf(levels) as { level: string; n: number }[])
+        openClocks.set({ level: row.level }, Number(row.n));
       dbUp.set(1);
     } catch {
       // A scrape still answers while the database is down: the gauge says so and the last values stay.

@@ -29,7 +29,11 @@ export interface Validated<B, Q, P> {
 
 const registry: RouteSpec<z.ZodType, z.ZodType, z.ZodType>[] = [];
 
-export function route<B extends z.ZodType = z.ZodUnknown, Q extends z.ZodType = z.ZodUnknown, P extends z.ZodType = z.ZodUnknown>(
+export function route<
+  B extends z.ZodType = z.ZodUnknown,
+  Q extends z.ZodType = z.ZodUnknown,
+  P extends z.ZodType = z.ZodUnknown,
+>(
   router: Router,
   spec: RouteSpec<B, Q, P>,
   ...handlers: [
@@ -38,7 +42,11 @@ export function route<B extends z.ZodType = z.ZodUnknown, Q extends z.ZodType = 
   ]
 ): void {
   if (!registry.some((r) => r.method === spec.method && r.path === spec.path)) registry.push(spec as never);
-  const final = handlers.pop() as (req: Request, res: Response, v: Validated<unknown, unknown, unknown>) => Promise<void> | void;
+  const final = handlers.pop() as (
+    req: Request,
+    res: Response,
+    v: Validated<unknown, unknown, unknown>,
+  ) => Promise<void> | void;
   const middleware = handlers as RequestHandler[];
   const rule = PERMISSIONS[spec.permission];
   router[spec.method](spec.path, ...middleware, async (req: Request, res: Response, next: NextFunction) => {
@@ -74,7 +82,15 @@ function hasContent(body: unknown): boolean {
 }
 
 /** The endpoint table: every registered route with its permission (GET /api/v1/policy, permission tests). */
-export function registeredRoutes(): { method: string; path: string; permission: Permission; labelZh: string; caseScoped: boolean; takesBody: boolean; summary: string }[] {
+export function registeredRoutes(): {
+  method: string;
+  path: string;
+  permission: Permission;
+  labelZh: string;
+  caseScoped: boolean;
+  takesBody: boolean;
+  summary: string;
+}[] {
   return registry.map((r) => ({
     method: r.method.toUpperCase(),
     path: r.path,
@@ -104,7 +120,12 @@ export function openApiDocument(serverUrl: string) {
       if (!s) continue;
       const js = jsonSchema(s) as { properties?: Record<string, unknown>; required?: string[] };
       for (const [name, schema] of Object.entries(js.properties ?? {})) {
-        parameters.push({ name, in: where === 'params' ? 'path' : 'query', required: where === 'params' || (js.required ?? []).includes(name), schema });
+        parameters.push({
+          name,
+          in: where === 'params' ? 'path' : 'query',
+          required: where === 'params' || (js.required ?? []).includes(name),
+          schema,
+        });
       }
     }
     if (parameters.length) op.parameters = parameters;
@@ -112,7 +133,10 @@ export function openApiDocument(serverUrl: string) {
     const responses: Record<string, unknown> = {};
     for (const [code, resp] of Object.entries(r.responses ?? { 200: { description: '成功' } })) {
       responses[code] = resp.schema
-        ? { description: resp.description, content: { 'application/json': { schema: jsonSchema(resp.schema, 'output') } } }
+        ? {
+            description: resp.description,
+            content: { 'application/json': { schema: jsonSchema(resp.schema, 'output') } },
+          }
         : { description: resp.description };
     }
     responses['422'] ??= { description: '请求校验失败（中文说明见 error.message）' };
@@ -127,7 +151,11 @@ export function openApiDocument(serverUrl: string) {
   }
   return {
     openapi: '3.1.0',
-    info: { title: '联动执法协作平台 API', version: '1.0.0', description: '生态环境局、公安局、人民检察院环境执法联动协作平台接口' },
+    info: {
+      title: '联动执法协作平台 API',
+      version: '1.0.0',
+      description: '生态环境局、公安局、人民检察院环境执法联动协作平台接口',
+    },
     servers: [{ url: serverUrl }],
     components: { securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer' } } },
     paths,

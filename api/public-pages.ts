@@ -8,9 +8,17 @@ import { notFound } from './errors';
  * statistics) and GET /public/releases/:id. They render exactly what the public API returns, nothing more.
  */
 
-type PublicRelease = { id: string; title: string; body: string; kindZh: string; publishedAt: string; publishersZh: string[] };
+type PublicRelease = {
+  id: string;
+  title: string;
+  body: string;
+  kindZh: string;
+  publishedAt: string;
+  publishersZh: string[];
+};
 
-const esc = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+const esc = (s: string) =>
+  s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 const cell = (v: Cell) => (v === null ? `&lt;${MIN_CELL}` : String(v));
 const chinaDay = (iso: string) => {
   const d = new Date(Date.parse(iso) + 8 * 3_600_000);
@@ -32,15 +40,24 @@ function page(title: string, body: string): string {
 function statsHtml(s: PublicStatistics & { generatedAt: string }): string {
   const L = s.labelsZh;
   const yearRows = s.years
-    .map((y) => `<tr><td>${esc(y.period)}年</td><td>${cell(y.totalIncludingConfidential)}</td><td>${cell(y.total)}</td>${TRACKS.map((t) => `<td>${cell(y.byTrack[t] ?? 0)}</td>`).join('')}${OUTCOMES.map((o) => `<td>${cell(y.byOutcome[o] ?? 0)}</td>`).join('')}<td>${y.jointOperations}</td><td>${y.trainings}</td></tr>`)
+    .map(
+      (y) =>
+        `<tr><td>${esc(y.period)}年</td><td>${cell(y.totalIncludingConfidential)}</td><td>${cell(y.total)}</td>${TRACKS.map((t) => `<td>${cell(y.byTrack[t] ?? 0)}</td>`).join('')}${OUTCOMES.map((o) => `<td>${cell(y.byOutcome[o] ?? 0)}</td>`).join('')}<td>${y.jointOperations}</td><td>${y.trainings}</td></tr>`,
+    )
     .join('');
   const monthRows = s.months
     .slice(0, 24)
-    .map((m) => `<tr><td>${esc(m.period.replace('-', '年'))}月</td><td>${cell(m.total)}</td>${TRACKS.map((t) => `<td>${cell(m.byTrack[t] ?? 0)}</td>`).join('')}<td>${m.jointOperations}</td><td>${m.trainings}</td></tr>`)
+    .map(
+      (m) =>
+        `<tr><td>${esc(m.period.replace('-', '年'))}月</td><td>${cell(m.total)}</td>${TRACKS.map((t) => `<td>${cell(m.byTrack[t] ?? 0)}</td>`).join('')}<td>${m.jointOperations}</td><td>${m.trainings}</td></tr>`,
+    )
     .join('');
   const stageNames = [...new Set(s.years.flatMap((y) => Object.keys(y.byStage)))];
   const stageRows = s.years
-    .map((y) => `<tr><td>${esc(y.period)}年</td>${stageNames.map((k) => `<td>${cell(y.byStage[k] ?? 0)}</td>`).join('')}</tr>`)
+    .map(
+      (y) =>
+        `<tr><td>${esc(y.period)}年</td>${stageNames.map((k) => `<td>${cell(y.byStage[k] ?? 0)}</td>`).join('')}</tr>`,
+    )
     .join('');
   return `<section id="statistics"><h2>统计数据</h2>${s.notesZh.map((n) => `<p class="note">${esc(n)}</p>`).join('')}
 <h3>年度</h3><table><thead><tr><th>年度</th><th>登记案件（含保密）</th><th>登记案件（不含保密）</th>${TRACKS.map((t) => `<th>${esc(L.tracks[t])}</th>`).join('')}${OUTCOMES.map((o) => `<th>${esc(L.outcomes[o])}</th>`).join('')}<th>联合执法（次）</th><th>教育培训（次）</th></tr></thead><tbody>${yearRows || '<tr><td colspan="15">暂无数据</td></tr>'}</tbody></table>
@@ -49,7 +66,13 @@ function statsHtml(s: PublicStatistics & { generatedAt: string }): string {
 <p class="meta">统计时间：${esc(chinaDay(s.generatedAt))}（每分钟更新）。数据接口：<a href="/api/v1/public/statistics">/api/v1/public/statistics</a></p></section>`;
 }
 
-export function registerPublicPages(r: Router, deps: { releases: (id?: string) => Promise<PublicRelease[]>; statistics: () => Promise<PublicStatistics & { generatedAt: string }> }) {
+export function registerPublicPages(
+  r: Router,
+  deps: {
+    releases: (id?: string) => Promise<PublicRelease[]>;
+    statistics: () => Promise<PublicStatistics & { generatedAt: string }>;
+  },
+) {
   r.get('/public', async (_req, res, next) => {
     try {
       const [items, stats] = await Promise.all([deps.releases(), deps.statistics()]);
@@ -59,7 +82,12 @@ export function registerPublicPages(r: Router, deps: { releases: (id?: string) =
       res
         .type('html')
         .set('cache-control', 'public, max-age=60')
-        .send(page('公开信息 · 联动执法协作', `<section id="releases"><h2>联合发布</h2>${list}<p class="meta">数据接口：<a href="/api/v1/public/releases">/api/v1/public/releases</a></p></section>${statsHtml(stats)}`));
+        .send(
+          page(
+            '公开信息 · 联动执法协作',
+            `<section id="releases"><h2>联合发布</h2>${list}<p class="meta">数据接口：<a href="/api/v1/public/releases">/api/v1/public/releases</a></p></section>${statsHtml(stats)}`,
+          ),
+        );
     } catch (err) {
       next(err);
     }
@@ -77,7 +105,12 @@ export function registerPublicPages(r: Router, deps: { releases: (id?: string) =
       res
         .type('html')
         .set('cache-control', 'public, max-age=60')
-        .send(page(item.title, `<section><article><h2>${esc(item.title)}</h2><p class="meta">${esc(item.kindZh)} · 发布日期：${esc(chinaDay(item.publishedAt))} · 发布单位：${item.publishersZh.map(esc).join('、')}</p>${paragraphs}</article><p><a href="/public">返回公开信息</a></p></section>`));
+        .send(
+          page(
+            item.title,
+            `<section><article><h2>${esc(item.title)}</h2><p class="meta">${esc(item.kindZh)} · 发布日期：${esc(chinaDay(item.publishedAt))} · 发布单位：${item.publishersZh.map(esc).join('、')}</p>${paragraphs}</article><p><a href="/public">返回公开信息</a></p></section>`,
+          ),
+        );
     } catch (err) {
       next(err);
     }

@@ -27,7 +27,8 @@ async function main() {
   await assertNamespacePrepared(connection, namespace);
   const db = await openDatabase(config);
   const server = await listen(createApp({ db, temporal: client, config }), config.port, config.host);
-  if (config.env === 'production' && !config.auditKeyConfigured) console.warn('[api] 警告：未设置 AUDIT_KEY，审计日志哈希链使用公开的开发密钥，任何人都可以重算');
+  if (config.env === 'production' && !config.auditKeyConfigured)
+    console.warn('[api] 警告：未设置 AUDIT_KEY，审计日志哈希链使用公开的开发密钥，任何人都可以重算');
   console.log(`[api] 接口地址 ${config.publicUrl}/api/v1 （OpenAPI：${config.publicUrl}/api/v1/openapi.json）`);
   const stop = async () => {
     await closeServer(server);

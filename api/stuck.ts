@@ -31,7 +31,13 @@ const caseIdOf = (workflowId: string) => (workflowId.startsWith('case-') ? workf
  * tasks that keep failing and activities retrying (what the database cannot note while it is itself down). The scan
  * describes at most `scanLimit` running workflows and is cached for `cacheMs`, so /metrics scrapes stay cheap.
  */
-export function createStuckDetector(deps: { db: Db; temporal?: Client; stuckAfterMs: number; scanLimit?: number; cacheMs?: number }) {
+export function createStuckDetector(deps: {
+  db: Db;
+  temporal?: Client;
+  stuckAfterMs: number;
+  scanLimit?: number;
+  cacheMs?: number;
+}) {
   const { db, temporal, stuckAfterMs } = deps;
   const scanLimit = deps.scanLimit ?? 500;
   const cacheMs = deps.cacheMs ?? Math.min(15_000, stuckAfterMs);
@@ -46,9 +52,22 @@ export function createStuckDetector(deps: { db: Db; temporal?: Client; stuckAfte
     // A row whose run is no longer the workflow's running one (reset, continued as new, ended) is stale: removed.
     const live: typeof rows = [];
     for (const r of rows) {
-      const d = temporal ? await temporal.workflow.getHandle(r.workflowId).describe().catch(() => undefined) : undefined;
+      const d = temporal
+        ? await temporal.workflow
+            .getHandle(r.workflowId)
+            .describe()
+            .catch(() => undefined)
+        : undefined;
       if (temporal && (!d || d.status.name !== 'RUNNING' || (r.runId && d.runId !== r.runId))) {
-        await db.delete(stuckWork).where(and(eq(stuckWork.workflowId, r.workflowId), eq(stuckWork.activityType, r.activityType), eq(stuckWork.runId, r.runId)));
+        await db
+          .delete(stuckWork)
+          .where(
+            and(
+              eq(stuckWork.workflowId, r.workflowId),
+              eq(stuckWork.activityType, r.activityType),
+              eq(stuckWork.runId, r.runId),
+            ),
+          );
         continue;
       }
       live.push(r);
@@ -91,7 +110,10 @@ export function createStuckDetector(deps: { db: Db; temporal?: Client; stuckAfte
     for (let i = 0; i < ids.length; i += 8) {
       await Promise.all(
         ids.slice(i, i + 8).map(async ({ workflowId, runId }) => {
-          const d = await temporal.workflow.getHandle(workflowId, runId).describe().catch(() => undefined);
+          const d = await temporal.workflow
+            .getHandle(workflowId, runId)
+            .describe()
+            .catch(() => undefined);
           if (!d) return;
           const wft = d.raw.pendingWorkflowTask;
           const wftSince = Number(wft?.originalScheduledTime?.seconds ?? 0) * 1000;
@@ -108,7 +130,8 @@ export function createStuckDetector(deps: { db: Db; temporal?: Client; stuckAfte
           }
           for (const a of d.raw.pendingActivities ?? []) {
             const since = Number(a.lastStartedTime?.seconds ?? a.lastAttemptCompleteTime?.seconds ?? 0) * 1000;
-            const first = Number((a as { scheduledTime?: { seconds?: unknown } }).scheduledTime?.seconds ?? 0) * 1000 || since;
+            const first =
+              Number((a as { scheduledTime?: { seconds?: unknown } }).scheduledTime?.seconds ?? 0) * 1000 || since;
             if ((a.attempt ?? 1) > 1 && now - first > stuckAfterMs) {
               const type = a.activityType?.name ?? '';
               found.push({
@@ -132,7 +155,9 @@ export function createStuckDetector(deps: { db: Db; temporal?: Client; stuckAfte
     const [table, live] = await Promise.all([fromTable().catch(() => []), fromTemporal().catch(() => [])]);
     // One entry per workflow and activity: the table's (it knows local activities and the first failure) first.
     const seen = new Set(table.map((t) => `${t.workflowId}|${t.activityType}`));
-    return [...table, ...live.filter((l) => !seen.has(`${l.workflowId}|${l.activityType}`))].sort((a, b) => a.since.localeCompare(b.since));
+    return [...table, ...live.filter((l) => !seen.has(`${l.workflowId}|${l.activityType}`))].sort((a, b) =>
+      a.since.localeCompare(b.since),
+    );
   }
 
   return {

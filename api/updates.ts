@@ -23,6 +23,7 @@ export function updateFailure(err: unknown): HttpError | undefined {
 /** The request's Idempotency-Key header, refused with 422 when it is not 1–200 of [A-Za-z0-9_.:-]. */
 export function idempotencyKeyOf(req: Request): string | undefined {
   const key = req.get('idempotency-key') ?? undefined;
-  if (key !== undefined && !/^[\w.:-]{1,200}$/.test(key)) throw new HttpError(422, 'validation_failed', 'Idempotency-Key 只能包含字母、数字和 _.:-，长度 1–200');
+  if (key !== undefined && !/^[\w.:-]{1,200}$/.test(key))
+    throw new HttpError(422, 'validation_failed', 'Idempotency-Key 只能包含字母、数字和 _.:-，长度 1–200');
   return key;
 }

@@ -36,14 +36,25 @@ const LOAD_SECONDS = Number(process.env.BENCH_LOAD_SECONDS ?? 60);
 const REPORT_CASES = Number(process.env.BENCH_REPORT_CASES ?? 100_000);
 const REPORT_RUNS = Number(process.env.BENCH_REPORT_RUNS ?? 3);
 // `npm run bench -- reports` (or BENCH_SECTIONS=reports,history): the sections to run.
-const SECTIONS = new Set((process.argv.slice(2).filter((a) => !a.startsWith('-')).join(',') || process.env.BENCH_SECTIONS || 'intake,memory,reads,load,escalation,history,reports').split(','));
+const SECTIONS = new Set(
+  (
+    process.argv
+      .slice(2)
+      .filter((a) => !a.startsWith('-'))
+      .join(',') ||
+    process.env.BENCH_SECTIONS ||
+    'intake,memory,reads,load,escalation,history,reports'
+  ).split(','),
+);
 const MEMORY_N = Number(process.env.BENCH_MEMORY_N ?? 10_000);
 /**
  * Short limits for the escalation benchmark: eeb.task-force (a policy rule) as a 1-hour clock without supervision
  * or working-group steps. Cases are registered as if opened an hour before the common deadline, so N clocks
  * expire within the same minute on the real dev server.
  */
-const ESCALATION_POLICY = JSON.stringify({ 'eeb.task-force': { limit: 1, unit: 'hours', warningHours: 0.5, escalationWorkdays: null, supervision: null } });
+const ESCALATION_POLICY = JSON.stringify({
+  'eeb.task-force': { limit: 1, unit: 'hours', warningHours: 0.5, escalationWorkdays: null, supervision: null },
+});
 
 /** VmRSS and VmHWM (peak) of a process, in MiB, from /proc (Linux). */
 function procMemory(pid: number | undefined): { rssMiB: number; peakMiB: number } | undefined {
@@ -70,7 +81,7 @@ async function pool<T>(n: number, concurrency: number, fn: (i: number) => Promis
 
 /** The single `n` of a `select count(*)::int as n …` statement. */
 async function countOf(db: Stack['db']['handle']['db'], query: SQL): Promise<number> {
-  return Number((((await db.execute(query)) as unknown as { rows: { n: number }[] }).rows[0]).n);
+  return Number(((await db.execute(query)) as unknown as { rows: { n: number }[] }).rows[0].n);
 }
 
 function pct(values: number[], p: number): number {
@@ -81,18 +92,35 @@ function pct(values: number[], p: number): number {
 async function intake(stack: Stack, client: Client, token: string) {
   // Warm both paths (bundle, connections) before timing.
   await request(stack.base, token, 'POST', '/api/v1/cases', { title: '预热', track: 'administrative' });
-  await client.workflow.start('benchEmptyWorkflow', { workflowId: `bench-warm-${crypto.randomUUID()}`, taskQueue: stack.config.temporal.taskQueue });
+  await client.workflow.start('benchEmptyWorkflow', {
+    workflowId: `bench-warm-${crypto.randomUUID()}`,
+    taskQueue: stack.config.temporal.taskQueue,
+  });
   const api = await pool(N, CONCURRENCY, async (i) => {
     const r = await request(stack.base, token, 'POST', '/api/v1/cases', { title: `基准案件 ${i}`, track: 'criminal' });
     if (r.status !== 201) throw new Error(`POST /cases → ${r.status}`);
   });
   const bare = await pool(N, CONCURRENCY, async () => {
-    await client.workflow.start('benchEmptyWorkflow', { workflowId: `bench-${crypto.randomUUID()}`, taskQueue: stack.config.temporal.taskQueue });
+    await client.workflow.start('benchEmptyWorkflow', {
+      workflowId: `bench-${crypto.randomUUID()}`,
+      taskQueue: stack.config.temporal.taskQueue,
+    });
   });
   const apiRate = N / api;
   const bareRate = N / bare;
   const ratio = apiRate / bareRate;
-  return { n: N, concurrency: CONCURRENCY, apiCasesPerSecond: apiRate, bareStartsPerSecond: bareRate, ratio, target: 0.8, met: ratio >= 0.8, ...(ratio < 0.8 ? { missedByZh: `目标为裸启动速率的 0.8 倍，实测 ${ratio.toFixed(3)} 倍（差 ${(0.8 - ratio).toFixed(3)}）` } : {}) };
+  return {
+    n: N,
+    concurrency: CONCURRENCY,
+    apiCasesPerSecond: apiRate,
+    bareStartsPerSecond: bareRate,
+    ratio,
+    target: 0.8,
+    met: ratio >= 0.8,
+    ...(ratio < 0.8
+      ? { missedByZh: `目标为裸启动速率的 0.8 倍，实测 ${ratio.toFixed(3)} 倍（差 ${(0.8 - ratio).toFixed(3)}）` }
+      : {}),
+  };
 }
 
 async function seedCases(stack: Stack, n: number) {
@@ -111,7 +139,14 @@ const READ_CONNECTIONS = 10;
 
 async function load(url: string, headers: Record<string, string>) {
   const result = await autocannon({ url, connections: READ_CONNECTIONS, duration: SECONDS, headers });
-  return { requests: result.requests.total, non2xx: result.non2xx, errors: result.errors, p50ms: result.latency.p50, p99ms: result.latency.p99, meanMs: result.latency.average };
+  return {
+    requests: result.requests.total,
+    non2xx: result.non2xx,
+    errors: result.errors,
+    p50ms: result.latency.p50,
+    p99ms: result.latency.p99,
+    meanMs: result.latency.average,
+  };
 }
 
 type Statement = { sql: string; params: unknown[] };
@@ -143,12 +178,24 @@ async function directSql(stack: Stack, statements: Statement[]) {
       }
     }),
   );
-  return { requests: times.length, statements: statements.map((s) => s.sql), p50ms: pct(times, 50), p99ms: pct(times, 99) };
+  return {
+    requests: times.length,
+    statements: statements.map((s) => s.sql),
+    p50ms: pct(times, 50),
+    p99ms: pct(times, 99),
+  };
 }
 
 function verdict(http: { p99ms: number }, direct: { p99ms: number }) {
   const p99Ratio = http.p99ms / direct.p99ms;
-  return { http, sql: direct, p99Ratio, target: 2, met: p99Ratio <= 2, ...(p99Ratio > 2 ? { missedByZh: `目标 p99 不超过直接 SQL 的 2 倍，实测 ${p99Ratio.toFixed(1)} 倍` } : {}) };
+  return {
+    http,
+    sql: direct,
+    p99Ratio,
+    target: 2,
+    met: p99Ratio <= 2,
+    ...(p99Ratio > 2 ? { missedByZh: `目标 p99 不超过直接 SQL 的 2 倍，实测 ${p99Ratio.toFixed(1)} 倍` } : {}),
+  };
 }
 
 /** The bench user as the API authenticates them (the routes build their SQL from it). */
@@ -158,7 +205,14 @@ async function userOf(stack: Stack, token: string): Promise<AuthUser> {
     .from(apiTokens)
     .innerJoin(users, eq(users.id, apiTokens.userId))
     .where(eq(apiTokens.tokenHash, hashToken(token)));
-  return { id: row.user.id, username: row.user.username, displayName: row.user.displayName, agency: row.user.agency, role: row.user.role, tokenId: row.tokenId };
+  return {
+    id: row.user.id,
+    username: row.user.username,
+    displayName: row.user.displayName,
+    agency: row.user.agency,
+    role: row.user.role,
+    tokenId: row.tokenId,
+  };
 }
 
 async function reads(stack: Stack, token: string) {
@@ -174,13 +228,18 @@ async function reads(stack: Stack, token: string) {
     const out = await f();
     return { ...out, coalescing: { requests: st.requests - q0, statementRuns: st.runs - r0 } };
   };
-  const listHttp = await runs('cases.list', () => load(`${stack.base}/api/v1/cases?${new URLSearchParams(listParams)}`, headers));
+  const listHttp = await runs('cases.list', () =>
+    load(`${stack.base}/api/v1/cases?${new URLSearchParams(listParams)}`, headers),
+  );
   const list = caseListStatements(db, user, parseCaseListQuery(listParams));
   const listSql = await directSql(stack, [list.total.toSQL(), list.page.toSQL()]);
   const dashHttp = await runs('dashboard', () => load(`${stack.base}/api/v1/dashboard`, headers));
   // The same "today" as the route computes for the duty periods.
   const dash = dashboardStatements(db, user, chinaDate(Date.now()));
-  const dashSql = await directSql(stack, Object.values(dash).map((q) => q.toSQL()));
+  const dashSql = await directSql(
+    stack,
+    Object.values(dash).map((q) => q.toSQL()),
+  );
   return {
     cases: READ_CASES,
     seconds: SECONDS,
@@ -196,7 +255,9 @@ async function apiLoad(stack: Stack, token: string, seeded: boolean) {
   if (!seeded) await seedCases(stack, READ_CASES);
   const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
   const before = await routeTimes(stack);
-  const coalescers = ['cases.list', 'dashboard'].map((n) => [n, coalescerFor(stack.db.handle.db, n).stats, { ...coalescerFor(stack.db.handle.db, n).stats }] as const);
+  const coalescers = ['cases.list', 'dashboard'].map(
+    (n) => [n, coalescerFor(stack.db.handle.db, n).stats, { ...coalescerFor(stack.db.handle.db, n).stats }] as const,
+  );
   let i = 0;
   // Registrations by answer: 201 registered within REGISTRATION_ANSWER_MS, 202 started and registering later.
   const registrationAnswers: Record<string, number> = {};
@@ -231,13 +292,20 @@ async function apiLoad(stack: Stack, token: string, seeded: boolean) {
     errors: result.errors,
     timeouts: result.timeouts,
     status5xx: result['5xx'],
-    latencyMs: { p50: result.latency.p50, p90: result.latency.p90, p99: result.latency.p99, max: result.latency.max, mean: result.latency.average },
+    latencyMs: {
+      p50: result.latency.p50,
+      p90: result.latency.p90,
+      p99: result.latency.p99,
+      max: result.latency.max,
+      mean: result.latency.average,
+    },
   };
   // Requests autocannon gave up on (or cut at the end) are still running in the API: let them finish before the
   // figures are read and before the stack closes (closing Temporal's connection under them crashed the process).
   // The registrations are the slow ones (each waits for its workflow): wait until the API has answered as many as
   // autocannon sent (at most 120 s).
-  const posts = (t: Record<string, { count: number }>) => (t['POST /api/v1/cases']?.count ?? 0) - (before['POST /api/v1/cases']?.count ?? 0);
+  const posts = (t: Record<string, { count: number }>) =>
+    (t['POST /api/v1/cases']?.count ?? 0) - (before['POST /api/v1/cases']?.count ?? 0);
   let after = await routeTimes(stack);
   for (let waited = 0; waited < 120 && posts(after) < i; waited += 2) {
     await new Promise((res) => setTimeout(res, 2000));
@@ -253,23 +321,38 @@ async function apiLoad(stack: Stack, token: string, seeded: boolean) {
   );
   // Nothing lost: every accepted registration (201 or 202) ends as a case row, once the workers have caught up.
   const accepted = (registrationAnswers['201'] ?? 0) + (registrationAnswers['202'] ?? 0);
-  const registeredRows = () => countOf(stack.db.handle.db, sql`select count(*)::int as n from cases where title like ${`${loadTag} %`}`);
+  const registeredRows = () =>
+    countOf(stack.db.handle.db, sql`select count(*)::int as n from cases where title like ${`${loadTag} %`}`);
   const drainStart = Date.now();
   let registered = await registeredRows();
   while (registered < accepted && Date.now() - drainStart < 600_000) {
     await new Promise((res) => setTimeout(res, 2000));
     registered = await registeredRows();
   }
-  Object.assign(r, { registrationAnswers, acceptedRegistrations: accepted, registeredAfterLoad: registered, drainSeconds: (Date.now() - drainStart) / 1000 });
+  Object.assign(r, {
+    registrationAnswers,
+    acceptedRegistrations: accepted,
+    registeredAfterLoad: registered,
+    drainSeconds: (Date.now() - drainStart) / 1000,
+  });
   // Identical concurrent reads share one execution started after they arrived (api/coalesce.ts).
-  const coalescing = Object.fromEntries(coalescers.map(([n, now, then]) => [n, { requests: now.requests - then.requests, statementRuns: now.runs - then.runs }]));
+  const coalescing = Object.fromEntries(
+    coalescers.map(([n, now, then]) => [
+      n,
+      { requests: now.requests - then.requests, statementRuns: now.runs - then.runs },
+    ]),
+  );
   Object.assign(r, { perRoute, coalescing });
   const ok = r.errors === 0 && r.non2xx === 0 && r.timeouts === 0 && registered >= accepted;
   return {
     ...r,
     target: '无错误、无 5xx、无超时；受理的登记（201、202）全部成为案件',
     met: ok,
-    ...(ok ? {} : { missedByZh: `错误 ${r.errors}、非 2xx ${r.non2xx}（其中 5xx ${r.status5xx}）、超时 ${r.timeouts}；受理登记 ${accepted} 件，已成为案件 ${registered} 件` }),
+    ...(ok
+      ? {}
+      : {
+          missedByZh: `错误 ${r.errors}、非 2xx ${r.non2xx}（其中 5xx ${r.status5xx}）、超时 ${r.timeouts}；受理登记 ${accepted} 件，已成为案件 ${registered} 件`,
+        }),
   };
 }
 
@@ -305,9 +388,22 @@ async function escalation(stack: Stack, n: number) {
   const ids = Array.from({ length: n }, () => crypto.randomUUID());
   await pool(n, 32, async (k) => {
     const caseId = ids[k];
-    const input: CaseWorkflowInput = { caseId, title: `时限基准 ${k}`, track: 'criminal', confidentiality: 'internal', createdAtMs: dueAtMs - 3_600_000 + (k % 60) * 500, actor, policyOverrides: stack.config.deadlinePolicyOverrides };
+    const input: CaseWorkflowInput = {
+      caseId,
+      title: `时限基准 ${k}`,
+      track: 'criminal',
+      confidentiality: 'internal',
+      createdAtMs: dueAtMs - 3_600_000 + (k % 60) * 500,
+      actor,
+      policyOverrides: stack.config.deadlinePolicyOverrides,
+    };
     await client.workflow.executeUpdateWithStart(registeredUpdate, {
-      startWorkflowOperation: new WithStartWorkflowOperation(caseWorkflow, { workflowId: `case-${caseId}`, taskQueue: stack.config.temporal.taskQueue, args: [input], workflowIdConflictPolicy: 'USE_EXISTING' }),
+      startWorkflowOperation: new WithStartWorkflowOperation(caseWorkflow, {
+        workflowId: `case-${caseId}`,
+        taskQueue: stack.config.temporal.taskQueue,
+        args: [input],
+        workflowIdConflictPolicy: 'USE_EXISTING',
+      }),
       args: [],
     });
   });
@@ -319,18 +415,31 @@ async function escalation(stack: Stack, n: number) {
   const db = stack.db.handle.db;
   // One text[] parameter (drizzle would expand a JS array into a tuple).
   const idArray = `{${ids.join(',')}}`;
-  const count = async () => countOf(db, sql`select count(*)::int as n from case_events where type = 'clockOverdue' and case_id = any(${idArray}::text[])`);
+  const count = async () =>
+    countOf(
+      db,
+      sql`select count(*)::int as n from case_events where type = 'clockOverdue' and case_id = any(${idArray}::text[])`,
+    );
   const deadline = Date.now() + Math.max(0, dueAtMs - Date.now()) + 30 * 60_000;
   while ((await count()) < n && Date.now() < deadline) await new Promise((r) => setTimeout(r, 2000));
   // The overdue mails are delivered after the event: wait for the outbox to drain too.
-  const pendingMail = async () => countOf(db, sql`select count(*)::int as n from notifications where status = 'pending' and case_id = any(${idArray}::text[])`);
+  const pendingMail = async () =>
+    countOf(
+      db,
+      sql`select count(*)::int as n from notifications where status = 'pending' and case_id = any(${idArray}::text[])`,
+    );
   while ((await pendingMail()) > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 2000));
-  const rows = ((await db.execute(sql`select e.case_id, (e.data->>'scheduledAt') as scheduled_at, extract(epoch from e.recorded_at) * 1000 as recorded_ms,
+  const rows = (
+    (await db.execute(sql`select e.case_id, (e.data->>'scheduledAt') as scheduled_at, extract(epoch from e.recorded_at) * 1000 as recorded_ms,
       (select max(extract(epoch from n.sent_at) * 1000) from notifications n where n.event_id = e.id) as sent_ms
-    from case_events e where e.type = 'clockOverdue' and e.case_id = any(${idArray}::text[])`)) as unknown as { rows: { scheduled_at: string; recorded_ms: number; sent_ms: number | null }[] }).rows;
+    from case_events e where e.type = 'clockOverdue' and e.case_id = any(${idArray}::text[])`)) as unknown as {
+      rows: { scheduled_at: string; recorded_ms: number; sent_ms: number | null }[];
+    }
+  ).rows;
   const toDb = rows.map((r) => Number(r.recorded_ms) - Date.parse(r.scheduled_at));
   const toMail = rows.filter((r) => r.sent_ms !== null).map((r) => Number(r.sent_ms) - Date.parse(r.scheduled_at));
-  const stats = (v: number[]) => (v.length ? { p50ms: pct(v, 50), p99ms: pct(v, 99), maxMs: Math.max(...v) } : { p50ms: NaN, p99ms: NaN, maxMs: NaN });
+  const stats = (v: number[]) =>
+    v.length ? { p50ms: pct(v, 50), p99ms: pct(v, 99), maxMs: Math.max(...v) } : { p50ms: NaN, p99ms: NaN, maxMs: NaN };
   const dbStats = stats(toDb);
   const mailStats = stats(toMail);
   const workerAfter = procMemory(stack.workerPid);
@@ -349,17 +458,32 @@ async function escalation(stack: Stack, n: number) {
     target: { p99ms: 2000 },
     ratioToTarget: dbStats.p99ms / 2000,
     met: lateOk,
-    ...(lateOk ? {} : { missedByZh: `p99 迟延 ${(dbStats.p99ms / 1000).toFixed(1)} 秒，超出目标 2 秒 ${((dbStats.p99ms - 2000) / 1000).toFixed(1)} 秒（${(dbStats.p99ms / 2000).toFixed(1)} 倍）` }),
+    ...(lateOk
+      ? {}
+      : {
+          missedByZh: `p99 迟延 ${(dbStats.p99ms / 1000).toFixed(1)} 秒，超出目标 2 秒 ${((dbStats.p99ms - 2000) / 1000).toFixed(1)} 秒（${(dbStats.p99ms / 2000).toFixed(1)} 倍）`,
+        }),
     memory: {
       what: workerOpen ? 'worker 进程（独立进程）' : '基准进程（worker、API、SMTP 同一进程，为上界）',
       workerOptions: stack.config.worker,
-      workerRssMiB: workerOpen ? { before: workerBefore?.rssMiB, withOpenCases: workerOpen.rssMiB, afterEscalation: workerAfter?.rssMiB, peak: workerAfter?.peakMiB } : undefined,
+      workerRssMiB: workerOpen
+        ? {
+            before: workerBefore?.rssMiB,
+            withOpenCases: workerOpen.rssMiB,
+            afterEscalation: workerAfter?.rssMiB,
+            peak: workerAfter?.peakMiB,
+          }
+        : undefined,
       benchProcessRssMiB: { before: Math.round(rssBefore / 2 ** 20), withOpenCases: Math.round(rssOpen / 2 ** 20) },
       rssMiB,
       target: '10,000 件未结案件时 worker RSS ≤ 300 MB',
       ratio: rssMiB / 300,
       met: n >= 10_000 && rssMiB <= 300,
-      ...(n < 10_000 ? { missedByZh: `仅以 ${n} 件测得（默认 10,000 件需 BENCH_ESCALATION_N=10000）` } : rssMiB > 300 ? { missedByZh: `RSS ${rssMiB} MB，超出 300 MB 的 ${(rssMiB / 300).toFixed(2)} 倍` } : {}),
+      ...(n < 10_000
+        ? { missedByZh: `仅以 ${n} 件测得（默认 10,000 件需 BENCH_ESCALATION_N=10000）` }
+        : rssMiB > 300
+          ? { missedByZh: `RSS ${rssMiB} MB，超出 300 MB 的 ${(rssMiB / 300).toFixed(2)} 倍` }
+          : {}),
     },
   };
 }
@@ -380,14 +504,32 @@ async function reportsBench(stack: Stack) {
   const titleZh = `${period.labelZh}案件信息通报`;
   const full = async (k: number) => {
     const id = `bench-${Date.now()}-${k}`;
-    await insertReport(db, { id, kind: 'briefing', periodKey: period.key, titleZh, fromMs: period.fromMs, toMs: period.toMs, formats: ['xlsx', 'pdf'], source: 'api' });
+    await insertReport(db, {
+      id,
+      kind: 'briefing',
+      periodKey: period.key,
+      titleZh,
+      fromMs: period.fromMs,
+      toMs: period.toMs,
+      formats: ['xlsx', 'pdf'],
+      source: 'api',
+    });
     const t0 = performance.now();
     const r = await acts.generateReport({ reportId: id });
-    return { ms: performance.now() - t0, parts: Object.fromEntries(Object.entries(r.ms).map(([p, v]) => [p, Math.round(v)])) };
+    return {
+      ms: performance.now() - t0,
+      parts: Object.fromEntries(Object.entries(r.ms).map(([p, v]) => [p, Math.round(v)])),
+    };
   };
   const sqlOnly = async () => {
     const t0 = performance.now();
-    await computeReportData(db, { titleZh, periodLabelZh: period.labelZh, fromMs: period.fromMs, toMs: period.toMs, generatedAtMs: Date.now() });
+    await computeReportData(db, {
+      titleZh,
+      periodLabelZh: period.labelZh,
+      fromMs: period.fromMs,
+      toMs: period.toMs,
+      generatedAtMs: Date.now(),
+    });
     return performance.now() - t0;
   };
   const cold = await full(0);
@@ -400,7 +542,11 @@ async function reportsBench(stack: Stack) {
   const median = (v: number[]) => pct(v, 50);
   const fullMs = median(fullRuns.map((r) => r.ms));
   const sqlMs = median(sqlRuns);
-  const sizes = ((await db.execute(sql`select format, size from report_files where report_id like 'bench-%' order by created_at desc limit 2`)) as unknown as { rows: { format: string; size: number }[] }).rows;
+  const sizes = (
+    (await db.execute(
+      sql`select format, size from report_files where report_id like 'bench-%' order by created_at desc limit 2`,
+    )) as unknown as { rows: { format: string; size: number }[] }
+  ).rows;
   const met = fullMs <= 3000;
   return {
     cases: gen.cases,
@@ -409,13 +555,23 @@ async function reportsBench(stack: Stack) {
     generateSeconds: gen.seconds,
     period: period.key,
     runs: REPORT_RUNS,
-    fullBriefingMs: { median: fullMs, runs: fullRuns.map((r) => Math.round(r.ms)), parts: fullRuns.map((r) => r.parts), cold: Math.round(cold.ms), coldParts: cold.parts },
+    fullBriefingMs: {
+      median: fullMs,
+      runs: fullRuns.map((r) => Math.round(r.ms)),
+      parts: fullRuns.map((r) => r.parts),
+      cold: Math.round(cold.ms),
+      coldParts: cold.parts,
+    },
     aggregateSqlMs: { median: sqlMs, runs: sqlRuns.map(Math.round) },
     ratioToSql: fullMs / sqlMs,
     fileBytes: Object.fromEntries(sizes.map((r) => [r.format, r.size])),
     target: { fullBriefingMs: 3000 },
     met,
-    ...(met ? {} : { missedByZh: `完整通报（XLSX 与 PDF）中位数 ${(fullMs / 1000).toFixed(2)} 秒，超出目标 3 秒 ${((fullMs - 3000) / 1000).toFixed(2)} 秒` }),
+    ...(met
+      ? {}
+      : {
+          missedByZh: `完整通报（XLSX 与 PDF）中位数 ${(fullMs / 1000).toFixed(2)} 秒，超出目标 3 秒 ${((fullMs - 3000) / 1000).toFixed(2)} 秒`,
+        }),
   };
 }
 
@@ -428,19 +584,30 @@ async function memory(stack: Stack, n: number) {
   const client = stack.env.client;
   const db = stack.db.handle.db;
   const actor = { userId: 'bench-eeb', agency: 'eeb' as const, role: 'officer' as const, displayName: '基准办案人员' };
-  const sample = () => procMemory(stack.workerPid) ?? { rssMiB: Math.round(process.memoryUsage().rss / 2 ** 20), peakMiB: NaN };
+  const sample = () =>
+    procMemory(stack.workerPid) ?? { rssMiB: Math.round(process.memoryUsage().rss / 2 ** 20), peakMiB: NaN };
   const samples: { openCases: number; rssMiB: number }[] = [{ openCases: 0, rssMiB: sample().rssMiB }];
   const prefix = `mem-${crypto.randomBytes(3).toString('hex')}-`;
-  const registered = async () =>
-    countOf(db, sql`select count(*)::int as n from cases where id like ${prefix + '%'}`);
+  const registered = async () => countOf(db, sql`select count(*)::int as n from cases where id like ${prefix + '%'}`);
   const t0 = Date.now();
   const step = Math.max(1, Math.floor(n / 5));
   for (let from = 0; from < n; from += step) {
     const to = Math.min(n, from + step);
     await pool(to - from, 64, async (k) => {
       const caseId = `${prefix}${from + k}`;
-      const input: CaseWorkflowInput = { caseId, title: `内存基准 ${from + k}`, track: 'criminal', confidentiality: 'internal', createdAtMs: Date.now(), actor };
-      await client.workflow.start(caseWorkflow, { workflowId: `case-${caseId}`, taskQueue: stack.config.temporal.taskQueue, args: [input] });
+      const input: CaseWorkflowInput = {
+        caseId,
+        title: `内存基准 ${from + k}`,
+        track: 'criminal',
+        confidentiality: 'internal',
+        createdAtMs: Date.now(),
+        actor,
+      };
+      await client.workflow.start(caseWorkflow, {
+        workflowId: `case-${caseId}`,
+        taskQueue: stack.config.temporal.taskQueue,
+        args: [input],
+      });
     });
     await waitRows(registered, to, 30 * 60_000);
     samples.push({ openCases: to, rssMiB: sample().rssMiB });
@@ -463,7 +630,14 @@ async function memory(stack: Stack, n: number) {
     target: '10,000 件未结案件时 worker RSS ≤ 300 MB',
     ratio: rssMiB / 300,
     met,
-    ...(met ? {} : { missedByZh: n < 10_000 ? `仅以 ${n} 件测得，RSS ${rssMiB} MB` : `RSS ${rssMiB} MB，为目标 300 MB 的 ${(rssMiB / 300).toFixed(2)} 倍` }),
+    ...(met
+      ? {}
+      : {
+          missedByZh:
+            n < 10_000
+              ? `仅以 ${n} 件测得，RSS ${rssMiB} MB`
+              : `RSS ${rssMiB} MB，为目标 300 MB 的 ${(rssMiB / 300).toFixed(2)} 倍`,
+        }),
   };
 }
 
@@ -480,7 +654,14 @@ function historySize() {
   const file = path.join(__dirname, '..', 'tests', 'fixtures', 'criminal-lead-to-judgment.history.json');
   const text = fs.readFileSync(file, 'utf8');
   const events = (JSON.parse(text) as { events: unknown[] }).events.length;
-  return { source: path.relative(process.cwd(), file), events, bytes: Buffer.byteLength(text), reference: 'Temporal 警告阈值 10,240 个事件；本工作流在 2,000 个事件时 continue-as-new', ratioToWarning: events / 10_240, met: events < 10_240 / 4 };
+  return {
+    source: path.relative(process.cwd(), file),
+    events,
+    bytes: Buffer.byteLength(text),
+    reference: 'Temporal 警告阈值 10,240 个事件；本工作流在 2,000 个事件时 continue-as-new',
+    ratioToWarning: events / 10_240,
+    met: events < 10_240 / 4,
+  };
 }
 
 async function main() {
@@ -489,16 +670,29 @@ async function main() {
   // Worker tuning and pool size as configured (config/index.ts defaults otherwise); the worker runs as its own
   // process on PostgreSQL (BENCH_WORKER_PROCESS=0: in this process), so its RSS is its own.
   const passThrough = Object.fromEntries(
-    ['WORKER_MAX_CACHED_WORKFLOWS', 'WORKER_MAX_CONCURRENT_WORKFLOW_TASKS', 'WORKER_MAX_CONCURRENT_ACTIVITIES', 'DATABASE_POOL_MAX']
+    [
+      'WORKER_MAX_CACHED_WORKFLOWS',
+      'WORKER_MAX_CONCURRENT_WORKFLOW_TASKS',
+      'WORKER_MAX_CONCURRENT_ACTIVITIES',
+      'DATABASE_POOL_MAX',
+    ]
       .filter((k) => process.env[k])
       .map((k) => [k, process.env[k]!]),
   );
   // Node options of the worker process alone (e.g. --max-old-space-size=192).
   if (process.env.BENCH_WORKER_NODE_OPTIONS) passThrough.NODE_OPTIONS = process.env.BENCH_WORKER_NODE_OPTIONS;
-  if (process.env.BENCH_WORKER_MALLOC_ARENA_MAX) passThrough.MALLOC_ARENA_MAX = process.env.BENCH_WORKER_MALLOC_ARENA_MAX;
-  const workerProcess = Boolean(process.env.TEST_DATABASE_URL ?? process.env.DATABASE_URL) && process.env.BENCH_WORKER_PROCESS !== '0';
+  if (process.env.BENCH_WORKER_MALLOC_ARENA_MAX)
+    passThrough.MALLOC_ARENA_MAX = process.env.BENCH_WORKER_MALLOC_ARENA_MAX;
+  const workerProcess =
+    Boolean(process.env.TEST_DATABASE_URL ?? process.env.DATABASE_URL) && process.env.BENCH_WORKER_PROCESS !== '0';
   const stack = await startStack(
-    { RATE_LIMIT_PER_MINUTE: '1000000', DEADLINE_POLICY_OVERRIDES: ESCALATION_POLICY, LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn', DATABASE_POOL_MAX: '10', ...passThrough },
+    {
+      RATE_LIMIT_PER_MINUTE: '1000000',
+      DEADLINE_POLICY_OVERRIDES: ESCALATION_POLICY,
+      LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
+      DATABASE_POOL_MAX: '10',
+      ...passThrough,
+    },
     // The bench's workflow entry: the production workflows plus benchEmptyWorkflow, the intake reference.
     { workerProcess, workflowsPath: path.join(__dirname, 'workflows.ts') },
   );
@@ -506,8 +700,26 @@ async function main() {
     const token = await stack.userToken({ agency: 'eeb', role: 'head' }, '基准');
     const results = {
       at: new Date().toISOString(),
-      machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, memoryGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version, platform: `${os.platform()} ${os.release()}`, database: stack.db.handle.kind },
-      settings: { intakeN: N, readCases: READ_CASES, reportCases: REPORT_CASES, reportRuns: REPORT_RUNS, seconds: SECONDS, escalationN: ESCALATION_N, loadConnections: LOAD_CONNECTIONS, loadSeconds: LOAD_SECONDS, memoryN: MEMORY_N, sections: [...SECTIONS] },
+      machine: {
+        cpus: os.cpus().length,
+        cpuModel: os.cpus()[0]?.model,
+        memoryGiB: Math.round(os.totalmem() / 2 ** 30),
+        node: process.version,
+        platform: `${os.platform()} ${os.release()}`,
+        database: stack.db.handle.kind,
+      },
+      settings: {
+        intakeN: N,
+        readCases: READ_CASES,
+        reportCases: REPORT_CASES,
+        reportRuns: REPORT_RUNS,
+        seconds: SECONDS,
+        escalationN: ESCALATION_N,
+        loadConnections: LOAD_CONNECTIONS,
+        loadSeconds: LOAD_SECONDS,
+        memoryN: MEMORY_N,
+        sections: [...SECTIONS],
+      },
       history: SECTIONS.has('history') ? historySize() : undefined,
       intake: SECTIONS.has('intake') ? await intake(stack, stack.env.client, token) : undefined,
       memory: SECTIONS.has('memory') ? await memory(stack, MEMORY_N) : undefined,
@@ -537,7 +749,9 @@ async function main() {
 let closing = false;
 process.on('uncaughtException', (err: Error) => {
   if (closing && /Channel has been shut down/.test(err.message)) {
-    console.warn(`关闭测试环境时，一个已排定的 Temporal 重试调用因连接已关闭而放弃（结果已写入，不影响数据）：${err.message}`);
+    console.warn(
+      `关闭测试环境时，一个已排定的 Temporal 重试调用因连接已关闭而放弃（结果已写入，不影响数据）：${err.message}`,
+    );
     return;
   }
   console.error(`基准测试失败：${err.stack ?? err.message}`);

@@ -18,13 +18,16 @@ const urlWithProtocols = (protocols: string[]) =>
     emptyToUndefined,
     z
       .string()
-      .refine((v) => {
-        try {
-          return protocols.includes(new URL(v).protocol);
-        } catch {
-          return false;
-        }
-      }, `必须是 ${protocols.join(' / ')} 开头的地址`)
+      .refine(
+        (v) => {
+          try {
+            return protocols.includes(new URL(v).protocol);
+          } catch {
+            return false;
+          }
+        },
+        `必须是 ${protocols.join(' / ')} 开头的地址`,
+      )
       .optional(),
   );
 
@@ -95,7 +98,10 @@ export const configSchema = z.object({
   DUTY_SCHEDULES_START_CURRENT: z.preprocess(emptyToUndefined, z.enum(['true', 'false']).default('true')),
   DIGEST_TIME: z.preprocess(
     emptyToUndefined,
-    z.string().regex(/^(off|([01]\d|2[0-3]):[0-5]\d)$/, '应为 北京时间 时:分（例如 08:30）或 off').default('08:30'),
+    z
+      .string()
+      .regex(/^(off|([01]\d|2[0-3]):[0-5]\d)$/, '应为 北京时间 时:分（例如 08:30）或 off')
+      .default('08:30'),
   ),
   LOG_LEVEL: z.preprocess(emptyToUndefined, z.enum(['debug', 'info', 'warn', 'error']).default('info')),
   RATE_LIMIT_PER_MINUTE: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).max(1_000_000).default(600)),
@@ -108,16 +114,28 @@ export const configSchema = z.object({
     emptyToUndefined,
     z
       .string()
-      .regex(/^[0-9A-Fa-f.:/]+(\s*,\s*[0-9A-Fa-f.:/]+)*$/, '应为反向代理的地址或网段，逗号分隔（例如 10.0.0.5,172.18.0.0/16）')
+      .regex(
+        /^[0-9A-Fa-f.:/]+(\s*,\s*[0-9A-Fa-f.:/]+)*$/,
+        '应为反向代理的地址或网段，逗号分隔（例如 10.0.0.5,172.18.0.0/16）',
+      )
       .optional(),
   ),
   WORKER_MAX_CACHED_WORKFLOWS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(0).max(100_000).default(500)),
-  WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(2).max(1_000).default(10)),
-  WORKER_MAX_CONCURRENT_ACTIVITIES: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).max(1_000).default(50)),
+  WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: z.preprocess(
+    emptyToUndefined,
+    z.coerce.number().int().min(2).max(1_000).default(10),
+  ),
+  WORKER_MAX_CONCURRENT_ACTIVITIES: z.preprocess(
+    emptyToUndefined,
+    z.coerce.number().int().min(1).max(1_000).default(50),
+  ),
   DATABASE_POOL_MAX: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).max(1_000).default(10)),
   WORKER_METRICS_ADDRESS: z.preprocess(
     emptyToUndefined,
-    z.string().regex(/^(off|[\w.:[\]-]+:\d{1,5})$/, '应为 主机:端口（例如 127.0.0.1:9464）或 off').default('127.0.0.1:9464'),
+    z
+      .string()
+      .regex(/^(off|[\w.:[\]-]+:\d{1,5})$/, '应为 主机:端口（例如 127.0.0.1:9464）或 off')
+      .default('127.0.0.1:9464'),
   ),
 });
 
@@ -200,10 +218,7 @@ export interface Config {
 
 export class ConfigError extends Error {
   constructor(public readonly issues: { variable: string; message: string }[]) {
-    super(
-      '配置错误 (invalid configuration):\n' +
-        issues.map((i) => `  ${i.variable}: ${i.message}`).join('\n'),
-    );
+    super('配置错误 (invalid configuration):\n' + issues.map((i) => `  ${i.variable}: ${i.message}`).join('\n'));
     this.name = 'ConfigError';
   }
 }
@@ -214,18 +229,23 @@ export class ConfigError extends Error {
  */
 function temporalProfile(env: Record<string, string | undefined>) {
   // envconfig takes an empty variable as a value; the rest of the configuration takes it as unset.
-  const vars = Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => typeof e[1] === 'string' && e[1].trim() !== ''));
+  const vars = Object.fromEntries(
+    Object.entries(env).filter((e): e is [string, string] => typeof e[1] === 'string' && e[1].trim() !== ''),
+  );
   let profile;
   try {
     profile = loadClientConfigProfile({ overrideEnvVars: vars });
   } catch (err) {
-    const variable = vars.TEMPORAL_PROFILE && /Profile/.test((err as Error).message) ? 'TEMPORAL_PROFILE' : 'TEMPORAL_CONFIG_FILE';
+    const variable =
+      vars.TEMPORAL_PROFILE && /Profile/.test((err as Error).message) ? 'TEMPORAL_PROFILE' : 'TEMPORAL_CONFIG_FILE';
     throw new ConfigError([{ variable, message: `Temporal 连接配置无法读取：${(err as Error).message}` }]);
   }
   try {
     return toClientOptions(profile);
   } catch (err) {
-    throw new ConfigError([{ variable: 'TEMPORAL_TLS_*', message: `Temporal TLS 证书或密钥无法读取：${(err as Error).message}` }]);
+    throw new ConfigError([
+      { variable: 'TEMPORAL_TLS_*', message: `Temporal TLS 证书或密钥无法读取：${(err as Error).message}` },
+    ]);
   }
 }
 
@@ -245,9 +265,7 @@ export function policyInForce(config: Pick<Config, 'deadlinePolicyOverrides'>): 
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
   const parsed = configSchema.safeParse(env);
   if (!parsed.success) {
-    throw new ConfigError(
-      parsed.error.issues.map((i) => ({ variable: String(i.path[0] ?? '?'), message: i.message })),
-    );
+    throw new ConfigError(parsed.error.issues.map((i) => ({ variable: String(i.path[0] ?? '?'), message: i.message })));
   }
   const c = parsed.data;
   let overrides: Record<string, unknown> = {};
@@ -255,7 +273,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     try {
       overrides = parseDeadlineOverrides(JSON.parse(c.DEADLINE_POLICY_OVERRIDES)) as Record<string, unknown>;
     } catch (err) {
-      const detail = err instanceof z.ZodError ? err.issues.map((i) => `${i.path.join('.')} ${i.message}`).join('; ') : (err as Error).message;
+      const detail =
+        err instanceof z.ZodError
+          ? err.issues.map((i) => `${i.path.join('.')} ${i.message}`).join('; ')
+          : (err as Error).message;
       throw new ConfigError([{ variable: 'DEADLINE_POLICY_OVERRIDES', message: `期限政策覆盖无效：${detail}` }]);
     }
   }
@@ -263,7 +284,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (c.DUTY_SCHEDULES) {
     const r = dutySchedulesSchema.safeParse(JSON.parse(c.DUTY_SCHEDULES));
     if (!r.success) {
-      throw new ConfigError([{ variable: 'DUTY_SCHEDULES', message: `定期职责设置无效：${r.error.issues.map((i) => `${i.path.join('.')} ${i.message}`).join('; ')}` }]);
+      throw new ConfigError([
+        {
+          variable: 'DUTY_SCHEDULES',
+          message: `定期职责设置无效：${r.error.issues.map((i) => `${i.path.join('.')} ${i.message}`).join('; ')}`,
+        },
+      ]);
     }
     dutySchedules = r.data;
   }
@@ -291,7 +317,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       uiUrl: (c.TEMPORAL_UI_URL ?? `http://127.0.0.1:${c.TEMPORAL_UI_PORT}`).replace(/\/$/, ''),
       ui: c.TEMPORAL_UI === '1' || c.TEMPORAL_UI === 'true',
     },
-    keys: { payloadKeys: c.PAYLOAD_KEYS, payloadKeysFile: c.PAYLOAD_KEYS_FILE, actorKeys: c.ACTOR_KEYS, actorKeysFile: c.ACTOR_KEYS_FILE },
+    keys: {
+      payloadKeys: c.PAYLOAD_KEYS,
+      payloadKeysFile: c.PAYLOAD_KEYS_FILE,
+      actorKeys: c.ACTOR_KEYS,
+      actorKeysFile: c.ACTOR_KEYS_FILE,
+    },
     mail: { smtpUrl: c.SMTP_URL, from: c.MAIL_FROM },
     adminToken: c.ADMIN_TOKEN,
     rosterFile: c.ROSTER_FILE,
@@ -310,7 +341,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     auditKey: c.AUDIT_KEY ?? DEV_AUDIT_KEY,
     auditKeyConfigured: c.AUDIT_KEY !== undefined,
     trustProxy: c.TRUST_PROXY ? c.TRUST_PROXY.split(',').map((x) => x.trim()) : [],
-    worker: { maxCachedWorkflows: c.WORKER_MAX_CACHED_WORKFLOWS, maxConcurrentWorkflowTasks: c.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS, maxConcurrentActivities: c.WORKER_MAX_CONCURRENT_ACTIVITIES },
+    worker: {
+      maxCachedWorkflows: c.WORKER_MAX_CACHED_WORKFLOWS,
+      maxConcurrentWorkflowTasks: c.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS,
+      maxConcurrentActivities: c.WORKER_MAX_CONCURRENT_ACTIVITIES,
+    },
     databasePoolMax: c.DATABASE_POOL_MAX,
     workerMetricsAddress: c.WORKER_METRICS_ADDRESS === 'off' ? undefined : c.WORKER_METRICS_ADDRESS,
   };

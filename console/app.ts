@@ -20,7 +20,8 @@ import { reportsPage } from './pages/reports';
 export { chinaTime } from './lib';
 
 const isAdmin = () => session.me?.role === 'admin';
-const readsSchedules = () => isAdmin() || session.me?.agency === 'workingGroup' || ['head', 'liaison'].includes(session.me?.role);
+const readsSchedules = () =>
+  isAdmin() || session.me?.agency === 'workingGroup' || ['head', 'liaison'].includes(session.me?.role);
 
 function nav() {
   const me = session.me;
@@ -51,8 +52,16 @@ function nav() {
         ];
   const here = location.hash.split('?')[0] || '#/';
   // The most specific link that matches is the current one.
-  const active = links.map(([h]) => h).filter((h) => here === h || (h !== '#/' && here.startsWith(`${h}/`))).sort((a, b) => b.length - a.length)[0] ?? (here === '#/' ? '#/' : '');
-  document.getElementById('nav')!.innerHTML = links.map(([href, text]) => `<a href="${href}" ${href === active ? 'class="active" aria-current="page"' : ''}>${text}</a>`).join('');
+  const active =
+    links
+      .map(([h]) => h)
+      .filter((h) => here === h || (h !== '#/' && here.startsWith(`${h}/`)))
+      .sort((a, b) => b.length - a.length)[0] ?? (here === '#/' ? '#/' : '');
+  document.getElementById('nav')!.innerHTML = links
+    .map(
+      ([href, text]) => `<a href="${href}" ${href === active ? 'class="active" aria-current="page"' : ''}>${text}</a>`,
+    )
+    .join('');
   document.getElementById('who')!.innerHTML = me
     ? `${esc(me.displayName)}（${esc(AGENCY_ZH[me.agency] ?? me.agency)} · ${esc(ROLE_ZH[me.role] ?? me.role)}）<button class="secondary" id="logout">退出</button>`
     : '';

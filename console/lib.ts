@@ -6,11 +6,41 @@
  */
 export type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- API answers are read field by field
 
-export const AGENCY_ZH: Record<string, string> = { eeb: '生态环境局', psb: '公安局', spp: '人民检察院', workingGroup: '联动工作组', admin: '平台管理' };
-export const ROLE_ZH: Record<string, string> = { officer: '办案人员', head: '负责人', liaison: '联络人', leader: '组长', deputy: '副组长', member: '成员', admin: '系统管理员' };
-export const TRACK_ZH: Record<string, string> = { criminal: '涉嫌犯罪案件移送', detention: '移送行政拘留', administrative: '行政处罚' };
-export const LEVEL_ZH: Record<string, string> = { none: '正常', warning: '预警', overdue: '超期', supervision: '监督', escalated: '督办' };
-export const PERIOD_STATUS_ZH: Record<string, string> = { open: '进行中', done: '已完成', nonCompliant: '未按期完成', escalated: '已提请督办', completedLate: '逾期完成' };
+export const AGENCY_ZH: Record<string, string> = {
+  eeb: '生态环境局',
+  psb: '公安局',
+  spp: '人民检察院',
+  workingGroup: '联动工作组',
+  admin: '平台管理',
+};
+export const ROLE_ZH: Record<string, string> = {
+  officer: '办案人员',
+  head: '负责人',
+  liaison: '联络人',
+  leader: '组长',
+  deputy: '副组长',
+  member: '成员',
+  admin: '系统管理员',
+};
+export const TRACK_ZH: Record<string, string> = {
+  criminal: '涉嫌犯罪案件移送',
+  detention: '移送行政拘留',
+  administrative: '行政处罚',
+};
+export const LEVEL_ZH: Record<string, string> = {
+  none: '正常',
+  warning: '预警',
+  overdue: '超期',
+  supervision: '监督',
+  escalated: '督办',
+};
+export const PERIOD_STATUS_ZH: Record<string, string> = {
+  open: '进行中',
+  done: '已完成',
+  nonCompliant: '未按期完成',
+  escalated: '已提请督办',
+  completedLate: '逾期完成',
+};
 export const ITEM_STATUS_ZH: Record<string, string> = {
   planned: '已计划',
   completed: '已完成',
@@ -22,20 +52,36 @@ export const ITEM_STATUS_ZH: Record<string, string> = {
   done: '已办结',
   issued: '已发布',
 };
-export const CADENCE_ZH: Record<string, string> = { monthly: '每月', quarterly: '每季度', annual: '每年', adHoc: '临时' };
+export const CADENCE_ZH: Record<string, string> = {
+  monthly: '每月',
+  quarterly: '每季度',
+  annual: '每年',
+  adHoc: '临时',
+};
 
 export const session: { me?: Json; csrf: string } = { me: undefined, csrf: sessionStorage.getItem('csrf') ?? '' };
 
 export const main = () => document.getElementById('main')!;
 
 export const esc = (v: unknown) =>
-  String(v ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+  String(v ?? '').replace(
+    /[&<>"']/g,
+    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!,
+  );
 
 /** China time, Chinese format, whatever the browser's time zone. */
 export function chinaTime(iso: string | number | null | undefined, withTime = true): string {
   if (iso === null || iso === undefined || iso === '') return '—';
   const parts = Object.fromEntries(
-    new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hour12: false })
+    new Intl.DateTimeFormat('en-CA', {
+      timeZone: 'Asia/Shanghai',
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      hour12: false,
+    })
       .formatToParts(new Date(iso))
       .map((p) => [p.type, p.value]),
   );
@@ -51,7 +97,12 @@ export function chinaDay(ymd: string | null | undefined): string {
 
 /** Today in China time, 'YYYY-MM-DD' (for date inputs' defaults). */
 export function chinaToday(): string {
-  return new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date());
+  return new Intl.DateTimeFormat('en-CA', {
+    timeZone: 'Asia/Shanghai',
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+  }).format(new Date());
 }
 
 export function toast(text: string) {
@@ -93,12 +144,21 @@ export function inBackground(work: Promise<unknown>): void {
   });
 }
 
-export async function api(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Json> {
+export async function api(
+  method: string,
+  path: string,
+  body?: unknown,
+  headers: Record<string, string> = {},
+): Promise<Json> {
   const startedAt = navigation;
   const res = await fetch(`/api/v1${path}`, {
     method,
     credentials: 'same-origin',
-    headers: { 'content-type': 'application/json', ...(method === 'GET' ? {} : { 'x-csrf-token': session.csrf }), ...headers },
+    headers: {
+      'content-type': 'application/json',
+      ...(method === 'GET' ? {} : { 'x-csrf-token': session.csrf }),
+      ...headers,
+    },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   if (res.status === 204) return {};
@@ -193,13 +253,27 @@ export function readForm(form: HTMLFormElement): Json {
   }
   // Rows left empty leave holes in arrays.
   const compact = (v: unknown): unknown =>
-    Array.isArray(v) ? v.filter((x) => x !== undefined).map(compact) : v && typeof v === 'object' ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, compact(x)])) : v;
+    Array.isArray(v)
+      ? v.filter((x) => x !== undefined).map(compact)
+      : v && typeof v === 'object'
+        ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, compact(x)]))
+        : v;
   return compact(out) as Json;
 }
 
 let seq = 0;
 /** A labelled input bound to a request field. */
-export function field(name: string, label: string, opts: { kind?: 'string' | 'number' | 'list' | 'date' | 'boolean' | 'text'; required?: boolean; value?: string; options?: [string, string][]; min?: number } = {}): string {
+export function field(
+  name: string,
+  label: string,
+  opts: {
+    kind?: 'string' | 'number' | 'list' | 'date' | 'boolean' | 'text';
+    required?: boolean;
+    value?: string;
+    options?: [string, string][];
+    min?: number;
+  } = {},
+): string {
   const id = `f${++seq}-${name.replace(/[^A-Za-z0-9]/g, '_')}`;
   const req = opts.required ? ' required' : '';
   const text = `${esc(label)}${opts.required ? '（必填）' : ''}`;
@@ -209,9 +283,12 @@ export function field(name: string, label: string, opts: { kind?: 'string' | 'nu
       .map(([v, l]) => `<option value="${esc(v)}" ${opts.value === v ? 'selected' : ''}>${esc(l)}</option>`)
       .join('')}</select></div>`;
   }
-  if (kind === 'boolean') return `<div><label><input type="checkbox" id="${id}" data-name="${esc(name)}" data-kind="boolean" /> ${text}</label></div>`;
-  if (kind === 'list') return `<div><label for="${id}">${text}（每行一项）</label><textarea id="${id}" data-name="${esc(name)}" data-kind="list"${req}>${esc(opts.value)}</textarea></div>`;
-  if (kind === 'text') return `<div class="wide"><label for="${id}">${text}</label><textarea id="${id}" data-name="${esc(name)}" data-kind="string"${req}>${esc(opts.value)}</textarea></div>`;
+  if (kind === 'boolean')
+    return `<div><label><input type="checkbox" id="${id}" data-name="${esc(name)}" data-kind="boolean" /> ${text}</label></div>`;
+  if (kind === 'list')
+    return `<div><label for="${id}">${text}（每行一项）</label><textarea id="${id}" data-name="${esc(name)}" data-kind="list"${req}>${esc(opts.value)}</textarea></div>`;
+  if (kind === 'text')
+    return `<div class="wide"><label for="${id}">${text}</label><textarea id="${id}" data-name="${esc(name)}" data-kind="string"${req}>${esc(opts.value)}</textarea></div>`;
   const type = kind === 'number' ? 'number' : kind === 'date' ? 'date' : 'text';
   return `<div><label for="${id}">${text}</label><input type="${type}" id="${id}" data-name="${esc(name)}" data-kind="${kind === 'number' ? 'number' : 'string'}"${req}${
     opts.min !== undefined ? ` min="${opts.min}"` : ''

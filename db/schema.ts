@@ -41,7 +41,9 @@ export const workingGroupPositions = pgTable(
   {
     id: text('id').primaryKey(),
     position: text('position').notNull(), // leader | deputy | member
-    agency: text('agency').notNull().references(() => agencies.code),
+    agency: text('agency')
+      .notNull()
+      .references(() => agencies.code),
     titleZh: text('title_zh').notNull(),
     personName: text('person_name'),
     email: text('email'),
@@ -56,7 +58,9 @@ export const users = pgTable(
     id: text('id').primaryKey(),
     username: text('username').notNull(),
     displayName: text('display_name').notNull(),
-    agency: text('agency').notNull().references(() => agencies.code),
+    agency: text('agency')
+      .notNull()
+      .references(() => agencies.code),
     /** officer | head | liaison | leader | deputy | member | admin (domain/case/types.ts ROLES) */
     role: text('role').notNull(),
     email: text('email'),
@@ -134,9 +138,13 @@ export const cases = pgTable(
     index('cases_stage_list_idx').on(t.stage, t.createdAt.desc().nullsFirst(), t.id),
     index('cases_track_list_idx').on(t.track, t.createdAt.desc().nullsFirst(), t.id),
     index('cases_agency_list_idx').on(t.responsibleAgency, t.createdAt.desc().nullsFirst(), t.id),
-    index('cases_overdue_list_idx').on(t.createdAt.desc().nullsFirst(), t.id).where(sql`${t.overdue}`),
+    index('cases_overdue_list_idx')
+      .on(t.createdAt.desc().nullsFirst(), t.id)
+      .where(sql`${t.overdue}`),
     // The dashboard's overdue open cases, by their next deadline.
-    index('cases_open_overdue_idx').on(t.nextDeadlineAt).where(sql`${t.overdue} and ${t.closedAt} is null`),
+    index('cases_open_overdue_idx')
+      .on(t.nextDeadlineAt)
+      .where(sql`${t.overdue} and ${t.closedAt} is null`),
     index('cases_next_deadline_idx').on(t.nextDeadlineAt),
   ],
 );
@@ -156,7 +164,9 @@ export const caseEvents = pgTable(
     actorAgency: text('actor_agency'),
     ruleId: text('rule_id'),
     documentNumber: text('document_number'),
-    data: jsonb('data').notNull().default(sql`'{}'::jsonb`),
+    data: jsonb('data')
+      .notNull()
+      .default(sql`'{}'::jsonb`),
     occurredAt: timestamp('occurred_at', { withTimezone: true, mode: 'date' }).notNull(),
     recordedAt: timestamp('recorded_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
   },
@@ -188,8 +198,12 @@ export const deadlines = pgTable(
     custody: boolean('custody').notNull().default(false),
     provisional: boolean('provisional').notNull().default(false),
     /** Approved extensions and suspensions as the deadline engine takes them (PeriodExtension[] / Suspension[]). */
-    extensions: jsonb('extensions').notNull().default(sql`'[]'::jsonb`),
-    suspensions: jsonb('suspensions').notNull().default(sql`'[]'::jsonb`),
+    extensions: jsonb('extensions')
+      .notNull()
+      .default(sql`'[]'::jsonb`),
+    suspensions: jsonb('suspensions')
+      .notNull()
+      .default(sql`'[]'::jsonb`),
     /** Ladder instants: when the warning fires and when the working group is escalated to. */
     warningDueAt: timestamp('warning_due_at', { withTimezone: true, mode: 'date' }),
     escalationDueAt: timestamp('escalation_due_at', { withTimezone: true, mode: 'date' }),
@@ -206,7 +220,9 @@ export const deadlines = pgTable(
     index('deadlines_open_due_idx').on(t.status, t.dueAt),
     index('deadlines_agency_idx').on(t.responsibleAgency),
     // The dashboard's pending clocks of one agency, soonest first.
-    index('deadlines_open_agency_due_idx').on(t.responsibleAgency, t.dueAt).where(sql`${t.status} = 'open'`),
+    index('deadlines_open_agency_due_idx')
+      .on(t.responsibleAgency, t.dueAt)
+      .where(sql`${t.status} = 'open'`),
   ],
 );
 
@@ -289,13 +305,19 @@ export const auditLog = pgTable(
     status: integer('status').notNull(),
     ip: text('ip'),
     requestId: text('request_id'),
-    detail: jsonb('detail').notNull().default(sql`'{}'::jsonb`),
+    detail: jsonb('detail')
+      .notNull()
+      .default(sql`'{}'::jsonb`),
     prevHash: text('prev_hash').notNull(),
     hash: text('hash').notNull(),
     /** hash is HMAC-SHA256 under AUDIT_KEY (rows written before keying: plain sha256, all before the anchor row). */
     keyed: boolean('keyed').notNull().default(false),
   },
-  (t) => [index('audit_log_at_idx').on(t.at), index('audit_log_user_idx').on(t.userId), index('audit_log_target_idx').on(t.target)],
+  (t) => [
+    index('audit_log_at_idx').on(t.at),
+    index('audit_log_user_idx').on(t.userId),
+    index('audit_log_target_idx').on(t.target),
+  ],
 );
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -314,7 +336,9 @@ export const dutyPeriods = pgTable(
     /** open | done | nonCompliant | escalated | completedLate */
     status: text('status').notNull().default('open'),
     labelZh: text('label_zh').notNull(),
-    summary: jsonb('summary').notNull().default(sql`'{}'::jsonb`),
+    summary: jsonb('summary')
+      .notNull()
+      .default(sql`'{}'::jsonb`),
     createdAt: createdAt(),
     updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
     closedAt: timestamp('closed_at', { withTimezone: true, mode: 'date' }),
@@ -336,11 +360,16 @@ export const dutyEvents = pgTable(
     labelZh: text('label_zh').notNull(),
     actorUserId: text('actor_user_id'),
     actorAgency: text('actor_agency'),
-    data: jsonb('data').notNull().default(sql`'{}'::jsonb`),
+    data: jsonb('data')
+      .notNull()
+      .default(sql`'{}'::jsonb`),
     occurredAt: timestamp('occurred_at', { withTimezone: true, mode: 'date' }).notNull(),
     recordedAt: timestamp('recorded_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
   },
-  (t) => [index('duty_events_period_idx').on(t.periodId, t.seq), index('duty_events_type_idx').on(t.type, t.occurredAt)],
+  (t) => [
+    index('duty_events_period_idx').on(t.periodId, t.seq),
+    index('duty_events_type_idx').on(t.type, t.occurredAt),
+  ],
 );
 
 /**
@@ -365,7 +394,9 @@ export const dutyItems = pgTable(
     date: date('date', { mode: 'string' }),
     dueAt: timestamp('due_at', { withTimezone: true, mode: 'date' }),
     escalationLevel: text('escalation_level').notNull().default('none'),
-    data: jsonb('data').notNull().default(sql`'{}'::jsonb`),
+    data: jsonb('data')
+      .notNull()
+      .default(sql`'{}'::jsonb`),
     createdAt: createdAt(),
     updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
   },
@@ -485,7 +516,10 @@ export const enforcementRecords = pgTable(
     createdAt: createdAt(),
     updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
   },
-  (t) => [uniqueIndex('enforcement_records_source_uq').on(t.sourceSystem, t.sourceId), index('enforcement_records_date_idx').on(t.actionDate)],
+  (t) => [
+    uniqueIndex('enforcement_records_source_uq').on(t.sourceSystem, t.sourceId),
+    index('enforcement_records_date_idx').on(t.actionDate),
+  ],
 );
 
 /** One import (POST /api/v1/imports): the uploaded file, progress (processed / total) and the outcome per row. */
@@ -510,9 +544,13 @@ export const importJobs = pgTable(
     updated: integer('updated').notNull().default(0),
     unchanged: integer('unchanged').notNull().default(0),
     /** [{ line, sourceId?, field?, reason }] */
-    errors: jsonb('errors').notNull().default(sql`'[]'::jsonb`),
+    errors: jsonb('errors')
+      .notNull()
+      .default(sql`'[]'::jsonb`),
     /** [{ line, sourceId, fields }]: rows that changed an earlier import. */
-    changes: jsonb('changes').notNull().default(sql`'[]'::jsonb`),
+    changes: jsonb('changes')
+      .notNull()
+      .default(sql`'[]'::jsonb`),
     messageZh: text('message_zh'),
     createdByUserId: text('created_by_user_id'),
     createdByAgency: text('created_by_agency'),
@@ -541,7 +579,9 @@ export const notificationDigests = pgTable(
     userId: text('user_id').notNull(),
     day: date('day', { mode: 'string' }).notNull(),
     notificationId: text('notification_id').notNull(),
-    itemIds: jsonb('item_ids').notNull().default(sql`'[]'::jsonb`),
+    itemIds: jsonb('item_ids')
+      .notNull()
+      .default(sql`'[]'::jsonb`),
     createdAt: createdAt(),
   },
   (t) => [uniqueIndex('notification_digests_user_day_uq').on(t.userId, t.day)],
@@ -563,7 +603,9 @@ export const releases = pgTable(
     confidentiality: text('confidentiality').notNull(),
     confidentialityReason: text('confidentiality_reason'),
     /** Referenced case ids (never shown to the public). */
-    caseIds: jsonb('case_ids').notNull().default(sql`'[]'::jsonb`),
+    caseIds: jsonb('case_ids')
+      .notNull()
+      .default(sql`'[]'::jsonb`),
     drafterAgency: text('drafter_agency').notNull(),
     drafterUserId: text('drafter_user_id'),
     drafterName: text('drafter_name'),
@@ -608,7 +650,10 @@ export const releaseApprovals = pgTable(
     late: boolean('late').notNull().default(false),
     updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
   },
-  (t) => [index('release_approvals_release_idx').on(t.releaseId, t.round), index('release_approvals_pending_idx').on(t.agency, t.status, t.dueAt)],
+  (t) => [
+    index('release_approvals_release_idx').on(t.releaseId, t.round),
+    index('release_approvals_pending_idx').on(t.agency, t.status, t.dueAt),
+  ],
 );
 
 /** Append-only record of a release: every submission, decision, revision, clock rung and publication. */
@@ -626,7 +671,9 @@ export const releaseEvents = pgTable(
     actorUserId: text('actor_user_id'),
     actorAgency: text('actor_agency'),
     ruleId: text('rule_id'),
-    data: jsonb('data').notNull().default(sql`'{}'::jsonb`),
+    data: jsonb('data')
+      .notNull()
+      .default(sql`'{}'::jsonb`),
     occurredAt: timestamp('occurred_at', { withTimezone: true, mode: 'date' }).notNull(),
     recordedAt: timestamp('recorded_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
   },
@@ -701,7 +748,9 @@ export const supervisionEvents = pgTable(
     actorUserId: text('actor_user_id'),
     actorAgency: text('actor_agency'),
     ruleId: text('rule_id'),
-    data: jsonb('data').notNull().default(sql`'{}'::jsonb`),
+    data: jsonb('data')
+      .notNull()
+      .default(sql`'{}'::jsonb`),
     occurredAt: timestamp('occurred_at', { withTimezone: true, mode: 'date' }).notNull(),
     recordedAt: timestamp('recorded_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
   },
@@ -731,7 +780,9 @@ export const reports = pgTable(
     dutyPeriodId: text('duty_period_id'),
     workflowId: text('workflow_id').notNull(),
     /** Headline figures for the list (totals, timings). */
-    summary: jsonb('summary').notNull().default(sql`'{}'::jsonb`),
+    summary: jsonb('summary')
+      .notNull()
+      .default(sql`'{}'::jsonb`),
     requestedByUserId: text('requested_by_user_id'),
     requestedByAgency: text('requested_by_agency'),
     createdAt: createdAt(),

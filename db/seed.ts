@@ -39,7 +39,9 @@ export function readRoster(file = DEFAULT_ROSTER_FILE): Roster {
   }
   const parsed = rosterSchema.safeParse(raw);
   if (!parsed.success) {
-    throw new Error(`名单文件格式错误 ${file}：${parsed.error.issues.map((i) => `${i.path.join('.')} ${i.message}`).join('; ')}`);
+    throw new Error(
+      `名单文件格式错误 ${file}：${parsed.error.issues.map((i) => `${i.path.join('.')} ${i.message}`).join('; ')}`,
+    );
   }
   return parsed.data;
 }
@@ -50,7 +52,10 @@ export async function seed(db: Db, roster: Roster): Promise<void> {
     await db
       .insert(agencies)
       .values({ code: a.code, nameZh: a.nameZh, shortNameZh: a.shortNameZh, email: a.email ?? null })
-      .onConflictDoUpdate({ target: agencies.code, set: { nameZh: a.nameZh, shortNameZh: a.shortNameZh, email: a.email ?? null } });
+      .onConflictDoUpdate({
+        target: agencies.code,
+        set: { nameZh: a.nameZh, shortNameZh: a.shortNameZh, email: a.email ?? null },
+      });
   }
   let order = 0;
   for (const p of roster.workingGroup) {

@@ -14,7 +14,10 @@ export const dutyScheduleSettingsSchema = z
     /** Joint enforcement: reminder days of the month while nothing is planned (default 10 and 20). */
     reminderDays: z.array(z.number().int().min(1).max(28)).max(10).optional(),
     /** Training: 'MM-DD' by which a session must be held (default 12-31). */
-    deadline: z.string().regex(/^(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/, '格式应为 MM-DD').optional(),
+    deadline: z
+      .string()
+      .regex(/^(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/, '格式应为 MM-DD')
+      .optional(),
     /** Joint meetings: default days a resolution has (default 30). */
     resolutionDays: z.number().int().min(1).max(365).optional(),
     /** Supervision sweep: days a criminal-track case may go untransferred before it is 应移未移 (default 30). */
@@ -40,16 +43,24 @@ export const dutySchedulesSchema = z.record(z.string(), z.unknown()).transform((
     }
     const r = dutyScheduleSettingsSchema.safeParse(raw);
     if (!r.success) {
-      for (const issue of r.error.issues) ctx.addIssue({ code: 'custom', path: [id, ...issue.path], message: issue.message });
+      for (const issue of r.error.issues)
+        ctx.addIssue({ code: 'custom', path: [id, ...issue.path], message: issue.message });
       continue;
     }
-    const foreign = (Object.keys(r.data) as (keyof DutyScheduleSettings)[]).filter((k) => SETTING_OWNER[k] && SETTING_OWNER[k] !== id);
+    const foreign = (Object.keys(r.data) as (keyof DutyScheduleSettings)[]).filter(
+      (k) => SETTING_OWNER[k] && SETTING_OWNER[k] !== id,
+    );
     if (foreign.length) {
-      for (const k of foreign) ctx.addIssue({ code: 'custom', path: [id, k], message: `${k} 只适用于 ${SETTING_OWNER[k]}` });
+      for (const k of foreign)
+        ctx.addIssue({ code: 'custom', path: [id, k], message: `${k} 只适用于 ${SETTING_OWNER[k]}` });
       continue;
     }
     if (r.data.cadence && !RECURRING_DUTIES[id].configurable) {
-      ctx.addIssue({ code: 'custom', path: [id, 'cadence'], message: `${id} 的周期由制度规定（${RECURRING_DUTIES[id].cadence}），不能修改` });
+      ctx.addIssue({
+        code: 'custom',
+        path: [id, 'cadence'],
+        message: `${id} 的周期由制度规定（${RECURRING_DUTIES[id].cadence}），不能修改`,
+      });
       continue;
     }
     out[id] = r.data;

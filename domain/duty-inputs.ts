@@ -27,15 +27,23 @@ export const planOperationSchema = z
     members: z.object({ eeb: names, psb: names }).describe('参加人员：生态环境局与公安局双方'),
   })
   .strict();
-export const cancelOperationSchema = z.object({ operationId: z.string().min(1).max(20), reason: z.string().trim().min(1).max(500) }).strict();
+export const cancelOperationSchema = z
+  .object({ operationId: z.string().min(1).max(20), reason: z.string().trim().min(1).max(500) })
+  .strict();
 export const recordOutcomeSchema = z
   .object({
     operationId: z.string().min(1).max(20),
     sitesInspected: z.number().int().min(0).max(100000),
     violationsFound: z.number().int().min(0).max(100000),
     summary: z.string().max(5000).optional(),
-    leads: z.array(z.object({ description: z.string().trim().min(1).max(2000) }).strict()).max(100).default([]),
-    attachments: z.array(z.object({ name: z.string().trim().min(1).max(200), ref: z.string().trim().min(1).max(500) }).strict()).max(100).default([]),
+    leads: z
+      .array(z.object({ description: z.string().trim().min(1).max(2000) }).strict())
+      .max(100)
+      .default([]),
+    attachments: z
+      .array(z.object({ name: z.string().trim().min(1).max(200), ref: z.string().trim().min(1).max(500) }).strict())
+      .max(100)
+      .default([]),
   })
   .strict();
 export const openCaseFromLeadSchema = z
@@ -62,27 +70,63 @@ export const planTrainingSchema = z
 export const recordTrainingSchema = z
   .object({
     sessionId: z.string().min(1).max(20),
-    attendance: z.object({ eeb: z.number().int().min(0).max(10000), psb: z.number().int().min(0).max(10000), spp: z.number().int().min(0).max(10000) }).strict(),
-    materials: z.array(z.object({ name: z.string().trim().min(1).max(200), ref: z.string().trim().min(1).max(500) }).strict()).max(100).default([]),
+    attendance: z
+      .object({
+        eeb: z.number().int().min(0).max(10000),
+        psb: z.number().int().min(0).max(10000),
+        spp: z.number().int().min(0).max(10000),
+      })
+      .strict(),
+    materials: z
+      .array(z.object({ name: z.string().trim().min(1).max(200), ref: z.string().trim().min(1).max(500) }).strict())
+      .max(100)
+      .default([]),
     summary: z.string().max(5000).optional(),
   })
   .strict();
-export const cancelTrainingSchema = z.object({ sessionId: z.string().min(1).max(20), reason: z.string().trim().min(1).max(500) }).strict();
+export const cancelTrainingSchema = z
+  .object({ sessionId: z.string().min(1).max(20), reason: z.string().trim().min(1).max(500) })
+  .strict();
 
 // Joint meetings (workflows/duties/joint-meeting.ts)
-export const scheduleMeetingSchema = z.object({ date: dateSchema, place: z.string().trim().min(1).max(200).optional() }).strict();
+export const scheduleMeetingSchema = z
+  .object({ date: dateSchema, place: z.string().trim().min(1).max(200).optional() })
+  .strict();
 export const addAgendaItemSchema = z.object({ titleZh: z.string().trim().min(1).max(500) }).strict();
 export const recordMinutesSchema = z
   .object({
     heldOn: dateSchema,
-    attendees: z.object({ eeb: z.array(z.string().trim().min(1).max(50)).min(1), psb: z.array(z.string().trim().min(1).max(50)).min(1), spp: z.array(z.string().trim().min(1).max(50)).min(1), workingGroup: z.array(z.string().trim().min(1).max(50)).default([]) }).strict(),
+    attendees: z
+      .object({
+        eeb: z.array(z.string().trim().min(1).max(50)).min(1),
+        psb: z.array(z.string().trim().min(1).max(50)).min(1),
+        spp: z.array(z.string().trim().min(1).max(50)).min(1),
+        workingGroup: z.array(z.string().trim().min(1).max(50)).default([]),
+      })
+      .strict(),
     summary: z.string().trim().min(1).max(20000),
-    resolutions: z.array(z.object({ titleZh: z.string().trim().min(1).max(500), ownerAgency: z.enum(['eeb', 'psb', 'spp', 'workingGroup']), dueDate: dateSchema.optional() }).strict()).max(100).default([]),
+    resolutions: z
+      .array(
+        z
+          .object({
+            titleZh: z.string().trim().min(1).max(500),
+            ownerAgency: z.enum(['eeb', 'psb', 'spp', 'workingGroup']),
+            dueDate: dateSchema.optional(),
+          })
+          .strict(),
+      )
+      .max(100)
+      .default([]),
   })
   .strict();
-export const completeResolutionSchema = z.object({ resolutionId: z.string().min(1).max(20), note: z.string().trim().min(1).max(2000) }).strict();
+export const completeResolutionSchema = z
+  .object({ resolutionId: z.string().min(1).max(20), note: z.string().trim().min(1).max(2000) })
+  .strict();
 
 // Supervision items (workflows/supervision.ts)
-export const opinionSchema = z.object({ opinionKind: z.enum(OPINION_KINDS), text: z.string().trim().min(1, '请填写检察意见内容').max(4000) });
+export const opinionSchema = z.object({
+  opinionKind: z.enum(OPINION_KINDS),
+  text: z.string().trim().min(1, '请填写检察意见内容').max(4000),
+});
 export const answerSchema = z.object({ text: z.string().trim().min(1, '请填写答复内容').max(4000) });
 export const closeSchema = z.object({ result: z.enum(CLOSE_RESULTS), note: z.string().trim().max(4000).optional() });

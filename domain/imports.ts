@@ -123,10 +123,13 @@ const dateField = (field: string, today: string) =>
       .string({ error: `${FIELD_ZH[field]}不能为空` })
       .trim()
       .regex(/^\d{4}-\d{2}-\d{2}$/, { error: `${FIELD_ZH[field]}格式应为 YYYY-MM-DD` })
-      .refine((s) => {
-        const d = new Date(`${s}T00:00:00Z`);
-        return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === s;
-      }, { error: `${FIELD_ZH[field]}不是有效日期` })
+      .refine(
+        (s) => {
+          const d = new Date(`${s}T00:00:00Z`);
+          return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === s;
+        },
+        { error: `${FIELD_ZH[field]}不是有效日期` },
+      )
       .refine((s) => s <= today, { error: `${FIELD_ZH[field]}晚于今天` }),
   );
 
@@ -138,7 +141,10 @@ const agencyField = z.preprocess(
     .transform((s, ctx) => {
       const code = AGENCY_NAMES[s];
       if (!code) {
-        ctx.addIssue({ code: 'custom', message: `${FIELD_ZH.agency}无法识别：${s.slice(0, 20)}（应为 eeb / psb / spp 或 生态环境局 / 公安局 / 人民检察院）` });
+        ctx.addIssue({
+          code: 'custom',
+          message: `${FIELD_ZH.agency}无法识别：${s.slice(0, 20)}（应为 eeb / psb / spp 或 生态环境局 / 公安局 / 人民检察院）`,
+        });
         return z.NEVER;
       }
       return code;
@@ -213,6 +219,7 @@ export function rowReason(err: z.ZodError): { field?: string; reason: string } {
   const issue = err.issues[0];
   const field = typeof issue.path[0] === 'string' ? issue.path[0] : undefined;
   if (issue.code === 'unrecognized_keys') return { reason: `无法识别的字段：${issue.keys.join('、')}` };
-  if (issue.code === 'invalid_type' && field && issue.input === undefined) return { field, reason: `${FIELD_ZH[field] ?? field}不能为空` };
+  if (issue.code === 'invalid_type' && field && issue.input === undefined)
+    return { field, reason: `${FIELD_ZH[field] ?? field}不能为空` };
   return { field, reason: err.issues.map((i) => i.message).join('；') };
 }

@@ -43,12 +43,18 @@ export const ARTICLE34_DECISIONS: Readonly<Record<string, Article34Decision>> = 
 };
 
 export function article34Decision(step: string | undefined | null): Article34Decision | undefined {
-  return step && Object.prototype.hasOwnProperty.call(ARTICLE34_DECISIONS, step) ? ARTICLE34_DECISIONS[step] : undefined;
+  return step && Object.prototype.hasOwnProperty.call(ARTICLE34_DECISIONS, step)
+    ? ARTICLE34_DECISIONS[step]
+    : undefined;
 }
 
 export const CONFIDENTIALITY = ['public', 'internal', 'confidential'] as const;
 export type Confidentiality = (typeof CONFIDENTIALITY)[number];
-export const CONFIDENTIALITY_ZH: Record<Confidentiality, string> = { public: '公开', internal: '内部', confidential: '保密' };
+export const CONFIDENTIALITY_ZH: Record<Confidentiality, string> = {
+  public: '公开',
+  internal: '内部',
+  confidential: '保密',
+};
 
 /** The body of an information record (what the responsible agency enters). */
 export const informationRecordInput = z
@@ -58,9 +64,20 @@ export const informationRecordInput = z
       .trim()
       .min(2, { error: '录入的案件信息（content）不能为空' })
       .max(4000, { error: '录入的案件信息（content）不得超过 4000 字' }),
-    confidentiality: z.enum(CONFIDENTIALITY, { error: '密级（confidentiality）须为 public（公开）、internal（内部）或 confidential（保密）' }),
-    confidentialityReason: z.string().trim().max(1000, { error: '密级说明（confidentialityReason）不得超过 1000 字' }).optional(),
-    documentNumber: z.string().trim().min(1).max(100, { error: '文书编号（documentNumber）不得超过 100 字' }).optional(),
+    confidentiality: z.enum(CONFIDENTIALITY, {
+      error: '密级（confidentiality）须为 public（公开）、internal（内部）或 confidential（保密）',
+    }),
+    confidentialityReason: z
+      .string()
+      .trim()
+      .max(1000, { error: '密级说明（confidentialityReason）不得超过 1000 字' })
+      .optional(),
+    documentNumber: z
+      .string()
+      .trim()
+      .min(1)
+      .max(100, { error: '文书编号（documentNumber）不得超过 100 字' })
+      .optional(),
   })
   .strict()
   .superRefine((v, ctx) => {
@@ -77,6 +94,11 @@ export type InformationRecordInput = z.infer<typeof informationRecordInput>;
 /** Which of two marks is stricter (the feed applies the stricter of the case's and the record's). */
 export function stricter(a: string | null | undefined, b: string | null | undefined): Confidentiality {
   // An unknown mark counts as the strictest: nothing leaves by mistake.
-  const rank = (x: string | null | undefined) => (x == null ? 0 : CONFIDENTIALITY.indexOf(x as Confidentiality) < 0 ? 2 : CONFIDENTIALITY.indexOf(x as Confidentiality));
+  const rank = (x: string | null | undefined) =>
+    x == null
+      ? 0
+      : CONFIDENTIALITY.indexOf(x as Confidentiality) < 0
+        ? 2
+        : CONFIDENTIALITY.indexOf(x as Confidentiality);
   return CONFIDENTIALITY[Math.max(rank(a), rank(b))];
 }

@@ -78,7 +78,11 @@ export const PERMISSIONS: Record<Permission, PermissionRule> = {
   public: { labelZh: '无需登录', allows: () => true, deniedZh: '' },
   authenticated: { labelZh: '已登录用户', allows: () => true, deniedZh: '' },
   // Decree 310 Art 3, 2017 Measures Art 5: the administrative enforcer that finds the facts registers the case.
-  'case.create': { labelZh: '登记案件：生态环境局', allows: (p) => p.agency === 'eeb', deniedZh: '案件由发现违法行为的生态环境局登记' },
+  'case.create': {
+    labelZh: '登记案件：生态环境局',
+    allows: (p) => p.agency === 'eeb',
+    deniedZh: '案件由发现违法行为的生态环境局登记',
+  },
   // Seed 五(三): the three agencies share case information; the working group reads all; administrators do not read cases.
   'case.read': {
     labelZh: '查阅案件：三机关与联动工作组（保密案件仅限涉案机关和检察院）',
@@ -87,34 +91,105 @@ export const PERMISSIONS: Record<Permission, PermissionRule> = {
     deniedZh: '系统管理员不查阅案件内容',
   },
   // Which step an agency may take is decided by the case model (domain/case); here: agencies only.
-  'case.act': { labelZh: '办理案件步骤：三机关（具体步骤由案件流程校验）', allows: isCaseAgency, caseScoped: true, deniedZh: '只有生态环境局、公安局、检察院的用户可以办理案件步骤' },
+  'case.act': {
+    labelZh: '办理案件步骤：三机关（具体步骤由案件流程校验）',
+    allows: isCaseAgency,
+    caseScoped: true,
+    deniedZh: '只有生态环境局、公安局、检察院的用户可以办理案件步骤',
+  },
   'deadline.read': { labelZh: '期限预览：已登录用户', allows: () => true, deniedZh: '' },
   'calendar.read': { labelZh: '查看工作日历：已登录用户', allows: () => true, deniedZh: '' },
-  'calendar.write': { labelZh: '载入节假日安排：系统管理员', allows: isAdmin, deniedZh: '只有系统管理员可以载入节假日安排' },
+  'calendar.write': {
+    labelZh: '载入节假日安排：系统管理员',
+    allows: isAdmin,
+    deniedZh: '只有系统管理员可以载入节假日安排',
+  },
   'user.admin': { labelZh: '管理用户：系统管理员', allows: isAdmin, deniedZh: '只有系统管理员可以管理用户' },
   // No one person opens an account that reads every confidential case: a head of its agency confirms it.
-  'user.confirm': { labelZh: '确认账号：本机关负责人', allows: (p) => isCaseAgency(p) && p.role === 'head', deniedZh: '只有本机关负责人可以确认账号' },
+  'user.confirm': {
+    labelZh: '确认账号：本机关负责人',
+    allows: (p) => isCaseAgency(p) && p.role === 'head',
+    deniedZh: '只有本机关负责人可以确认账号',
+  },
   'user.selfOrAdmin': { labelZh: '本人令牌：本人或系统管理员', allows: () => true, deniedZh: '只能管理本人的令牌' },
-  'schedule.read': { labelZh: '查看定期任务：联动工作组、系统管理员、各机关负责人与联络人', allows: (p) => isAdmin(p) || isWorkingGroup(p) || ['head', 'liaison'].includes(p.role), deniedZh: '无权查看定期任务' },
-  'schedule.write': { labelZh: '调整定期任务：系统管理员', allows: isAdmin, deniedZh: '只有系统管理员可以调整定期任务' },
-  'duty.read': { labelZh: '查看联合执法、培训、联席会议、通报：三机关与联动工作组', allows: (p) => isCaseAgency(p) || isWorkingGroup(p), deniedZh: '系统管理员不查阅业务记录' },
+  'schedule.read': {
+    labelZh: '查看定期任务：联动工作组、系统管理员、各机关负责人与联络人',
+    allows: (p) => isAdmin(p) || isWorkingGroup(p) || ['head', 'liaison'].includes(p.role),
+    deniedZh: '无权查看定期任务',
+  },
+  'schedule.write': {
+    labelZh: '调整定期任务：系统管理员',
+    allows: isAdmin,
+    deniedZh: '只有系统管理员可以调整定期任务',
+  },
+  'duty.read': {
+    labelZh: '查看联合执法、培训、联席会议、通报：三机关与联动工作组',
+    allows: (p) => isCaseAgency(p) || isWorkingGroup(p),
+    deniedZh: '系统管理员不查阅业务记录',
+  },
   'audit.read': { labelZh: '查阅审计日志：系统管理员', allows: isAdmin, deniedZh: '只有系统管理员可以查阅审计日志' },
-  'duty.act': { labelZh: '办理联动机制事项：三机关与联动工作组（具体操作由流程校验）', allows: (p) => isCaseAgency(p) || isWorkingGroup(p), deniedZh: '系统管理员不办理业务事项' },
+  'duty.act': {
+    labelZh: '办理联动机制事项：三机关与联动工作组（具体操作由流程校验）',
+    allows: (p) => isCaseAgency(p) || isWorkingGroup(p),
+    deniedZh: '系统管理员不办理业务事项',
+  },
   // 2017 Measures Art 34: each agency enters the information of its own decisions (the workflow checks which agency).
-  'information.read': { labelZh: '查阅案件信息录入：三机关与联动工作组（保密案件仅限涉案机关和检察院）', allows: (p) => isCaseAgency(p) || isWorkingGroup(p), caseScoped: true, deniedZh: '系统管理员不查阅案件内容' },
-  'information.enter': { labelZh: '录入案件信息：作出决定的机关（三机关之一）', allows: isCaseAgency, caseScoped: true, deniedZh: '只有生态环境局、公安局、检察院的用户可以录入案件信息' },
+  'information.read': {
+    labelZh: '查阅案件信息录入：三机关与联动工作组（保密案件仅限涉案机关和检察院）',
+    allows: (p) => isCaseAgency(p) || isWorkingGroup(p),
+    caseScoped: true,
+    deniedZh: '系统管理员不查阅案件内容',
+  },
+  'information.enter': {
+    labelZh: '录入案件信息：作出决定的机关（三机关之一）',
+    allows: isCaseAgency,
+    caseScoped: true,
+    deniedZh: '只有生态环境局、公安局、检察院的用户可以录入案件信息',
+  },
   // Seed 五(三) 开通信息平台接口: the agencies bring their own penalty and enforcement records.
-  'import.write': { labelZh: '导入行政处罚、执法记录：三机关', allows: isCaseAgency, deniedZh: '只有生态环境局、公安局、检察院的用户可以导入本机关的记录' },
+  'import.write': {
+    labelZh: '导入行政处罚、执法记录：三机关',
+    allows: isCaseAgency,
+    deniedZh: '只有生态环境局、公安局、检察院的用户可以导入本机关的记录',
+  },
   // Issue 8 item 4: reports hold aggregates and non-confidential case numbers only (confidential cases counted).
-  'report.read': { labelZh: '查看与下载报表：三机关与联动工作组', allows: (p) => isCaseAgency(p) || isWorkingGroup(p), deniedZh: '系统管理员不查阅业务报表' },
-  'report.request': { labelZh: '生成报表：三机关与联动工作组', allows: (p) => isCaseAgency(p) || isWorkingGroup(p), deniedZh: '系统管理员不生成业务报表' },
-  'import.read': { labelZh: '查看导入任务：三机关（本机关的导入）与联动工作组', allows: (p) => isCaseAgency(p) || isWorkingGroup(p), deniedZh: '系统管理员不查阅业务记录' },
+  'report.read': {
+    labelZh: '查看与下载报表：三机关与联动工作组',
+    allows: (p) => isCaseAgency(p) || isWorkingGroup(p),
+    deniedZh: '系统管理员不查阅业务报表',
+  },
+  'report.request': {
+    labelZh: '生成报表：三机关与联动工作组',
+    allows: (p) => isCaseAgency(p) || isWorkingGroup(p),
+    deniedZh: '系统管理员不生成业务报表',
+  },
+  'import.read': {
+    labelZh: '查看导入任务：三机关（本机关的导入）与联动工作组',
+    allows: (p) => isCaseAgency(p) || isWorkingGroup(p),
+    deniedZh: '系统管理员不查阅业务记录',
+  },
   // Seed 五(三) 联合发布: the three agencies draft and approve; the working group follows (and is told of overdue reviews).
   // 2017 Measures Arts 14–15: the procuratorate supervises; the agencies concerned answer; the working group follows.
-  'supervision.read': { labelZh: '查看检察监督事项：三机关与联动工作组（保密案件的事项仅限涉案机关和检察院）', allows: (p) => isCaseAgency(p) || isWorkingGroup(p), deniedZh: '系统管理员不查阅业务记录' },
-  'supervision.act': { labelZh: '办理检察监督事项：检察院发出意见和办结，被监督机关答复（由流程校验）', allows: isCaseAgency, deniedZh: '监督事项由人民检察院办理、被监督机关答复' },
-  'release.read': { labelZh: '查看联合发布稿及审核：三机关与联动工作组', allows: (p) => isCaseAgency(p) || isWorkingGroup(p), deniedZh: '系统管理员不查阅业务记录' },
-  'release.act': { labelZh: '起草、审核、发布联合发布稿：三机关（起草单位修改和发布，三机关各自审核，由流程校验）', allows: isCaseAgency, deniedZh: '联合发布由生态环境局、公安局、人民检察院起草和审核' },
+  'supervision.read': {
+    labelZh: '查看检察监督事项：三机关与联动工作组（保密案件的事项仅限涉案机关和检察院）',
+    allows: (p) => isCaseAgency(p) || isWorkingGroup(p),
+    deniedZh: '系统管理员不查阅业务记录',
+  },
+  'supervision.act': {
+    labelZh: '办理检察监督事项：检察院发出意见和办结，被监督机关答复（由流程校验）',
+    allows: isCaseAgency,
+    deniedZh: '监督事项由人民检察院办理、被监督机关答复',
+  },
+  'release.read': {
+    labelZh: '查看联合发布稿及审核：三机关与联动工作组',
+    allows: (p) => isCaseAgency(p) || isWorkingGroup(p),
+    deniedZh: '系统管理员不查阅业务记录',
+  },
+  'release.act': {
+    labelZh: '起草、审核、发布联合发布稿：三机关（起草单位修改和发布，三机关各自审核，由流程校验）',
+    allows: isCaseAgency,
+    deniedZh: '联合发布由生态环境局、公安局、人民检察院起草和审核',
+  },
 };
 
 /** What the visibility check needs to know of a case. */

@@ -17,7 +17,13 @@ export const REPORT_CONTENT_TYPES: Record<ReportFormat, string> = {
 /** queued → computing → rendering → done | failed */
 export const REPORT_STATUSES = ['queued', 'computing', 'rendering', 'done', 'failed'] as const;
 export type ReportStatus = (typeof REPORT_STATUSES)[number];
-export const REPORT_STATUS_ZH: Record<ReportStatus, string> = { queued: '排队中', computing: '统计中', rendering: '生成文件中', done: '已完成', failed: '失败' };
+export const REPORT_STATUS_ZH: Record<ReportStatus, string> = {
+  queued: '排队中',
+  computing: '统计中',
+  rendering: '生成文件中',
+  done: '已完成',
+  failed: '失败',
+};
 
 /** A period as users write it: 2026 | 2026-Q3 | 2026-10 | 2026-01-01..2026-06-30 (China-time calendar days). */
 export const PERIOD_PATTERN = /^(\d{4})(?:-(?:Q([1-4])|(\d{2})))?$|^(\d{4}-\d{2}-\d{2})\.\.(\d{4}-\d{2}-\d{2})$/;

@@ -35,7 +35,10 @@ export interface UnstorableField {
  * The first string (key or value) anywhere in a JSON-like value that cannot be stored, with its path (a.b.0.c).
  * Deeper than maxDepth counts as a problem: nothing this platform takes nests that deep.
  */
-export function findUnstorable(v: unknown, opts: { maxLength?: number; maxDepth?: number; prefix?: string } = {}): UnstorableField | undefined {
+export function findUnstorable(
+  v: unknown,
+  opts: { maxLength?: number; maxDepth?: number; prefix?: string } = {},
+): UnstorableField | undefined {
   const maxLength = opts.maxLength ?? Infinity;
   const maxDepth = opts.maxDepth ?? 32;
   const walk = (x: unknown, path: string, depth: number): UnstorableField | undefined => {

@@ -16,7 +16,8 @@ import { loadKeyRing, type KeyRing } from './keys';
 /** A claim older than this (or this far in the future) is stale: a captured claim cannot be replayed later. */
 export const CLAIM_MAX_AGE_MS = 5 * 60_000;
 
-const signedText = (c: Omit<ActorClaim, 'keyId' | 'sig'>) => [c.userId, c.agency, c.role, c.workflowId, c.updateId, String(c.issuedAt)].join('\n');
+const signedText = (c: Omit<ActorClaim, 'keyId' | 'sig'>) =>
+  [c.userId, c.agency, c.role, c.workflowId, c.updateId, String(c.issuedAt)].join('\n');
 
 export function signActorClaim(ring: KeyRing, c: Omit<ActorClaim, 'keyId' | 'sig'>): ActorClaim {
   const sig = crypto.createHmac('sha256', ring.keys.get(ring.current)!).update(signedText(c)).digest('base64url');
@@ -49,11 +50,25 @@ const claimHeader = (claim: ActorClaim) => ({ [ACTOR_CLAIM_HEADER]: defaultPaylo
 export function actorClaimInterceptor(ring: KeyRing): WorkflowClientInterceptor {
   const claimFor = (args: unknown[], workflowId: string, updateId: string) => {
     const actor = actorOfArgs(args);
-    return actor ? claimHeader(signActorClaim(ring, { userId: actor.userId, agency: actor.agency, role: actor.role, workflowId, updateId, issuedAt: Date.now() })) : {};
+    return actor
+      ? claimHeader(
+          signActorClaim(ring, {
+            userId: actor.userId,
+            agency: actor.agency,
+            role: actor.role,
+            workflowId,
+            updateId,
+            issuedAt: Date.now(),
+          }),
+        )
+      : {};
   };
   return {
     async startWithDetails(input, next) {
-      return next({ ...input, headers: { ...input.headers, ...claimFor(input.options.args ?? [], input.options.workflowId, START_UPDATE_ID) } });
+      return next({
+        ...input,
+        headers: { ...input.headers, ...claimFor(input.options.args ?? [], input.options.workflowId, START_UPDATE_ID) },
+      });
     },
     async startUpdate(input, next) {
       const updateId = input.options.updateId ?? crypto.randomUUID();
@@ -68,7 +83,10 @@ export function actorClaimInterceptor(ring: KeyRing): WorkflowClientInterceptor 
       const updateId = input.updateOptions.updateId ?? crypto.randomUUID();
       return next({
         ...input,
-        workflowStartHeaders: { ...input.workflowStartHeaders, ...claimFor(input.workflowStartOptions.args ?? [], workflowId, START_UPDATE_ID) },
+        workflowStartHeaders: {
+          ...input.workflowStartHeaders,
+          ...claimFor(input.workflowStartOptions.args ?? [], workflowId, START_UPDATE_ID),
+        },
         updateOptions: { ...input.updateOptions, updateId },
         updateHeaders: { ...input.updateHeaders, ...claimFor(input.updateArgs, workflowId, updateId) },
       });

@@ -6,7 +6,11 @@ import { readRoster, seed } from '../db/seed';
 
 /** Opens the configured database (PostgreSQL or embedded PGlite), applies migrations and seeds reference data. */
 export async function openDatabase(config: Config): Promise<DbHandle> {
-  const handle = await openDb({ databaseUrl: config.databaseUrl, pgliteDir: path.resolve(config.dataDir, 'pglite'), poolMax: config.databasePoolMax });
+  const handle = await openDb({
+    databaseUrl: config.databaseUrl,
+    pgliteDir: path.resolve(config.dataDir, 'pglite'),
+    poolMax: config.databasePoolMax,
+  });
   try {
     await migrate(handle);
     await seed(handle.db, readRoster(config.rosterFile));

@@ -2,7 +2,17 @@ import fs from 'node:fs';
 import path from 'node:path';
 
 /** What the platform keeps in its data directory (only these are tightened: DATA_DIR may be shared). */
-const OWN_ENTRIES = ['temporal.sqlite', 'temporal.sqlite-wal', 'temporal.sqlite-shm', 'pglite', 'mail', 'payload-keys', 'actor-keys', 'admin-token', 'console-users.txt'];
+const OWN_ENTRIES = [
+  'temporal.sqlite',
+  'temporal.sqlite-wal',
+  'temporal.sqlite-shm',
+  'pglite',
+  'mail',
+  'payload-keys',
+  'actor-keys',
+  'admin-token',
+  'console-users.txt',
+];
 
 /**
  * The data directory holds the embedded Temporal's SQLite, the PGlite database, the mail files and the generated

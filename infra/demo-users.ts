@@ -26,7 +26,16 @@ export async function ensureDemoUsers(db: Db, dataDir: string): Promise<string |
   for (const a of ACCOUNTS) {
     const password = crypto.randomBytes(9).toString('base64url');
     // The operator who starts the platform stands in for the confirming head of the demo accounts.
-    await db.insert(users).values({ id: crypto.randomUUID(), username: a.username, displayName: a.displayName, agency: a.agency, role: a.role, passwordHash: await hashPassword(password), confirmedAt: new Date(), confirmedBy: 'demo-setup' });
+    await db.insert(users).values({
+      id: crypto.randomUUID(),
+      username: a.username,
+      displayName: a.displayName,
+      agency: a.agency,
+      role: a.role,
+      passwordHash: await hashPassword(password),
+      confirmedAt: new Date(),
+      confirmedBy: 'demo-setup',
+    });
     lines.push(`${a.username}\t${password}\t${a.displayName}`);
   }
   fs.mkdirSync(dataDir, { recursive: true });

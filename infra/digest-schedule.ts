@@ -1,4 +1,9 @@
-import { ScheduleNotFoundError, ScheduleOverlapPolicy, type Client, type ScheduleDescription } from '@temporalio/client';
+import {
+  ScheduleNotFoundError,
+  ScheduleOverlapPolicy,
+  type Client,
+  type ScheduleDescription,
+} from '@temporalio/client';
 import type { Config } from '../config';
 import type { DailyDigestWorkflowInput } from '../workflows/digest';
 import { SCHEDULE_TIMEZONE } from './schedules';
@@ -28,7 +33,10 @@ function action(config: Config, input: DailyDigestWorkflowInput) {
  * (main.ts, worker.ts) like the duties' schedules; updated when DIGEST_TIME, PUBLIC_URL or the task queue change.
  * DIGEST_TIME=off creates none (a digest user's warnings then wait, held, in the inbox).
  */
-export async function ensureDigestSchedule(client: Client, config: Config): Promise<'created' | 'updated' | 'unchanged' | 'off'> {
+export async function ensureDigestSchedule(
+  client: Client,
+  config: Config,
+): Promise<'created' | 'updated' | 'unchanged' | 'off'> {
   if (!config.digestTime) return 'off';
   const input: DailyDigestWorkflowInput = { publicUrl: config.publicUrl };
   const handle = client.schedule.getHandle(DIGEST_SCHEDULE_ID);
@@ -58,7 +66,13 @@ export async function ensureDigestSchedule(client: Client, config: Config): Prom
   // The note names the time (the memo cannot be updated): a changed DIGEST_TIME shows there.
   const before = current.action as { args?: unknown[]; taskQueue?: string };
   const sameInput = JSON.stringify(before.args?.[0] ?? {}) === JSON.stringify(input);
-  if (current.state.note === noteOf(config.digestTime) && sameInput && before.taskQueue === config.temporal.taskQueue) return 'unchanged';
-  await handle.update((prev) => ({ ...prev, spec: digestSpec(config.digestTime!), action: action(config, input), state: { ...prev.state, note: noteOf(config.digestTime!) } }));
+  if (current.state.note === noteOf(config.digestTime) && sameInput && before.taskQueue === config.temporal.taskQueue)
+    return 'unchanged';
+  await handle.update((prev) => ({
+    ...prev,
+    spec: digestSpec(config.digestTime!),
+    action: action(config, input),
+    state: { ...prev.state, note: noteOf(config.digestTime!) },
+  }));
   return 'updated';
 }

@@ -25,9 +25,11 @@ export function parseKeyRing(spec: string, variable: string): KeyRing {
   let current: string | undefined;
   for (const part of spec.split(/[,\s]+/).filter(Boolean)) {
     const m = /^([\w.-]{1,64}):([A-Za-z0-9+/=_-]+)$/.exec(part);
-    if (!m) throw new KeyConfigError(`${variable} 格式应为 密钥编号:base64密钥[,编号:密钥…] (${variable}: id:base64key,…)`);
+    if (!m)
+      throw new KeyConfigError(`${variable} 格式应为 密钥编号:base64密钥[,编号:密钥…] (${variable}: id:base64key,…)`);
     const key = Buffer.from(m[2], 'base64');
-    if (key.length !== 32) throw new KeyConfigError(`${variable} 中的密钥 ${m[1]} 应为 32 字节（base64 编码），实际 ${key.length} 字节`);
+    if (key.length !== 32)
+      throw new KeyConfigError(`${variable} 中的密钥 ${m[1]} 应为 32 字节（base64 编码），实际 ${key.length} 字节`);
     if (keys.has(m[1])) throw new KeyConfigError(`${variable} 中的密钥编号 ${m[1]} 重复`);
     keys.set(m[1], key);
     current ??= m[1];
@@ -61,12 +63,18 @@ export function loadKeyRing(src: KeySource): KeyRing {
     return parseKeyRing(text.trim(), `${src.variable}_FILE`);
   }
   if (!src.generatedFile) {
-    throw new KeyConfigError(`连接外部 Temporal 时必须设置 ${src.variable} 或 ${src.variable}_FILE（所有 worker 与 API 进程使用同一组密钥） (${src.variable} or ${src.variable}_FILE is required with an external Temporal server)`);
+    throw new KeyConfigError(
+      `连接外部 Temporal 时必须设置 ${src.variable} 或 ${src.variable}_FILE（所有 worker 与 API 进程使用同一组密钥） (${src.variable} or ${src.variable}_FILE is required with an external Temporal server)`,
+    );
   }
   fs.mkdirSync(path.dirname(src.generatedFile), { recursive: true, mode: 0o700 });
   try {
     // wx: two processes starting at once keep the first one's key.
-    fs.writeFileSync(src.generatedFile, `${newKeySpec(`k${new Date().toISOString().slice(0, 10).replace(/-/g, '')}`)}\n`, { mode: 0o600, flag: 'wx' });
+    fs.writeFileSync(
+      src.generatedFile,
+      `${newKeySpec(`k${new Date().toISOString().slice(0, 10).replace(/-/g, '')}`)}\n`,
+      { mode: 0o600, flag: 'wx' },
+    );
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
   }

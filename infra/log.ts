@@ -22,11 +22,7 @@ export function effectiveLevel(configured: LogLevel, env: NodeJS.ProcessEnv = pr
   return configured;
 }
 
-export function createLogger(
-  component: string,
-  level: LogLevel = 'info',
-  write?: (line: string) => void,
-): Logger {
+export function createLogger(component: string, level: LogLevel = 'info', write?: (line: string) => void): Logger {
   // A caller-given sink gets exactly the level asked for; stdout gets the test-runner quieting.
   const min = ORDER[write ? level : effectiveLevel(level)];
   const out = write ?? ((line: string) => void process.stdout.write(line));

@@ -1,6 +1,18 @@
-import { ScheduleNotFoundError, ScheduleOverlapPolicy, type Client, type ScheduleDescription, type ScheduleSpec } from '@temporalio/client';
+import {
+  ScheduleNotFoundError,
+  ScheduleOverlapPolicy,
+  type Client,
+  type ScheduleDescription,
+  type ScheduleSpec,
+} from '@temporalio/client';
 import type { Config } from '../config';
-import { CADENCE_ZH, RECURRING_DUTIES, effectiveRecurringDuties, type Cadence, type DutyId } from '../domain/deadlines/rules';
+import {
+  CADENCE_ZH,
+  RECURRING_DUTIES,
+  effectiveRecurringDuties,
+  type Cadence,
+  type DutyId,
+} from '../domain/deadlines/rules';
 import { scheduleIdOf, DUTY_SLUG, type DutySettings } from '../workflows/duties/common';
 import { PERIOD_WORKFLOWS, type DutyScheduleInput, type ScheduledDutyId } from '../workflows/duties/schedule';
 
@@ -29,7 +41,22 @@ export function specFor(cadence: Cadence): ScheduleSpec {
 }
 
 function monthName(m: number) {
-  return (['JANUARY', 'FEBRUARY', 'MARCH', 'APRIL', 'MAY', 'JUNE', 'JULY', 'AUGUST', 'SEPTEMBER', 'OCTOBER', 'NOVEMBER', 'DECEMBER'] as const)[m - 1];
+  return (
+    [
+      'JANUARY',
+      'FEBRUARY',
+      'MARCH',
+      'APRIL',
+      'MAY',
+      'JUNE',
+      'JULY',
+      'AUGUST',
+      'SEPTEMBER',
+      'OCTOBER',
+      'NOVEMBER',
+      'DECEMBER',
+    ] as const
+  )[m - 1];
 }
 
 export interface PlannedSchedule {
@@ -54,7 +81,12 @@ export function plannedSchedules(config: Config): PlannedSchedule[] {
       warningWorkdays: duties[dutyId].escalation.warningWorkdays,
       escalationWorkdays: duties[dutyId].escalation.escalationWorkdays,
     };
-    return { scheduleId: scheduleIdOf(dutyId), dutyId, enabled: s.enabled !== false, input: { dutyId, cadence, configuredCadence: cadence, settings } };
+    return {
+      scheduleId: scheduleIdOf(dutyId),
+      dutyId,
+      enabled: s.enabled !== false,
+      input: { dutyId, cadence, configuredCadence: cadence, settings },
+    };
   });
 }
 
@@ -69,7 +101,8 @@ function actionOf(config: Config, input: DutyScheduleInput) {
   };
 }
 
-const inputOf = (d: ScheduleDescription) => (d.action as { args?: unknown[] }).args?.[0] as DutyScheduleInput | undefined;
+const inputOf = (d: ScheduleDescription) =>
+  (d.action as { args?: unknown[] }).args?.[0] as DutyScheduleInput | undefined;
 
 export interface EnsureResult {
   created: string[];
@@ -97,7 +130,10 @@ export async function ensureSchedules(client: Client, config: Config): Promise<E
           action: actionOf(config, p.input),
           policies: { overlap: ScheduleOverlapPolicy.ALLOW_ALL, catchupWindow: '7 days' },
           memo: { dutyId: p.dutyId, labelZh: RECURRING_DUTIES[p.dutyId].labelZh },
-          state: { note: `${RECURRING_DUTIES[p.dutyId].labelZh}（${RECURRING_DUTIES[p.dutyId].basis}）`, triggerImmediately: config.dutySchedulesStartCurrent },
+          state: {
+            note: `${RECURRING_DUTIES[p.dutyId].labelZh}（${RECURRING_DUTIES[p.dutyId].basis}）`,
+            triggerImmediately: config.dutySchedulesStartCurrent,
+          },
         });
         result.created.push(p.scheduleId);
       } catch (err) {
@@ -191,6 +227,10 @@ export async function setScheduleCadence(client: Client, id: string, cadence: Ca
   await client.schedule.getHandle(id).update((prev) => {
     const action = prev.action as { args?: unknown[] };
     const input = action.args?.[0] as DutyScheduleInput;
-    return { ...prev, spec: specFor(cadence), action: { ...prev.action, args: [{ ...input, cadence }] } as typeof prev.action };
+    return {
+      ...prev,
+      spec: specFor(cadence),
+      action: { ...prev.action, args: [{ ...input, cadence }] } as typeof prev.action,
+    };
   });
 }

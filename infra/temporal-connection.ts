@@ -37,11 +37,15 @@ export function temporalOptions(config: Config, address?: string): TemporalOptio
   const embedded = address !== undefined && address !== config.temporal.address;
   const target = address ?? config.temporal.address;
   if (!target) {
-    throw new Error('独立运行需要设置 TEMPORAL_ADDRESS 或 Temporal 配置文件（npm start 会启动内置 Temporal） (TEMPORAL_ADDRESS or a temporal.toml profile is required)');
+    throw new Error(
+      '独立运行需要设置 TEMPORAL_ADDRESS 或 Temporal 配置文件（npm start 会启动内置 Temporal） (TEMPORAL_ADDRESS or a temporal.toml profile is required)',
+    );
   }
   const t = config.temporal;
   return {
-    connection: embedded ? { address: target } : { address: target, tls: t.tls, apiKey: t.apiKey, metadata: t.metadata },
+    connection: embedded
+      ? { address: target }
+      : { address: target, tls: t.tls, apiKey: t.apiKey, metadata: t.metadata },
     namespace: t.namespace,
   };
 }
@@ -49,7 +53,10 @@ export function temporalOptions(config: Config, address?: string): TemporalOptio
 /** One line for start-up messages: where and how the process connects (never the key itself). */
 export function describeConnection(options: TemporalOptions): string {
   const c = options.connection;
-  const security = [c.tls ? (typeof c.tls === 'object' && c.tls.clientCertPair ? 'mTLS' : 'TLS') : undefined, c.apiKey ? 'API 密钥' : undefined].filter(Boolean);
+  const security = [
+    c.tls ? (typeof c.tls === 'object' && c.tls.clientCertPair ? 'mTLS' : 'TLS') : undefined,
+    c.apiKey ? 'API 密钥' : undefined,
+  ].filter(Boolean);
   return `${c.address}，命名空间 ${options.namespace}${security.length ? `（${security.join('，')}）` : ''}`;
 }
 
@@ -65,14 +72,22 @@ export function platformDataConverter(config: Config, address?: string): DataCon
 }
 
 /** Client options besides the connection: the encrypting converter and the signing of actors (infra/actor-claims). */
-export function platformClientOptions(config: Config, address?: string): Pick<ClientOptions, 'dataConverter' | 'interceptors'> {
+export function platformClientOptions(
+  config: Config,
+  address?: string,
+): Pick<ClientOptions, 'dataConverter' | 'interceptors'> {
   return {
     dataConverter: platformDataConverter(config, address),
-    interceptors: { workflow: [actorClaimInterceptor(actorKeyRing(config, isEmbedded(config, address) || !config.temporal.address))] },
+    interceptors: {
+      workflow: [actorClaimInterceptor(actorKeyRing(config, isEmbedded(config, address) || !config.temporal.address))],
+    },
   };
 }
 
-export async function connectClient(config: Config, address?: string): Promise<{ client: Client; connection: Connection }> {
+export async function connectClient(
+  config: Config,
+  address?: string,
+): Promise<{ client: Client; connection: Connection }> {
   const options = temporalOptions(config, address);
   const extra = platformClientOptions(config, address);
   const connection = await Connection.connect(options.connection);
@@ -88,11 +103,17 @@ export const REQUIRED_SEARCH_ATTRIBUTES = CASE_SEARCH_ATTRIBUTES.map((key) => ({
   type: key.type,
   indexedValueType: IVT[`INDEXED_VALUE_TYPE_${key.type}` as keyof typeof IVT] as temporal.api.enums.v1.IndexedValueType,
   /** The CLI's spelling (`temporal operator search-attribute create --type`, `start-dev --search-attribute`). */
-  cliType: key.type.split('_').map((w) => w[0] + w.slice(1).toLowerCase()).join(''),
+  cliType: key.type
+    .split('_')
+    .map((w) => w[0] + w.slice(1).toLowerCase())
+    .join(''),
 }));
 
 export class TemporalNotPreparedError extends Error {
-  constructor(public readonly problems: string[], namespace: string) {
+  constructor(
+    public readonly problems: string[],
+    namespace: string,
+  ) {
     super(
       `Temporal 命名空间 ${namespace} 尚未准备好：\n${problems.map((p) => `  - ${p}`).join('\n')}\n` +
         `请先运行 ${SETUP_COMMAND}（使用相同的 TEMPORAL_* 设置）注册命名空间与自定义搜索属性。 ` +
@@ -112,12 +133,16 @@ async function namespaceExists(connection: Connection, namespace: string): Promi
   }
 }
 
-async function customAttributes(connection: Connection, namespace: string): Promise<Record<string, temporal.api.enums.v1.IndexedValueType>> {
+async function customAttributes(
+  connection: Connection,
+  namespace: string,
+): Promise<Record<string, temporal.api.enums.v1.IndexedValueType>> {
   const res = await connection.operatorService.listSearchAttributes({ namespace });
   return (res.customAttributes ?? {}) as Record<string, temporal.api.enums.v1.IndexedValueType>;
 }
 
-const typeName = (t: temporal.api.enums.v1.IndexedValueType) => (IVT[t] ?? String(t)).replace('INDEXED_VALUE_TYPE_', '');
+const typeName = (t: temporal.api.enums.v1.IndexedValueType) =>
+  (IVT[t] ?? String(t)).replace('INDEXED_VALUE_TYPE_', '');
 
 /** What is missing or wrong on the namespace: nothing when every search attribute exists with its type. */
 export async function namespaceProblems(connection: Connection, namespace: string): Promise<string[]> {
@@ -153,18 +178,31 @@ async function until(what: string, check: () => Promise<boolean>, timeoutMs = 60
  * `npm run temporal:setup`: creates the namespace where the server allows it and registers each missing search
  * attribute; idempotent (a second run changes nothing). Returns one line per thing done or found.
  */
-export async function prepareNamespace(connection: Connection, namespace: string, retentionDays = 30): Promise<string[]> {
+export async function prepareNamespace(
+  connection: Connection,
+  namespace: string,
+  retentionDays = 30,
+): Promise<string[]> {
   const done: string[] = [];
   if (await namespaceExists(connection, namespace)) {
     done.push(`命名空间 ${namespace} 已存在`);
   } else {
     try {
-      await connection.workflowService.registerNamespace({ namespace, workflowExecutionRetentionPeriod: msToTs(`${retentionDays} days`) });
+      await connection.workflowService.registerNamespace({
+        namespace,
+        workflowExecutionRetentionPeriod: msToTs(`${retentionDays} days`),
+      });
     } catch (err) {
-      throw new Error(`无法创建命名空间 ${namespace}（${(err as Error).message}）；在 Temporal Cloud 等托管服务上请在其控制台或 tcld 中创建`);
+      throw new Error(
+        `无法创建命名空间 ${namespace}（${(err as Error).message}）；在 Temporal Cloud 等托管服务上请在其控制台或 tcld 中创建`,
+      );
     }
     // A new namespace reaches every service of the server after its cache refresh (about 10 s on the dev server).
-    await until(`命名空间 ${namespace} 生效`, async () => (await namespaceExists(connection, namespace)) && Boolean(await customAttributes(connection, namespace)));
+    await until(
+      `命名空间 ${namespace} 生效`,
+      async () =>
+        (await namespaceExists(connection, namespace)) && Boolean(await customAttributes(connection, namespace)),
+    );
     done.push(`已创建命名空间 ${namespace}（保留 ${retentionDays} 天）`);
   }
   const existing = await customAttributes(connection, namespace);
@@ -173,7 +211,9 @@ export async function prepareNamespace(connection: Connection, namespace: string
     const found = existing[a.name];
     if (found === undefined) continue;
     if (found !== a.indexedValueType) {
-      throw new Error(`搜索属性 ${a.name} 已存在但类型为 ${typeName(found)}，应为 ${a.type}；类型不能修改，请换用新的命名空间`);
+      throw new Error(
+        `搜索属性 ${a.name} 已存在但类型为 ${typeName(found)}，应为 ${a.type}；类型不能修改，请换用新的命名空间`,
+      );
     }
     done.push(`搜索属性 ${a.name}（${a.cliType}）已存在`);
   }

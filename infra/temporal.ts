@@ -2,7 +2,15 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { EphemeralServerExecutable } from '@temporalio/testing';
 import { CASE_SEARCH_ATTRIBUTES } from '../workflows/search-attributes';
-import { findBinary, isDownloadFailure, missingMessage, TEMPORAL_CLI, TEMPORAL_TEST_SERVER, TemporalBinaryError, type BinarySpec } from './temporal-binaries';
+import {
+  findBinary,
+  isDownloadFailure,
+  missingMessage,
+  TEMPORAL_CLI,
+  TEMPORAL_TEST_SERVER,
+  TemporalBinaryError,
+  type BinarySpec,
+} from './temporal-binaries';
 
 /** Starting the Temporal servers of the embedded default and the tests; finding them: infra/temporal-binaries.ts. */
 
@@ -62,7 +70,8 @@ export async function startEmbeddedTemporal(opts: EmbeddedServerOptions) {
     },
   }).catch((err: unknown) => {
     // No binary anywhere and no network: say what to install instead of the SDK's download error.
-    if (choice.executable.type === 'cached-download' && isDownloadFailure(err)) throw new TemporalBinaryError(missingMessage([TEMPORAL_CLI]));
+    if (choice.executable.type === 'cached-download' && isDownloadFailure(err))
+      throw new TemporalBinaryError(missingMessage([TEMPORAL_CLI]));
     throw err;
   });
   return { env, source: choice.source, address: env.address };

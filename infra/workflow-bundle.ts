@@ -53,7 +53,9 @@ export const fileHash = (file: string) => crypto.createHash('sha256').update(fs.
 
 export class StaleBundleError extends Error {
   constructor(reason: string) {
-    super(`工作流包 ${path.relative(process.cwd(), BUNDLE_FILE)} ${reason}：请先运行 npm run build（workflow bundle ${reason === '不存在' ? 'missing' : 'not built from this code'}: run npm run build）`);
+    super(
+      `工作流包 ${path.relative(process.cwd(), BUNDLE_FILE)} ${reason}：请先运行 npm run build（workflow bundle ${reason === '不存在' ? 'missing' : 'not built from this code'}: run npm run build）`,
+    );
     this.name = 'StaleBundleError';
   }
 }
@@ -65,7 +67,8 @@ export class StaleBundleError extends Error {
 export function prebuiltBundle(): { codePath: string } | StaleBundleError {
   if (!fs.existsSync(BUNDLE_FILE) || !fs.existsSync(BUNDLE_META_FILE)) return new StaleBundleError('不存在');
   const meta = JSON.parse(fs.readFileSync(BUNDLE_META_FILE, 'utf8')) as BundleMeta;
-  if (meta.sourceHash !== workflowSourceHash()) return new StaleBundleError(`不是由当前代码构建的（构建于 ${meta.builtAt}，此后工作流代码或依赖已改变）`);
+  if (meta.sourceHash !== workflowSourceHash())
+    return new StaleBundleError(`不是由当前代码构建的（构建于 ${meta.builtAt}，此后工作流代码或依赖已改变）`);
   if (meta.bundleHash !== fileHash(BUNDLE_FILE)) return new StaleBundleError('在构建后被改动过');
   return { codePath: BUNDLE_FILE };
 }

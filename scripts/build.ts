@@ -8,12 +8,25 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { PROJECT_ROOT } from '../infra/paths';
-import { BUNDLE_FILE, BUNDLE_META_FILE, fileHash, WORKFLOW_INTERCEPTOR_MODULES, WORKFLOW_PRELOAD_MODULES, WORKFLOWS_PATH, workflowSourceHash, type BundleMeta } from '../infra/workflow-bundle';
+import {
+  BUNDLE_FILE,
+  BUNDLE_META_FILE,
+  fileHash,
+  WORKFLOW_INTERCEPTOR_MODULES,
+  WORKFLOW_PRELOAD_MODULES,
+  WORKFLOWS_PATH,
+  workflowSourceHash,
+  type BundleMeta,
+} from '../infra/workflow-bundle';
 
 async function main() {
   const t0 = Date.now();
   fs.rmSync(path.join(PROJECT_ROOT, 'dist'), { recursive: true, force: true });
-  execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', path.join(PROJECT_ROOT, 'tsconfig.build.json')], { stdio: 'inherit', cwd: PROJECT_ROOT });
+  execFileSync(
+    process.execPath,
+    [require.resolve('typescript/bin/tsc'), '-p', path.join(PROJECT_ROOT, 'tsconfig.build.json')],
+    { stdio: 'inherit', cwd: PROJECT_ROOT },
+  );
   const t1 = Date.now();
   const sourceHash = workflowSourceHash();
   const { code } = await bundleWorkflowCode({
@@ -27,7 +40,9 @@ async function main() {
   fs.writeFileSync(BUNDLE_FILE, code);
   const meta: BundleMeta = { sourceHash, bundleHash: fileHash(BUNDLE_FILE), builtAt: new Date().toISOString() };
   fs.writeFileSync(BUNDLE_META_FILE, JSON.stringify(meta, null, 2) + '\n');
-  console.log(`[build] dist/ 已编译（tsc ${((t1 - t0) / 1000).toFixed(1)} 秒）；工作流包 ${path.relative(PROJECT_ROOT, BUNDLE_FILE)} ${(code.length / 1024 / 1024).toFixed(1)} MB（${((Date.now() - t1) / 1000).toFixed(1)} 秒）`);
+  console.log(
+    `[build] dist/ 已编译（tsc ${((t1 - t0) / 1000).toFixed(1)} 秒）；工作流包 ${path.relative(PROJECT_ROOT, BUNDLE_FILE)} ${(code.length / 1024 / 1024).toFixed(1)} MB（${((Date.now() - t1) / 1000).toFixed(1)} 秒）`,
+  );
 }
 
 main().catch((err) => {

@@ -30,7 +30,10 @@ async function main(): Promise<number> {
   }
   const api = (arg('api') ?? config.publicUrl).replace(/\/$/, '');
   const tokenFile = path.resolve(config.dataDir, 'admin-token');
-  const token = arg('token') ?? config.adminToken ?? (fs.existsSync(tokenFile) ? fs.readFileSync(tokenFile, 'utf8').trim() : undefined);
+  const token =
+    arg('token') ??
+    config.adminToken ??
+    (fs.existsSync(tokenFile) ? fs.readFileSync(tokenFile, 'utf8').trim() : undefined);
   if (!token) {
     console.error('缺少管理员令牌：请用 --token 指定，或设置 ADMIN_TOKEN');
     return 2;
@@ -53,13 +56,18 @@ async function main(): Promise<number> {
     console.error(`失败（HTTP ${res.status}）：${out.error?.message ?? ''}`);
     return 1;
   }
-  console.log(`${out.year} 年节假日安排${dry ? '（未保存）' : '已载入'}；受影响的未结期限 ${out.affected?.length ?? 0} 个`);
-  for (const a of out.affected ?? []) console.log(`  ${a.caseNumber ?? '（不显示案件）'} ${a.labelZh}：${a.before.dueDate} → ${a.after.dueDate}`);
+  console.log(
+    `${out.year} 年节假日安排${dry ? '（未保存）' : '已载入'}；受影响的未结期限 ${out.affected?.length ?? 0} 个`,
+  );
+  for (const a of out.affected ?? [])
+    console.log(`  ${a.caseNumber ?? '（不显示案件）'} ${a.labelZh}：${a.before.dueDate} → ${a.after.dueDate}`);
   if (dry || !out.progress) return 0;
   // The cases are told by a workflow on the platform: this only follows its progress (it goes on if we stop here).
   console.log(out.messageZh ?? '');
   for (let i = 0; i < 120; i++) {
-    const p = (await (await fetch(`${api}${out.progress}`, { headers: { authorization: `Bearer ${token}` } })).json()) as { status?: string; messageZh?: string };
+    const p = (await (
+      await fetch(`${api}${out.progress}`, { headers: { authorization: `Bearer ${token}` } })
+    ).json()) as { status?: string; messageZh?: string };
     if (p.status === 'done') {
       console.log(p.messageZh ?? '');
       return 0;

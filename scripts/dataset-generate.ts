@@ -10,12 +10,19 @@ import { generateDataset } from './dataset';
  */
 async function main() {
   const { values } = parseArgs({
-    options: { cases: { type: 'string', default: '100000' }, years: { type: 'string', default: '5' }, seed: { type: 'string', default: '1' }, end: { type: 'string' }, replace: { type: 'boolean', default: false } },
+    options: {
+      cases: { type: 'string', default: '100000' },
+      years: { type: 'string', default: '5' },
+      seed: { type: 'string', default: '1' },
+      end: { type: 'string' },
+      replace: { type: 'boolean', default: false },
+    },
   });
   const cases = Number(values.cases);
   const years = Number(values.years);
   const seed = Number(values.seed);
-  if (!Number.isInteger(cases) || cases < 1 || !(years > 0) || !Number.isInteger(seed)) throw new Error('参数错误：--cases 为正整数，--years 为正数，--seed 为整数');
+  if (!Number.isInteger(cases) || cases < 1 || !(years > 0) || !Number.isInteger(seed))
+    throw new Error('参数错误：--cases 为正整数，--years 为正数，--seed 为整数');
   const endMs = values.end ? Date.parse(`${values.end}T00:00:00+08:00`) : undefined;
   if (endMs !== undefined && Number.isNaN(endMs)) throw new Error('参数错误：--end 应为 YYYY-MM-DD');
   const config = loadConfig();
@@ -42,6 +49,8 @@ async function main() {
 
 main().catch((err) => {
   // The first line only: a failed multi-row insert would print its whole parameter arrays.
-  console.error(`数据集生成失败：${(err instanceof Error ? err.message : String(err)).split('\n')[0].slice(0, 500)}${err instanceof Error && err.cause ? `（${String(err.cause).slice(0, 300)}）` : ''}`);
+  console.error(
+    `数据集生成失败：${(err instanceof Error ? err.message : String(err)).split('\n')[0].slice(0, 500)}${err instanceof Error && err.cause ? `（${String(err.cause).slice(0, 300)}）` : ''}`,
+  );
   process.exitCode = 1;
 });

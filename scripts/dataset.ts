@@ -1,7 +1,14 @@
 import { sql } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import { STEPS } from '../domain/case/steps';
-import { STAGE_HOLDER, STAGE_LABELS, TERMINAL_STAGES, TRACK_LABELS, type Stage, type Track } from '../domain/case/types';
+import {
+  STAGE_HOLDER,
+  STAGE_LABELS,
+  TERMINAL_STAGES,
+  TRACK_LABELS,
+  type Stage,
+  type Track,
+} from '../domain/case/types';
 import { RULES } from '../domain/deadlines/rules';
 
 /**
@@ -50,15 +57,55 @@ function rng(seed: number) {
 }
 
 const DAY = 86_400_000;
-const COMPANIES = ['长治市某化工有限公司', '潞州区某焦化厂', '上党区某洗煤厂', '屯留区某电镀作坊', '襄垣县某钢铁公司', '武乡县某养殖场', '沁县某造纸厂', '黎城县某制药公司', '壶关县某石料厂', '长子县某废旧物资回收站', '平顺县某矿业公司', '沁源县某煤矿'];
-const FACTS = ['非法倾倒危险废物', '通过暗管排放含重金属废水', '篡改自动监测数据', '无证收集贮存废机油', '超标排放大气污染物', '非法处置医疗废物', '未批先建并排放污水', '擅自拆除污染防治设施', '非法填埋工业固体废物', '违法排放含氰废水'];
+const COMPANIES = [
+  '长治市某化工有限公司',
+  '潞州区某焦化厂',
+  '上党区某洗煤厂',
+  '屯留区某电镀作坊',
+  '襄垣县某钢铁公司',
+  '武乡县某养殖场',
+  '沁县某造纸厂',
+  '黎城县某制药公司',
+  '壶关县某石料厂',
+  '长子县某废旧物资回收站',
+  '平顺县某矿业公司',
+  '沁源县某煤矿',
+];
+const FACTS = [
+  '非法倾倒危险废物',
+  '通过暗管排放含重金属废水',
+  '篡改自动监测数据',
+  '无证收集贮存废机油',
+  '超标排放大气污染物',
+  '非法处置医疗废物',
+  '未批先建并排放污水',
+  '擅自拆除污染防治设施',
+  '非法填埋工业固体废物',
+  '违法排放含氰废水',
+];
 
 /** The steps each track takes, in order, with the chance a case branches off to an end (step, probability). */
 type Path = { main: string[]; branches: Record<number, { step: string; p: number }> };
 const PATHS: Record<Track, Path> = {
   criminal: {
-    main: ['formTaskForce', 'submitTransferReport', 'approveTransfer', 'deliverTransfer', 'acknowledgeReceipt', 'fileCase', 'requestArrest', 'approveArrest', 'transferForProsecution', 'prosecute', 'recordJudgment'],
-    branches: { 2: { step: 'refuseTransfer', p: 0.05 }, 5: { step: 'declineFiling', p: 0.12 }, 9: { step: 'decideNonProsecution', p: 0.08 } },
+    main: [
+      'formTaskForce',
+      'submitTransferReport',
+      'approveTransfer',
+      'deliverTransfer',
+      'acknowledgeReceipt',
+      'fileCase',
+      'requestArrest',
+      'approveArrest',
+      'transferForProsecution',
+      'prosecute',
+      'recordJudgment',
+    ],
+    branches: {
+      2: { step: 'refuseTransfer', p: 0.05 },
+      5: { step: 'declineFiling', p: 0.12 },
+      9: { step: 'decideNonProsecution', p: 0.08 },
+    },
   },
   detention: {
     main: ['deliverDetentionTransfer', 'acceptDetentionCase', 'decideDetention', 'sendDetentionDecisionCopy'],
@@ -82,7 +129,23 @@ const STAGE_RULE: Partial<Record<Stage, string>> = {
   detentionDecided: 'psb.detention-decision-copy',
 };
 /** Typical days to the next step per stage (mean); a clock's limit in days is approximated from its rule. */
-const STAGE_DAYS: Partial<Record<Stage, number>> = { lead: 1, taskForce: 5, approvalPending: 2, transferApproved: 2, delivered: 1, accepted: 5, investigation: 40, arrestReview: 6, prosecutionReview: 30, trial: 90, detentionTransferDecided: 2, detentionDelivered: 1, detentionAccepted: 3, detentionDecided: 2, administrativePenalty: 45 };
+const STAGE_DAYS: Partial<Record<Stage, number>> = {
+  lead: 1,
+  taskForce: 5,
+  approvalPending: 2,
+  transferApproved: 2,
+  delivered: 1,
+  accepted: 5,
+  investigation: 40,
+  arrestReview: 6,
+  prosecutionReview: 30,
+  trial: 90,
+  detentionTransferDecided: 2,
+  detentionDelivered: 1,
+  detentionAccepted: 3,
+  detentionDecided: 2,
+  administrativePenalty: 45,
+};
 
 function ruleDays(ruleId: string): number {
   const r = (RULES as unknown as Record<string, { limit: number; unit: string }>)[ruleId];
@@ -109,9 +172,12 @@ export async function generateDataset(db: Db, opts: DatasetOptions): Promise<Dat
   const batch = opts.batch ?? 2000;
   const prefix = `ds${opts.seed}-`;
   const like = `${prefix}%`;
-  const existing = (await db.execute(sql`select count(*)::int as n from cases where id like ${like}`)) as unknown as { rows: { n: number }[] };
+  const existing = (await db.execute(sql`select count(*)::int as n from cases where id like ${like}`)) as unknown as {
+    rows: { n: number }[];
+  };
   if (existing.rows[0].n > 0) {
-    if (!opts.replace) throw new Error(`种子 ${opts.seed} 的数据集已存在（${existing.rows[0].n} 件案件）；加 --replace 先删除再生成`);
+    if (!opts.replace)
+      throw new Error(`种子 ${opts.seed} 的数据集已存在（${existing.rows[0].n} 件案件）；加 --replace 先删除再生成`);
     await db.execute(sql`delete from deadlines where case_id like ${like}`);
     // case_events is append-only by trigger: the dataset's rows are removed with the trigger paused.
     await db.execute(sql`alter table case_events disable trigger user`);
@@ -124,7 +190,17 @@ export async function generateDataset(db: Db, opts: DatasetOptions): Promise<Dat
   }
   const rand = rng(opts.seed);
   const pick = <T>(xs: readonly T[]) => xs[Math.floor(rand() * xs.length)];
-  const summary: DatasetSummary = { cases: 0, events: 0, deadlines: 0, confidential: 0, overdueOpen: 0, byTrack: { criminal: 0, detention: 0, administrative: 0 }, fromIso: iso(startMs), toIso: iso(endMs), seconds: 0 };
+  const summary: DatasetSummary = {
+    cases: 0,
+    events: 0,
+    deadlines: 0,
+    confidential: 0,
+    overdueOpen: 0,
+    byTrack: { criminal: 0, detention: 0, administrative: 0 },
+    fromIso: iso(startMs),
+    toIso: iso(endMs),
+    seconds: 0,
+  };
   let rows: Rows = { cases: [], events: [], deadlines: [] };
 
   for (let i = 1; i <= opts.cases; i++) {
@@ -139,9 +215,19 @@ export async function generateDataset(db: Db, opts: DatasetOptions): Promise<Dat
     const id = `${prefix}${i}`;
     const caseNumber = `联动-${ymdChina(createdMs).slice(0, 4)}-D${String(i).padStart(7, '0')}`;
     const title = `${pick(COMPANIES)}${pick(FACTS)}案`;
-    let stage: Stage = track === 'criminal' ? 'lead' : track === 'detention' ? 'detentionTransferDecided' : 'administrativePenalty';
+    let stage: Stage =
+      track === 'criminal' ? 'lead' : track === 'detention' ? 'detentionTransferDecided' : 'administrativePenalty';
     let seq = 1;
-    rows.events.push([`${id}/created`, id, 'caseCreated', `案件登记（${TRACK_LABELS[track]}）`, 'eeb', null, JSON.stringify({ step: 'createCase', stageFrom: null, stageTo: stage, track }), iso(createdMs)]);
+    rows.events.push([
+      `${id}/created`,
+      id,
+      'caseCreated',
+      `案件登记（${TRACK_LABELS[track]}）`,
+      'eeb',
+      null,
+      JSON.stringify({ step: 'createCase', stageFrom: null, stageTo: stage, track }),
+      iso(createdMs),
+    ]);
     let atMs = createdMs;
     let overdue = false;
     let nextDeadline: number | null = null;
@@ -166,15 +252,63 @@ export async function generateDataset(db: Db, opts: DatasetOptions): Promise<Dat
         const ranOver = dueMs < (closedAt ?? endMs);
         const rule = RULES[ruleId as keyof typeof RULES];
         const agency = rule.agency === 'any' ? 'eeb' : rule.agency;
-        const level = ranOver ? (ruleId === 'psb.filing-decision' ? 'supervision' : 'overdue') : dueMs - 2 * DAY < (closedAt ?? endMs) ? 'warning' : 'none';
+        const level = ranOver
+          ? ruleId === 'psb.filing-decision'
+            ? 'supervision'
+            : 'overdue'
+          : dueMs - 2 * DAY < (closedAt ?? endMs)
+            ? 'warning'
+            : 'none';
         if (dueMs - 2 * DAY < (closedAt ?? endMs) && dueMs - 2 * DAY > atMs)
-          rows.events.push([`${id}/clock/${clockId}/warning/${Math.round(dueMs)}`, id, 'clockWarning', '期限预警', null, ruleId, JSON.stringify({ clockId, dueAt: iso(dueMs) }), iso(dueMs - 2 * DAY)]);
+          rows.events.push([
+            `${id}/clock/${clockId}/warning/${Math.round(dueMs)}`,
+            id,
+            'clockWarning',
+            '期限预警',
+            null,
+            ruleId,
+            JSON.stringify({ clockId, dueAt: iso(dueMs) }),
+            iso(dueMs - 2 * DAY),
+          ]);
         if (ranOver) {
-          rows.events.push([`${id}/clock/${clockId}/overdue/${Math.round(dueMs)}`, id, 'clockOverdue', '期限已超期', null, ruleId, JSON.stringify({ clockId, dueAt: iso(dueMs) }), iso(dueMs + 1000)]);
+          rows.events.push([
+            `${id}/clock/${clockId}/overdue/${Math.round(dueMs)}`,
+            id,
+            'clockOverdue',
+            '期限已超期',
+            null,
+            ruleId,
+            JSON.stringify({ clockId, dueAt: iso(dueMs) }),
+            iso(dueMs + 1000),
+          ]);
           if (level === 'supervision' && dueMs + DAY < (closedAt ?? endMs))
-            rows.events.push([`${id}/clock/${clockId}/supervision/${Math.round(dueMs)}`, id, 'clockSupervision', '生成检察监督事项', null, ruleId, JSON.stringify({ clockId, dueAt: iso(dueMs), supervisionType: '立而不侦' }), iso(dueMs + DAY)]);
+            rows.events.push([
+              `${id}/clock/${clockId}/supervision/${Math.round(dueMs)}`,
+              id,
+              'clockSupervision',
+              '生成检察监督事项',
+              null,
+              ruleId,
+              JSON.stringify({ clockId, dueAt: iso(dueMs), supervisionType: '立而不侦' }),
+              iso(dueMs + DAY),
+            ]);
         }
-        rows.deadlines.push([`${id}/${clockId}`, id, clockId, ruleId, rule.labelZh, rule.basis, agency, iso(atMs), iso(dueMs), ymdChina(dueMs), closedAt === null ? 'open' : 'closed', level, ranOver ? iso(dueMs + 1000) : null, closedAt === null ? null : iso(closedAt)]);
+        rows.deadlines.push([
+          `${id}/${clockId}`,
+          id,
+          clockId,
+          ruleId,
+          rule.labelZh,
+          rule.basis,
+          agency,
+          iso(atMs),
+          iso(dueMs),
+          ymdChina(dueMs),
+          closedAt === null ? 'open' : 'closed',
+          level,
+          ranOver ? iso(dueMs + 1000) : null,
+          closedAt === null ? null : iso(closedAt),
+        ]);
         if (closedAt === null) {
           nextDeadline = dueMs;
           if (ranOver) overdue = true;
@@ -185,13 +319,38 @@ export async function generateDataset(db: Db, opts: DatasetOptions): Promise<Dat
       const to = (def.to ?? stage) as Stage;
       const agency = def.performers[0]?.agency ?? 'eeb';
       seq++;
-      rows.events.push([`${id}/step/${seq}`, id, def.eventType, def.labelZh, agency, null, JSON.stringify({ step: stepName, stageFrom: stage, stageTo: to }), iso(nextAt)]);
+      rows.events.push([
+        `${id}/step/${seq}`,
+        id,
+        def.eventType,
+        def.labelZh,
+        agency,
+        null,
+        JSON.stringify({ step: stepName, stageFrom: stage, stageTo: to }),
+        iso(nextAt),
+      ]);
       stage = to;
       atMs = nextAt;
       if (TERMINAL_STAGES.has(stage)) break;
     }
     const closed = TERMINAL_STAGES.has(stage);
-    rows.cases.push([id, caseNumber, title, track, stage, STAGE_LABELS[stage], STAGE_HOLDER[stage], confidentiality, overdue, nextDeadline === null ? null : iso(nextDeadline), `case-${id}`, 'eeb', iso(createdMs), iso(atMs), closed ? iso(atMs) : null]);
+    rows.cases.push([
+      id,
+      caseNumber,
+      title,
+      track,
+      stage,
+      STAGE_LABELS[stage],
+      STAGE_HOLDER[stage],
+      confidentiality,
+      overdue,
+      nextDeadline === null ? null : iso(nextDeadline),
+      `case-${id}`,
+      'eeb',
+      iso(createdMs),
+      iso(atMs),
+      closed ? iso(atMs) : null,
+    ]);
     summary.byTrack[track]++;
     if (confidentiality === 'confidential') summary.confidential++;
     if (overdue && !closed) summary.overdueOpen++;

@@ -28,7 +28,9 @@ export async function loadCalendarForCli(databaseUrl = process.env.DATABASE_URL)
   try {
     await client.connect();
     // A database the platform has not migrated yet holds no loaded years: builtin data, no warning.
-    const { rows: exists } = await client.query<{ t: string | null }>(`select to_regclass('public.calendar_years')::text as t`);
+    const { rows: exists } = await client.query<{ t: string | null }>(
+      `select to_regclass('public.calendar_years')::text as t`,
+    );
     if (!exists[0]?.t) return createWorkingCalendar([]);
     const { rows } = await client.query<{ data: CalendarYearData }>('select data from calendar_years order by year');
     return createWorkingCalendar(rows.map((r) => r.data));
@@ -50,11 +52,15 @@ function parseArgs(argv: readonly string[]): { rule: string; from: string; custo
   let custody = false;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
-    const [name, inline] = arg.startsWith('--') && arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
+    const [name, inline] =
+      arg.startsWith('--') && arg.includes('=')
+        ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)]
+        : [arg, undefined];
     const value = (): string => {
       if (inline !== undefined) return inline;
       const next = argv[i + 1];
-      if (next === undefined || next.startsWith('--')) throw new UsageError(`缺少 ${name} 的值 (missing value for ${name})。${USAGE}`);
+      if (next === undefined || next.startsWith('--'))
+        throw new UsageError(`缺少 ${name} 的值 (missing value for ${name})。${USAGE}`);
       i++;
       return next;
     };
@@ -71,7 +77,12 @@ function parseArgs(argv: readonly string[]): { rule: string; from: string; custo
 async function main(): Promise<number> {
   try {
     const args = parseArgs(process.argv.slice(2));
-    const preview = previewDeadline({ rule: args.rule, from: args.from, custody: args.custody, calendar: await loadCalendarForCli() });
+    const preview = previewDeadline({
+      rule: args.rule,
+      from: args.from,
+      custody: args.custody,
+      calendar: await loadCalendarForCli(),
+    });
     process.stdout.write(`${JSON.stringify(preview)}\n`);
     return 0;
   } catch (err) {

@@ -22,7 +22,11 @@ async function main() {
   const call = async (token: string, method: string, p: string, body?: unknown, key?: string): Promise<Json> => {
     const res = await fetch(`${api}${p}`, {
       method,
-      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', ...(key ? { 'idempotency-key': key } : {}) },
+      headers: {
+        authorization: `Bearer ${token}`,
+        'content-type': 'application/json',
+        ...(key ? { 'idempotency-key': key } : {}),
+      },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     const out = (await res.json()) as Json;
@@ -30,14 +34,28 @@ async function main() {
     return out;
   };
   const user = async (username: string, displayName: string, agency: string, role: string) =>
-    (await call(admin, 'POST', '/users', { username: `${username}-${suffix}`, displayName, agency, role, email: `${username}@example.gov.cn` })).token as string;
+    (
+      await call(admin, 'POST', '/users', {
+        username: `${username}-${suffix}`,
+        displayName,
+        agency,
+        role,
+        email: `${username}@example.gov.cn`,
+      })
+    ).token as string;
 
   const eeb = await user('eeb-officer', '张明（生态环境局执法队）', 'eeb', 'officer');
   const eebHead = await user('eeb-head', '局长（生态环境局）', 'eeb', 'head');
   const psb = await user('psb-officer', '李强（公安局环保大队）', 'psb', 'officer');
   const spp = await user('spp-officer', '王茜（检察院第一检察部）', 'spp', 'officer');
 
-  const created = await call(eeb, 'POST', '/cases', { title: '某化工公司非法倾倒危险废物案', track: 'criminal', summary: '执法检查发现厂区外倾倒废酸约20吨' }, `demo-${suffix}`);
+  const created = await call(
+    eeb,
+    'POST',
+    '/cases',
+    { title: '某化工公司非法倾倒危险废物案', track: 'criminal', summary: '执法检查发现厂区外倾倒废酸约20吨' },
+    `demo-${suffix}`,
+  );
   const id = (created.case as Json).id as string;
   console.log(`案件 ${(created.case as Json).caseNumber} 已登记（${id}）`);
   const steps: [string, string, Json][] = [
@@ -55,7 +73,11 @@ async function main() {
     [psb, 'executeArrest', { documentNumber: '长公捕〔2026〕11号' }],
     [psb, 'transferForProsecution', { documentNumber: '长公诉意〔2026〕11号' }],
     [spp, 'prosecute', { documentNumber: '长检诉〔2026〕11号', court: '长治市中级人民法院' }],
-    [spp, 'recordJudgment', { documentNumber: '（2026）晋04刑初11号', court: '长治市中级人民法院', outcome: 'convicted' }],
+    [
+      spp,
+      'recordJudgment',
+      { documentNumber: '（2026）晋04刑初11号', court: '长治市中级人民法院', outcome: 'convicted' },
+    ],
   ];
   for (const [token, step, body] of steps) {
     const view = await call(token, 'POST', `/cases/${id}/steps/${step}`, body, `${step}-${suffix}`);

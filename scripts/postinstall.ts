@@ -39,10 +39,22 @@ function pipInstall(specs: BinarySpec[]): boolean {
     return false;
   }
   log(`pip install ${pkgs.join(' ')}（${py}）…`);
-  const r = spawnSync(py, ['-m', 'pip', 'install', '--disable-pip-version-check', '--no-input', ...(process.getuid?.() === 0 ? ['--root-user-action=ignore'] : []), ...pkgs], {
-    encoding: 'utf8',
-    timeout: 600_000,
-  });
+  const r = spawnSync(
+    py,
+    [
+      '-m',
+      'pip',
+      'install',
+      '--disable-pip-version-check',
+      '--no-input',
+      ...(process.getuid?.() === 0 ? ['--root-user-action=ignore'] : []),
+      ...pkgs,
+    ],
+    {
+      encoding: 'utf8',
+      timeout: 600_000,
+    },
+  );
   if (r.status !== 0) {
     const tail = `${r.stdout ?? ''}${r.stderr ?? ''}`.trim().split('\n').slice(-6).join('\n  ');
     log(`pip install 失败（退出 ${r.status ?? r.signal}）：\n  ${tail}`);

@@ -24,11 +24,33 @@ const deadlinesDir = 'tests/unit/deadlines';
 
 // Jest options that take their value as the next argument (so that value is not a path pattern).
 const VALUE_OPTIONS = new Set([
-  '-c', '--config', '-t', '--testNamePattern', '-w', '--maxWorkers', '--maxConcurrency',
-  '--testTimeout', '--shard', '--seed', '--reporters', '--selectProjects', '--ignoreProjects',
-  '--testPathPattern', '--testPathPatterns', '--testPathIgnorePatterns', '--coverageDirectory',
-  '--coverageProvider', '--rootDir', '--roots', '--testEnvironment', '--testMatch',
-  '--testRegex', '--testRunner', '--testSequencer', '--outputFile', '--json',
+  '-c',
+  '--config',
+  '-t',
+  '--testNamePattern',
+  '-w',
+  '--maxWorkers',
+  '--maxConcurrency',
+  '--testTimeout',
+  '--shard',
+  '--seed',
+  '--reporters',
+  '--selectProjects',
+  '--ignoreProjects',
+  '--testPathPattern',
+  '--testPathPatterns',
+  '--testPathIgnorePatterns',
+  '--coverageDirectory',
+  '--coverageProvider',
+  '--rootDir',
+  '--roots',
+  '--testEnvironment',
+  '--testMatch',
+  '--testRegex',
+  '--testRunner',
+  '--testSequencer',
+  '--outputFile',
+  '--json',
 ]);
 
 function splitArgs(args) {
@@ -54,9 +76,9 @@ function hasTests(dir) {
   const full = path.join(root, dir);
   if (!fs.existsSync(full)) return false;
   const walk = (d) =>
-    fs.readdirSync(d, { withFileTypes: true }).some((entry) =>
-      entry.isDirectory() ? walk(path.join(d, entry.name)) : /\.test\.[cm]?[jt]s$/.test(entry.name),
-    );
+    fs
+      .readdirSync(d, { withFileTypes: true })
+      .some((entry) => (entry.isDirectory() ? walk(path.join(d, entry.name)) : /\.test\.[cm]?[jt]s$/.test(entry.name)));
   return walk(full);
 }
 
@@ -77,9 +99,7 @@ function selectsDeadlines(patterns) {
 function nodeOptions() {
   const current = process.env.NODE_OPTIONS || '';
   const wanted = ['--experimental-vm-modules', '--disable-warning=ExperimentalWarning'];
-  return [current, ...wanted.filter((flag) => !current.split(/\s+/).includes(flag))]
-    .filter(Boolean)
-    .join(' ');
+  return [current, ...wanted.filter((flag) => !current.split(/\s+/).includes(flag))].filter(Boolean).join(' ');
 }
 
 function jestBin() {
@@ -110,17 +130,23 @@ function runJest(label, tz, args) {
     json = undefined;
   }
   if (!json) {
-    process.stderr.write(`jest (${label}) wrote no results (exit ${child.status ?? child.signal}); counted as 1 failure\n`);
+    process.stderr.write(
+      `jest (${label}) wrote no results (exit ${child.status ?? child.signal}); counted as 1 failure\n`,
+    );
     return { ...run, passed: 0, failed: 1, pending: 0, total: 0 };
   }
   const passed = json.numPassedTests || 0;
   let failed = (json.numFailedTests || 0) + (json.numRuntimeErrorTestSuites || 0);
   if (child.status !== 0 && failed === 0) {
     // e.g. a crashed worker, an open-handle timeout, a coverage threshold: not a pass.
-    process.stderr.write(`jest (${label}) exited with ${child.status ?? child.signal} without a failing test; counted as 1 failure\n`);
+    process.stderr.write(
+      `jest (${label}) exited with ${child.status ?? child.signal} without a failing test; counted as 1 failure\n`,
+    );
     failed = 1;
   }
-  process.stderr.write(`jest (${label}, TZ=${tz}): ${passed} passed, ${failed} failed, ${json.numPendingTests || 0} skipped in ${seconds}s\n`);
+  process.stderr.write(
+    `jest (${label}, TZ=${tz}): ${passed} passed, ${failed} failed, ${json.numPendingTests || 0} skipped in ${seconds}s\n`,
+  );
   return { ...run, passed, failed, pending: json.numPendingTests || 0, total: json.numTotalTests || 0 };
 }
 

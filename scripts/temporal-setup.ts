@@ -10,7 +10,9 @@ import { describeConnection, prepareNamespace, temporalOptions } from '../infra/
 async function main() {
   const config = loadConfig();
   if (!config.temporal.address) {
-    console.log('[temporal:setup] 未设置 TEMPORAL_ADDRESS（也没有 temporal.toml 配置）：npm start 的内置 Temporal 启动时自行注册搜索属性，无需准备。');
+    console.log(
+      '[temporal:setup] 未设置 TEMPORAL_ADDRESS（也没有 temporal.toml 配置）：npm start 的内置 Temporal 启动时自行注册搜索属性，无需准备。',
+    );
     return;
   }
   const options = temporalOptions(config);
@@ -25,6 +27,10 @@ async function main() {
 }
 
 main().catch((err) => {
-  console.error(err instanceof ConfigError ? err.message : `[temporal:setup] 失败：${err instanceof Error ? err.message : String(err)}`);
+  console.error(
+    err instanceof ConfigError
+      ? err.message
+      : `[temporal:setup] 失败：${err instanceof Error ? err.message : String(err)}`,
+  );
   process.exit(1);
 });

@@ -7,7 +7,14 @@
  */
 import fs from 'node:fs';
 import { spawnSync } from 'node:child_process';
-import { findBinary, findOnPath, missingMessage, RECORD_FILE, TEMPORAL_BINARIES, type Found } from '../infra/temporal-binaries';
+import {
+  findBinary,
+  findOnPath,
+  missingMessage,
+  RECORD_FILE,
+  TEMPORAL_BINARIES,
+  type Found,
+} from '../infra/temporal-binaries';
 
 const log = (line: string) => process.stderr.write(`[npm test] ${line}\n`);
 
@@ -21,14 +28,31 @@ interface OsNeed {
 const CJK_FONT = '/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc';
 
 export const OS_NEEDS: OsNeed[] = [
-  { pkg: 'chromium', what: '控制台浏览器测试', present: () => Boolean(process.env.CHROMIUM_PATH ? fs.existsSync(process.env.CHROMIUM_PATH) : findOnPath('chromium')) },
-  { pkg: 'fonts-noto-cjk', what: 'PDF 报表与截图中的中文字形', present: () => fs.existsSync(process.env.REPORT_FONT_PATH ?? CJK_FONT) },
-  { pkg: 'postgresql-client', what: 'PostgreSQL 客户端工具（pg_isready、psql）', present: () => Boolean(findOnPath('pg_isready') && findOnPath('psql')) },
+  {
+    pkg: 'chromium',
+    what: '控制台浏览器测试',
+    present: () =>
+      Boolean(process.env.CHROMIUM_PATH ? fs.existsSync(process.env.CHROMIUM_PATH) : findOnPath('chromium')),
+  },
+  {
+    pkg: 'fonts-noto-cjk',
+    what: 'PDF 报表与截图中的中文字形',
+    present: () => fs.existsSync(process.env.REPORT_FONT_PATH ?? CJK_FONT),
+  },
+  {
+    pkg: 'postgresql-client',
+    what: 'PostgreSQL 客户端工具（pg_isready、psql）',
+    present: () => Boolean(findOnPath('pg_isready') && findOnPath('psql')),
+  },
   { pkg: 'poppler-utils', what: 'PDF 报表的文本检查（pdftotext）', present: () => Boolean(findOnPath('pdftotext')) },
 ];
 
 function aptInstall(pkgs: string[]): boolean {
-  const install = () => spawnSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...pkgs], { encoding: 'utf8', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+  const install = () =>
+    spawnSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...pkgs], {
+      encoding: 'utf8',
+      env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+    });
   let r = install();
   if (r.status !== 0) {
     // A fresh machine has no package lists yet.
@@ -53,7 +77,9 @@ function osPackages(): void {
     }
     throw new Error(`系统软件包安装失败：${list}。请运行：${command}（system packages missing: run ${command}）`);
   }
-  throw new Error(`缺少测试所需的系统软件包：${list}。请运行：sudo ${command}（missing system packages: run sudo ${command}）`);
+  throw new Error(
+    `缺少测试所需的系统软件包：${list}。请运行：sudo ${command}（missing system packages: run sudo ${command}）`,
+  );
 }
 
 function temporalBinaries(env: Record<string, string>): void {
@@ -82,7 +108,9 @@ function database(env: Record<string, string>): void {
     env.TEST_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/postgres';
     log('未设置 TEST_DATABASE_URL：使用本机 PostgreSQL 127.0.0.1:5432（每个测试建立自己的数据库）');
   } else {
-    log('未设置 TEST_DATABASE_URL，127.0.0.1:5432 也没有 PostgreSQL：其余测试使用内置 PGlite，需要 PostgreSQL 的测试将失败');
+    log(
+      '未设置 TEST_DATABASE_URL，127.0.0.1:5432 也没有 PostgreSQL：其余测试使用内置 PGlite，需要 PostgreSQL 的测试将失败',
+    );
   }
 }
 

@@ -26,8 +26,20 @@ async function main(): Promise<number> {
       return 1;
     }
     const by = `operator:${os.userInfo().username}`;
-    if (!user.confirmedAt) await db.db.update(users).set({ confirmedAt: new Date(), confirmedBy: by }).where(eq(users.id, user.id));
-    await appendAudit(db.db, config.auditKey, { at: new Date(), userId: null, agency: null, role: null, action: 'CLI user:confirm', target: user.id, status: 200, ip: null, requestId: null, detail: { by } });
+    if (!user.confirmedAt)
+      await db.db.update(users).set({ confirmedAt: new Date(), confirmedBy: by }).where(eq(users.id, user.id));
+    await appendAudit(db.db, config.auditKey, {
+      at: new Date(),
+      userId: null,
+      agency: null,
+      role: null,
+      action: 'CLI user:confirm',
+      target: user.id,
+      status: 200,
+      ip: null,
+      requestId: null,
+      detail: { by },
+    });
     console.log(`已确认账号：${user.displayName}（${user.username}）`);
     return 0;
   } finally {

@@ -1,4 +1,11 @@
-import { continueAsNew, defineQuery, getExternalWorkflowHandle, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import {
+  continueAsNew,
+  defineQuery,
+  getExternalWorkflowHandle,
+  proxyActivities,
+  setHandler,
+  workflowInfo,
+} from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import { calendarChangedSignal } from './case';
 
@@ -41,12 +48,21 @@ const acts = proxyActivities<Activities>({
 });
 
 export async function calendarFanOutWorkflow(input: CalendarFanOutInput): Promise<CalendarFanOutProgress> {
-  const p: CalendarFanOutProgress = input.progress ?? { year: input.year, total: null, done: 0, signalled: 0, notSignalled: [], cursor: null, finished: false };
+  const p: CalendarFanOutProgress = input.progress ?? {
+    year: input.year,
+    total: null,
+    done: 0,
+    signalled: 0,
+    notSignalled: [],
+    cursor: null,
+    finished: false,
+  };
   setHandler(calendarFanOutProgressQuery, () => p);
   const pageSize = input.pageSize ?? 100;
   const pagesPerRun = input.pagesPerRun ?? 20;
   for (let page = 0; ; page++) {
-    if (page >= pagesPerRun || workflowInfo().continueAsNewSuggested) await continueAsNew<typeof calendarFanOutWorkflow>({ ...input, progress: p });
+    if (page >= pagesPerRun || workflowInfo().continueAsNewSuggested)
+      await continueAsNew<typeof calendarFanOutWorkflow>({ ...input, progress: p });
     const r = await acts.listCalendarAffected({ afterWorkflowId: p.cursor, limit: pageSize });
     p.total = Math.max(p.total ?? 0, p.done + r.remaining);
     if (!r.workflowIds.length) break;

@@ -183,7 +183,6 @@ function rejection(r: Rejection): ApplicationFailure {
   });
 }
 
-
 export async function caseWorkflow(input: CaseWorkflowInput, carried?: CarriedState): Promise<CaseView> {
   const lock = new Lock();
   let state: CaseState;
@@ -194,7 +193,10 @@ export async function caseWorkflow(input: CaseWorkflowInput, carried?: CarriedSt
   let ready = carried !== undefined;
   let wake = false;
 
-  const plan = (spec: { ruleId: string; startedAtMs: number; custody: boolean; responsibleAgency: string }, timing?: ReturnType<typeof clockTiming>) =>
+  const plan = (
+    spec: { ruleId: string; startedAtMs: number; custody: boolean; responsibleAgency: string },
+    timing?: ReturnType<typeof clockTiming>,
+  ) =>
     planClock({
       ruleId: spec.ruleId,
       startedAtMs: spec.startedAtMs,
@@ -249,7 +251,13 @@ export async function caseWorkflow(input: CaseWorkflowInput, carried?: CarriedSt
       explanation: c.plan.explanation,
     }));
 
-  const isOverdue = () => clocks.some((c) => c.fired.includes('overdue') && !c.plan.ruleId.startsWith('eeb.reconsideration') && !c.plan.ruleId.startsWith('eeb.supervision-proposal'));
+  const isOverdue = () =>
+    clocks.some(
+      (c) =>
+        c.fired.includes('overdue') &&
+        !c.plan.ruleId.startsWith('eeb.reconsideration') &&
+        !c.plan.ruleId.startsWith('eeb.supervision-proposal'),
+    );
   const nextDue = () => {
     const due = clocks.filter((c) => c.suspendedSinceMs === undefined).map((c) => c.plan.dueAtMs);
     return due.length ? Math.min(...due) : null;
@@ -325,7 +333,9 @@ export async function caseWorkflow(input: CaseWorkflowInput, carried?: CarriedSt
   const handoverNotice = (from: string | null): NotificationRequest[] => {
     const holder = responsibleAgency(state);
     if (!holder || holder === from || isClosed(state)) return [];
-    const todo = nextActions(state).filter((a) => a.agency === holder).map((a) => a.labelZh);
+    const todo = nextActions(state)
+      .filter((a) => a.agency === holder)
+      .map((a) => a.labelZh);
     const title = input.confidentiality === 'confidential' ? '（保密案件）' : `“${input.title}”`;
     return [
       {
@@ -360,7 +370,9 @@ export async function caseWorkflow(input: CaseWorkflowInput, carried?: CarriedSt
     deliveries++;
     void delivery
       .deliverNotifications({ ids: result.notificationIds })
-      .catch((err: unknown) => log.warn('通知发送未完成（发件箱保留待发） (delivery stopped)', { caseId: input.caseId, error: String(err) }))
+      .catch((err: unknown) =>
+        log.warn('通知发送未完成（发件箱保留待发） (delivery stopped)', { caseId: input.caseId, error: String(err) }),
+      )
       .finally(() => deliveries--);
   };
 
@@ -416,12 +428,18 @@ export async function caseWorkflow(input: CaseWorkflowInput, carried?: CarriedSt
             clocks.push(run);
             changedRows.push(deadlineRow(run));
           }
-          const windows = result.windows.map((w: WindowCheck) => windowCheck(w, Date.now(), calendarYears, input.policyOverrides));
+          const windows = result.windows.map((w: WindowCheck) =>
+            windowCheck(w, Date.now(), calendarYears, input.policyOverrides),
+          );
           const late = windows.filter((w) => w.late);
           try {
             await record({
               caseId: input.caseId,
-              event: eventInput(result.event, { windows }, late.length ? `（超出法定期限：${late.map((w) => w.labelZh).join('、')}）` : ''),
+              event: eventInput(
+                result.event,
+                { windows },
+                late.length ? `（超出法定期限：${late.map((w) => w.labelZh).join('、')}）` : '',
+              ),
               caseUpdate: caseRow(),
               deadlines: changedRows,
               notify: handoverNotice(holderBefore),
@@ -433,7 +451,12 @@ export async function caseWorkflow(input: CaseWorkflowInput, carried?: CarriedSt
             if (refused) {
               state = stateBefore;
               clocks = clocksBefore;
-              throw ApplicationFailure.create({ type: STEP_REJECTED, message: refused.message, nonRetryable: true, details: [{ code: 422, field: null }] });
+              throw ApplicationFailure.create({
+                type: STEP_REJECTED,
+                message: refused.message,
+                nonRetryable: true,
+                details: [{ code: 422, field: null }],
+              });
             }
             throw err;
           }
@@ -453,7 +476,12 @@ export async function caseWorkflow(input: CaseWorkflowInput, carried?: CarriedSt
   if (!carried) {
     // Registration (after the handlers exist, so an update-with-start finds them): calendar, case row, first clocks.
     calendarYears = (await local.loadCalendarYears()) as CalendarYearInput[];
-    clocks = firstClocks.map((spec) => ({ clockId: spec.clockId, plan: plan(spec), fired: [], level: 'none' as const }));
+    clocks = firstClocks.map((spec) => ({
+      clockId: spec.clockId,
+      plan: plan(spec),
+      fired: [],
+      level: 'none' as const,
+    }));
     const created = state.history[0];
     const registered = await local.registerCase({
       caseId: input.caseId,
@@ -473,7 +501,11 @@ export async function caseWorkflow(input: CaseWorkflowInput, carried?: CarriedSt
         occurredAtMs: created.atMs,
         actor: { userId: input.actor.userId, agency: input.actor.agency, displayName: input.actor.displayName },
         documentNumber: input.documentNumber,
-        data: { track: input.track, custody: state.custody, clocks: clocks.map((c) => ({ clockId: c.clockId, dueAt: c.plan.dueAtIso, explanation: c.plan.explanation })) },
+        data: {
+          track: input.track,
+          custody: state.custody,
+          clocks: clocks.map((c) => ({ clockId: c.clockId, dueAt: c.plan.dueAtIso, explanation: c.plan.explanation })),
+        },
       },
       deadlines: clocks.map((c) => deadlineRow(c)),
       nextDeadlineAtMs: nextDue(),
@@ -518,7 +550,12 @@ export async function caseWorkflow(input: CaseWorkflowInput, carried?: CarriedSt
               labelZh: `节假日安排更新，期限重新计算：${c.plan.labelZh} 由 ${before.dueDate} 改为 ${replanned.dueDate}${replanned.provisional ? '（仍为暂定）' : ''}`,
               occurredAtMs: Date.now(),
               ruleId: c.plan.ruleId,
-              data: { clockId: c.clockId, before: before.dueAtIso, after: replanned.dueAtIso, provisional: replanned.provisional },
+              data: {
+                clockId: c.clockId,
+                before: before.dueAtIso,
+                after: replanned.dueAtIso,
+                provisional: replanned.provisional,
+              },
             },
             caseUpdate: { nextDeadlineAtMs: nextDue() },
             deadlines: [deadlineRow(c)],
@@ -550,7 +587,12 @@ export async function caseWorkflow(input: CaseWorkflowInput, carried?: CarriedSt
     await lock.run(async () => {
       const { c, step } = target;
       // A step may have closed or re-timed the clock while we waited for the lock.
-      if (!clocks.includes(c) || c.fired.includes(step.kind) || !c.plan.ladder.some((s) => s.kind === step.kind && s.atMs === step.atMs)) return;
+      if (
+        !clocks.includes(c) ||
+        c.fired.includes(step.kind) ||
+        !c.plan.ladder.some((s) => s.kind === step.kind && s.atMs === step.atMs)
+      )
+        return;
       c.fired.push(step.kind);
       c.level = LEVEL_BY_STEP[step.kind];
       if (step.kind === 'overdue') state = markClockOverdue(state, c.clockId, Date.now());
@@ -562,7 +604,12 @@ export async function caseWorkflow(input: CaseWorkflowInput, carried?: CarriedSt
           labelZh: ladderLabel(step, c.plan),
           occurredAtMs: Date.now(),
           ruleId: c.plan.ruleId,
-          data: { clockId: c.clockId, dueAt: c.plan.dueAtIso, scheduledAt: new Date(step.atMs).toISOString(), supervisionType: step.supervisionType ?? null },
+          data: {
+            clockId: c.clockId,
+            dueAt: c.plan.dueAtIso,
+            scheduledAt: new Date(step.atMs).toISOString(),
+            supervisionType: step.supervisionType ?? null,
+          },
         },
         caseUpdate: { overdue: isOverdue(), nextDeadlineAtMs: nextDue() },
         deadlines: [deadlineRow(c)],
@@ -580,12 +627,21 @@ export async function caseWorkflow(input: CaseWorkflowInput, carried?: CarriedSt
 }
 
 /** Opens the supervision item of a clock's supervision rung (once per clock: deterministic item and workflow id). */
-async function openSupervisionItemFor(input: CaseWorkflowInput, caseNumber: string | undefined, c: { clockId: string; plan: PlannedClock }, step: LadderStep, policyOverrides?: Record<string, unknown>) {
+async function openSupervisionItemFor(
+  input: CaseWorkflowInput,
+  caseNumber: string | undefined,
+  c: { clockId: string; plan: PlannedClock },
+  step: LadderStep,
+  policyOverrides?: Record<string, unknown>,
+) {
   const kind = kindOfLadder(step.supervisionType ?? '');
   if (!kind) return;
   const source = `ladder-${c.clockId}`;
   const itemId = supervisionItemId('case', input.caseId, kind, source);
-  const name = input.confidentiality === 'confidential' ? `案件 ${caseNumber ?? input.caseId} （保密案件）` : `案件 ${caseNumber ?? input.caseId}“${input.title}”`;
+  const name =
+    input.confidentiality === 'confidential'
+      ? `案件 ${caseNumber ?? input.caseId} （保密案件）`
+      : `案件 ${caseNumber ?? input.caseId}“${input.title}”`;
   try {
     await startChild(supervisionItemWorkflow, {
       workflowId: supervisionWorkflowId(itemId),
@@ -619,8 +675,20 @@ async function openSupervisionItemFor(input: CaseWorkflowInput, caseNumber: stri
 }
 
 /** Whether a step came within a window rule (e.g. 24 hours to tell the EEB that materials are incomplete). */
-function windowCheck(w: WindowCheck, atMs: number, calendarYears: CalendarYearInput[], policyOverrides?: Record<string, unknown>) {
-  const p = planClock({ ruleId: w.ruleId, startedAtMs: w.startedAtMs, custody: false, calendarYears, actingAgency: w.responsibleAgency, policyOverrides });
+function windowCheck(
+  w: WindowCheck,
+  atMs: number,
+  calendarYears: CalendarYearInput[],
+  policyOverrides?: Record<string, unknown>,
+) {
+  const p = planClock({
+    ruleId: w.ruleId,
+    startedAtMs: w.startedAtMs,
+    custody: false,
+    calendarYears,
+    actingAgency: w.responsibleAgency,
+    policyOverrides,
+  });
   return { ruleId: w.ruleId, labelZh: p.labelZh, dueAt: p.dueAtIso, late: atMs > p.dueAtMs };
 }
 
@@ -638,9 +706,20 @@ function ladderLabel(step: LadderStep, plan: PlannedClock): string {
   }
 }
 
-function notification(step: LadderStep, plan: PlannedClock, caseNumber: string | undefined, input: CaseWorkflowInput): NotificationRequest {
+function notification(
+  step: LadderStep,
+  plan: PlannedClock,
+  caseNumber: string | undefined,
+  input: CaseWorkflowInput,
+): NotificationRequest {
   const audience: NotificationRequest['audience'] =
-    step.kind === 'warning' ? ['handling'] : step.kind === 'overdue' ? ['agencyHead'] : step.kind === 'supervision' ? ['supervision'] : ['workingGroup'];
+    step.kind === 'warning'
+      ? ['handling']
+      : step.kind === 'overdue'
+        ? ['agencyHead']
+        : step.kind === 'supervision'
+          ? ['supervision']
+          : ['workingGroup'];
   const title = input.confidentiality === 'confidential' ? '（保密案件）' : `“${input.title}”`;
   const what = ladderLabel(step, plan);
   return {

@@ -25,7 +25,9 @@ const ScheduledStartTime = defineSearchAttributeKey('TemporalScheduledStartTime'
  * collects each digest user's held warnings into one mail per user and day and sends it, exactly once even when the
  * activity is retried (activities/digest.ts).
  */
-export async function dailyDigestWorkflow(input: DailyDigestWorkflowInput = {}): Promise<DailyDigestResult & { day: string }> {
+export async function dailyDigestWorkflow(
+  input: DailyDigestWorkflowInput = {},
+): Promise<DailyDigestResult & { day: string }> {
   const scheduled = workflowInfo().typedSearchAttributes.get(ScheduledStartTime);
   const day = input.day ?? dayToYmd(chinaDayOfInstant(scheduled ? scheduled.getTime() : Date.now()));
   const result = await acts.sendDailyDigests({ day, publicUrl: input.publicUrl });

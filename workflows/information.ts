@@ -1,4 +1,12 @@
-import { ApplicationFailure, allHandlersFinished, condition, defineQuery, defineUpdate, proxyActivities, setHandler } from '@temporalio/workflow';
+import {
+  ApplicationFailure,
+  allHandlersFinished,
+  condition,
+  defineQuery,
+  defineUpdate,
+  proxyActivities,
+  setHandler,
+} from '@temporalio/workflow';
 import { restoringOnRefusal } from './refusal';
 import type { Activities } from '../activities';
 import { AGENCY_ZH } from '../domain/deadlines';
@@ -37,7 +45,9 @@ export interface PlatformEntryView {
   late: boolean;
 }
 
-export const enterInformationRecordUpdate = defineUpdate<PlatformEntryView, [EnterRecordRequest]>('enterInformationRecord');
+export const enterInformationRecordUpdate = defineUpdate<PlatformEntryView, [EnterRecordRequest]>(
+  'enterInformationRecord',
+);
 export const platformEntryQuery = defineQuery<PlatformEntryView>('platformEntry');
 
 const STEP_REJECTED = 'StepRejected';
@@ -50,10 +60,20 @@ const delivery = proxyActivities<Activities>({
   retry: { initialInterval: '5 seconds', maximumInterval: '10 minutes', backoffCoefficient: 2 },
 });
 
-const LEVEL: Record<LadderStep['kind'], PlatformEntryView['level']> = { warning: 'warning', overdue: 'overdue', supervision: 'overdue', escalation: 'escalated' };
+const LEVEL: Record<LadderStep['kind'], PlatformEntryView['level']> = {
+  warning: 'warning',
+  overdue: 'overdue',
+  supervision: 'overdue',
+  escalation: 'escalated',
+};
 
 function refuse(code: number, messageZh: string): ApplicationFailure {
-  return ApplicationFailure.create({ type: STEP_REJECTED, message: messageZh, nonRetryable: true, details: [{ code, field: null }] });
+  return ApplicationFailure.create({
+    type: STEP_REJECTED,
+    message: messageZh,
+    nonRetryable: true,
+    details: [{ code, field: null }],
+  });
 }
 
 export async function platformEntryWorkflow(input: PlatformEntryInput): Promise<PlatformEntryView> {
@@ -81,34 +101,46 @@ export async function platformEntryWorkflow(input: PlatformEntryInput): Promise<
       ({ status, level, late } = s);
     };
   };
-  const view = (): PlatformEntryView => ({ decisionEventId: input.decisionEventId, status, dueAt: plan.dueAtIso, dueDate: plan.dueDate, level, late });
+  const view = (): PlatformEntryView => ({
+    decisionEventId: input.decisionEventId,
+    status,
+    dueAt: plan.dueAtIso,
+    dueDate: plan.dueDate,
+    level,
+    late,
+  });
 
   setHandler(platformEntryQuery, view);
   setHandler(
     enterInformationRecordUpdate,
     (req) =>
-      lock.run(restoringOnRefusal(snapshot, async () => {
-        await condition(() => ready);
-        if (status === 'entered') throw refuse(409, '该决定的案件信息已经录入');
-        late = Date.now() > plan.dueAtMs;
-        await acts.enterInformationRecord({
-          decisionEventId: input.decisionEventId,
-          caseId: input.caseId,
-          clockId,
-          eventId: `${input.caseId}/information/${seq}`,
-          atMs: Date.now(),
-          late,
-          actor: req.actor,
-          record: req.record,
-        });
-        status = 'entered';
-        return view();
-      })),
+      lock.run(
+        restoringOnRefusal(snapshot, async () => {
+          await condition(() => ready);
+          if (status === 'entered') throw refuse(409, '该决定的案件信息已经录入');
+          late = Date.now() > plan.dueAtMs;
+          await acts.enterInformationRecord({
+            decisionEventId: input.decisionEventId,
+            caseId: input.caseId,
+            clockId,
+            eventId: `${input.caseId}/information/${seq}`,
+            atMs: Date.now(),
+            late,
+            actor: req.actor,
+            record: req.record,
+          });
+          status = 'entered';
+          return view();
+        }),
+      ),
     {
       validator: (req) => {
         if (status === 'entered') throw refuse(409, '该决定的案件信息已经录入');
         if (!req?.actor || req.actor.agency !== input.agency) {
-          throw refuse(403, `该决定由${(AGENCY_ZH as Record<string, string>)[input.agency] ?? input.agency}作出，应由其录入案件信息（2017年办法第三十四条）`);
+          throw refuse(
+            403,
+            `该决定由${(AGENCY_ZH as Record<string, string>)[input.agency] ?? input.agency}作出，应由其录入案件信息（2017年办法第三十四条）`,
+          );
         }
         const parsed = informationRecordInput.safeParse(req.record ?? {});
         if (!parsed.success) throw refuse(422, parsed.error.issues.map((i) => i.message).join('；'));

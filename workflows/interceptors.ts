@@ -26,7 +26,13 @@ const local = proxyLocalActivities<Pick<Activities, 'verifyActorClaim'>>({
   retry: { maximumAttempts: 3 },
 });
 
-const refused = (messageZh: string) => ApplicationFailure.create({ type: STEP_REJECTED, message: messageZh, nonRetryable: true, details: [{ code: 403, field: null }] });
+const refused = (messageZh: string) =>
+  ApplicationFailure.create({
+    type: STEP_REJECTED,
+    message: messageZh,
+    nonRetryable: true,
+    details: [{ code: 403, field: null }],
+  });
 
 function claimOf(headers: UpdateInput['headers']): ActorClaim | undefined {
   const p = headers[ACTOR_CLAIM_HEADER];
@@ -43,7 +49,8 @@ function shapeProblem(claim: ActorClaim | undefined, args: readonly unknown[], u
   const actor = actorOfArgs(args);
   if (!actor) return undefined;
   if (!claim) return '缺少平台签发的操作人签名：只能通过平台办理';
-  if (claim.userId !== actor.userId || claim.agency !== actor.agency || claim.role !== actor.role) return '操作人签名与操作人不符';
+  if (claim.userId !== actor.userId || claim.agency !== actor.agency || claim.role !== actor.role)
+    return '操作人签名与操作人不符';
   if (claim.workflowId !== workflowInfo().workflowId || claim.updateId !== updateId) return '操作人签名不属于本次操作';
   return undefined;
 }
@@ -101,10 +108,12 @@ class StartGateOutbound implements WorkflowOutboundCallsInterceptor {
     return this.gate.check ? this.gate.check.then(run) : run();
   }
 
-  scheduleActivity: WorkflowOutboundCallsInterceptor['scheduleActivity'] = (input, next) => this.after(() => next(input));
+  scheduleActivity: WorkflowOutboundCallsInterceptor['scheduleActivity'] = (input, next) =>
+    this.after(() => next(input));
   scheduleLocalActivity: WorkflowOutboundCallsInterceptor['scheduleLocalActivity'] = (input, next) =>
     input.activityType === 'verifyActorClaim' ? next(input) : this.after(() => next(input));
-  startChildWorkflowExecution: WorkflowOutboundCallsInterceptor['startChildWorkflowExecution'] = (input, next) => this.after(() => next(input));
+  startChildWorkflowExecution: WorkflowOutboundCallsInterceptor['startChildWorkflowExecution'] = (input, next) =>
+    this.after(() => next(input));
 }
 
 export const interceptors = (): WorkflowInterceptors => {

@@ -18,7 +18,12 @@ export function restoringOnRefusal<T>(snapshot: () => () => void, change: () => 
       const refused = recordRefusal(err);
       if (refused) {
         restore();
-        throw ApplicationFailure.create({ type: 'StepRejected', message: refused.message, nonRetryable: true, details: [{ code: 422, field: null }] });
+        throw ApplicationFailure.create({
+          type: 'StepRejected',
+          message: refused.message,
+          nonRetryable: true,
+          details: [{ code: 422, field: null }],
+        });
       }
       throw err;
     }

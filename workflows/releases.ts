@@ -1,9 +1,23 @@
-import { allHandlersFinished, condition, defineQuery, defineUpdate, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import {
+  allHandlersFinished,
+  condition,
+  defineQuery,
+  defineUpdate,
+  proxyActivities,
+  setHandler,
+  workflowInfo,
+} from '@temporalio/workflow';
 import { copyOf, restoringOnRefusal } from './refusal';
 import type { Activities } from '../activities';
 import type { ApprovalRowInput, ReleaseEventInput, ReleaseRowInput } from '../activities/releases';
 import type { NotificationRequest } from '../activities/types';
-import { computeLadder, computePeriod, createWorkingCalendar, effectivePolicyRule, type CalendarYearData } from '../domain/deadlines';
+import {
+  computeLadder,
+  computePeriod,
+  createWorkingCalendar,
+  effectivePolicyRule,
+  type CalendarYearData,
+} from '../domain/deadlines';
 import {
   DECISION_ZH,
   PARTY_ZH,
@@ -116,7 +130,17 @@ export async function jointReleaseWorkflow(input: JointReleaseInput): Promise<Re
   let ready = false;
   let wake = false;
   const snapshot = () => {
-    const s = copyOf({ content, status, round, submittedAtMs, publishedAtMs, rejected, approvals, earlierRounds, draftRevisions });
+    const s = copyOf({
+      content,
+      status,
+      round,
+      submittedAtMs,
+      publishedAtMs,
+      rejected,
+      approvals,
+      earlierRounds,
+      draftRevisions,
+    });
     return () => {
       ({ content, status, round, submittedAtMs, publishedAtMs, rejected, approvals, draftRevisions } = s);
       earlierRounds.splice(0, earlierRounds.length, ...s.earlierRounds);
@@ -169,8 +193,17 @@ export async function jointReleaseWorkflow(input: JointReleaseInput): Promise<Re
   const label = () => `“${content.title}”（${RELEASE_KIND_ZH[content.kind]}）`;
   const drafterZh = PARTY_ZH[input.drafter.agency as ReleaseParty] ?? input.drafter.agency;
 
-  async function record(event: Omit<ReleaseEventInput, 'round' | 'occurredAtMs'>, notify: NotificationRequest[] = [], rows: ApprovalRowInput[] = approvals.map((a) => approvalRow(a))) {
-    const r = await acts.recordReleaseChange({ release: row(), approvals: rows, event: { ...event, round, occurredAtMs: Date.now() }, notify });
+  async function record(
+    event: Omit<ReleaseEventInput, 'round' | 'occurredAtMs'>,
+    notify: NotificationRequest[] = [],
+    rows: ApprovalRowInput[] = approvals.map((a) => approvalRow(a)),
+  ) {
+    const r = await acts.recordReleaseChange({
+      release: row(),
+      approvals: rows,
+      event: { ...event, round, occurredAtMs: Date.now() },
+      notify,
+    });
     if (r.notificationIds.length) await delivery.deliverNotifications({ ids: r.notificationIds });
   }
 
@@ -179,7 +212,13 @@ export async function jointReleaseWorkflow(input: JointReleaseInput): Promise<Re
     round += 1;
     submittedAtMs = Date.now();
     const calendar = createWorkingCalendar(calendarYears);
-    const period = computePeriod({ unit: rule.unit, limit: rule.limit, startMs: submittedAtMs, custody: false, calendar });
+    const period = computePeriod({
+      unit: rule.unit,
+      limit: rule.limit,
+      startMs: submittedAtMs,
+      custody: false,
+      calendar,
+    });
     const ladder = computeLadder(rule.escalation, { ...period, exactInstant: rule.unit === 'hours' }, calendar);
     approvals = RELEASE_PARTIES.map((agency) => ({
       agency,
@@ -194,7 +233,8 @@ export async function jointReleaseWorkflow(input: JointReleaseInput): Promise<Re
     }));
     status = 'inReview';
   }
-  const reviewMails = (subject: string, lines: string[]) => RELEASE_PARTIES.map((a) => mail(a, ['handling', 'agencyHead'], subject, lines));
+  const reviewMails = (subject: string, lines: string[]) =>
+    RELEASE_PARTIES.map((a) => mail(a, ['handling', 'agencyHead'], subject, lines));
   const roundLines = () => [
     `发布稿：${label()}`,
     `起草单位：${drafterZh}`,
@@ -213,10 +253,15 @@ export async function jointReleaseWorkflow(input: JointReleaseInput): Promise<Re
     if (status !== 'inReview') throw reject(409, `发布稿当前为“${RELEASE_STATUS_ZH[status]}”，不在审核中，不能${what}`);
     const actor = requireAgency(req?.actor, [...RELEASE_PARTIES], what);
     const approval = approvals.find((a) => a.agency === actor.agency)!;
-    if (approval.status !== 'pending') throw reject(409, `${PARTY_ZH[approval.agency]}已在第 ${round} 轮作出审核意见（${DECISION_ZH[decisionOf(approval.status)]}）`);
+    if (approval.status !== 'pending')
+      throw reject(
+        409,
+        `${PARTY_ZH[approval.agency]}已在第 ${round} 轮作出审核意见（${DECISION_ZH[decisionOf(approval.status)]}）`,
+      );
     return { actor, approval };
   };
-  const decisionOf = (s: ApprovalStatus): ReleaseDecision => (s === 'approved' ? 'approve' : s === 'rejected' ? 'reject' : 'requestChanges');
+  const decisionOf = (s: ApprovalStatus): ReleaseDecision =>
+    s === 'approved' ? 'approve' : s === 'rejected' ? 'reject' : 'requestChanges';
 
   setHandler(releaseStateQuery, view);
   setHandler(releaseRegisteredUpdate, async () => {
@@ -227,17 +272,26 @@ export async function jointReleaseWorkflow(input: JointReleaseInput): Promise<Re
   setHandler(
     submitReleaseUpdate,
     (req) =>
-      lock.run(restoringOnRefusal(snapshot, async () => {
-        await condition(() => ready);
-        if (status !== 'draft') throw reject(409, '发布稿已提交审核');
-        openRound();
-        await record(
-          { id: `${id}/r${round}/submitted`, type: 'releaseSubmitted', labelZh: `${drafterZh}提交联合发布稿审核（第 ${round} 轮，${approvals[0].dueDate} 前）`, actor: actorRef(req.actor), ruleId: RULE_ID, data: { dueDate: approvals[0].dueDate } },
-          reviewMails(`【联合发布审核】${content.title}`, roundLines()),
-        );
-        wake = true;
-        return view();
-      })),
+      lock.run(
+        restoringOnRefusal(snapshot, async () => {
+          await condition(() => ready);
+          if (status !== 'draft') throw reject(409, '发布稿已提交审核');
+          openRound();
+          await record(
+            {
+              id: `${id}/r${round}/submitted`,
+              type: 'releaseSubmitted',
+              labelZh: `${drafterZh}提交联合发布稿审核（第 ${round} 轮，${approvals[0].dueDate} 前）`,
+              actor: actorRef(req.actor),
+              ruleId: RULE_ID,
+              data: { dueDate: approvals[0].dueDate },
+            },
+            reviewMails(`【联合发布审核】${content.title}`, roundLines()),
+          );
+          wake = true;
+          return view();
+        }),
+      ),
     {
       validator: (req) => {
         requireDrafter(req, '提交审核');
@@ -247,52 +301,85 @@ export async function jointReleaseWorkflow(input: JointReleaseInput): Promise<Re
   );
 
   const decide = (decision: ReleaseDecision) => async (req: ReleaseRequest) =>
-    lock.run(restoringOnRefusal(snapshot, async () => {
-      await condition(() => ready);
-      const { actor, approval } = decider(req, DECISION_ZH[decision]);
-      const v = decisionSchema.parse({ ...(req.input as object), decision });
-      if (decision === 'approve') {
-        // The record may have changed since the draft: a referenced case may have become confidential.
-        const check = await acts.checkReleaseCases({ caseIds: content.caseIds });
-        const block = publicationBlock(content, check.confidentialCaseNumbers);
-        if (block) throw reject(409, `不能同意发布：${block}`);
-      }
-      const now = Date.now();
-      approval.status = decision === 'approve' ? 'approved' : decision === 'reject' ? 'rejected' : 'changesRequested';
-      approval.decidedAtMs = now;
-      approval.decidedBy = { userId: actor.userId, displayName: actor.displayName };
-      approval.comment = v.comment;
-      approval.late = now > approval.dueAtMs;
-      const outcome = roundOutcome(Object.fromEntries(approvals.map((a) => [a.agency, a.status])));
-      const who = PARTY_ZH[approval.agency];
-      const late = approval.late ? '（超过审核期限）' : '';
-      let labelZh = `${who}${DECISION_ZH[decision]}${late}`;
-      let notify: NotificationRequest[] = [];
-      if (outcome === 'rejected') {
-        status = 'rejected';
-        rejected = { agency: approval.agency, reason: v.comment ?? '' };
-        for (const a of approvals) if (a.status === 'pending') a.status = 'superseded';
-        labelZh = `${who}不同意发布${late}，联合发布终止：${v.comment}`;
-        notify = RELEASE_PARTIES.map((a) => mail(a, ['handling'], `【联合发布未通过】${content.title}`, [`发布稿：${label()}`, `${who}不同意发布，理由：${v.comment}`, '该发布稿已终止，不会向社会发布。']));
-      } else if (outcome === 'changesRequested') {
-        status = 'changesRequested';
-        for (const a of approvals) if (a.status === 'pending') a.status = 'superseded';
-        labelZh = `${who}要求修改${late}：${v.comment}`;
-        notify = [mail(input.drafter.agency, ['handling'], `【联合发布要求修改】${content.title}`, [`发布稿：${label()}`, `${who}要求修改：${v.comment}`, '请起草单位修改后重新提交（修改即开始新一轮审核）。', `链接：/#/releases/${id}`])];
-      } else if (outcome === 'approved') {
-        status = 'approved';
-        labelZh = `${who}同意发布${late}；三方均已同意（第 ${round} 轮），可以发布`;
-        notify = [mail(input.drafter.agency, ['handling', 'agencyHead'], `【联合发布已获三方同意】${content.title}`, [`发布稿：${label()}`, `生态环境局、公安局、人民检察院均已在第 ${round} 轮同意发布，请起草单位发布。`, `链接：/#/releases/${id}`])];
-      } else {
-        notify = [mail(input.drafter.agency, ['handling'], `【联合发布审核意见】${content.title}`, [`发布稿：${label()}`, `${who}：${DECISION_ZH[decision]}${v.comment ? `，意见：${v.comment}` : ''}`])];
-      }
-      await record(
-        { id: `${id}/r${round}/${approval.agency}/${decision}`, type: `release${decision[0].toUpperCase()}${decision.slice(1)}`, labelZh, actor: actorRef(actor), ruleId: RULE_ID, data: { agency: approval.agency, decision, comment: v.comment ?? null, late: approval.late, outcome } },
-        notify,
-      );
-      wake = true;
-      return view();
-    }));
+    lock.run(
+      restoringOnRefusal(snapshot, async () => {
+        await condition(() => ready);
+        const { actor, approval } = decider(req, DECISION_ZH[decision]);
+        const v = decisionSchema.parse({ ...(req.input as object), decision });
+        if (decision === 'approve') {
+          // The record may have changed since the draft: a referenced case may have become confidential.
+          const check = await acts.checkReleaseCases({ caseIds: content.caseIds });
+          const block = publicationBlock(content, check.confidentialCaseNumbers);
+          if (block) throw reject(409, `不能同意发布：${block}`);
+        }
+        const now = Date.now();
+        approval.status = decision === 'approve' ? 'approved' : decision === 'reject' ? 'rejected' : 'changesRequested';
+        approval.decidedAtMs = now;
+        approval.decidedBy = { userId: actor.userId, displayName: actor.displayName };
+        approval.comment = v.comment;
+        approval.late = now > approval.dueAtMs;
+        const outcome = roundOutcome(Object.fromEntries(approvals.map((a) => [a.agency, a.status])));
+        const who = PARTY_ZH[approval.agency];
+        const late = approval.late ? '（超过审核期限）' : '';
+        let labelZh = `${who}${DECISION_ZH[decision]}${late}`;
+        let notify: NotificationRequest[] = [];
+        if (outcome === 'rejected') {
+          status = 'rejected';
+          rejected = { agency: approval.agency, reason: v.comment ?? '' };
+          for (const a of approvals) if (a.status === 'pending') a.status = 'superseded';
+          labelZh = `${who}不同意发布${late}，联合发布终止：${v.comment}`;
+          notify = RELEASE_PARTIES.map((a) =>
+            mail(a, ['handling'], `【联合发布未通过】${content.title}`, [
+              `发布稿：${label()}`,
+              `${who}不同意发布，理由：${v.comment}`,
+              '该发布稿已终止，不会向社会发布。',
+            ]),
+          );
+        } else if (outcome === 'changesRequested') {
+          status = 'changesRequested';
+          for (const a of approvals) if (a.status === 'pending') a.status = 'superseded';
+          labelZh = `${who}要求修改${late}：${v.comment}`;
+          notify = [
+            mail(input.drafter.agency, ['handling'], `【联合发布要求修改】${content.title}`, [
+              `发布稿：${label()}`,
+              `${who}要求修改：${v.comment}`,
+              '请起草单位修改后重新提交（修改即开始新一轮审核）。',
+              `链接：/#/releases/${id}`,
+            ]),
+          ];
+        } else if (outcome === 'approved') {
+          status = 'approved';
+          labelZh = `${who}同意发布${late}；三方均已同意（第 ${round} 轮），可以发布`;
+          notify = [
+            mail(input.drafter.agency, ['handling', 'agencyHead'], `【联合发布已获三方同意】${content.title}`, [
+              `发布稿：${label()}`,
+              `生态环境局、公安局、人民检察院均已在第 ${round} 轮同意发布，请起草单位发布。`,
+              `链接：/#/releases/${id}`,
+            ]),
+          ];
+        } else {
+          notify = [
+            mail(input.drafter.agency, ['handling'], `【联合发布审核意见】${content.title}`, [
+              `发布稿：${label()}`,
+              `${who}：${DECISION_ZH[decision]}${v.comment ? `，意见：${v.comment}` : ''}`,
+            ]),
+          ];
+        }
+        await record(
+          {
+            id: `${id}/r${round}/${approval.agency}/${decision}`,
+            type: `release${decision[0].toUpperCase()}${decision.slice(1)}`,
+            labelZh,
+            actor: actorRef(actor),
+            ruleId: RULE_ID,
+            data: { agency: approval.agency, decision, comment: v.comment ?? null, late: approval.late, outcome },
+          },
+          notify,
+        );
+        wake = true;
+        return view();
+      }),
+    );
   const decideValidator = (decision: ReleaseDecision) => (req: ReleaseRequest) => {
     decider(req, DECISION_ZH[decision]);
     parseInput(decisionSchema, { ...((req?.input ?? {}) as object), decision });
@@ -308,31 +395,53 @@ export async function jointReleaseWorkflow(input: JointReleaseInput): Promise<Re
   setHandler(
     reviseReleaseUpdate,
     (req) =>
-      lock.run(restoringOnRefusal(snapshot, async () => {
-        await condition(() => ready);
-        const next = releaseContentSchema.parse(req.input);
-        content = next;
-        if (status === 'draft') {
-          draftRevisions += 1;
-          await record({ id: `${id}/draft/revised/${draftRevisions}`, type: 'releaseRevised', labelZh: `${drafterZh}修改草稿`, actor: actorRef(req.actor) });
+      lock.run(
+        restoringOnRefusal(snapshot, async () => {
+          await condition(() => ready);
+          const next = releaseContentSchema.parse(req.input);
+          content = next;
+          if (status === 'draft') {
+            draftRevisions += 1;
+            await record({
+              id: `${id}/draft/revised/${draftRevisions}`,
+              type: 'releaseRevised',
+              labelZh: `${drafterZh}修改草稿`,
+              actor: actorRef(req.actor),
+            });
+            return view();
+          }
+          // After a request for changes (or after approval, e.g. to drop a reference): a new round for all three.
+          earlierRounds.push({ round, approvals });
+          openRound();
+          await record(
+            {
+              id: `${id}/r${round}/revised`,
+              type: 'releaseRevised',
+              labelZh: `${drafterZh}修改发布稿并重新提交（第 ${round} 轮，${approvals[0].dueDate} 前）`,
+              actor: actorRef(req.actor),
+              ruleId: RULE_ID,
+              data: { dueDate: approvals[0].dueDate },
+            },
+            reviewMails(`【联合发布审核（修改稿）】${content.title}`, roundLines()),
+            [
+              ...earlierRounds[earlierRounds.length - 1].approvals.map((a) => approvalRow(a, round - 1)),
+              ...approvals.map((a) => approvalRow(a)),
+            ],
+          );
+          wake = true;
           return view();
-        }
-        // After a request for changes (or after approval, e.g. to drop a reference): a new round for all three.
-        earlierRounds.push({ round, approvals });
-        openRound();
-        await record(
-          { id: `${id}/r${round}/revised`, type: 'releaseRevised', labelZh: `${drafterZh}修改发布稿并重新提交（第 ${round} 轮，${approvals[0].dueDate} 前）`, actor: actorRef(req.actor), ruleId: RULE_ID, data: { dueDate: approvals[0].dueDate } },
-          reviewMails(`【联合发布审核（修改稿）】${content.title}`, roundLines()),
-          [...earlierRounds[earlierRounds.length - 1].approvals.map((a) => approvalRow(a, round - 1)), ...approvals.map((a) => approvalRow(a))],
-        );
-        wake = true;
-        return view();
-      })),
+        }),
+      ),
     {
       validator: (req) => {
         requireDrafter(req, '修改发布稿');
         if (!['draft', 'changesRequested', 'approved'].includes(status)) {
-          throw reject(409, status === 'inReview' ? '发布稿审核中，不能修改；如需修改，请等待审核单位提出修改意见' : `发布稿当前为“${RELEASE_STATUS_ZH[status]}”，不能修改`);
+          throw reject(
+            409,
+            status === 'inReview'
+              ? '发布稿审核中，不能修改；如需修改，请等待审核单位提出修改意见'
+              : `发布稿当前为“${RELEASE_STATUS_ZH[status]}”，不能修改`,
+          );
         }
         parseInput(releaseContentSchema, req.input);
       },
@@ -342,25 +451,43 @@ export async function jointReleaseWorkflow(input: JointReleaseInput): Promise<Re
   setHandler(
     publishReleaseUpdate,
     (req) =>
-      lock.run(restoringOnRefusal(snapshot, async () => {
-        await condition(() => ready);
-        const check = await acts.checkReleaseCases({ caseIds: content.caseIds });
-        const block = publicationBlock(content, check.confidentialCaseNumbers);
-        if (block) throw reject(409, `不能发布：${block}`);
-        if (status !== 'approved') throw reject(409, `发布稿当前为“${RELEASE_STATUS_ZH[status]}”，须经三方在同一轮审核中均同意后才能发布`);
-        status = 'published';
-        publishedAtMs = Date.now();
-        await record(
-          { id: `${id}/published`, type: 'releasePublished', labelZh: `${drafterZh}代表三方向社会发布（第 ${round} 轮审核通过）`, actor: actorRef(req.actor) },
-          RELEASE_PARTIES.map((a) => mail(a, ['handling', 'agencyHead'], `【联合发布已发布】${content.title}`, [`发布稿：${label()}`, `发布时间：${formatChinaTime(publishedAtMs!)}`, '公开页面：/public'])),
-        );
-        wake = true;
-        return view();
-      })),
+      lock.run(
+        restoringOnRefusal(snapshot, async () => {
+          await condition(() => ready);
+          const check = await acts.checkReleaseCases({ caseIds: content.caseIds });
+          const block = publicationBlock(content, check.confidentialCaseNumbers);
+          if (block) throw reject(409, `不能发布：${block}`);
+          if (status !== 'approved')
+            throw reject(409, `发布稿当前为“${RELEASE_STATUS_ZH[status]}”，须经三方在同一轮审核中均同意后才能发布`);
+          status = 'published';
+          publishedAtMs = Date.now();
+          await record(
+            {
+              id: `${id}/published`,
+              type: 'releasePublished',
+              labelZh: `${drafterZh}代表三方向社会发布（第 ${round} 轮审核通过）`,
+              actor: actorRef(req.actor),
+            },
+            RELEASE_PARTIES.map((a) =>
+              mail(a, ['handling', 'agencyHead'], `【联合发布已发布】${content.title}`, [
+                `发布稿：${label()}`,
+                `发布时间：${formatChinaTime(publishedAtMs!)}`,
+                '公开页面：/public',
+              ]),
+            ),
+          );
+          wake = true;
+          return view();
+        }),
+      ),
     {
       validator: (req) => {
         requireDrafter(req, '发布');
-        if (status !== 'approved') throw reject(409, `发布稿当前为“${RELEASE_STATUS_ZH[status]}”，须经生态环境局、公安局、人民检察院在同一轮审核中均同意后才能发布`);
+        if (status !== 'approved')
+          throw reject(
+            409,
+            `发布稿当前为“${RELEASE_STATUS_ZH[status]}”，须经生态环境局、公安局、人民检察院在同一轮审核中均同意后才能发布`,
+          );
         const block = publicationBlock(content, []);
         if (block) throw reject(409, `不能发布：${block}`);
       },
@@ -375,7 +502,12 @@ export async function jointReleaseWorkflow(input: JointReleaseInput): Promise<Re
     content = parsed.data;
   }
   await record(
-    { id: `${id}/created`, type: 'releaseDrafted', labelZh: `${drafterZh}起草联合发布稿${label()}`, actor: actorRef(input.drafter) },
+    {
+      id: `${id}/created`,
+      type: 'releaseDrafted',
+      labelZh: `${drafterZh}起草联合发布稿${label()}`,
+      actor: actorRef(input.drafter),
+    },
     [],
     [],
   );
@@ -392,7 +524,8 @@ export async function jointReleaseWorkflow(input: JointReleaseInput): Promise<Re
         ['overdue', a.overdueAtMs],
         ['escalation', a.escalationAtMs],
       ] as const;
-      for (const [kind, at] of steps) if (at !== null) list.push({ key: `r${round}/${a.agency}/${kind}`, atMs: at, agency: a.agency, kind });
+      for (const [kind, at] of steps)
+        if (at !== null) list.push({ key: `r${round}/${a.agency}/${kind}`, atMs: at, agency: a.agency, kind });
     }
     return list.filter((t) => !fired.has(t.key)).sort((x, y) => x.atMs - y.atMs);
   };
@@ -402,10 +535,28 @@ export async function jointReleaseWorkflow(input: JointReleaseInput): Promise<Re
     a.level = LEVEL_OF[t.kind];
     const who = PARTY_ZH[a.agency];
     const what = `${KIND_ZH[t.kind]}：${who}对联合发布稿${label()}的审核${t.kind === 'warning' ? '将于' : '已于'} ${a.dueDate} 期满${t.kind === 'escalation' ? '，期满后 3 个工作日仍未审核，提请联动工作组督办' : ''}`;
-    const audience = t.kind === 'warning' ? (['handling'] as const) : t.kind === 'overdue' ? (['agencyHead'] as const) : (['workingGroup'] as const);
+    const audience =
+      t.kind === 'warning'
+        ? (['handling'] as const)
+        : t.kind === 'overdue'
+          ? (['agencyHead'] as const)
+          : (['workingGroup'] as const);
     await record(
-      { id: `${id}/r${round}/${a.agency}/clock/${t.kind}`, type: `releaseClock${t.kind[0].toUpperCase()}${t.kind.slice(1)}`, labelZh: what, ruleId: RULE_ID, data: { agency: a.agency, dueDate: a.dueDate, dueAt: new Date(a.dueAtMs).toISOString() } },
-      [mail(a.agency, [...audience], `【${KIND_ZH[t.kind]}】联合发布稿审核：${content.title}`, [what, `期限规则：${RULE_ID}（${rule.labelZh}，${rule.limit} 个工作日；平台政策期限）`, `依据：${rule.basis}`, `链接：/#/releases/${id}`])],
+      {
+        id: `${id}/r${round}/${a.agency}/clock/${t.kind}`,
+        type: `releaseClock${t.kind[0].toUpperCase()}${t.kind.slice(1)}`,
+        labelZh: what,
+        ruleId: RULE_ID,
+        data: { agency: a.agency, dueDate: a.dueDate, dueAt: new Date(a.dueAtMs).toISOString() },
+      },
+      [
+        mail(a.agency, [...audience], `【${KIND_ZH[t.kind]}】联合发布稿审核：${content.title}`, [
+          what,
+          `期限规则：${RULE_ID}（${rule.labelZh}，${rule.limit} 个工作日；平台政策期限）`,
+          `依据：${rule.basis}`,
+          `链接：/#/releases/${id}`,
+        ]),
+      ],
     );
   };
 

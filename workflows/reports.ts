@@ -13,7 +13,9 @@ const quick = proxyActivities<Activities>({ startToCloseTimeout: '1 minute', ret
  * computes and renders every requested format and stores the files; after its retries a failure is recorded on the
  * report (status `failed` with the Chinese reason) and the workflow ends.
  */
-export async function reportWorkflow(input: { reportId: string }): Promise<{ reportId: string; status: 'done' | 'failed' }> {
+export async function reportWorkflow(input: {
+  reportId: string;
+}): Promise<{ reportId: string; status: 'done' | 'failed' }> {
   try {
     await acts.generateReport(input);
     return { reportId: input.reportId, status: 'done' };

@@ -26,7 +26,17 @@ if (!zodCore.globalConfig.memoizer) zodCore.config({ memoizer: zodCore.memoizer(
 void zodCore.util.allowsEval.value;
 
 /** Referenced so the bundler keeps every module (zod is marked side-effect free and would otherwise be dropped). */
-export const SHARED_MODULES = [z, caseDomain, deadlines, duties, dutyInputs, information, releases, supervision, briefingMetrics] as const;
+export const SHARED_MODULES = [
+  z,
+  caseDomain,
+  deadlines,
+  duties,
+  dutyInputs,
+  information,
+  releases,
+  supervision,
+  briefingMetrics,
+] as const;
 
 /**
  * zod completes a schema lazily: its memoizer replaces the parse function on the first parse (and latches whether it
@@ -64,7 +74,11 @@ function keepRegexesWritable(holder: unknown): void {
 
 function memberKeys(obj: object): Set<string | symbol> {
   const keys = new Set<string | symbol>();
-  for (let proto = Object.getPrototypeOf(obj) as object | null; proto && proto !== Object.prototype; proto = Object.getPrototypeOf(proto) as object | null) {
+  for (
+    let proto = Object.getPrototypeOf(obj) as object | null;
+    proto && proto !== Object.prototype;
+    proto = Object.getPrototypeOf(proto) as object | null
+  ) {
     for (const key of Reflect.ownKeys(proto)) if (key !== 'constructor') keys.add(key);
   }
   return keys;

@@ -1,4 +1,12 @@
-import { allHandlersFinished, condition, defineQuery, defineUpdate, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import {
+  allHandlersFinished,
+  condition,
+  defineQuery,
+  defineUpdate,
+  proxyActivities,
+  setHandler,
+  workflowInfo,
+} from '@temporalio/workflow';
 import { copyOf, restoringOnRefusal } from './refusal';
 import { answerSchema, closeSchema, opinionSchema } from '../domain/duty-inputs';
 import type { Activities } from '../activities';
@@ -79,7 +87,6 @@ export const issueOpinionUpdate = defineUpdate<SupervisionView, [SupervisionRequ
 export const answerOpinionUpdate = defineUpdate<SupervisionView, [SupervisionRequest]>('answerOpinion');
 export const closeSupervisionUpdate = defineUpdate<SupervisionView, [SupervisionRequest]>('closeSupervision');
 
-
 const delivery = proxyActivities<Activities>({
   startToCloseTimeout: '2 minutes',
   retry: { initialInterval: '5 seconds', maximumInterval: '10 minutes', backoffCoefficient: 2 },
@@ -104,7 +111,18 @@ export async function supervisionItemWorkflow(input: SupervisionItemInput): Prom
   let closedAtMs: number | null = null;
   let wake = false;
   const snapshot = () => {
-    const s = copyOf({ status, opinionKind, opinionText, answerText, result, resultNote, clock, clockSeq, overdue, closedAtMs });
+    const s = copyOf({
+      status,
+      opinionKind,
+      opinionText,
+      answerText,
+      result,
+      resultNote,
+      clock,
+      clockSeq,
+      overdue,
+      closedAtMs,
+    });
     return () => {
       ({ status, opinionKind, opinionText, answerText, result, resultNote, clock, clockSeq, overdue, closedAtMs } = s);
     };
@@ -149,9 +167,25 @@ export async function supervisionItemWorkflow(input: SupervisionItemInput): Prom
   });
   const title = `${SUPERVISION_KIND_ZH[seed.kind]}：${seed.subjectLabelZh}`;
   const link = `链接：/#/supervision/${id}`;
-  async function record(event: { id: string; type: string; labelZh: string; actor?: DutyActor; ruleId?: string; data?: Record<string, unknown> }, notify: NotificationRequest[] = []) {
-    const actor = event.actor ? { userId: event.actor.userId, agency: event.actor.agency, displayName: event.actor.displayName } : undefined;
-    const r = await acts.recordSupervisionChange({ item: row(), event: { ...event, actor, occurredAtMs: Date.now() }, notify });
+  async function record(
+    event: {
+      id: string;
+      type: string;
+      labelZh: string;
+      actor?: DutyActor;
+      ruleId?: string;
+      data?: Record<string, unknown>;
+    },
+    notify: NotificationRequest[] = [],
+  ) {
+    const actor = event.actor
+      ? { userId: event.actor.userId, agency: event.actor.agency, displayName: event.actor.displayName }
+      : undefined;
+    const r = await acts.recordSupervisionChange({
+      item: row(),
+      event: { ...event, actor, occurredAtMs: Date.now() },
+      notify,
+    });
     if (r.notificationIds.length) await delivery.deliverNotifications({ ids: r.notificationIds });
   }
 
@@ -164,13 +198,43 @@ export async function supervisionItemWorkflow(input: SupervisionItemInput): Prom
       const calendar = createWorkingCalendar(years);
       const period = computePeriod({ unit: rule.unit, limit: rule.limit, startMs: now, custody: false, calendar });
       const l = computeLadder(rule.escalation, { ...period, exactInstant: rule.unit === 'hours' }, calendar);
-      return { ruleId, labelZh: rule.labelZh, agency, basis: rule.basis, dueAtMs: period.dueAtMs, dueDate: period.dueDate, warningAtMs: l.warningAtMs, overdueAtMs: l.overdueAtMs, escalationAtMs: l.escalationAtMs, level: 'none' };
+      return {
+        ruleId,
+        labelZh: rule.labelZh,
+        agency,
+        basis: rule.basis,
+        dueAtMs: period.dueAtMs,
+        dueDate: period.dueDate,
+        warningAtMs: l.warningAtMs,
+        overdueAtMs: l.overdueAtMs,
+        escalationAtMs: l.escalationAtMs,
+        level: 'none',
+      };
     }
-    const p = planClock({ ruleId, startedAtMs: now, custody: false, calendarYears: years, actingAgency: agency, policyOverrides: input.policyOverrides });
+    const p = planClock({
+      ruleId,
+      startedAtMs: now,
+      custody: false,
+      calendarYears: years,
+      actingAgency: agency,
+      policyOverrides: input.policyOverrides,
+    });
     const overdueStep = p.ladder.find((s) => s.kind === 'overdue')!;
-    return { ruleId, labelZh: p.labelZh, agency, basis: p.basis, dueAtMs: p.dueAtMs, dueDate: p.dueDate, warningAtMs: p.warningAtMs, overdueAtMs: overdueStep.atMs, escalationAtMs: p.escalationAtMs, level: 'none' };
+    return {
+      ruleId,
+      labelZh: p.labelZh,
+      agency,
+      basis: p.basis,
+      dueAtMs: p.dueAtMs,
+      dueDate: p.dueDate,
+      warningAtMs: p.warningAtMs,
+      overdueAtMs: overdueStep.atMs,
+      escalationAtMs: p.escalationAtMs,
+      level: 'none',
+    };
   }
-  const clockLine = (c: SupervisionClockView) => `期限：${c.labelZh}（${c.ruleId}），${formatChinaTime(c.dueAtMs)} 期满；依据：${c.basis}`;
+  const clockLine = (c: SupervisionClockView) =>
+    `期限：${c.labelZh}（${c.ruleId}），${formatChinaTime(c.dueAtMs)} 期满；依据：${c.basis}`;
 
   const requireSpp = (req: SupervisionRequest | undefined, what: string) => requireAgency(req?.actor, ['spp'], what);
   const mustMove = (to: SupervisionStatus, what: string) => {
@@ -182,8 +246,23 @@ export async function supervisionItemWorkflow(input: SupervisionItemInput): Prom
     years = (await acts.loadCalendarYears()) as CalendarYearData[];
     clock = startClock('supervision.review', 'spp');
     await record(
-      { id: `${id}/opened`, type: 'supervisionOpened', labelZh: `生成检察监督事项（${SUPERVISION_KIND_ZH[seed.kind]}）：${seed.reasonZh}`, ruleId: 'supervision.review', data: { source: seed.source, criterionId: seed.criterionId, sweepPeriodId: seed.sweepPeriodId ?? null } },
-      [mail('spp', ['supervision'], `【检察监督事项】${title}`, [`事项：${title}`, `来源：${seed.source === 'sweep' ? '移送立案监督检查' : `期限超期（${seed.source.replace(/^ladder-/, '')}）`}`, `理由：${seed.reasonZh}`, `依据：${seed.basis}`, clockLine(clock), link])],
+      {
+        id: `${id}/opened`,
+        type: 'supervisionOpened',
+        labelZh: `生成检察监督事项（${SUPERVISION_KIND_ZH[seed.kind]}）：${seed.reasonZh}`,
+        ruleId: 'supervision.review',
+        data: { source: seed.source, criterionId: seed.criterionId, sweepPeriodId: seed.sweepPeriodId ?? null },
+      },
+      [
+        mail('spp', ['supervision'], `【检察监督事项】${title}`, [
+          `事项：${title}`,
+          `来源：${seed.source === 'sweep' ? '移送立案监督检查' : `期限超期（${seed.source.replace(/^ladder-/, '')}）`}`,
+          `理由：${seed.reasonZh}`,
+          `依据：${seed.basis}`,
+          clockLine(clock),
+          link,
+        ]),
+      ],
     );
   });
 
@@ -192,31 +271,55 @@ export async function supervisionItemWorkflow(input: SupervisionItemInput): Prom
   setHandler(
     issueOpinionUpdate,
     (req) =>
-      lock.run(restoringOnRefusal(snapshot, async () => {
-        const actor = requireSpp(req, '发出检察意见');
-        mustMove('opinionIssued', '发出检察意见');
-        const v = opinionSchema.parse(req.input ?? {});
-        const spec = OPINIONS[v.opinionKind];
-        if (!spec.kinds.includes(seed.kind)) throw reject(422, `“${spec.labelZh}”不适用于${SUPERVISION_KIND_ZH[seed.kind]}事项`, 'opinionKind');
-        status = 'opinionIssued';
-        opinionKind = v.opinionKind;
-        opinionText = v.text;
-        answerText = undefined;
-        clock = startClock(spec.answerRuleId, spec.addressee);
-        overdue = false;
-        await record(
-          { id: `${id}/opinion/${clockSeq}`, type: 'supervisionOpinionIssued', labelZh: `人民检察院发出${spec.labelZh}，${AGENCY_ZH[spec.addressee]}应于 ${clock.dueDate} 前答复`, actor, ruleId: spec.answerRuleId, data: { opinionKind: v.opinionKind, text: v.text, dueDate: clock.dueDate } },
-          [mail(spec.addressee, ['handling', 'agencyHead'], `【检察意见】${spec.labelZh}：${seed.subjectLabelZh}`, [`事项：${title}`, `检察意见：${spec.labelZh}`, `内容：${v.text}`, `法律依据：${spec.basis}`, clockLine(clock), link])],
-        );
-        wake = true;
-        return view();
-      })),
+      lock.run(
+        restoringOnRefusal(snapshot, async () => {
+          const actor = requireSpp(req, '发出检察意见');
+          mustMove('opinionIssued', '发出检察意见');
+          const v = opinionSchema.parse(req.input ?? {});
+          const spec = OPINIONS[v.opinionKind];
+          if (!spec.kinds.includes(seed.kind))
+            throw reject(422, `“${spec.labelZh}”不适用于${SUPERVISION_KIND_ZH[seed.kind]}事项`, 'opinionKind');
+          status = 'opinionIssued';
+          opinionKind = v.opinionKind;
+          opinionText = v.text;
+          answerText = undefined;
+          clock = startClock(spec.answerRuleId, spec.addressee);
+          overdue = false;
+          await record(
+            {
+              id: `${id}/opinion/${clockSeq}`,
+              type: 'supervisionOpinionIssued',
+              labelZh: `人民检察院发出${spec.labelZh}，${AGENCY_ZH[spec.addressee]}应于 ${clock.dueDate} 前答复`,
+              actor,
+              ruleId: spec.answerRuleId,
+              data: { opinionKind: v.opinionKind, text: v.text, dueDate: clock.dueDate },
+            },
+            [
+              mail(spec.addressee, ['handling', 'agencyHead'], `【检察意见】${spec.labelZh}：${seed.subjectLabelZh}`, [
+                `事项：${title}`,
+                `检察意见：${spec.labelZh}`,
+                `内容：${v.text}`,
+                `法律依据：${spec.basis}`,
+                clockLine(clock),
+                link,
+              ]),
+            ],
+          );
+          wake = true;
+          return view();
+        }),
+      ),
     {
       validator: (req) => {
         requireSpp(req, '发出检察意见');
         mustMove('opinionIssued', '发出检察意见');
         const v = parseInput(opinionSchema, req?.input);
-        if (!OPINIONS[v.opinionKind].kinds.includes(seed.kind)) throw reject(422, `“${OPINIONS[v.opinionKind].labelZh}”不适用于${SUPERVISION_KIND_ZH[seed.kind]}事项`, 'opinionKind');
+        if (!OPINIONS[v.opinionKind].kinds.includes(seed.kind))
+          throw reject(
+            422,
+            `“${OPINIONS[v.opinionKind].labelZh}”不适用于${SUPERVISION_KIND_ZH[seed.kind]}事项`,
+            'opinionKind',
+          );
       },
     },
   );
@@ -225,22 +328,38 @@ export async function supervisionItemWorkflow(input: SupervisionItemInput): Prom
   setHandler(
     answerOpinionUpdate,
     (req) =>
-      lock.run(restoringOnRefusal(snapshot, async () => {
-        const actor = requireAgency(req?.actor, [addressee()], '答复检察意见');
-        mustMove('answered', '答复');
-        const v = answerSchema.parse(req.input ?? {});
-        const late = clock ? Date.now() > clock.dueAtMs : false;
-        const spec = OPINIONS[opinionKind!];
-        status = 'answered';
-        answerText = v.text;
-        clock = spec.closeRuleId ? startClock(spec.closeRuleId, 'spp') : null;
-        await record(
-          { id: `${id}/answer/${clockSeq}`, type: 'supervisionAnswered', labelZh: `${AGENCY_ZH[actor.agency as 'eeb']}答复${spec.labelZh}${late ? '（超过答复期限）' : ''}`, actor, ruleId: spec.answerRuleId, data: { text: v.text, late } },
-          [mail('spp', ['supervision'], `【检察意见答复】${seed.subjectLabelZh}`, [`事项：${title}`, `${AGENCY_ZH[actor.agency as 'eeb']}答复：${v.text}`, ...(clock ? [clockLine(clock)] : ['请审查后办结或者再次发出检察意见']), link])],
-        );
-        wake = true;
-        return view();
-      })),
+      lock.run(
+        restoringOnRefusal(snapshot, async () => {
+          const actor = requireAgency(req?.actor, [addressee()], '答复检察意见');
+          mustMove('answered', '答复');
+          const v = answerSchema.parse(req.input ?? {});
+          const late = clock ? Date.now() > clock.dueAtMs : false;
+          const spec = OPINIONS[opinionKind!];
+          status = 'answered';
+          answerText = v.text;
+          clock = spec.closeRuleId ? startClock(spec.closeRuleId, 'spp') : null;
+          await record(
+            {
+              id: `${id}/answer/${clockSeq}`,
+              type: 'supervisionAnswered',
+              labelZh: `${AGENCY_ZH[actor.agency as 'eeb']}答复${spec.labelZh}${late ? '（超过答复期限）' : ''}`,
+              actor,
+              ruleId: spec.answerRuleId,
+              data: { text: v.text, late },
+            },
+            [
+              mail('spp', ['supervision'], `【检察意见答复】${seed.subjectLabelZh}`, [
+                `事项：${title}`,
+                `${AGENCY_ZH[actor.agency as 'eeb']}答复：${v.text}`,
+                ...(clock ? [clockLine(clock)] : ['请审查后办结或者再次发出检察意见']),
+                link,
+              ]),
+            ],
+          );
+          wake = true;
+          return view();
+        }),
+      ),
     {
       validator: (req) => {
         requireAgency(req?.actor, [addressee()], '答复检察意见');
@@ -253,25 +372,43 @@ export async function supervisionItemWorkflow(input: SupervisionItemInput): Prom
   setHandler(
     closeSupervisionUpdate,
     (req) =>
-      lock.run(restoringOnRefusal(snapshot, async () => {
-        const actor = requireSpp(req, '办结监督事项');
-        mustMove('closed', '办结');
-        const v = closeSchema.parse(req.input ?? {});
-        const late = clock ? Date.now() > clock.dueAtMs : false;
-        status = 'closed';
-        result = v.result;
-        resultNote = v.note;
-        closedAtMs = Date.now();
-        clock = null;
-        overdue = false;
-        const lines = [`事项：${title}`, `结果：${CLOSE_RESULT_ZH[v.result]}`, ...(v.note ? [`说明：${v.note}`] : []), link];
-        await record(
-          { id: `${id}/closed`, type: 'supervisionClosed', labelZh: `人民检察院办结监督事项：${CLOSE_RESULT_ZH[v.result]}${late ? '（超过期限）' : ''}`, actor, data: { result: v.result, note: v.note ?? null, late } },
-          [mail(seed.concernedAgency, ['handling', 'agencyHead'], `【监督事项办结】${seed.subjectLabelZh}`, lines), ...(v.result === 'referred' ? [mail('workingGroup', ['workingGroup'], `【提请督办】${title}`, lines)] : [])],
-        );
-        wake = true;
-        return view();
-      })),
+      lock.run(
+        restoringOnRefusal(snapshot, async () => {
+          const actor = requireSpp(req, '办结监督事项');
+          mustMove('closed', '办结');
+          const v = closeSchema.parse(req.input ?? {});
+          const late = clock ? Date.now() > clock.dueAtMs : false;
+          status = 'closed';
+          result = v.result;
+          resultNote = v.note;
+          closedAtMs = Date.now();
+          clock = null;
+          overdue = false;
+          const lines = [
+            `事项：${title}`,
+            `结果：${CLOSE_RESULT_ZH[v.result]}`,
+            ...(v.note ? [`说明：${v.note}`] : []),
+            link,
+          ];
+          await record(
+            {
+              id: `${id}/closed`,
+              type: 'supervisionClosed',
+              labelZh: `人民检察院办结监督事项：${CLOSE_RESULT_ZH[v.result]}${late ? '（超过期限）' : ''}`,
+              actor,
+              data: { result: v.result, note: v.note ?? null, late },
+            },
+            [
+              mail(seed.concernedAgency, ['handling', 'agencyHead'], `【监督事项办结】${seed.subjectLabelZh}`, lines),
+              ...(v.result === 'referred'
+                ? [mail('workingGroup', ['workingGroup'], `【提请督办】${title}`, lines)]
+                : []),
+            ],
+          );
+          wake = true;
+          return view();
+        }),
+      ),
     {
       validator: (req) => {
         requireSpp(req, '办结监督事项');
@@ -290,8 +427,14 @@ export async function supervisionItemWorkflow(input: SupervisionItemInput): Prom
     const c = current();
     const steps = c
       ? (['warning', 'overdue', 'escalation'] as const)
-          .map((kind) => ({ kind, atMs: kind === 'warning' ? c.warningAtMs : kind === 'overdue' ? c.overdueAtMs : c.escalationAtMs }))
-          .filter((s): s is { kind: 'warning' | 'overdue' | 'escalation'; atMs: number } => s.atMs !== null && !fired.has(`${clockSeq}/${s.kind}`))
+          .map((kind) => ({
+            kind,
+            atMs: kind === 'warning' ? c.warningAtMs : kind === 'overdue' ? c.overdueAtMs : c.escalationAtMs,
+          }))
+          .filter(
+            (s): s is { kind: 'warning' | 'overdue' | 'escalation'; atMs: number } =>
+              s.atMs !== null && !fired.has(`${clockSeq}/${s.kind}`),
+          )
       : [];
     const next = steps[0];
     wake = false;
@@ -316,9 +459,21 @@ export async function supervisionItemWorkflow(input: SupervisionItemInput): Prom
         next.kind === 'warning'
           ? [mail(who, who === 'spp' ? ['supervision'] : ['handling'], `【预警】${title}`, lines)]
           : next.kind === 'overdue'
-            ? [mail(who, who === 'spp' ? ['supervision'] : ['agencyHead'], `【超期】${title}`, lines), ...(who === 'spp' ? [] : [mail('spp', ['supervision'], `【超期】${title}`, lines)])]
+            ? [
+                mail(who, who === 'spp' ? ['supervision'] : ['agencyHead'], `【超期】${title}`, lines),
+                ...(who === 'spp' ? [] : [mail('spp', ['supervision'], `【超期】${title}`, lines)]),
+              ]
             : [mail(who, ['workingGroup'], `【督办】${title}`, lines)];
-      await record({ id: `${id}/clock/${clockSeq}/${next.kind}`, type: `supervision${next.kind[0].toUpperCase()}${next.kind.slice(1)}`, labelZh, ruleId: c.ruleId, data: { dueAt: c.dueAtMs, agency: who } }, notify);
+      await record(
+        {
+          id: `${id}/clock/${clockSeq}/${next.kind}`,
+          type: `supervision${next.kind[0].toUpperCase()}${next.kind.slice(1)}`,
+          labelZh,
+          ruleId: c.ruleId,
+          data: { dueAt: c.dueAtMs, agency: who },
+        },
+        notify,
+      );
     });
   }
   await condition(allHandlersFinished);

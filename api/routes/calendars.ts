@@ -15,7 +15,12 @@ import {
   parseCalendarYearData,
   type CalendarYearData,
 } from '../../domain/deadlines';
-import { calendarFanOutProgressQuery, calendarFanOutWorkflow, calendarFanOutWorkflowId, type CalendarFanOutProgress } from '../../workflows/calendar-fanout';
+import {
+  calendarFanOutProgressQuery,
+  calendarFanOutWorkflow,
+  calendarFanOutWorkflowId,
+  type CalendarFanOutProgress,
+} from '../../workflows/calendar-fanout';
 import { currentUser, type AuthUser } from '../auth';
 import { notFound } from '../errors';
 import { route } from '../openapi';
@@ -46,7 +51,16 @@ export function calendarsRouter(deps: { db: Db; temporal: Client; config: Config
     const list = open.map((o) => o.open);
     const moved = affectedDeadlines(list, calendar, { rules });
     const ids = [...new Set(moved.map((a) => byKey.get(a.key)!.d.caseId))];
-    const visible = new Set(ids.length ? (await db.select({ id: cases.id }).from(cases).where(and(inArray(cases.id, ids), visibleTo(user)))).map((c) => c.id) : []);
+    const visible = new Set(
+      ids.length
+        ? (
+            await db
+              .select({ id: cases.id })
+              .from(cases)
+              .where(and(inArray(cases.id, ids), visibleTo(user)))
+          ).map((c) => c.id)
+        : [],
+    );
     return moved.map((a) => {
       const o = byKey.get(a.key)!;
       const named = visible.has(o.d.caseId);
@@ -62,32 +76,44 @@ export function calendarsRouter(deps: { db: Db; temporal: Client; config: Config
     });
   }
 
-  route(r, { method: 'get', path: '/api/v1/calendars', permission: 'calendar.read', summary: '工作日历：内置官方年度与管理员载入的年度', tags: ['期限'] }, async (_req, res) => {
-    const calendar = createWorkingCalendar(await loadedCalendarYears(db));
-    res.json({
-      items: calendar.years().map((y) => ({
-        year: y.year,
-        origin: y.origin ?? 'builtin',
-        notice: y.source.notice,
-        noticeDate: y.source.date,
-        holidays: y.holidays.length,
-        workdays: y.workdays.length,
-      })),
-    });
-  });
-
-  route(r, { method: 'get', path: '/api/v1/calendars/:year', permission: 'calendar.read', summary: '某年度的节假日与调休上班日', tags: ['期限'], params: yearParams }, async (_req, res, { params }) => {
-    const data = createWorkingCalendar(await loadedCalendarYears(db)).yearData(params.year);
-    if (!data) throw notFound(`${params.year} 年的节假日安排尚未载入：该年期限按仅周末计算，并标注为暂定`);
-    res.json(data);
-  });
+  route(
+    r,
+    {
+      method: 'get',
+      path: '/api/v1/calendars',
+      permission: 'calendar.read',
+      summary: '工作日历：内置官方年度与管理员载入的年度',
+      tags: ['期限'],
+    },
+    async (_req, res) => {
+      const calendar = createWorkingCalendar(await loadedCalendarYears(db));
+      res.json({
+        items: calendar.years().map((y) => ({
+          year: y.year,
+          origin: y.origin ?? 'builtin',
+          notice: y.source.notice,
+          noticeDate: y.source.date,
+          holidays: y.holidays.length,
+          workdays: y.workdays.length,
+        })),
+      });
+    },
+  );
 
   route(
     r,
-    { method: 'post', path: '/api/v1/calendars/preview', permission: 'calendar.write', summary: '预览：载入该年度后哪些未结期限会改变（不保存）', tags: ['期限'], body: calendarYearDataSchema },
-    async (_req, res, { body }) => {
-      const year = parseCalendarYearData(body);
-      res.json({ year: year.year, affected: (await affectedBy(year, currentUser(res))).map(({ workflowId: _w, ...a }) => a) });
+    {
+      method: 'get',
+      path: '/api/v1/calendars/:year',
+      permission: 'calendar.read',
+      summary: '某年度的节假日与调休上班日',
+      tags: ['期限'],
+      params: yearParams,
+    },
+    async (_req, res, { params }) => {
+      const data = createWorkingCalendar(await loadedCalendarYears(db)).yearData(params.year);
+      if (!data) throw notFound(`${params.year} 年的节假日安排尚未载入：该年期限按仅周末计算，并标注为暂定`);
+      res.json(data);
     },
   );
 
@@ -95,7 +121,27 @@ export function calendarsRouter(deps: { db: Db; temporal: Client; config: Config
     r,
     {
       method: 'post',
-      path: '/api/v1/calendars', permission: 'calendar.write',
+      path: '/api/v1/calendars/preview',
+      permission: 'calendar.write',
+      summary: '预览：载入该年度后哪些未结期限会改变（不保存）',
+      tags: ['期限'],
+      body: calendarYearDataSchema,
+    },
+    async (_req, res, { body }) => {
+      const year = parseCalendarYearData(body);
+      res.json({
+        year: year.year,
+        affected: (await affectedBy(year, currentUser(res))).map(({ workflowId: _w, ...a }) => a),
+      });
+    },
+  );
+
+  route(
+    r,
+    {
+      method: 'post',
+      path: '/api/v1/calendars',
+      permission: 'calendar.write',
       summary: '载入（或更正）一个年度的节假日安排；受影响的案件重新计算期限并记录在案',
       tags: ['期限'],
       body: calendarYearDataSchema,
@@ -108,7 +154,10 @@ export function calendarsRouter(deps: { db: Db; temporal: Client; config: Config
       await db
         .insert(calendarYears)
         .values({ year: year.year, data: year, sourceNotice: year.source.notice, loadedBy: user.id })
-        .onConflictDoUpdate({ target: calendarYears.year, set: { data: year, sourceNotice: year.source.notice, loadedBy: user.id, loadedAt: new Date() } });
+        .onConflictDoUpdate({
+          target: calendarYears.year,
+          set: { data: year, sourceNotice: year.source.notice, loadedBy: user.id, loadedAt: new Date() },
+        });
       // The cases are told by a workflow (durable: a process that stops mid-way leaves no case un-retimed); the same
       // content loaded again finds its workflow, running or done, and tells no case twice.
       const contentHash = crypto.createHash('sha256').update(JSON.stringify(year)).digest('hex').slice(0, 16);
@@ -136,7 +185,9 @@ export function calendarsRouter(deps: { db: Db; temporal: Client; config: Config
           affected: affected.map(({ workflowId: _w, ...a }) => a),
           workflowId,
           progress,
-          messageZh: started ? `已载入 ${year.year} 年节假日安排，正在通知受影响的案件重新计算期限` : `${year.year} 年的这份节假日安排已载入过，未重复通知案件`,
+          messageZh: started
+            ? `已载入 ${year.year} 年节假日安排，正在通知受影响的案件重新计算期限`
+            : `${year.year} 年的这份节假日安排已载入过，未重复通知案件`,
         });
     },
   );
@@ -178,4 +229,3 @@ export function calendarsRouter(deps: { db: Db; temporal: Client; config: Config
 
   return r;
 }
-

@@ -2,14 +2,26 @@ import crypto from 'node:crypto';
 import { Router, type Response } from 'express';
 import { and, asc, count, desc, eq, gte, ilike, lte, or, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
-import { WithStartWorkflowOperation, WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
+import {
+  WithStartWorkflowOperation,
+  WorkflowNotFoundError,
+  WorkflowUpdateFailedError,
+  type Client,
+} from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { policyInForce, type Config } from '../../config';
 import type { Db } from '../../db/client';
 import { caseEvents, cases, deadlines } from '../../db/schema';
 import { caseVisibleToAgency } from '../../db/visibility';
 import { STEPS, STEP_NAMES, isStepName, validateInitial, type Actor } from '../../domain/case';
-import { caseWorkflow, registeredUpdate, stateQuery, stepUpdate, STEP_REJECTED, type CaseWorkflowInput } from '../../workflows/case';
+import {
+  caseWorkflow,
+  registeredUpdate,
+  stateQuery,
+  stepUpdate,
+  STEP_REJECTED,
+  type CaseWorkflowInput,
+} from '../../workflows/case';
 import { currentUser, type AuthUser } from '../auth';
 import { coalescerFor } from '../coalesce';
 import { HttpError, notFound } from '../errors';
@@ -27,7 +39,9 @@ export const TRACK_ZH: Record<(typeof TRACKS)[number], string> = {
 export const createCaseBody = z
   .object({
     title: z.string().trim().min(1).max(200).describe('案件名称'),
-    track: z.enum(TRACKS).describe('办理类型：criminal 涉嫌犯罪移送 / detention 移送行政拘留 / administrative 行政处罚'),
+    track: z
+      .enum(TRACKS)
+      .describe('办理类型：criminal 涉嫌犯罪移送 / detention 移送行政拘留 / administrative 行政处罚'),
     summary: z.string().max(5000).optional().describe('案情摘要'),
     confidentiality: z.enum(['public', 'internal', 'confidential']).default('internal').describe('密级'),
     custody: z.boolean().default(false).describe('嫌疑人是否被羁押'),
@@ -45,7 +59,12 @@ const stepBody = z.record(z.string(), z.unknown()).describe('该操作的字段�
 
 /** The acting user as the case model sees them. */
 export function actorOf(user: AuthUser): Actor {
-  return { userId: user.id, agency: user.agency as Actor['agency'], role: user.role as Actor['role'], displayName: user.displayName };
+  return {
+    userId: user.id,
+    agency: user.agency as Actor['agency'],
+    role: user.role as Actor['role'],
+    displayName: user.displayName,
+  };
 }
 
 /** A step refused by the workflow's validator (or the domain before start) → HTTP status and Chinese reason. */
@@ -54,7 +73,9 @@ function stepFailure(err: unknown): HttpError | undefined {
   if (cause instanceof ApplicationFailure && cause.type === STEP_REJECTED) {
     const d = (cause.details?.[0] ?? {}) as { code?: number; field?: string | null };
     const status = [403, 404, 409, 422].includes(Number(d.code)) ? Number(d.code) : 409;
-    const code = { 403: 'forbidden', 404: 'unknown_step', 409: 'invalid_transition', 422: 'validation_failed' }[status]!;
+    const code = { 403: 'forbidden', 404: 'unknown_step', 409: 'invalid_transition', 422: 'validation_failed' }[
+      status
+    ]!;
     return new HttpError(status, code, cause.message, d.field ? { field: d.field } : undefined);
   }
   return undefined;
@@ -159,7 +180,10 @@ export function casesRouter(deps: { db: Db; temporal: Client; config: Config }) 
 
   /** A case the user may see; a confidential case of other agencies answers exactly like a missing one. */
   const loadCase = async (id: string, user: AuthUser, res?: Response) => {
-    const [row] = await db.select().from(cases).where(and(eq(cases.id, id), visibleTo(user)));
+    const [row] = await db
+      .select()
+      .from(cases)
+      .where(and(eq(cases.id, id), visibleTo(user)));
     if (!row) throw notFound('案件不存在或无权查阅');
     // Every read of a confidential case is audited (api/audit.ts writes it when the response finishes).
     if (res && row.confidentiality === 'confidential') res.locals.auditRead = { target: row.id, what: res.req.path };
@@ -170,11 +194,15 @@ export function casesRouter(deps: { db: Db; temporal: Client; config: Config }) 
     r,
     {
       method: 'post',
-      path: '/api/v1/cases', permission: 'case.create',
+      path: '/api/v1/cases',
+      permission: 'case.create',
       summary: '登记案件并启动案件流程（幂等：相同 Idempotency-Key 返回同一案件）',
       tags: ['案件'],
       body: createCaseBody,
-      responses: { 201: { description: '已登记' }, 202: { description: '已受理，正在登记（流程已启动；以同一 Idempotency-Key 重试可取得登记结果）' } },
+      responses: {
+        201: { description: '已登记' },
+        202: { description: '已受理，正在登记（流程已启动；以同一 Idempotency-Key 重试可取得登记结果）' },
+      },
     },
     async (req, res, { body }) => {
       const user = currentUser(res);
@@ -202,7 +230,12 @@ export function casesRouter(deps: { db: Db; temporal: Client; config: Config }) 
       // Refuse before anything starts: only the EEB registers cases; detention needs the head's approval form.
       const check = validateInitial({ ...input, confidentiality: body.confidentiality });
       if (!check.ok) {
-        throw new HttpError(check.code, check.code === 403 ? 'forbidden' : 'validation_failed', check.messageZh, check.field ? { field: check.field } : undefined);
+        throw new HttpError(
+          check.code,
+          check.code === 403 ? 'forbidden' : 'validation_failed',
+          check.messageZh,
+          check.field ? { field: check.field } : undefined,
+        );
       }
       const start = new WithStartWorkflowOperation(caseWorkflow, {
         workflowId,
@@ -214,7 +247,9 @@ export function casesRouter(deps: { db: Db; temporal: Client; config: Config }) 
       // When the workers are behind, a started workflow is answered 202: it is durable and registers the case as
       // soon as a worker takes it; a repeat with the same Idempotency-Key answers 201 once it has.
       const abort = new AbortController();
-      const registering = temporal.withAbortSignal(abort.signal, () => temporal.workflow.executeUpdateWithStart(registeredUpdate, { startWorkflowOperation: start, args: [] }));
+      const registering = temporal.withAbortSignal(abort.signal, () =>
+        temporal.workflow.executeUpdateWithStart(registeredUpdate, { startWorkflowOperation: start, args: [] }),
+      );
       let timer: NodeJS.Timeout | undefined;
       const late = new Promise<'late'>((ok) => (timer = setTimeout(() => ok('late'), config.registrationAnswerMs)));
       let view = await Promise.race([registering, late]).finally(() => clearTimeout(timer));
@@ -232,14 +267,12 @@ export function casesRouter(deps: { db: Db; temporal: Client; config: Config }) 
         if (started) {
           abort.abort();
           registering.catch(() => undefined);
-          res
-            .status(202)
-            .location(`/api/v1/cases/${caseId}`)
-            .json({
-              caseId,
-              status: 'registering',
-              messageZh: '案件已受理，正在登记（平台繁忙）。登记完成后可在案件列表查看；以同一 Idempotency-Key 重试可取得登记结果。',
-            });
+          res.status(202).location(`/api/v1/cases/${caseId}`).json({
+            caseId,
+            status: 'registering',
+            messageZh:
+              '案件已受理，正在登记（平台繁忙）。登记完成后可在案件列表查看；以同一 Idempotency-Key 重试可取得登记结果。',
+          });
           return;
         }
         view = await registering;
@@ -258,11 +291,21 @@ export function casesRouter(deps: { db: Db; temporal: Client; config: Config }) 
 
   route(
     r,
-    { method: 'get', path: '/api/v1/cases', permission: 'case.read', summary: '案件列表（按办理类型、阶段、责任单位、超期、期限、日期和关键词筛选，分页）', tags: ['案件'], query: listQuery },
+    {
+      method: 'get',
+      path: '/api/v1/cases',
+      permission: 'case.read',
+      summary: '案件列表（按办理类型、阶段、责任单位、超期、期限、日期和关键词筛选，分页）',
+      tags: ['案件'],
+      query: listQuery,
+    },
     async (_req, res, { query }) => {
       const user = currentUser(res);
       // The statements depend on the user's agency (visibleTo) and the query only.
-      const { total, items } = await coalescerFor<{ total: number; items: (typeof cases.$inferSelect)[] }>(db, 'cases.list').run(`${user.agency}|${JSON.stringify(query)}`, () =>
+      const { total, items } = await coalescerFor<{ total: number; items: (typeof cases.$inferSelect)[] }>(
+        db,
+        'cases.list',
+      ).run(`${user.agency}|${JSON.stringify(query)}`, () =>
         db.transaction(async (tx) => {
           const q = caseListStatements(tx, user, query);
           const [{ total }] = await q.total;
@@ -270,14 +313,25 @@ export function casesRouter(deps: { db: Db; temporal: Client; config: Config }) 
         }, READ_TX),
       );
       const secret = items.filter((c) => c.confidentiality === 'confidential').map((c) => c.id);
-      if (secret.length) res.locals.auditRead = { target: secret.length === 1 ? secret[0] : 'cases', what: `案件列表含保密案件：${secret.join(', ')}` };
+      if (secret.length)
+        res.locals.auditRead = {
+          target: secret.length === 1 ? secret[0] : 'cases',
+          what: `案件列表含保密案件：${secret.join(', ')}`,
+        };
       res.json({ items, page: query.page, pageSize: query.pageSize, total });
     },
   );
 
   route(
     r,
-    { method: 'get', path: '/api/v1/cases/:id', permission: 'case.read', summary: '案件详情（含未结期限）', tags: ['案件'], params: caseIdParams },
+    {
+      method: 'get',
+      path: '/api/v1/cases/:id',
+      permission: 'case.read',
+      summary: '案件详情（含未结期限）',
+      tags: ['案件'],
+      params: caseIdParams,
+    },
     async (_req, res, { params }) => {
       const row = await loadCase(params.id, currentUser(res), res);
       const rows = await db.select().from(deadlines).where(eq(deadlines.caseId, row.id)).orderBy(asc(deadlines.dueAt));
@@ -291,10 +345,21 @@ export function casesRouter(deps: { db: Db; temporal: Client; config: Config }) 
 
   route(
     r,
-    { method: 'get', path: '/api/v1/cases/:id/events', permission: 'case.read', summary: '案件事件记录（只追加：每一步、每次预警、超期、督办）', tags: ['案件'], params: caseIdParams },
+    {
+      method: 'get',
+      path: '/api/v1/cases/:id/events',
+      permission: 'case.read',
+      summary: '案件事件记录（只追加：每一步、每次预警、超期、督办）',
+      tags: ['案件'],
+      params: caseIdParams,
+    },
     async (_req, res, { params }) => {
       const row = await loadCase(params.id, currentUser(res), res);
-      const items = await db.select().from(caseEvents).where(eq(caseEvents.caseId, row.id)).orderBy(asc(caseEvents.seq));
+      const items = await db
+        .select()
+        .from(caseEvents)
+        .where(eq(caseEvents.caseId, row.id))
+        .orderBy(asc(caseEvents.seq));
       res.json({ caseId: row.id, caseNumber: row.caseNumber, items });
     },
   );
@@ -303,7 +368,8 @@ export function casesRouter(deps: { db: Db; temporal: Client; config: Config }) 
     r,
     {
       method: 'get',
-      path: '/api/v1/cases/:id/history', permission: 'case.read',
+      path: '/api/v1/cases/:id/history',
+      permission: 'case.read',
       summary: '案件流程历史：中文时间线；format=raw 返回 temporal workflow show 与回放可用的原始 JSON',
       tags: ['案件'],
       params: caseIdParams,
@@ -327,7 +393,13 @@ export function casesRouter(deps: { db: Db; temporal: Client; config: Config }) 
 
   route(
     r,
-    { method: 'get', path: '/api/v1/steps', permission: 'authenticated', summary: '全部办理操作：名称、中文名称、办理机关、适用阶段', tags: ['案件'] },
+    {
+      method: 'get',
+      path: '/api/v1/steps',
+      permission: 'authenticated',
+      summary: '全部办理操作：名称、中文名称、办理机关、适用阶段',
+      tags: ['案件'],
+    },
     async (_req, res) => {
       res.type('application/json').send(stepsBody());
     },
@@ -335,11 +407,22 @@ export function casesRouter(deps: { db: Db; temporal: Client; config: Config }) 
 
   route(
     r,
-    { method: 'get', path: '/api/v1/cases/:id/state', permission: 'case.read', summary: '案件实时状态（流程查询）：阶段、未结期限、待办机关与可办理操作', tags: ['案件'], params: caseIdParams },
+    {
+      method: 'get',
+      path: '/api/v1/cases/:id/state',
+      permission: 'case.read',
+      summary: '案件实时状态（流程查询）：阶段、未结期限、待办机关与可办理操作',
+      tags: ['案件'],
+      params: caseIdParams,
+    },
     async (_req, res, { params }) => {
       const row = await loadCase(params.id, currentUser(res), res);
       try {
-        res.json(await boundedQuery(temporal, config.updateAnswerMs, () => temporal.workflow.getHandle(row.workflowId).query(stateQuery)));
+        res.json(
+          await boundedQuery(temporal, config.updateAnswerMs, () =>
+            temporal.workflow.getHandle(row.workflowId).query(stateQuery),
+          ),
+        );
       } catch (err) {
         if (err instanceof WorkflowNotFoundError) throw notFound('案件流程不存在');
         throw err;
@@ -351,7 +434,8 @@ export function casesRouter(deps: { db: Db; temporal: Client; config: Config }) 
     r,
     {
       method: 'post',
-      path: '/api/v1/cases/:id/steps/:step', permission: 'case.act',
+      path: '/api/v1/cases/:id/steps/:step',
+      permission: 'case.act',
       summary: '办理一个步骤（Temporal Update；Idempotency-Key 作为更新编号，重复提交只生效一次）',
       tags: ['案件'],
       params: stepParams,

@@ -13,10 +13,24 @@ import type { StuckDetector } from '../stuck';
 async function stuckView(db: Db, detector: StuckDetector) {
   const items = await detector.list();
   const ids = items.map((i) => i.caseId).filter((x): x is string => Boolean(x));
-  const rows = ids.length ? await db.select({ id: cases.id, caseNumber: cases.caseNumber, title: cases.title, confidentiality: cases.confidentiality }).from(cases).where(inArray(cases.id, ids)) : [];
+  const rows = ids.length
+    ? await db
+        .select({
+          id: cases.id,
+          caseNumber: cases.caseNumber,
+          title: cases.title,
+          confidentiality: cases.confidentiality,
+        })
+        .from(cases)
+        .where(inArray(cases.id, ids))
+    : [];
   return items.map((i) => {
     const c = rows.find((r) => r.id === i.caseId);
-    return { ...i, caseNumber: c?.caseNumber ?? null, title: c ? (c.confidentiality === 'confidential' ? '（保密案件）' : c.title) : null };
+    return {
+      ...i,
+      caseNumber: c?.caseNumber ?? null,
+      title: c ? (c.confidentiality === 'confidential' ? '（保密案件）' : c.title) : null,
+    };
   });
 }
 
@@ -49,7 +63,15 @@ export function dashboardStatements(db: Db, me: AuthUser, today: string) {
       .orderBy(asc(deadlines.dueAt))
       .limit(100),
     overdue: db
-      .select({ id: cases.id, caseNumber: cases.caseNumber, title: cases.title, confidentiality: cases.confidentiality, stageLabelZh: cases.stageLabelZh, responsibleAgency: cases.responsibleAgency, nextDeadlineAt: cases.nextDeadlineAt })
+      .select({
+        id: cases.id,
+        caseNumber: cases.caseNumber,
+        title: cases.title,
+        confidentiality: cases.confidentiality,
+        stageLabelZh: cases.stageLabelZh,
+        responsibleAgency: cases.responsibleAgency,
+        nextDeadlineAt: cases.nextDeadlineAt,
+      })
       .from(cases)
       .where(and(open, eq(cases.overdue, true)))
       .orderBy(asc(cases.nextDeadlineAt))
@@ -75,10 +97,22 @@ export function dashboardStatements(db: Db, me: AuthUser, today: string) {
     current: db
       .select()
       .from(dutyPeriods)
-      .where(and(inArray(dutyPeriods.dutyId, ['joint-enforcement.monthly', 'training.annual']), lte(dutyPeriods.startDate, today), gte(dutyPeriods.endDate, today)))
+      .where(
+        and(
+          inArray(dutyPeriods.dutyId, ['joint-enforcement.monthly', 'training.annual']),
+          lte(dutyPeriods.startDate, today),
+          gte(dutyPeriods.endDate, today),
+        ),
+      )
       .orderBy(desc(dutyPeriods.startDate)),
     meetings: db
-      .select({ id: dutyItems.id, periodId: dutyItems.periodId, status: dutyItems.status, titleZh: dutyItems.titleZh, date: dutyItems.date })
+      .select({
+        id: dutyItems.id,
+        periodId: dutyItems.periodId,
+        status: dutyItems.status,
+        titleZh: dutyItems.titleZh,
+        date: dutyItems.date,
+      })
       .from(dutyItems)
       .innerJoin(dutyPeriods, eq(dutyPeriods.id, dutyItems.periodId))
       .where(and(eq(dutyItems.kind, 'meeting'), eq(dutyPeriods.status, 'open')))
@@ -95,43 +129,68 @@ export function dashboardStatements(db: Db, me: AuthUser, today: string) {
 export function dashboardRouter(deps: { db: Db; stuck?: StuckDetector }) {
   const { db } = deps;
   const r = Router();
-  route(r, { method: 'get', path: '/api/v1/dashboard', permission: 'case.read', summary: '工作台：本机关待办、超期案件、各阶段数量、未读通知', tags: ['工作台'] }, async (_req, res) => {
-    const me = currentUser(res);
-    const today = chinaDate(Date.now());
-    // The statements depend on the user's agency (visibleTo, clocks, resolutions), id (unread mail) and the day.
-    const read = () => db.transaction(async (tx) => {
-      const q = dashboardStatements(tx, me, today);
-      const pendingClocks = await q.pendingClocks;
-      const overdue = await q.overdue;
-      const counts = await q.counts;
-      const [{ unread }] = await q.unread;
-      const current = await q.current;
-      const meetings = await q.meetings;
-      const [{ openResolutions }] = await q.openResolutions;
-      return { pendingClocks, overdue, counts, unread, current, meetings, openResolutions };
-    }, READ_TX);
-    const { pendingClocks, overdue, counts, unread, current, meetings, openResolutions } = await coalescerFor<Awaited<ReturnType<typeof read>>>(db, 'dashboard').run(
-      `${me.agency}|${me.id}|${today}`,
-      read,
-    );
-    const byStage = counts
-      .filter((c) => c.isStageRow === 1)
-      .map((c) => ({ stage: c.stage, stageLabelZh: c.stageLabelZh, n: c.n }))
-      .sort((a, b) => b.n - a.n);
-    const byAgency = counts.filter((c) => c.isStageRow === 0 && c.nOpen > 0).map((c) => ({ agency: c.agency, n: c.nOpen }));
-    const period = (dutyId: string) => current.find((p) => p.dutyId === dutyId) ?? null;
-    const mechanism = {
-      jointEnforcement: period('joint-enforcement.monthly'),
-      training: period('training.annual'),
-      // The next meeting to be held: the earliest scheduled on or after today, else one still to be scheduled.
-      nextMeeting: meetings.find((m) => m.date && m.date >= today && m.status !== 'held') ?? meetings.find((m) => !m.date) ?? null,
-      openResolutions,
-    };
-    // Titles of confidential cases stay out of the overview.
-    const mask = <T extends { title: string; confidentiality?: string }>(x: T) => (x.confidentiality === 'confidential' ? { ...x, title: '（保密案件）' } : x);
-    // The working group oversees the mechanism: it sees the work that is stuck (卡住的流程) and why.
-    const stuck = me.agency === 'workingGroup' && deps.stuck ? await stuckView(db, deps.stuck) : undefined;
-    res.json({ agency: me.agency, pendingClocks: pendingClocks.map(mask), overdue: overdue.map(mask), byStage, byAgency, unreadNotifications: unread, mechanism, ...(stuck ? { stuck } : {}) });
-  });
+  route(
+    r,
+    {
+      method: 'get',
+      path: '/api/v1/dashboard',
+      permission: 'case.read',
+      summary: '工作台：本机关待办、超期案件、各阶段数量、未读通知',
+      tags: ['工作台'],
+    },
+    async (_req, res) => {
+      const me = currentUser(res);
+      const today = chinaDate(Date.now());
+      // The statements depend on the user's agency (visibleTo, clocks, resolutions), id (unread mail) and the day.
+      const read = () =>
+        db.transaction(async (tx) => {
+          const q = dashboardStatements(tx, me, today);
+          const pendingClocks = await q.pendingClocks;
+          const overdue = await q.overdue;
+          const counts = await q.counts;
+          const [{ unread }] = await q.unread;
+          const current = await q.current;
+          const meetings = await q.meetings;
+          const [{ openResolutions }] = await q.openResolutions;
+          return { pendingClocks, overdue, counts, unread, current, meetings, openResolutions };
+        }, READ_TX);
+      const { pendingClocks, overdue, counts, unread, current, meetings, openResolutions } = await coalescerFor<
+        Awaited<ReturnType<typeof read>>
+      >(db, 'dashboard').run(`${me.agency}|${me.id}|${today}`, read);
+      const byStage = counts
+        .filter((c) => c.isStageRow === 1)
+        .map((c) => ({ stage: c.stage, stageLabelZh: c.stageLabelZh, n: c.n }))
+        .sort((a, b) => b.n - a.n);
+      const byAgency = counts
+        .filter((c) => c.isStageRow === 0 && c.nOpen > 0)
+        .map((c) => ({ agency: c.agency, n: c.nOpen }));
+      const period = (dutyId: string) => current.find((p) => p.dutyId === dutyId) ?? null;
+      const mechanism = {
+        jointEnforcement: period('joint-enforcement.monthly'),
+        training: period('training.annual'),
+        // The next meeting to be held: the earliest scheduled on or after today, else one still to be scheduled.
+        nextMeeting:
+          meetings.find((m) => m.date && m.date >= today && m.status !== 'held') ??
+          meetings.find((m) => !m.date) ??
+          null,
+        openResolutions,
+      };
+      // Titles of confidential cases stay out of the overview.
+      const mask = <T extends { title: string; confidentiality?: string }>(x: T) =>
+        x.confidentiality === 'confidential' ? { ...x, title: '（保密案件）' } : x;
+      // The working group oversees the mechanism: it sees the work that is stuck (卡住的流程) and why.
+      const stuck = me.agency === 'workingGroup' && deps.stuck ? await stuckView(db, deps.stuck) : undefined;
+      res.json({
+        agency: me.agency,
+        pendingClocks: pendingClocks.map(mask),
+        overdue: overdue.map(mask),
+        byStage,
+        byAgency,
+        unreadNotifications: unread,
+        mechanism,
+        ...(stuck ? { stuck } : {}),
+      });
+    },
+  );
   return r;
 }

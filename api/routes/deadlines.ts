@@ -35,7 +35,8 @@ export function deadlinesRouter(deps: { db: Db; config: Config }) {
     r,
     {
       method: 'get',
-      path: '/api/v1/deadlines/preview', permission: 'deadline.read',
+      path: '/api/v1/deadlines/preview',
+      permission: 'deadline.read',
       summary: '期限预览：按规则与起算时刻计算期满日期（与 npm run deadline 相同）',
       tags: ['期限'],
       query: previewQuery,

@@ -45,15 +45,35 @@ export async function withoutConfidentialAgendaCases<T>(db: Db, value: T): Promi
     for (const x of Object.values(o)) walk(x, depth + 1);
   };
   walk(value, 0);
-  const ids = [...new Set(agendas.flatMap((a) => AGENDA_LISTS.flatMap((k) => ((a[k] as { caseId?: string }[] | undefined) ?? []).map((c) => c.caseId ?? ''))))].filter(Boolean);
+  const ids = [
+    ...new Set(
+      agendas.flatMap((a) =>
+        AGENDA_LISTS.flatMap((k) => ((a[k] as { caseId?: string }[] | undefined) ?? []).map((c) => c.caseId ?? '')),
+      ),
+    ),
+  ].filter(Boolean);
   if (!ids.length) return value;
-  const secret = new Set((await db.select({ id: cases.id }).from(cases).where(and(inArray(cases.id, ids), eq(cases.confidentiality, 'confidential')))).map((c) => c.id));
+  const secret = new Set(
+    (
+      await db
+        .select({ id: cases.id })
+        .from(cases)
+        .where(and(inArray(cases.id, ids), eq(cases.confidentiality, 'confidential')))
+    ).map((c) => c.id),
+  );
   if (!secret.size) return value;
-  for (const a of agendas) for (const k of AGENDA_LISTS) if (Array.isArray(a[k])) a[k] = (a[k] as { caseId?: string }[]).filter((c) => !secret.has(c.caseId ?? ''));
+  for (const a of agendas)
+    for (const k of AGENDA_LISTS)
+      if (Array.isArray(a[k])) a[k] = (a[k] as { caseId?: string }[]).filter((c) => !secret.has(c.caseId ?? ''));
   return value;
 }
 
-const actorOf = (u: AuthUser): DutyActor => ({ userId: u.id, agency: u.agency, role: u.role, displayName: u.displayName });
+const actorOf = (u: AuthUser): DutyActor => ({
+  userId: u.id,
+  agency: u.agency,
+  role: u.role,
+  displayName: u.displayName,
+});
 
 export function dutiesRouter(deps: { db: Db; temporal: Client; config: Config }) {
   const { db, temporal, config } = deps;
@@ -65,9 +85,19 @@ export function dutiesRouter(deps: { db: Db; temporal: Client; config: Config })
     return v;
   };
 
-  route(r, { method: 'get', path: '/api/v1/schedules', permission: 'schedule.read', summary: '定期任务（联合执法、教育培训、联席会议、信息通报）：周期、状态、下次运行时间', tags: ['定期任务'] }, async (_req, res) => {
-    res.json({ items: await listSchedules(temporal) });
-  });
+  route(
+    r,
+    {
+      method: 'get',
+      path: '/api/v1/schedules',
+      permission: 'schedule.read',
+      summary: '定期任务（联合执法、教育培训、联席会议、信息通报）：周期、状态、下次运行时间',
+      tags: ['定期任务'],
+    },
+    async (_req, res) => {
+      res.json({ items: await listSchedules(temporal) });
+    },
+  );
 
   for (const [verb, zh] of [
     ['pause', '暂停'],
@@ -76,7 +106,14 @@ export function dutiesRouter(deps: { db: Db; temporal: Client; config: Config })
   ] as const) {
     route(
       r,
-      { method: 'post', path: `/api/v1/schedules/:id/${verb}`, permission: 'schedule.write', summary: `${zh}定期任务`, tags: ['定期任务'], params: scheduleParams },
+      {
+        method: 'post',
+        path: `/api/v1/schedules/:id/${verb}`,
+        permission: 'schedule.write',
+        summary: `${zh}定期任务`,
+        tags: ['定期任务'],
+        params: scheduleParams,
+      },
       async (_req, res, { params }) => {
         await scheduleOr404(params.id);
         const handle = temporal.schedule.getHandle(params.id);
@@ -104,7 +141,12 @@ export function dutiesRouter(deps: { db: Db; temporal: Client; config: Config })
       const v = await scheduleOr404(params.id);
       const dutyId = dutyOfSchedule(params.id)!;
       if (!RECURRING_DUTIES[dutyId].configurable) {
-        throw new HttpError(422, 'validation_failed', `${RECURRING_DUTIES[dutyId].labelZh}的周期由制度规定（${v.cadenceZh}），不能修改`, { field: 'cadence' });
+        throw new HttpError(
+          422,
+          'validation_failed',
+          `${RECURRING_DUTIES[dutyId].labelZh}的周期由制度规定（${v.cadenceZh}），不能修改`,
+          { field: 'cadence' },
+        );
       }
       await setScheduleCadence(temporal, params.id, body.cadence as Cadence);
       res.json(await scheduleOr404(params.id));
@@ -132,22 +174,45 @@ export function dutiesRouter(deps: { db: Db; temporal: Client; config: Config })
       if (query.status) where.push(eq(dutyPeriods.status, query.status));
       const cond = where.length ? and(...where) : undefined;
       const [{ total }] = await db.select({ total: count() }).from(dutyPeriods).where(cond);
-      const items = await db.select().from(dutyPeriods).where(cond).orderBy(desc(dutyPeriods.startDate), asc(dutyPeriods.id)).limit(query.pageSize).offset((query.page - 1) * query.pageSize);
+      const items = await db
+        .select()
+        .from(dutyPeriods)
+        .where(cond)
+        .orderBy(desc(dutyPeriods.startDate), asc(dutyPeriods.id))
+        .limit(query.pageSize)
+        .offset((query.page - 1) * query.pageSize);
       res.json({ items, page: query.page, pageSize: query.pageSize, total });
     },
   );
 
   route(
     r,
-    { method: 'get', path: '/api/v1/duties/:id', permission: 'duty.read', summary: '一期定期职责的记录、事项与实时状态', tags: ['定期职责'], params: dutyParams },
+    {
+      method: 'get',
+      path: '/api/v1/duties/:id',
+      permission: 'duty.read',
+      summary: '一期定期职责的记录、事项与实时状态',
+      tags: ['定期职责'],
+      params: dutyParams,
+    },
     async (_req, res, { params }) => {
       const [period] = await db.select().from(dutyPeriods).where(eq(dutyPeriods.id, params.id));
       if (!period) throw notFound('该期事项不存在');
-      const events = await db.select().from(dutyEvents).where(eq(dutyEvents.periodId, params.id)).orderBy(asc(dutyEvents.seq));
-      const items = await db.select().from(dutyItems).where(eq(dutyItems.periodId, params.id)).orderBy(asc(dutyItems.createdAt), asc(dutyItems.id));
+      const events = await db
+        .select()
+        .from(dutyEvents)
+        .where(eq(dutyEvents.periodId, params.id))
+        .orderBy(asc(dutyEvents.seq));
+      const items = await db
+        .select()
+        .from(dutyItems)
+        .where(eq(dutyItems.periodId, params.id))
+        .orderBy(asc(dutyItems.createdAt), asc(dutyItems.id));
       let live: unknown = null;
       try {
-        live = await boundedQuery(temporal, config.updateAnswerMs, () => temporal.workflow.getHandle(params.id).query('state'));
+        live = await boundedQuery(temporal, config.updateAnswerMs, () =>
+          temporal.workflow.getHandle(params.id).query('state'),
+        );
       } catch {
         live = null; // closed past retention, or a briefing (no query): the record above is complete
       }
@@ -171,14 +236,18 @@ export function dutiesRouter(deps: { db: Db; temporal: Client; config: Config })
       const key = idempotencyKeyOf(req);
       const allowed = UPDATES_BY_PREFIX.find(([prefix]) => params.id.startsWith(prefix))?.[1];
       if (!allowed) throw notFound('该事项不存在或不接受办理操作');
-      if (!allowed.includes(params.action)) throw new HttpError(404, 'unknown_action', `该事项没有“${params.action}”操作（可用：${allowed.join('、')}）`);
+      if (!allowed.includes(params.action))
+        throw new HttpError(404, 'unknown_action', `该事项没有“${params.action}”操作（可用：${allowed.join('、')}）`);
       try {
         const view = await boundedUpdate<unknown, [unknown]>(
           temporal,
           temporal.workflow.getHandle(params.id),
           params.action,
           // The same key is the same Temporal update id: a repeated request takes effect once.
-          { args: [{ actor: actorOf(currentUser(res)), input: body, ...policyInForce(config) }], updateId: key ? `${currentUser(res).id}:${params.action}:${key}` : undefined },
+          {
+            args: [{ actor: actorOf(currentUser(res)), input: body, ...policyInForce(config) }],
+            updateId: key ? `${currentUser(res).id}:${params.action}:${key}` : undefined,
+          },
           config.updateAnswerMs,
         );
         res.json(await withoutConfidentialAgendaCases(db, view));
@@ -205,26 +274,45 @@ export function dutiesRouter(deps: { db: Db; temporal: Client; config: Config })
     async (req, res, { body }) => {
       const user = currentUser(res);
       const key = req.get('idempotency-key');
-      const suffix = key ? crypto.createHash('sha256').update(`${user.id}\u0000${key}`).digest('hex').slice(0, 16) : crypto.randomUUID().replace(/-/g, '').slice(0, 16);
+      const suffix = key
+        ? crypto.createHash('sha256').update(`${user.id}\u0000${key}`).digest('hex').slice(0, 16)
+        : crypto.randomUUID().replace(/-/g, '').slice(0, 16);
       const workflowId = `duty-joint-meeting-adhoc-${suffix}`;
       const period = recurringPeriodOf('monthly', chinaDate(Date.now()));
       const input: DutyPeriodInput = {
         dutyId: 'joint-meeting.periodic',
         cadence: 'monthly',
         period,
-        settings: config.dutySchedules['joint-meeting.periodic']?.resolutionDays ? { resolutionDays: config.dutySchedules['joint-meeting.periodic'].resolutionDays } : undefined,
+        settings: config.dutySchedules['joint-meeting.periodic']?.resolutionDays
+          ? { resolutionDays: config.dutySchedules['joint-meeting.periodic'].resolutionDays }
+          : undefined,
         adHoc: { requestedBy: actorOf(user), reasonZh: body.reasonZh, requestedAtMs: Date.now() },
       };
-      await temporal.workflow.start(jointMeetingWorkflow, { workflowId, taskQueue: config.temporal.taskQueue, args: [input], workflowIdConflictPolicy: 'USE_EXISTING' });
+      await temporal.workflow.start(jointMeetingWorkflow, {
+        workflowId,
+        taskQueue: config.temporal.taskQueue,
+        args: [input],
+        workflowIdConflictPolicy: 'USE_EXISTING',
+      });
       res.status(201).location(`/api/v1/duties/${workflowId}`).json({ id: workflowId });
     },
   );
 
   route(
     r,
-    { method: 'get', path: '/api/v1/briefings', permission: 'duty.read', summary: '信息通报（各期各机关统计；保密案件只计数）', tags: ['定期职责'] },
+    {
+      method: 'get',
+      path: '/api/v1/briefings',
+      permission: 'duty.read',
+      summary: '信息通报（各期各机关统计；保密案件只计数）',
+      tags: ['定期职责'],
+    },
     async (_req, res) => {
-      const items = await db.select().from(dutyItems).where(eq(dutyItems.kind, 'briefing')).orderBy(desc(dutyItems.date));
+      const items = await db
+        .select()
+        .from(dutyItems)
+        .where(eq(dutyItems.kind, 'briefing'))
+        .orderBy(desc(dutyItems.date));
       res.json({ items });
     },
   );

@@ -25,12 +25,16 @@ const importBody = z
       .string({ error: '请填写来源系统（sourceSystem）' })
       .regex(/^[A-Za-z0-9_.-]{1,64}$/, { error: '来源系统（sourceSystem）应为 1–64 位字母、数字、点、下划线或连字符' }),
     filename: z.string({ error: '请填写文件名（filename）' }).min(1).max(200),
-    contentType: z.enum(['text/csv', 'application/json'], { error: '文件类型（contentType）须为 text/csv 或 application/json' }),
+    contentType: z.enum(['text/csv', 'application/json'], {
+      error: '文件类型（contentType）须为 text/csv 或 application/json',
+    }),
     content: z.string().optional().describe('文件内容（UTF-8 文本）'),
     contentBase64: z.string().optional().describe('文件内容（base64），与 content 二选一'),
   })
   .strict()
-  .refine((b) => (b.content === undefined) !== (b.contentBase64 === undefined), { error: '请提供文件内容：content 或 contentBase64 二者之一' });
+  .refine((b) => (b.content === undefined) !== (b.contentBase64 === undefined), {
+    error: '请提供文件内容：content 或 contentBase64 二者之一',
+  });
 
 const jobParams = z.object({ id: z.string().regex(/^[0-9a-f-]{36}$/, '导入任务编号格式错误') });
 const listQuery = z.object({ limit: z.coerce.number().int().min(1).max(100).default(20) }).strict();
@@ -46,7 +50,11 @@ function jobView(j: typeof importJobs.$inferSelect) {
     size: j.size,
     sha256: j.sha256,
     status: j.status,
-    progress: { processed: j.processed, total: j.total, percent: j.total ? Math.floor((j.processed * 100) / j.total) : 0 },
+    progress: {
+      processed: j.processed,
+      total: j.total,
+      percent: j.total ? Math.floor((j.processed * 100) / j.total) : 0,
+    },
     inserted: j.inserted,
     updated: j.updated,
     unchanged: j.unchanged,
@@ -61,7 +69,8 @@ function jobView(j: typeof importJobs.$inferSelect) {
 }
 
 /** An agency sees its own imports; the working group sees all. */
-const mayRead = (user: AuthUser, j: typeof importJobs.$inferSelect) => user.agency === 'workingGroup' || user.agency === j.createdByAgency;
+const mayRead = (user: AuthUser, j: typeof importJobs.$inferSelect) =>
+  user.agency === 'workingGroup' || user.agency === j.createdByAgency;
 
 /**
  * Data exchange: CSV or JSON files of penalty and enforcement records from the agencies' own systems, imported by a
@@ -84,13 +93,25 @@ export function importsRouter(deps: { db: Db; temporal: Client; config: Config }
     },
     async (req, res, { body }) => {
       const user = currentUser(res);
-      const bytes = body.content !== undefined ? Buffer.from(body.content, 'utf8') : Buffer.from(body.contentBase64!, 'base64');
-      const file = checkUpload({ filename: body.filename, declaredType: body.contentType, bytes, maxBytes: MAX_FILE_BYTES, allowed: Object.keys(TYPES) });
+      const bytes =
+        body.content !== undefined ? Buffer.from(body.content, 'utf8') : Buffer.from(body.contentBase64!, 'base64');
+      const file = checkUpload({
+        filename: body.filename,
+        declaredType: body.contentType,
+        bytes,
+        maxBytes: MAX_FILE_BYTES,
+        allowed: Object.keys(TYPES),
+      });
       const content = bytes.toString('utf8');
       const id = crypto.randomUUID();
       const sha256 = crypto.createHash('sha256').update(bytes).digest('hex');
       // The audit entry keeps what was imported, not the file itself (it stays with the job).
-      req.body = { ...body, content: undefined, contentBase64: undefined, file: `${file.size} 字节，sha256 ${sha256}，导入任务 ${id}` };
+      req.body = {
+        ...body,
+        content: undefined,
+        contentBase64: undefined,
+        file: `${file.size} 字节，sha256 ${sha256}，导入任务 ${id}`,
+      };
       res.locals.auditTarget = id;
       await db.insert(importJobs).values({
         id,
@@ -105,9 +126,16 @@ export function importsRouter(deps: { db: Db; temporal: Client; config: Config }
         createdByAgency: user.agency,
       });
       try {
-        await temporal.workflow.start(importWorkflow, { workflowId: `import-${id}`, taskQueue: config.temporal.taskQueue, args: [{ jobId: id }] });
+        await temporal.workflow.start(importWorkflow, {
+          workflowId: `import-${id}`,
+          taskQueue: config.temporal.taskQueue,
+          args: [{ jobId: id }],
+        });
       } catch (err) {
-        await db.update(importJobs).set({ status: 'failed', messageZh: '导入流程未能启动，未导入任何记录，请稍后重试', finishedAt: new Date() }).where(eq(importJobs.id, id));
+        await db
+          .update(importJobs)
+          .set({ status: 'failed', messageZh: '导入流程未能启动，未导入任何记录，请稍后重试', finishedAt: new Date() })
+          .where(eq(importJobs.id, id));
         throw err;
       }
       const [job] = await db.select().from(importJobs).where(eq(importJobs.id, id));
@@ -134,7 +162,14 @@ export function importsRouter(deps: { db: Db; temporal: Client; config: Config }
 
   route(
     r,
-    { method: 'get', path: '/api/v1/imports', permission: 'import.read', summary: '最近的导入任务（本机关；联动工作组看全部）', tags: ['数据交换'], query: listQuery },
+    {
+      method: 'get',
+      path: '/api/v1/imports',
+      permission: 'import.read',
+      summary: '最近的导入任务（本机关；联动工作组看全部）',
+      tags: ['数据交换'],
+      query: listQuery,
+    },
     async (_req, res, { query }) => {
       const user = currentUser(res);
       const rows = await db
@@ -143,7 +178,14 @@ export function importsRouter(deps: { db: Db; temporal: Client; config: Config }
         .where(user.agency === 'workingGroup' ? sql`true` : eq(importJobs.createdByAgency, user.agency))
         .orderBy(desc(importJobs.createdAt))
         .limit(query.limit);
-      res.json({ items: rows.map((j) => ({ ...jobView(j), errors: undefined, changes: undefined, errorCount: (j.errors as unknown[]).length })) });
+      res.json({
+        items: rows.map((j) => ({
+          ...jobView(j),
+          errors: undefined,
+          changes: undefined,
+          errorCount: (j.errors as unknown[]).length,
+        })),
+      });
     },
   );
 

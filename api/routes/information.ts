@@ -15,7 +15,9 @@ import { route } from '../openapi';
 import { visibleTo } from './cases';
 
 const caseIdParams = z.object({ id: z.string().regex(/^[0-9a-f-]{36}$/, '案件编号格式错误') });
-const recordParams = caseIdParams.extend({ seq: z.string().regex(/^\d{1,9}$/, '决定序号格式错误（应为案件事件序号）') });
+const recordParams = caseIdParams.extend({
+  seq: z.string().regex(/^\d{1,9}$/, '决定序号格式错误（应为案件事件序号）'),
+});
 
 const feedQuery = z
   .object({
@@ -60,13 +62,22 @@ function recordView(r: typeof informationRecords.$inferSelect) {
     content: r.content,
     documentNumber: r.documentNumber,
     enteredAt: r.enteredAt?.toISOString() ?? null,
-    enteredBy: r.enteredByUserId ? { userId: r.enteredByUserId, agency: r.enteredByAgency, displayName: r.enteredByName } : null,
+    enteredBy: r.enteredByUserId
+      ? { userId: r.enteredByUserId, agency: r.enteredByAgency, displayName: r.enteredByName }
+      : null,
   };
 }
 
 /** A 保密 record for a reader not involved in the case: that it exists and is due, not what it says. */
 function withheldView(r: typeof informationRecords.$inferSelect) {
-  return { ...recordView(r), content: null, documentNumber: null, confidentialityReason: null, withheld: true, withheldZh: '保密信息：仅涉案机关和人民检察院可阅' };
+  return {
+    ...recordView(r),
+    content: null,
+    documentNumber: null,
+    confidentialityReason: null,
+    withheld: true,
+    withheldZh: '保密信息：仅涉案机关和人民检察院可阅',
+  };
 }
 
 function updateFailure(err: unknown): HttpError | undefined {
@@ -74,7 +85,11 @@ function updateFailure(err: unknown): HttpError | undefined {
   if (cause instanceof ApplicationFailure && cause.type === 'StepRejected') {
     const d = (cause.details?.[0] ?? {}) as { code?: number };
     const status = [403, 404, 409, 422].includes(Number(d.code)) ? Number(d.code) : 409;
-    return new HttpError(status, { 403: 'forbidden', 404: 'not_found', 409: 'conflict', 422: 'validation_failed' }[status]!, cause.message);
+    return new HttpError(
+      status,
+      { 403: 'forbidden', 404: 'not_found', 409: 'conflict', 422: 'validation_failed' }[status]!,
+      cause.message,
+    );
   }
   return undefined;
 }
@@ -87,7 +102,10 @@ export function informationRouter(deps: { db: Db; temporal: Client }) {
   const r = Router();
 
   const loadCase = async (id: string, user: AuthUser, res: import('express').Response) => {
-    const [row] = await db.select().from(cases).where(and(eq(cases.id, id), visibleTo(user)));
+    const [row] = await db
+      .select()
+      .from(cases)
+      .where(and(eq(cases.id, id), visibleTo(user)));
     if (!row) throw notFound('案件不存在或无权查阅');
     if (row.confidentiality === 'confidential') res.locals.auditRead = { target: row.id, what: res.req.path };
     return row;
@@ -106,15 +124,26 @@ export function informationRouter(deps: { db: Db; temporal: Client }) {
     async (_req, res, { params }) => {
       const user = currentUser(res);
       const c = await loadCase(params.id, user, res);
-      const rows = await db.select().from(informationRecords).where(eq(informationRecords.caseId, c.id)).orderBy(asc(informationRecords.decidedAt));
+      const rows = await db
+        .select()
+        .from(informationRecords)
+        .where(eq(informationRecords.caseId, c.id))
+        .orderBy(asc(informationRecords.decidedAt));
       // A 保密 record is read as a confidential case is: by the agencies involved and the procuratorate only.
       let involved: boolean | undefined;
       if (rows.some((x) => x.confidentiality === 'confidential')) {
-        const [v] = await db.select({ ok: sql<boolean>`${caseInvolvesAgency(user.agency)}` }).from(cases).where(eq(cases.id, c.id));
+        const [v] = await db
+          .select({ ok: sql<boolean>`${caseInvolvesAgency(user.agency)}` })
+          .from(cases)
+          .where(eq(cases.id, c.id));
         involved = Boolean(v?.ok);
         if (involved) res.locals.auditRead = { target: c.id, what: res.req.path };
       }
-      res.json({ caseId: c.id, caseNumber: c.caseNumber, items: rows.map((x) => (x.confidentiality === 'confidential' && !involved ? withheldView(x) : recordView(x))) });
+      res.json({
+        caseId: c.id,
+        caseNumber: c.caseNumber,
+        items: rows.map((x) => (x.confidentiality === 'confidential' && !involved ? withheldView(x) : recordView(x))),
+      });
     },
   );
 
@@ -124,7 +153,8 @@ export function informationRouter(deps: { db: Db; temporal: Client }) {
       method: 'post',
       path: '/api/v1/cases/:id/information-records/:seq',
       permission: 'information.enter',
-      summary: '录入一项决定的案件信息（作出决定的机关；密级：public 公开 / internal 内部 / confidential 保密，非公开须说明理由）',
+      summary:
+        '录入一项决定的案件信息（作出决定的机关；密级：public 公开 / internal 内部 / confidential 保密，非公开须说明理由）',
       tags: ['信息共享'],
       params: recordParams,
       body: informationRecordInput,
@@ -140,7 +170,12 @@ export function informationRouter(deps: { db: Db; temporal: Client }) {
       if (rec.status === 'entered') throw new HttpError(409, 'conflict', '该决定的案件信息已经录入');
       try {
         await temporal.workflow.getHandle(rec.workflowId).executeUpdate(enterInformationRecordUpdate, {
-          args: [{ actor: { userId: user.id, agency: user.agency, role: user.role, displayName: user.displayName }, record: body }],
+          args: [
+            {
+              actor: { userId: user.id, agency: user.agency, role: user.role, displayName: user.displayName },
+              record: body,
+            },
+          ],
         });
       } catch (err) {
         if (err instanceof WorkflowNotFoundError) throw notFound('信息录入流程不存在');
@@ -166,10 +201,21 @@ export function informationRouter(deps: { db: Db; temporal: Client }) {
       const level = feedLevel(res.locals.user as Principal | undefined);
       const after = decodeCursor(query.cursor);
       const allowed = level === 'internal' ? ['public', 'internal'] : ['public'];
-      const allowedSql = sql.join(allowed.map((a) => sql`${a}`), sql`, `);
+      const allowedSql = sql.join(
+        allowed.map((a) => sql`${a}`),
+        sql`, `,
+      );
       // A confidential case makes every record of it confidential, whatever the record's own mark.
       const rows = await db
-        .select({ r: informationRecords, c: { caseNumber: cases.caseNumber, title: cases.title, track: cases.track, confidentiality: cases.confidentiality } })
+        .select({
+          r: informationRecords,
+          c: {
+            caseNumber: cases.caseNumber,
+            title: cases.title,
+            track: cases.track,
+            confidentiality: cases.confidentiality,
+          },
+        })
         .from(informationRecords)
         .innerJoin(cases, eq(cases.id, informationRecords.caseId))
         .where(
@@ -192,7 +238,12 @@ export function informationRouter(deps: { db: Db; temporal: Client }) {
           // The case's own mark governs its title: an internal case is named only to agency tokens.
           caseTitle: allowed.includes(c.confidentiality) ? c.title : null,
           track: c.track,
-          decision: { step: rec.step, labelZh: rec.decisionLabelZh, article34Item: rec.article34Item, decidedAt: rec.decidedAt.toISOString() },
+          decision: {
+            step: rec.step,
+            labelZh: rec.decisionLabelZh,
+            article34Item: rec.article34Item,
+            decidedAt: rec.decidedAt.toISOString(),
+          },
           agency: rec.responsibleAgency,
           confidentiality: rec.confidentiality,
           content: rec.content,

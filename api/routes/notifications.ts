@@ -23,13 +23,23 @@ export function notificationsRouter(deps: { db: Db; digestTime?: string }) {
       permission: 'authenticated',
       summary: '我的站内通知（unread=true 只看未读）',
       tags: ['通知'],
-      query: z.object({ unread: z.enum(['true', 'false']).optional(), page: z.coerce.number().int().min(1).max(10000).default(1), pageSize: z.coerce.number().int().min(1).max(200).default(50) }),
+      query: z.object({
+        unread: z.enum(['true', 'false']).optional(),
+        page: z.coerce.number().int().min(1).max(10000).default(1),
+        pageSize: z.coerce.number().int().min(1).max(200).default(50),
+      }),
     },
     async (_req, res, { query }) => {
       const me = currentUser(res);
-      const cond = and(eq(notifications.recipientUserId, me.id), query.unread === 'true' ? isNull(notifications.readAt) : undefined);
+      const cond = and(
+        eq(notifications.recipientUserId, me.id),
+        query.unread === 'true' ? isNull(notifications.readAt) : undefined,
+      );
       const [{ total }] = await db.select({ total: count() }).from(notifications).where(cond);
-      const [{ unread }] = await db.select({ unread: count() }).from(notifications).where(and(eq(notifications.recipientUserId, me.id), isNull(notifications.readAt)));
+      const [{ unread }] = await db
+        .select({ unread: count() })
+        .from(notifications)
+        .where(and(eq(notifications.recipientUserId, me.id), isNull(notifications.readAt)));
       const items = await db
         .select({
           id: notifications.id,
@@ -64,7 +74,13 @@ export function notificationsRouter(deps: { db: Db; digestTime?: string }) {
 
   route(
     r,
-    { method: 'get', path: '/api/v1/me/preferences', permission: 'authenticated', summary: '我的通知偏好（预警逐条即时发送或每日汇总）', tags: ['通知'] },
+    {
+      method: 'get',
+      path: '/api/v1/me/preferences',
+      permission: 'authenticated',
+      summary: '我的通知偏好（预警逐条即时发送或每日汇总）',
+      tags: ['通知'],
+    },
     async (_req, res) => {
       res.json(await preferencesOf(currentUser(res).id));
     },
@@ -76,9 +92,16 @@ export function notificationsRouter(deps: { db: Db; digestTime?: string }) {
       method: 'put',
       path: '/api/v1/me/preferences',
       permission: 'authenticated',
-      summary: '设置我的通知偏好：预警（仅预警）逐条即时发送（immediate）或每日汇总为一封摘要（digest）；超期、监督、督办始终即时发送',
+      summary:
+        '设置我的通知偏好：预警（仅预警）逐条即时发送（immediate）或每日汇总为一封摘要（digest）；超期、监督、督办始终即时发送',
       tags: ['通知'],
-      body: z.object({ warningDelivery: z.enum(['immediate', 'digest'], { message: '预警接收方式应为 immediate（逐条即时）或 digest（每日汇总）' }) }).strict(),
+      body: z
+        .object({
+          warningDelivery: z.enum(['immediate', 'digest'], {
+            message: '预警接收方式应为 immediate（逐条即时）或 digest（每日汇总）',
+          }),
+        })
+        .strict(),
     },
     async (_req, res, { body }) => {
       const me = currentUser(res);
@@ -86,14 +109,24 @@ export function notificationsRouter(deps: { db: Db; digestTime?: string }) {
       await db
         .insert(userPreferences)
         .values({ userId: me.id, warningDelivery: body.warningDelivery, updatedAt: now })
-        .onConflictDoUpdate({ target: userPreferences.userId, set: { warningDelivery: body.warningDelivery, updatedAt: now } });
+        .onConflictDoUpdate({
+          target: userPreferences.userId,
+          set: { warningDelivery: body.warningDelivery, updatedAt: now },
+        });
       res.json(await preferencesOf(me.id));
     },
   );
 
   route(
     r,
-    { method: 'post', path: '/api/v1/me/notifications/:id/read', permission: 'authenticated', summary: '标记通知为已读', tags: ['通知'], params: z.object({ id: z.string().min(1).max(300) }) },
+    {
+      method: 'post',
+      path: '/api/v1/me/notifications/:id/read',
+      permission: 'authenticated',
+      summary: '标记通知为已读',
+      tags: ['通知'],
+      params: z.object({ id: z.string().min(1).max(300) }),
+    },
     async (_req, res, { params }) => {
       const me = currentUser(res);
       const done = await db
@@ -108,10 +141,20 @@ export function notificationsRouter(deps: { db: Db; digestTime?: string }) {
 
   route(
     r,
-    { method: 'get', path: '/api/v1/cases/:id/notifications', permission: 'case.read', summary: '案件的通知及投递状态', tags: ['通知'], params: z.object({ id: z.string().regex(/^[0-9a-f-]{36}$/, '案件编号格式错误') }) },
+    {
+      method: 'get',
+      path: '/api/v1/cases/:id/notifications',
+      permission: 'case.read',
+      summary: '案件的通知及投递状态',
+      tags: ['通知'],
+      params: z.object({ id: z.string().regex(/^[0-9a-f-]{36}$/, '案件编号格式错误') }),
+    },
     async (_req, res, { params }) => {
       const me = currentUser(res);
-      const [c] = await db.select({ id: cases.id, confidentiality: cases.confidentiality }).from(cases).where(and(eq(cases.id, params.id), visibleTo(me)));
+      const [c] = await db
+        .select({ id: cases.id, confidentiality: cases.confidentiality })
+        .from(cases)
+        .where(and(eq(cases.id, params.id), visibleTo(me)));
       if (!c) throw notFound('案件不存在或无权查阅');
       if (c.confidentiality === 'confidential') res.locals.auditRead = { target: c.id, what: '案件通知投递状态' };
       const items = await db

@@ -25,7 +25,10 @@ import { route } from '../openapi';
 const requestBody = z
   .object({
     kind: z.enum(REPORT_KINDS, { error: '报表类型（kind）须为 briefing（信息通报）或 statistics（统计报表）' }),
-    period: z.string({ error: '请填写统计期间（period）' }).max(40).describe('2026 | 2026-Q3 | 2026-10 | 2026-01-01..2026-06-30（北京时间日期）'),
+    period: z
+      .string({ error: '请填写统计期间（period）' })
+      .max(40)
+      .describe('2026 | 2026-Q3 | 2026-10 | 2026-01-01..2026-06-30（北京时间日期）'),
     formats: z
       .array(z.enum(REPORT_FORMATS, { error: '文件格式须为 xlsx、pdf 或 csv' }), { error: '请选择文件格式（formats）' })
       .min(1, { error: '请至少选择一种文件格式' })
@@ -65,7 +68,12 @@ function reportView(r: ReportRow, files: { format: string; size: number; filenam
     createdAt: r.createdAt.toISOString(),
     startedAt: r.startedAt?.toISOString() ?? null,
     finishedAt: r.finishedAt?.toISOString() ?? null,
-    files: files.map((f) => ({ format: f.format, size: f.size, filename: f.filename, href: `/api/v1/reports/${r.id}/${f.format}` })),
+    files: files.map((f) => ({
+      format: f.format,
+      size: f.size,
+      filename: f.filename,
+      href: `/api/v1/reports/${r.id}/${f.format}`,
+    })),
   };
 }
 
@@ -83,11 +91,22 @@ export function reportsRouter(deps: { db: Db; temporal: Client; config: Config }
   const filesOf = async (ids: string[]) => {
     if (ids.length === 0) return new Map<string, { format: string; size: number; filename: string }[]>();
     const rows = await db
-      .select({ reportId: reportFiles.reportId, format: reportFiles.format, size: reportFiles.size, filename: reportFiles.filename })
+      .select({
+        reportId: reportFiles.reportId,
+        format: reportFiles.format,
+        size: reportFiles.size,
+        filename: reportFiles.filename,
+      })
       .from(reportFiles)
       .where(sql`${reportFiles.reportId} = any(${sql.param(ids)}::text[])`);
     const m = new Map<string, { format: string; size: number; filename: string }[]>();
-    for (const f of rows) m.set(f.reportId, [...(m.get(f.reportId) ?? []), f].sort((a, b) => REPORT_FORMATS.indexOf(a.format as ReportFormat) - REPORT_FORMATS.indexOf(b.format as ReportFormat)));
+    for (const f of rows)
+      m.set(
+        f.reportId,
+        [...(m.get(f.reportId) ?? []), f].sort(
+          (a, b) => REPORT_FORMATS.indexOf(a.format as ReportFormat) - REPORT_FORMATS.indexOf(b.format as ReportFormat),
+        ),
+      );
     return m;
   };
 
@@ -105,7 +124,12 @@ export function reportsRouter(deps: { db: Db; temporal: Client; config: Config }
     async (req, res, { body }) => {
       const user = currentUser(res);
       const period = parsePeriod(body.period);
-      if (!period) throw new HttpError(422, 'bad_period', '统计期间格式错误：应为 2026、2026-Q3、2026-10 或 2026-01-01..2026-06-30');
+      if (!period)
+        throw new HttpError(
+          422,
+          'bad_period',
+          '统计期间格式错误：应为 2026、2026-Q3、2026-10 或 2026-01-01..2026-06-30',
+        );
       if (period.fromMs > Date.now()) throw new HttpError(422, 'bad_period', '统计期间尚未开始');
       // A period is computed over the whole record: years before the platform or far ahead are refused, not scanned.
       const maxYear = new Date(Date.now() + 8 * 3_600_000).getUTCFullYear() + 1;
@@ -113,7 +137,9 @@ export function reportsRouter(deps: { db: Db; temporal: Client; config: Config }
         throw new HttpError(422, 'bad_period', `统计期间须在 ${REPORT_MIN_YEAR} 年至 ${maxYear} 年之间`);
       }
       const key = req.get('idempotency-key');
-      const id = key ? crypto.createHash('sha256').update(`report\u0000${user.id}\u0000${key}`).digest('hex').slice(0, 32) : crypto.randomUUID();
+      const id = key
+        ? crypto.createHash('sha256').update(`report\u0000${user.id}\u0000${key}`).digest('hex').slice(0, 32)
+        : crypto.randomUUID();
       const formats = [...new Set(body.formats)];
       res.locals.auditTarget = id;
       await insertReport(db, {
@@ -128,10 +154,17 @@ export function reportsRouter(deps: { db: Db; temporal: Client; config: Config }
         requestedBy: { userId: user.id, agency: user.agency },
       });
       try {
-        await temporal.workflow.start(reportWorkflow, { workflowId: reportWorkflowId(id), taskQueue: config.temporal.taskQueue, args: [{ reportId: id }] });
+        await temporal.workflow.start(reportWorkflow, {
+          workflowId: reportWorkflowId(id),
+          taskQueue: config.temporal.taskQueue,
+          args: [{ reportId: id }],
+        });
       } catch (err) {
         if (!(err instanceof WorkflowExecutionAlreadyStartedError)) {
-          await db.update(reports).set({ status: 'failed', messageZh: '报表流程未能启动，请稍后重试', finishedAt: new Date() }).where(and(eq(reports.id, id), eq(reports.status, 'queued')));
+          await db
+            .update(reports)
+            .set({ status: 'failed', messageZh: '报表流程未能启动，请稍后重试', finishedAt: new Date() })
+            .where(and(eq(reports.id, id), eq(reports.status, 'queued')));
           throw err;
         }
       }
@@ -142,9 +175,19 @@ export function reportsRouter(deps: { db: Db; temporal: Client; config: Config }
 
   route(
     r,
-    { method: 'get', path: '/api/v1/reports', permission: 'report.read', summary: '报表列表（最新在前）：状态、进度与可下载的文件', tags: ['报表'], query: listQuery },
+    {
+      method: 'get',
+      path: '/api/v1/reports',
+      permission: 'report.read',
+      summary: '报表列表（最新在前）：状态、进度与可下载的文件',
+      tags: ['报表'],
+      query: listQuery,
+    },
     async (_req, res, { query }) => {
-      const conds = [query.kind ? eq(reports.kind, query.kind) : undefined, query.dutyPeriodId ? eq(reports.dutyPeriodId, query.dutyPeriodId) : undefined].filter((c) => c !== undefined);
+      const conds = [
+        query.kind ? eq(reports.kind, query.kind) : undefined,
+        query.dutyPeriodId ? eq(reports.dutyPeriodId, query.dutyPeriodId) : undefined,
+      ].filter((c) => c !== undefined);
       const rows = await db
         .select()
         .from(reports)
@@ -158,7 +201,14 @@ export function reportsRouter(deps: { db: Db; temporal: Client; config: Config }
 
   route(
     r,
-    { method: 'get', path: '/api/v1/reports/:id', permission: 'report.read', summary: '一份报表：状态、进度、文件', tags: ['报表'], params: idParams },
+    {
+      method: 'get',
+      path: '/api/v1/reports/:id',
+      permission: 'report.read',
+      summary: '一份报表：状态、进度、文件',
+      tags: ['报表'],
+      params: idParams,
+    },
     async (_req, res, { params }) => {
       const [row] = await db.select().from(reports).where(eq(reports.id, params.id));
       if (!row) throw notFound('报表不存在');
@@ -184,7 +234,13 @@ export function reportsRouter(deps: { db: Db; temporal: Client; config: Config }
         .where(and(eq(reportFiles.reportId, params.id), eq(reportFiles.format, params.format)));
       if (!f) {
         const [row] = await db.select({ status: reports.status }).from(reports).where(eq(reports.id, params.id));
-        throw notFound(!row ? '报表不存在' : row.status === 'done' || row.status === 'failed' ? '该报表没有此格式的文件' : '报表尚在生成中，请稍后再下载');
+        throw notFound(
+          !row
+            ? '报表不存在'
+            : row.status === 'done' || row.status === 'failed'
+              ? '该报表没有此格式的文件'
+              : '报表尚在生成中，请稍后再下载',
+        );
       }
       // res.attachment sets filename (ASCII fallback) and filename* (UTF-8) for the Chinese name.
       res.attachment(f.filename);

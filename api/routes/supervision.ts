@@ -37,20 +37,54 @@ import { visibleTo } from './cases';
 const idParams = z.object({ id: z.string().regex(/^sv-[A-Za-z0-9._-]{1,200}$/, '监督事项编号格式错误') });
 const listQuery = z
   .object({
-    status: z.enum(SUPERVISION_STATUSES).optional().describe('opened 待审查 | opinionIssued 已发出检察意见 | answered 已答复 | closed 已办结'),
-    kind: z.enum(SUPERVISION_KINDS).optional().describe('notTransferred 应移未移 | notFiled 应立未立 | notInvestigated 立而不侦 | penaltyInsteadOfCriminal 以罚代刑'),
+    status: z
+      .enum(SUPERVISION_STATUSES)
+      .optional()
+      .describe('opened 待审查 | opinionIssued 已发出检察意见 | answered 已答复 | closed 已办结'),
+    kind: z
+      .enum(SUPERVISION_KINDS)
+      .optional()
+      .describe(
+        'notTransferred 应移未移 | notFiled 应立未立 | notInvestigated 立而不侦 | penaltyInsteadOfCriminal 以罚代刑',
+      ),
     agency: z.enum(['eeb', 'psb']).optional().describe('被监督机关'),
     overdue: z.enum(['true', 'false']).optional().describe('只看已超期的'),
-    caseId: z.string().regex(/^[0-9a-f-]{36}$/, '案件编号格式错误').optional(),
+    caseId: z
+      .string()
+      .regex(/^[0-9a-f-]{36}$/, '案件编号格式错误')
+      .optional(),
     limit: z.coerce.number().int().min(1).max(200).default(50),
     offset: z.coerce.number().int().min(0).max(100_000).default(0),
   })
   .strict();
-const opinionBody = z.object({ opinionKind: z.enum(OPINION_KINDS).describe(Object.entries(OPINIONS).map(([k, o]) => `${k} ${o.labelZh}`).join(' | ')), text: z.string().trim().min(1, '请填写检察意见内容').max(4000) }).strict();
+const opinionBody = z
+  .object({
+    opinionKind: z.enum(OPINION_KINDS).describe(
+      Object.entries(OPINIONS)
+        .map(([k, o]) => `${k} ${o.labelZh}`)
+        .join(' | '),
+    ),
+    text: z.string().trim().min(1, '请填写检察意见内容').max(4000),
+  })
+  .strict();
 const answerBody = z.object({ text: z.string().trim().min(1, '请填写答复内容').max(4000) }).strict();
-const closeBody = z.object({ result: z.enum(CLOSE_RESULTS).describe(Object.entries(CLOSE_RESULT_ZH).map(([k, v]) => `${k} ${v}`).join(' | ')), note: z.string().trim().max(4000).optional() }).strict();
+const closeBody = z
+  .object({
+    result: z.enum(CLOSE_RESULTS).describe(
+      Object.entries(CLOSE_RESULT_ZH)
+        .map(([k, v]) => `${k} ${v}`)
+        .join(' | '),
+    ),
+    note: z.string().trim().max(4000).optional(),
+  })
+  .strict();
 
-const actorOf = (u: AuthUser): DutyActor => ({ userId: u.id, agency: u.agency, role: u.role, displayName: u.displayName });
+const actorOf = (u: AuthUser): DutyActor => ({
+  userId: u.id,
+  agency: u.agency,
+  role: u.role,
+  displayName: u.displayName,
+});
 type ItemRow = typeof supervisionItems.$inferSelect;
 
 /**
@@ -59,7 +93,10 @@ type ItemRow = typeof supervisionItems.$inferSelect;
  */
 function itemVisibleTo(user: AuthUser): SQL {
   if (user.agency === 'admin') return sql`false`;
-  return or(sql`${supervisionItems.caseId} is null`, sql`exists (select 1 from ${cases} where ${cases.id} = ${supervisionItems.caseId} and ${visibleTo(user)})`)!;
+  return or(
+    sql`${supervisionItems.caseId} is null`,
+    sql`exists (select 1 from ${cases} where ${cases.id} = ${supervisionItems.caseId} and ${visibleTo(user)})`,
+  )!;
 }
 
 function itemView(r: ItemRow, caseNumber: string | null) {
@@ -83,13 +120,27 @@ function itemView(r: ItemRow, caseNumber: string | null) {
     opinionZh: r.opinionKind ? (OPINIONS[r.opinionKind as OpinionKind]?.labelZh ?? r.opinionKind) : null,
     opinionText: r.opinionText,
     answerText: r.answerText,
-    clock: r.clockRuleId ? { ruleId: r.clockRuleId, agency: r.clockAgency, dueAt: r.dueAt?.toISOString() ?? null, dueDate: r.dueDate, escalationLevel: r.escalationLevel } : null,
+    clock: r.clockRuleId
+      ? {
+          ruleId: r.clockRuleId,
+          agency: r.clockAgency,
+          dueAt: r.dueAt?.toISOString() ?? null,
+          dueDate: r.dueDate,
+          escalationLevel: r.escalationLevel,
+        }
+      : null,
     overdue: r.overdue,
     result: r.result,
     resultZh: r.result ? (CLOSE_RESULT_ZH[r.result as CloseResult] ?? r.result) : null,
     resultNote: r.resultNote,
     /** The opinions the SPP may issue on an item of this kind. */
-    opinionsAllowed: opinionsFor(r.kind as SupervisionKind).map((k) => ({ opinionKind: k, labelZh: OPINIONS[k].labelZh, addressee: OPINIONS[k].addressee, answerRuleId: OPINIONS[k].answerRuleId, basis: OPINIONS[k].basis })),
+    opinionsAllowed: opinionsFor(r.kind as SupervisionKind).map((k) => ({
+      opinionKind: k,
+      labelZh: OPINIONS[k].labelZh,
+      addressee: OPINIONS[k].addressee,
+      answerRuleId: OPINIONS[k].answerRuleId,
+      basis: OPINIONS[k].basis,
+    })),
     createdAt: r.createdAt.toISOString(),
     updatedAt: r.updatedAt.toISOString(),
     closedAt: r.closedAt?.toISOString() ?? null,
@@ -138,32 +189,64 @@ export function supervisionRouter(deps: { db: Db; temporal: Client; config: Conf
           .orderBy(desc(supervisionItems.createdAt), asc(supervisionItems.id))
           .limit(query.limit)
           .offset(query.offset),
-        db.select({ total: sql<number>`count(*)::int` }).from(supervisionItems).where(and(...where)),
+        db
+          .select({ total: sql<number>`count(*)::int` })
+          .from(supervisionItems)
+          .where(and(...where)),
       ]);
       const secret = rows.filter((x) => x.confidentiality === 'confidential').map((x) => x.item.id);
-      if (secret.length) res.locals.auditRead = { target: secret.length === 1 ? secret[0] : 'supervision-items', what: `监督事项列表含保密案件的事项：${secret.join(', ')}` };
+      if (secret.length)
+        res.locals.auditRead = {
+          target: secret.length === 1 ? secret[0] : 'supervision-items',
+          what: `监督事项列表含保密案件的事项：${secret.join(', ')}`,
+        };
       res.json({ total, items: rows.map((x) => itemView(x.item, x.caseNumber)) });
     },
   );
 
   route(
     r,
-    { method: 'get', path: '/api/v1/supervision-items/:id', permission: 'supervision.read', summary: '一件监督事项：理由、依据、意见、答复、期限与全部记录', tags: ['检察监督'], params: idParams },
+    {
+      method: 'get',
+      path: '/api/v1/supervision-items/:id',
+      permission: 'supervision.read',
+      summary: '一件监督事项：理由、依据、意见、答复、期限与全部记录',
+      tags: ['检察监督'],
+      params: idParams,
+    },
     async (_req, res, { params }) => {
       const user = currentUser(res);
       const row = await load(params.id, user);
       res.locals.auditTarget = row.item.id;
       // Every read of a confidential case's item is on record, as reads of the case itself are.
-      if (row.confidentiality === 'confidential') res.locals.auditRead = { target: row.item.id, what: `保密案件 ${row.item.caseId} 的监督事项` };
-      const events = await db.select().from(supervisionEvents).where(eq(supervisionEvents.itemId, row.item.id)).orderBy(asc(supervisionEvents.seq));
+      if (row.confidentiality === 'confidential')
+        res.locals.auditRead = { target: row.item.id, what: `保密案件 ${row.item.caseId} 的监督事项` };
+      const events = await db
+        .select()
+        .from(supervisionEvents)
+        .where(eq(supervisionEvents.itemId, row.item.id))
+        .orderBy(asc(supervisionEvents.seq));
       res.json({
         ...itemView(row.item, row.caseNumber),
-        events: events.map((e) => ({ type: e.type, labelZh: e.labelZh, ruleId: e.ruleId, actorAgency: e.actorAgency, occurredAt: e.occurredAt.toISOString(), data: e.data })),
+        events: events.map((e) => ({
+          type: e.type,
+          labelZh: e.labelZh,
+          ruleId: e.ruleId,
+          actorAgency: e.actorAgency,
+          occurredAt: e.occurredAt.toISOString(),
+          data: e.data,
+        })),
       });
     },
   );
 
-  const act = async (req: Request, res: Response, id: string, name: 'issueOpinion' | 'answerOpinion' | 'closeSupervision', input: unknown) => {
+  const act = async (
+    req: Request,
+    res: Response,
+    id: string,
+    name: 'issueOpinion' | 'answerOpinion' | 'closeSupervision',
+    input: unknown,
+  ) => {
     const user = currentUser(res);
     const row = await load(id, user);
     res.locals.auditTarget = row.item.id;
@@ -179,7 +262,12 @@ export function supervisionRouter(deps: { db: Db; temporal: Client; config: Conf
     } catch (err) {
       const mapped = updateFailure(err);
       if (mapped) throw mapped;
-      if (err instanceof WorkflowNotFoundError) throw new HttpError(409, 'invalid_transition', `监督事项已${SUPERVISION_STATUS_ZH[row.item.status as SupervisionStatus] ?? '办结'}，不能再办理`);
+      if (err instanceof WorkflowNotFoundError)
+        throw new HttpError(
+          409,
+          'invalid_transition',
+          `监督事项已${SUPERVISION_STATUS_ZH[row.item.status as SupervisionStatus] ?? '办结'}，不能再办理`,
+        );
       throw err;
     }
     const after = await load(id, user);
@@ -192,7 +280,8 @@ export function supervisionRouter(deps: { db: Db; temporal: Client; config: Conf
       method: 'post',
       path: '/api/v1/supervision-items/:id/opinion',
       permission: 'supervision.act',
-      summary: '检察院发出监督意见（建议移送、要求说明不立案理由、要求说明逾期理由、通知立案、督促侦查）：开始被监督机关的答复期限',
+      summary:
+        '检察院发出监督意见（建议移送、要求说明不立案理由、要求说明逾期理由、通知立案、督促侦查）：开始被监督机关的答复期限',
       tags: ['检察监督'],
       params: idParams,
       body: opinionBody,
@@ -202,13 +291,29 @@ export function supervisionRouter(deps: { db: Db; temporal: Client; config: Conf
 
   route(
     r,
-    { method: 'post', path: '/api/v1/supervision-items/:id/answer', permission: 'supervision.act', summary: '被监督机关答复检察意见（只限意见所致机关）', tags: ['检察监督'], params: idParams, body: answerBody },
+    {
+      method: 'post',
+      path: '/api/v1/supervision-items/:id/answer',
+      permission: 'supervision.act',
+      summary: '被监督机关答复检察意见（只限意见所致机关）',
+      tags: ['检察监督'],
+      params: idParams,
+      body: answerBody,
+    },
     async (req, res, { params, body }) => act(req, res, params.id, 'answerOpinion', body),
   );
 
   route(
     r,
-    { method: 'post', path: '/api/v1/supervision-items/:id/close', permission: 'supervision.act', summary: '检察院办结监督事项（已纠正、理由成立、未发现违法、移送处理）', tags: ['检察监督'], params: idParams, body: closeBody },
+    {
+      method: 'post',
+      path: '/api/v1/supervision-items/:id/close',
+      permission: 'supervision.act',
+      summary: '检察院办结监督事项（已纠正、理由成立、未发现违法、移送处理）',
+      tags: ['检察监督'],
+      params: idParams,
+      body: closeBody,
+    },
     async (req, res, { params, body }) => act(req, res, params.id, 'closeSupervision', body),
   );
 

@@ -47,7 +47,9 @@ export async function usersPage(reload: () => Promise<void>) {
   const list = await api('GET', '/users');
   const rows = (list.items as Json[])
     .map(
-      (u) => `<tr><td>${esc(u.username)}</td><td>${esc(u.displayName)}</td><td>${esc(AGENCY_ZH[u.agency] ?? u.agency)}</td><td>${esc(ROLE_ZH[u.role] ?? u.role)}</td><td>${esc(u.email ?? '')}</td>
+      (
+        u,
+      ) => `<tr><td>${esc(u.username)}</td><td>${esc(u.displayName)}</td><td>${esc(AGENCY_ZH[u.agency] ?? u.agency)}</td><td>${esc(ROLE_ZH[u.role] ?? u.role)}</td><td>${esc(u.email ?? '')}</td>
       <td>${u.active === false ? badge('已停用') : badge('启用')}${u.confirmedAt ? '' : ' <span class="muted">（待本机关负责人确认）</span>'}${u.hasPassword ? '' : ' <span class="muted">（未设登录密码）</span>'}</td><td><button type="button" class="secondary" data-tokens="${esc(u.id)}" data-user="${esc(u.displayName)}">令牌与密码</button>
       ${u.active === false || u.id === 'admin' ? '' : ` <button type="button" class="secondary" data-deactivate="${esc(u.id)}">停用</button>`}</td></tr>`,
     )
@@ -80,7 +82,9 @@ export async function usersPage(reload: () => Promise<void>) {
   }
   // Deactivation revokes every token and session of the user and stops their mail.
   for (const b of Array.from(main().querySelectorAll<HTMLButtonElement>('button[data-deactivate]'))) {
-    b.addEventListener('click', () => inBackground(api('DELETE', `/users/${encodeURIComponent(b.dataset.deactivate!)}`).then(reload)));
+    b.addEventListener('click', () =>
+      inBackground(api('DELETE', `/users/${encodeURIComponent(b.dataset.deactivate!)}`).then(reload)),
+    );
   }
 }
 
@@ -88,7 +92,9 @@ async function tokensOf(userId: string, name: string) {
   const list = await api('GET', `/users/${encodeURIComponent(userId)}/tokens`);
   const rows = (list.items as Json[])
     .map(
-      (t) => `<tr class="${t.revokedAt ? 'muted' : ''}"><td>${esc(t.name)}</td><td>${chinaTime(t.createdAt)}</td><td>${chinaTime(t.expiresAt)}</td><td>${chinaTime(t.lastUsedAt)}</td>
+      (
+        t,
+      ) => `<tr class="${t.revokedAt ? 'muted' : ''}"><td>${esc(t.name)}</td><td>${chinaTime(t.createdAt)}</td><td>${chinaTime(t.expiresAt)}</td><td>${chinaTime(t.lastUsedAt)}</td>
       <td>${t.revokedAt ? `已吊销（${chinaTime(t.revokedAt)}）` : `<button type="button" class="secondary" data-revoke="${esc(t.id)}">吊销</button>`}</td></tr>`,
     )
     .join('');
@@ -103,7 +109,9 @@ async function tokensOf(userId: string, name: string) {
     showSecret(`已为 ${name} 签发令牌“${r.name}”`, r.token);
   });
   onSubmit(document.getElementById('set-password') as HTMLFormElement, async () => {
-    await api('PUT', `/users/${encodeURIComponent(userId)}/password`, { password: (document.getElementById('new-password') as HTMLInputElement).value });
+    await api('PUT', `/users/${encodeURIComponent(userId)}/password`, {
+      password: (document.getElementById('new-password') as HTMLInputElement).value,
+    });
     toast(`已设置 ${name} 的登录密码`);
     (document.getElementById('new-password') as HTMLInputElement).value = '';
   });
@@ -123,10 +131,15 @@ async function tokensOf(userId: string, name: string) {
 
 export async function agenciesPage() {
   const d = await api('GET', '/agencies');
-  const ag = (d.agencies as Json[]).map((a) => `<tr><td>${esc(a.nameZh)}</td><td>${esc(a.shortNameZh)}</td><td>${esc(a.email ?? '—')}</td></tr>`).join('');
+  const ag = (d.agencies as Json[])
+    .map((a) => `<tr><td>${esc(a.nameZh)}</td><td>${esc(a.shortNameZh)}</td><td>${esc(a.email ?? '—')}</td></tr>`)
+    .join('');
   const POS: Record<string, string> = { leader: '组长', deputy: '副组长', member: '成员' };
   const wg = (d.workingGroup as Json[])
-    .map((p) => `<tr><td>${esc(POS[p.position] ?? p.position)}</td><td>${esc(p.personName ?? '（空缺）')}</td><td>${esc(p.titleZh)}</td><td>${esc(AGENCY_ZH[p.agency] ?? p.agency)}</td></tr>`)
+    .map(
+      (p) =>
+        `<tr><td>${esc(POS[p.position] ?? p.position)}</td><td>${esc(p.personName ?? '（空缺）')}</td><td>${esc(p.titleZh)}</td><td>${esc(AGENCY_ZH[p.agency] ?? p.agency)}</td></tr>`,
+    )
     .join('');
   page(
     '成员单位与工作组',
@@ -147,7 +160,10 @@ export async function calendarsPage(reload: () => Promise<void>) {
   const years = (list.items as Json[]).slice().sort((a, b) => b.year - a.year);
   const rows = years
     .slice(0, 8)
-    .map((y) => `<tr><td>${y.year}</td><td>${y.origin === 'loaded' ? '管理员载入' : '内置'}</td><td>${esc(y.notice)}</td><td>${chinaDay(y.noticeDate)}</td><td>${y.holidays}</td><td>${y.workdays}</td></tr>`)
+    .map(
+      (y) =>
+        `<tr><td>${y.year}</td><td>${y.origin === 'loaded' ? '管理员载入' : '内置'}</td><td>${esc(y.notice)}</td><td>${chinaDay(y.noticeDate)}</td><td>${y.holidays}</td><td>${y.workdays}</td></tr>`,
+    )
     .join('');
   const nextYear = (years[0]?.year ?? new Date().getFullYear()) + 1;
   const isAdmin = session.me?.role === 'admin';
@@ -178,7 +194,12 @@ export async function calendarsPage(reload: () => Promise<void>) {
   const form = document.getElementById('calendar-form') as HTMLFormElement | null;
   if (!form) return;
   const bodyOf = (data: Json): Json => {
-    const body: Json = { year: data.year, holidays: splitDates(data.holidays), workdays: splitDates(data.workdays), source: data.source ?? {} };
+    const body: Json = {
+      year: data.year,
+      holidays: splitDates(data.holidays),
+      workdays: splitDates(data.workdays),
+      source: data.source ?? {},
+    };
     return body;
   };
   const file = document.getElementById('cal-file') as HTMLInputElement;
@@ -209,7 +230,10 @@ export async function calendarsPage(reload: () => Promise<void>) {
     const affected = r.affected as Json[];
     const rows = affected
       // The administrator reads no case: a clock is shown by its rule and dates, not by its case.
-      .map((a) => `<tr><td>${a.caseId ? `<a href="#/cases/${esc(a.caseId)}">${esc(a.caseNumber)}</a>` : '<span class="muted">（不显示案件）</span>'}</td><td>${esc(a.labelZh)}<br/><span class="muted">${esc(a.ruleId)}</span></td><td>${chinaTime(a.before?.dueAt)}${a.before?.provisional ? '（暂定）' : ''}</td><td>${chinaTime(a.after.dueAt)}${a.after.provisional ? '（暂定）' : ''}</td><td>${esc(a.noteZh ?? '')}</td></tr>`)
+      .map(
+        (a) =>
+          `<tr><td>${a.caseId ? `<a href="#/cases/${esc(a.caseId)}">${esc(a.caseNumber)}</a>` : '<span class="muted">（不显示案件）</span>'}</td><td>${esc(a.labelZh)}<br/><span class="muted">${esc(a.ruleId)}</span></td><td>${chinaTime(a.before?.dueAt)}${a.before?.provisional ? '（暂定）' : ''}</td><td>${chinaTime(a.after.dueAt)}${a.after.provisional ? '（暂定）' : ''}</td><td>${esc(a.noteZh ?? '')}</td></tr>`,
+      )
       .join('');
     const box = document.getElementById('calendar-preview')!;
     box.innerHTML = `<h2>载入 ${r.year} 年后会改变的未结期限：${affected.length} 项</h2>
@@ -244,16 +268,22 @@ export async function schedulesPage(reload: () => Promise<void>) {
   const isAdmin = session.me?.role === 'admin';
   const rows = (list.items as Json[])
     .map((s) => {
-      const runs = (s.recentRuns as Json[]).slice(-3).map((r) => `<a href="#/duties/${esc(r.workflowId)}">${chinaTime(r.startedAt)}</a>`).join('<br/>');
-      const cadence = s.cadenceConfigurable && isAdmin
-        ? `<form class="inline" data-cadence="${esc(s.id)}"><label for="cad-${esc(s.id)}" class="sr-only">${esc(s.dutyZh)}周期</label><select id="cad-${esc(s.id)}" data-name="cadence">${[
-            ['monthly', '每月'],
-            ['quarterly', '每季度'],
-            ['annual', '每年'],
-          ]
-            .map(([k, v]) => `<option value="${k}" ${s.cadence === k ? 'selected' : ''}>${v}</option>`)
-            .join('')}</select><button type="submit" class="secondary">修改周期</button><p class="error" role="alert" hidden></p></form>`
-        : `${esc(s.cadenceZh)}${s.cadenceConfigurable ? '' : '<br/><span class="muted">制度规定，不可修改</span>'}`;
+      const runs = (s.recentRuns as Json[])
+        .slice(-3)
+        .map((r) => `<a href="#/duties/${esc(r.workflowId)}">${chinaTime(r.startedAt)}</a>`)
+        .join('<br/>');
+      const cadence =
+        s.cadenceConfigurable && isAdmin
+          ? `<form class="inline" data-cadence="${esc(s.id)}"><label for="cad-${esc(s.id)}" class="sr-only">${esc(s.dutyZh)}周期</label><select id="cad-${esc(s.id)}" data-name="cadence">${[
+              ['monthly', '每月'],
+              ['quarterly', '每季度'],
+              ['annual', '每年'],
+            ]
+              .map(([k, v]) => `<option value="${k}" ${s.cadence === k ? 'selected' : ''}>${v}</option>`)
+              .join(
+                '',
+              )}</select><button type="submit" class="secondary">修改周期</button><p class="error" role="alert" hidden></p></form>`
+          : `${esc(s.cadenceZh)}${s.cadenceConfigurable ? '' : '<br/><span class="muted">制度规定，不可修改</span>'}`;
       const actions = isAdmin
         ? `<button type="button" class="secondary" data-verb="${s.paused ? 'unpause' : 'pause'}" data-id="${esc(s.id)}">${s.paused ? '恢复' : '暂停'}</button>
            <button type="button" class="secondary" data-verb="trigger" data-id="${esc(s.id)}">立即运行</button>`

@@ -1,18 +1,46 @@
 import { FIELD_LABELS } from '../../domain/case/messages';
-import { AGENCY_ZH, LEVEL_ZH, ROLE_ZH, TRACK_ZH, actionForm, api, badge, field, chinaTime, empty, esc, forms, main, onSubmit, page, session, toast, untilFound, type Json } from '../lib';
+import {
+  AGENCY_ZH,
+  LEVEL_ZH,
+  ROLE_ZH,
+  TRACK_ZH,
+  actionForm,
+  api,
+  badge,
+  field,
+  chinaTime,
+  empty,
+  esc,
+  forms,
+  main,
+  onSubmit,
+  page,
+  session,
+  toast,
+  untilFound,
+  type Json,
+} from '../lib';
 
 let stepCatalogue: Json[] | undefined;
 
 /** The clock's level: the recorded escalation, or 预警 once its warning instant has passed. */
-export const levelOf = (c: Json) => (c.level && c.level !== 'none' ? c.level : c.warningDueAt && Date.parse(c.warningDueAt) <= Date.now() ? 'warning' : 'none');
+export const levelOf = (c: Json) =>
+  c.level && c.level !== 'none'
+    ? c.level
+    : c.warningDueAt && Date.parse(c.warningDueAt) <= Date.now()
+      ? 'warning'
+      : 'none';
 
 export async function casesPage(params: URLSearchParams) {
   const q = new URLSearchParams();
-  for (const k of ['track', 'stage', 'agency', 'overdue', 'q', 'createdFrom', 'createdTo', 'dueBefore', 'page']) if (params.get(k)) q.set(k, params.get(k)!);
+  for (const k of ['track', 'stage', 'agency', 'overdue', 'q', 'createdFrom', 'createdTo', 'dueBefore', 'page'])
+    if (params.get(k)) q.set(k, params.get(k)!);
   const list = await api('GET', `/cases?${q.toString()}`);
   const rows = (list.items as Json[])
     .map(
-      (c) => `<tr class="${c.overdue ? 'level-overdue' : ''}"><td><a href="#/cases/${c.id}">${esc(c.caseNumber)}</a></td><td><a href="#/cases/${c.id}">${esc(c.title)}</a>${c.confidentiality === 'confidential' ? ` ${badge('保密')}` : ''}</td>
+      (
+        c,
+      ) => `<tr class="${c.overdue ? 'level-overdue' : ''}"><td><a href="#/cases/${c.id}">${esc(c.caseNumber)}</a></td><td><a href="#/cases/${c.id}">${esc(c.title)}</a>${c.confidentiality === 'confidential' ? ` ${badge('保密')}` : ''}</td>
       <td>${esc(TRACK_ZH[c.track] ?? c.track)}</td><td>${esc(c.stageLabelZh)}</td><td>${esc(AGENCY_ZH[c.responsibleAgency] ?? '—')}</td><td>${chinaTime(c.nextDeadlineAt)}</td><td>${c.overdue ? badge('超期', 'level-overdue') : ''}</td></tr>`,
     )
     .join('');
@@ -22,13 +50,18 @@ export async function casesPage(params: URLSearchParams) {
     `<div><label for="f-${name}">${label}</label><select id="f-${name}" name="${name}"><option value="">全部</option>${opts
       .map(([k, v]) => `<option value="${k}" ${params.get(name) === k ? 'selected' : ''}>${v}</option>`)
       .join('')}</select></div>`;
-  const date = (name: string, label: string) => `<div><label for="f-${name}">${label}</label><input type="date" id="f-${name}" name="${name}" value="${esc(params.get(name))}" /></div>`;
+  const date = (name: string, label: string) =>
+    `<div><label for="f-${name}">${label}</label><input type="date" id="f-${name}" name="${name}" value="${esc(params.get(name))}" /></div>`;
   page(
     '案件',
     `<form class="inline" id="filters">
       <div><label for="f-q">关键词</label><input id="f-q" name="q" value="${esc(params.get('q'))}" /></div>
       ${sel('track', '办理类型', Object.entries(TRACK_ZH))}
-      ${sel('agency', '待办机关', ['eeb', 'psb', 'spp'].map((a) => [a, AGENCY_ZH[a]]))}
+      ${sel(
+        'agency',
+        '待办机关',
+        ['eeb', 'psb', 'spp'].map((a) => [a, AGENCY_ZH[a]]),
+      )}
       ${sel('overdue', '超期', [['true', '仅超期']])}
       ${date('createdFrom', '登记日期自')}${date('createdTo', '至')}${date('dueBefore', '期限早于')}
       <button type="submit">筛选</button>
@@ -64,7 +97,9 @@ export function newCasePage(prefill: Json = {}) {
     `<form class="card" id="new-case" novalidate>
       <div class="fields">
         <div><label for="n-title">案件名称（必填）</label><input id="n-title" data-name="title" required maxlength="200" value="${esc(prefill.title)}" /></div>
-        <div><label for="n-track">办理类型</label><select id="n-track" data-name="track">${Object.entries(TRACK_ZH).map(([k, v]) => `<option value="${k}">${v}</option>`).join('')}</select></div>
+        <div><label for="n-track">办理类型</label><select id="n-track" data-name="track">${Object.entries(TRACK_ZH)
+          .map(([k, v]) => `<option value="${k}">${v}</option>`)
+          .join('')}</select></div>
         <div><label for="n-conf">密级</label><select id="n-conf" data-name="confidentiality"><option value="internal">内部</option><option value="public">公开</option><option value="confidential">保密</option></select></div>
         <div><label for="n-doc">移送审批单编号（移送行政拘留必填）</label><input id="n-doc" data-name="documentNumber" /></div>
         <div><label><input type="checkbox" data-name="custody" data-kind="boolean" /> 嫌疑人已被羁押</label><label><input type="checkbox" data-name="major" data-kind="boolean" /> 重大案件</label></div>
@@ -106,14 +141,18 @@ function fieldHtml(name: string, schema: Json, required: boolean, idPrefix: stri
   const dataName = `${namePrefix}${name}`;
   if (s.enum || s.const !== undefined) {
     const values = (s.enum ?? [s.const]) as unknown[];
-    if (values.length === 1 && values[0] === true) return `<div><label><input type="checkbox" data-name="${esc(dataName)}" data-kind="boolean" id="${id}" /> ${label}</label></div>`;
+    if (values.length === 1 && values[0] === true)
+      return `<div><label><input type="checkbox" data-name="${esc(dataName)}" data-kind="boolean" id="${id}" /> ${label}</label></div>`;
     return `<div><label for="${id}">${label}</label><select id="${id}" data-name="${esc(dataName)}" data-kind="string">${required ? '' : '<option value=""></option>'}${values
       .map((v) => `<option value="${esc(v)}">${esc(v)}</option>`)
       .join('')}</select></div>`;
   }
-  if (s.type === 'boolean') return `<div><label><input type="checkbox" data-name="${esc(dataName)}" data-kind="boolean" id="${id}" /> ${label}</label></div>`;
-  if (s.type === 'integer' || s.type === 'number') return `<div><label for="${id}">${label}</label><input type="number" id="${id}" data-name="${esc(dataName)}" data-kind="number" ${required ? 'required' : ''} /></div>`;
-  if (s.type === 'array') return `<div><label for="${id}">${label}（每行一项）</label><textarea id="${id}" data-name="${esc(dataName)}" data-kind="list" ${required ? 'required' : ''}></textarea></div>`;
+  if (s.type === 'boolean')
+    return `<div><label><input type="checkbox" data-name="${esc(dataName)}" data-kind="boolean" id="${id}" /> ${label}</label></div>`;
+  if (s.type === 'integer' || s.type === 'number')
+    return `<div><label for="${id}">${label}</label><input type="number" id="${id}" data-name="${esc(dataName)}" data-kind="number" ${required ? 'required' : ''} /></div>`;
+  if (s.type === 'array')
+    return `<div><label for="${id}">${label}（每行一项）</label><textarea id="${id}" data-name="${esc(dataName)}" data-kind="list" ${required ? 'required' : ''}></textarea></div>`;
   return `<div><label for="${id}">${label}</label><input id="${id}" data-name="${esc(dataName)}" data-kind="string" ${required ? 'required' : ''} /></div>`;
 }
 
@@ -137,12 +176,22 @@ export async function casePage(id: string, reload: () => Promise<void>) {
     })
     .join('');
   // Exactly the steps my agency and role may take now; steps of my agency reserved to another role are named.
-  const performers = (step: string) => ((stepCatalogue!.find((x) => x.step === step)?.performers ?? []) as Json[]).filter((p) => p.agency === session.me?.agency);
+  const performers = (step: string) =>
+    ((stepCatalogue!.find((x) => x.step === step)?.performers ?? []) as Json[]).filter(
+      (p) => p.agency === session.me?.agency,
+    );
   const ofAgency = (live.availableSteps as Json[]).filter((s) => (s.agencies as string[]).includes(session.me?.agency));
-  const mine = ofAgency.filter((s) => performers(s.step).some((p) => !p.roles || (p.roles as string[]).includes(session.me?.role)));
+  const mine = ofAgency.filter((s) =>
+    performers(s.step).some((p) => !p.roles || (p.roles as string[]).includes(session.me?.role)),
+  );
   const others = ofAgency
     .filter((s) => !mine.includes(s))
-    .map((s) => `${esc(s.labelZh)}（由${performers(s.step).flatMap((p) => (p.roles as string[]).map((r) => ROLE_ZH[r] ?? r)).join('、')}办理）`);
+    .map(
+      (s) =>
+        `${esc(s.labelZh)}（由${performers(s.step)
+          .flatMap((p) => (p.roles as string[]).map((r) => ROLE_ZH[r] ?? r))
+          .join('、')}办理）`,
+    );
   const stepForms = mine
     .map((s) => {
       const def = stepCatalogue!.find((x) => x.step === s.step);
@@ -156,7 +205,9 @@ export async function casePage(id: string, reload: () => Promise<void>) {
         <p class="error" role="alert" hidden></p><button type="submit">提交：${esc(s.labelZh)}</button></form></details>`;
     })
     .join('');
-  const next = (live.nextActions as Json[]).map((a) => `${esc(AGENCY_ZH[a.agency] ?? a.agency)}：${esc(a.labelZh)}`).join('；');
+  const next = (live.nextActions as Json[])
+    .map((a) => `${esc(AGENCY_ZH[a.agency] ?? a.agency)}：${esc(a.labelZh)}`)
+    .join('；');
   const timeline = (history.timeline as Json[])
     .filter((e) => !['searchAttributes', 'activityCompleted'].includes(e.kind))
     .map((e) => `<li><time>${esc(e.atChina)}</time>${esc(e.textZh)}</li>`)
@@ -164,7 +215,10 @@ export async function casePage(id: string, reload: () => Promise<void>) {
   // The case's documents: every recorded step that carried a document number.
   const docs = (events.items as Json[])
     .filter((e) => e.documentNumber)
-    .map((e) => `<tr><td>${esc(e.documentNumber)}</td><td>${esc(e.labelZh)}</td><td>${esc(AGENCY_ZH[e.actorAgency] ?? e.actorAgency ?? '')}</td><td>${chinaTime(e.occurredAt)}</td></tr>`)
+    .map(
+      (e) =>
+        `<tr><td>${esc(e.documentNumber)}</td><td>${esc(e.labelZh)}</td><td>${esc(AGENCY_ZH[e.actorAgency] ?? e.actorAgency ?? '')}</td><td>${chinaTime(e.occurredAt)}</td></tr>`,
+    )
     .join('');
   const infoRows = (info.items as Json[])
     .map((r) => {
@@ -175,7 +229,15 @@ export async function casePage(id: string, reload: () => Promise<void>) {
             `data-info="${esc(r.seq)}"`,
             '录入案件信息',
             field('content', '录入的案件信息', { kind: 'text', required: true }) +
-              field('confidentiality', '密级', { options: [['public', '公开'], ['internal', '内部'], ['confidential', '保密']], required: true, value: 'internal' }) +
+              field('confidentiality', '密级', {
+                options: [
+                  ['public', '公开'],
+                  ['internal', '内部'],
+                  ['confidential', '保密'],
+                ],
+                required: true,
+                value: 'internal',
+              }) +
               field('confidentialityReason', '密级说明（非公开必填）') +
               field('documentNumber', '文书编号'),
             '录入',
@@ -217,10 +279,17 @@ export async function casePage(id: string, reload: () => Promise<void>) {
 
 /** The case's whole history on its own page: the timeline and the case events with their actors. */
 export async function caseHistoryPage(id: string) {
-  const [detail, history, events] = await Promise.all([api('GET', `/cases/${id}`), api('GET', `/cases/${id}/history`), api('GET', `/cases/${id}/events`)]);
+  const [detail, history, events] = await Promise.all([
+    api('GET', `/cases/${id}`),
+    api('GET', `/cases/${id}/history`),
+    api('GET', `/cases/${id}/events`),
+  ]);
   const c = detail.case;
   const recorded = (events.items as Json[])
-    .map((e) => `<tr class="${/overdue|supervision|escalat/i.test(e.type) ? 'level-overdue' : /warning/i.test(e.type) ? 'level-warning' : ''}"><td class="nowrap">${chinaTime(e.occurredAt)}</td><td>${esc(e.labelZh)}</td><td>${esc(AGENCY_ZH[e.actorAgency] ?? e.actorAgency ?? '系统')}</td><td>${esc(e.ruleId ?? '')}</td><td>${esc(e.documentNumber ?? '')}</td></tr>`)
+    .map(
+      (e) =>
+        `<tr class="${/overdue|supervision|escalat/i.test(e.type) ? 'level-overdue' : /warning/i.test(e.type) ? 'level-warning' : ''}"><td class="nowrap">${chinaTime(e.occurredAt)}</td><td>${esc(e.labelZh)}</td><td>${esc(AGENCY_ZH[e.actorAgency] ?? e.actorAgency ?? '系统')}</td><td>${esc(e.ruleId ?? '')}</td><td>${esc(e.documentNumber ?? '')}</td></tr>`,
+    )
     .join('');
   const rows = (history.timeline as Json[])
     .filter((e) => !['searchAttributes', 'activityCompleted'].includes(e.kind))

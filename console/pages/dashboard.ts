@@ -1,4 +1,17 @@
-import { AGENCY_ZH, LEVEL_ZH, PERIOD_STATUS_ZH, api, badge, chinaDay, chinaTime, empty, esc, page, session, type Json } from '../lib';
+import {
+  AGENCY_ZH,
+  LEVEL_ZH,
+  PERIOD_STATUS_ZH,
+  api,
+  badge,
+  chinaDay,
+  chinaTime,
+  empty,
+  esc,
+  page,
+  session,
+  type Json,
+} from '../lib';
 import { levelOf } from './cases';
 
 function periodCard(title: string, p: Json | null, detail: (p: Json) => string, id: string): string {
@@ -11,8 +24,13 @@ function periodCard(title: string, p: Json | null, detail: (p: Json) => string, 
 export async function dashboardPage() {
   const d = await api('GET', '/dashboard');
   // Joint releases waiting for my agency's review (seed 五(三); rule release.approval), with the nearest due date.
-  const reviews = ['eeb', 'psb', 'spp'].includes(session.me?.agency) ? ((await api('GET', '/releases?pendingFor=mine')).items as Json[]) : [];
-  const reviewDue = reviews.map((r) => (r.approvals as Json[]).find((a) => a.agency === session.me?.agency)?.dueDate as string).filter(Boolean).sort()[0];
+  const reviews = ['eeb', 'psb', 'spp'].includes(session.me?.agency)
+    ? ((await api('GET', '/releases?pendingFor=mine')).items as Json[])
+    : [];
+  const reviewDue = reviews
+    .map((r) => (r.approvals as Json[]).find((a) => a.agency === session.me?.agency)?.dueDate as string)
+    .filter(Boolean)
+    .sort()[0];
   const pending = (d.pendingClocks as Json[])
     .map((c) => {
       const level = levelOf(c);
@@ -22,14 +40,23 @@ export async function dashboardPage() {
     })
     .join('');
   const overdue = (d.overdue as Json[])
-    .map((c) => `<li><a href="#/cases/${c.id}">${esc(c.caseNumber)}</a> ${esc(c.title)} · ${esc(c.stageLabelZh)} · ${esc(AGENCY_ZH[c.responsibleAgency] ?? '')}</li>`)
+    .map(
+      (c) =>
+        `<li><a href="#/cases/${c.id}">${esc(c.caseNumber)}</a> ${esc(c.title)} · ${esc(c.stageLabelZh)} · ${esc(AGENCY_ZH[c.responsibleAgency] ?? '')}</li>`,
+    )
     .join('');
   const stages = (d.byStage as Json[]).map((s) => `<tr><td>${esc(s.stageLabelZh)}</td><td>${s.n}</td></tr>`).join('');
-  const agencies = (d.byAgency as Json[]).map((s) => `<tr><td>${esc(AGENCY_ZH[s.agency] ?? '（已结）')}</td><td>${s.n}</td></tr>`).join('');
+  const agencies = (d.byAgency as Json[])
+    .map((s) => `<tr><td>${esc(AGENCY_ZH[s.agency] ?? '（已结）')}</td><td>${s.n}</td></tr>`)
+    .join('');
   const stuck = d.stuck as Json[] | undefined;
   const stuckRows = (stuck ?? [])
-    .map((x) => `<tr class="level-overdue"><td>${x.caseId ? `<a href="#/cases/${esc(x.caseId)}">${esc(x.caseNumber ?? x.caseId)}</a><br/><span class="muted">${esc(x.title ?? '')}</span>` : esc(x.workflowId)}</td>
-      <td>${esc(x.reasonZh)}</td><td>${chinaTime(x.since)}</td></tr>`)
+    .map(
+      (
+        x,
+      ) => `<tr class="level-overdue"><td>${x.caseId ? `<a href="#/cases/${esc(x.caseId)}">${esc(x.caseNumber ?? x.caseId)}</a><br/><span class="muted">${esc(x.title ?? '')}</span>` : esc(x.workflowId)}</td>
+      <td>${esc(x.reasonZh)}</td><td>${chinaTime(x.since)}</td></tr>`,
+    )
     .join('');
   const m = (d.mechanism ?? {}) as Json;
   const meeting = m.nextMeeting as Json | null;

@@ -33,7 +33,12 @@ export const DUTY_ZH: Record<string, string> = {
   'joint-meeting.periodic': '联席会议',
   'info-briefing.periodic': '信息通报',
 };
-const ORGANISER_ZH: Record<string, string> = { joint: '三机关联合', eeb: '生态环境局', psb: '公安局', spp: '人民检察院' };
+const ORGANISER_ZH: Record<string, string> = {
+  joint: '三机关联合',
+  eeb: '生态环境局',
+  psb: '公安局',
+  spp: '人民检察院',
+};
 const FORMAT_ZH: Record<string, string> = { training: '专业知识培训', exchange: '经验交流', seminar: '研讨' };
 
 export async function dutiesPage(params: URLSearchParams) {
@@ -42,12 +47,17 @@ export async function dutiesPage(params: URLSearchParams) {
   const list = await api('GET', `/duties?${q.toString()}`);
   const rows = (list.items as Json[])
     .map(
-      (p) => `<tr class="${['nonCompliant', 'escalated'].includes(p.status) ? 'level-overdue' : ''}"><td><a href="#/duties/${esc(p.id)}">${esc(p.labelZh)}</a></td><td>${esc(DUTY_ZH[p.dutyId] ?? p.dutyId)}</td>
+      (
+        p,
+      ) => `<tr class="${['nonCompliant', 'escalated'].includes(p.status) ? 'level-overdue' : ''}"><td><a href="#/duties/${esc(p.id)}">${esc(p.labelZh)}</a></td><td>${esc(DUTY_ZH[p.dutyId] ?? p.dutyId)}</td>
       <td>${esc(CADENCE_ZH[p.cadence] ?? p.cadence)}</td><td>${chinaDay(p.startDate)} 至 ${chinaDay(p.endDate)}</td><td>${badge(PERIOD_STATUS_ZH[p.status] ?? p.status)}</td></tr>`,
     )
     .join('');
   const tabs = [['', '全部'], ...Object.entries(DUTY_ZH)]
-    .map(([k, v]) => `<a href="#/duties${k ? `?dutyId=${k}` : ''}" class="tab ${(params.get('dutyId') ?? '') === k ? 'active' : ''}">${v}</a>`)
+    .map(
+      ([k, v]) =>
+        `<a href="#/duties${k ? `?dutyId=${k}` : ''}" class="tab ${(params.get('dutyId') ?? '') === k ? 'active' : ''}">${v}</a>`,
+    )
     .join('');
   const canAct = session.me && session.me.agency !== 'admin';
   page(
@@ -73,11 +83,15 @@ export async function dutiesPage(params: URLSearchParams) {
   }
 }
 
-const operationRow = (o: Json) => `<tr class="${o.status === 'cancelled' ? 'muted' : ''}"><td>${esc(o.id)}</td><td>${esc(o.titleZh)}</td><td>${chinaDay(o.date)}</td>
+const operationRow = (
+  o: Json,
+) => `<tr class="${o.status === 'cancelled' ? 'muted' : ''}"><td>${esc(o.id)}</td><td>${esc(o.titleZh)}</td><td>${chinaDay(o.date)}</td>
   <td>${esc((o.places ?? []).join('、'))}${o.targets?.length ? `<br/><span class="muted">对象：${esc(o.targets.join('、'))}</span>` : ''}</td>
   <td>生态环境局：${esc((o.members?.eeb ?? []).join('、'))}<br/>公安局：${esc((o.members?.psb ?? []).join('、'))}</td>
   <td>${badge(ITEM_STATUS_ZH[o.status] ?? o.status)}${o.cancelReason ? `<br/><span class="muted">${esc(o.cancelReason)}</span>` : ''}${
-    o.outcome ? `<br/>检查点位 ${o.outcome.sitesInspected} 个，发现违法 ${o.outcome.violationsFound} 起${o.outcome.summary ? `<br/>${esc(o.outcome.summary)}` : ''}` : ''
+    o.outcome
+      ? `<br/>检查点位 ${o.outcome.sitesInspected} 个，发现违法 ${o.outcome.violationsFound} 起${o.outcome.summary ? `<br/>${esc(o.outcome.summary)}` : ''}`
+      : ''
   }</td></tr>`;
 
 function jointEnforcement(live: Json): string {
@@ -87,21 +101,29 @@ function jointEnforcement(live: Json): string {
   const isEeb = session.me?.agency === 'eeb';
   const leadRows = leads
     .map(
-      ({ o, l, i }) => `<tr><td>${esc(o.titleZh)}</td><td>${esc(l.description)}</td><td>${
-        l.caseId
-          ? `<a href="#/cases/${esc(l.caseId)}">已登记案件</a>`
-          : isEeb
-            ? actionForm(
-                `data-action="openCaseFromLead" data-op="${esc(o.id)}" data-lead="${i}"`,
-                '由此线索登记案件',
-                field('title', '案件名称', { required: true, value: l.description.slice(0, 60) }) +
-                  field('track', '办理类型', { options: [['criminal', '涉嫌犯罪案件移送'], ['detention', '移送行政拘留'], ['administrative', '行政处罚']], required: true }) +
-                  field('documentNumber', '移送审批单编号（移送行政拘留必填）') +
-                  field('summary', '案情摘要', { kind: 'text', value: l.description }),
-                '登记案件',
-              )
-            : '<span class="muted">待生态环境局登记</span>'
-      }</td></tr>`,
+      ({ o, l, i }) =>
+        `<tr><td>${esc(o.titleZh)}</td><td>${esc(l.description)}</td><td>${
+          l.caseId
+            ? `<a href="#/cases/${esc(l.caseId)}">已登记案件</a>`
+            : isEeb
+              ? actionForm(
+                  `data-action="openCaseFromLead" data-op="${esc(o.id)}" data-lead="${i}"`,
+                  '由此线索登记案件',
+                  field('title', '案件名称', { required: true, value: l.description.slice(0, 60) }) +
+                    field('track', '办理类型', {
+                      options: [
+                        ['criminal', '涉嫌犯罪案件移送'],
+                        ['detention', '移送行政拘留'],
+                        ['administrative', '行政处罚'],
+                      ],
+                      required: true,
+                    }) +
+                    field('documentNumber', '移送审批单编号（移送行政拘留必填）') +
+                    field('summary', '案情摘要', { kind: 'text', value: l.description }),
+                  '登记案件',
+                )
+              : '<span class="muted">待生态环境局登记</span>'
+        }</td></tr>`,
     )
     .join('');
   const perOperation = planned
@@ -116,7 +138,13 @@ function jointEnforcement(live: Json): string {
             field('summary', '情况摘要', { kind: 'text' }) +
             attachmentRows('attachments', '附件（名称与存档位置）'),
           '录入结果',
-        ) + actionForm(`data-action="cancelOperation" data-op="${esc(o.id)}"`, `取消：${o.titleZh}`, field('reason', '取消原因', { required: true }), '取消行动'),
+        ) +
+        actionForm(
+          `data-action="cancelOperation" data-op="${esc(o.id)}"`,
+          `取消：${o.titleZh}`,
+          field('reason', '取消原因', { required: true }),
+          '取消行动',
+        ),
     )
     .join('');
   return `<p>${esc(live.complianceZh ?? '')}</p>
@@ -141,7 +169,10 @@ function jointEnforcement(live: Json): string {
 
 /** Rows of name + reference (attachments, materials): a few empty rows; empty ones are ignored. */
 function attachmentRows(name: string, label: string, n = 2): string {
-  const rows = Array.from({ length: n }, (_, i) => field(`${name}.${i}.name`, `${label} ${i + 1}：名称`) + field(`${name}.${i}.ref`, '存档位置或编号')).join('');
+  const rows = Array.from(
+    { length: n },
+    (_, i) => field(`${name}.${i}.name`, `${label} ${i + 1}：名称`) + field(`${name}.${i}.ref`, '存档位置或编号'),
+  ).join('');
   return `<fieldset class="wide"><legend>${esc(label)}</legend><div class="fields">${rows}</div></fieldset>`;
 }
 
@@ -149,7 +180,9 @@ function training(live: Json): string {
   const sessions = (live.sessions as Json[]) ?? [];
   const rows = sessions
     .map(
-      (s) => `<tr><td>${esc(s.id)}</td><td>${esc(s.titleZh)}</td><td>${chinaDay(s.date)}</td><td>${esc(ORGANISER_ZH[s.organiser] ?? s.organiser)} · ${esc(FORMAT_ZH[s.format] ?? s.format)}</td>
+      (
+        s,
+      ) => `<tr><td>${esc(s.id)}</td><td>${esc(s.titleZh)}</td><td>${chinaDay(s.date)}</td><td>${esc(ORGANISER_ZH[s.organiser] ?? s.organiser)} · ${esc(FORMAT_ZH[s.format] ?? s.format)}</td>
       <td>${badge(ITEM_STATUS_ZH[s.status] ?? s.status)}</td><td>${s.attendance ? `生态环境局 ${s.attendance.eeb} 人，公安局 ${s.attendance.psb} 人，检察院 ${s.attendance.spp} 人` : '—'}</td></tr>`,
     )
     .join('');
@@ -166,7 +199,13 @@ function training(live: Json): string {
             field('summary', '情况摘要', { kind: 'text' }) +
             attachmentRows('materials', '培训材料'),
           '记录举办情况',
-        ) + actionForm(`data-action="cancelTraining" data-session="${esc(s.id)}"`, `取消：${s.titleZh}`, field('reason', '取消原因', { required: true }), '取消培训'),
+        ) +
+        actionForm(
+          `data-action="cancelTraining" data-session="${esc(s.id)}"`,
+          `取消：${s.titleZh}`,
+          field('reason', '取消原因', { required: true }),
+          '取消培训',
+        ),
     )
     .join('');
   const report = live.report as Json | undefined;
@@ -189,7 +228,8 @@ function training(live: Json): string {
 
 function meeting(live: Json): string {
   const a = live.agenda as Json | undefined;
-  const agendaList = (title: string, xs: Json[]) => `<li>${esc(title)} ${xs.length} 件${xs.length ? '：' + xs.map((c) => esc(`${c.caseNumber ?? ''}${c.title ?? c.titleZh ?? ''}`)).join('；') : ''}</li>`;
+  const agendaList = (title: string, xs: Json[]) =>
+    `<li>${esc(title)} ${xs.length} 件${xs.length ? '：' + xs.map((c) => esc(`${c.caseNumber ?? ''}${c.title ?? c.titleZh ?? ''}`)).join('；') : ''}</li>`;
   const secret = a?.confidentialCounts as Record<string, number> | undefined;
   const secretTotal = secret ? Object.values(secret).reduce((x, y) => x + y, 0) : 0;
   const agenda = a
@@ -198,7 +238,9 @@ function meeting(live: Json): string {
   const resolutions = (live.resolutions as Json[]) ?? [];
   const resRows = resolutions
     .map(
-      (r) => `<tr class="level-${r.status === 'done' ? 'none' : r.level}"><td>${esc(r.titleZh)}</td><td>${esc(AGENCY_ZH[r.ownerAgency] ?? r.ownerAgency)}</td><td>${chinaDay(r.dueDate)}</td>
+      (
+        r,
+      ) => `<tr class="level-${r.status === 'done' ? 'none' : r.level}"><td>${esc(r.titleZh)}</td><td>${esc(AGENCY_ZH[r.ownerAgency] ?? r.ownerAgency)}</td><td>${chinaDay(r.dueDate)}</td>
       <td>${badge(ITEM_STATUS_ZH[r.status] ?? r.status)} ${r.status === 'open' && r.level !== 'none' ? badge(LEVEL_ZH[r.level] ?? r.level, `level-${r.level}`) : ''}${r.note ? `<br/>${esc(r.note)}` : ''}</td>
       <td>${r.status === 'open' ? actionForm(`data-action="completeResolution" data-resolution="${esc(r.id)}"`, '办结', field('note', '办理情况', { required: true }), '办结议定事项') : ''}</td></tr>`,
     )
@@ -207,13 +249,24 @@ function meeting(live: Json): string {
     { length: 3 },
     (_, i) =>
       field(`resolutions.${i}.titleZh`, `议定事项 ${i + 1}`) +
-      field(`resolutions.${i}.ownerAgency`, '责任单位', { options: agencyOptions(['eeb', 'psb', 'spp', 'workingGroup']) }) +
+      field(`resolutions.${i}.ownerAgency`, '责任单位', {
+        options: agencyOptions(['eeb', 'psb', 'spp', 'workingGroup']),
+      }) +
       field(`resolutions.${i}.dueDate`, '办结期限', { kind: 'date' }),
   ).join('');
   const minutes = live.minutes as Json | undefined;
   return `<p>${live.adHoc ? '临时会议' : '定期会议'} · ${live.scheduled ? `定于 ${chinaDay(live.scheduled.date)}${live.scheduled.place ? ` 在${esc(live.scheduled.place)}` : ''}召开` : '尚未安排日期'}</p>
     <h2>议题</h2>${agenda}${(live.extraAgenda as string[])?.length ? `<p>补充议题：</p><ol>${(live.extraAgenda as string[]).map((x) => `<li>${esc(x)}</li>`).join('')}</ol>` : ''}
-    ${minutes ? `<h2>会议纪要（${chinaDay(minutes.heldOn)}）</h2><pre class="minutes">${esc(minutes.summary)}</pre><p class="muted">${Object.entries(minutes.attendees as Record<string, string[]>).filter(([, v]) => v.length).map(([k, v]) => `${AGENCY_ZH[k] ?? k}：${v.join('、')}`).join('；')}</p>` : ''}
+    ${
+      minutes
+        ? `<h2>会议纪要（${chinaDay(minutes.heldOn)}）</h2><pre class="minutes">${esc(minutes.summary)}</pre><p class="muted">${Object.entries(
+            minutes.attendees as Record<string, string[]>,
+          )
+            .filter(([, v]) => v.length)
+            .map(([k, v]) => `${AGENCY_ZH[k] ?? k}：${v.join('、')}`)
+            .join('；')}</p>`
+        : ''
+    }
     <h2>议定事项</h2>
     <table id="resolutions"><thead><tr><th>事项</th><th>责任单位</th><th>办结期限</th><th>状态</th><th></th></tr></thead><tbody>${resRows || empty(5, '暂无议定事项')}</tbody></table>
     <h2 class="actions-heading">办理</h2>
@@ -240,7 +293,8 @@ function meeting(live: Json): string {
 export function briefingTable(stats: Json): string {
   const head = `<tr><th>指标</th><th>生态环境局</th><th>公安局</th><th>检察院</th><th>合计</th></tr>`;
   const rows = BRIEFING_METRICS.map(
-    (m) => `<tr><td>${esc(BRIEFING_METRIC_ZH[m])}</td><td>${stats.perAgency?.eeb?.[m] ?? 0}</td><td>${stats.perAgency?.psb?.[m] ?? 0}</td><td>${stats.perAgency?.spp?.[m] ?? 0}</td><td>${stats.totals?.[m] ?? 0}</td></tr>`,
+    (m) =>
+      `<tr><td>${esc(BRIEFING_METRIC_ZH[m])}</td><td>${stats.perAgency?.eeb?.[m] ?? 0}</td><td>${stats.perAgency?.psb?.[m] ?? 0}</td><td>${stats.perAgency?.spp?.[m] ?? 0}</td><td>${stats.totals?.[m] ?? 0}</td></tr>`,
   ).join('');
   return `<table class="briefing"><thead>${head}</thead><tbody>${rows}</tbody></table>
     <p class="muted">本期有办理活动的案件 ${(stats.cases?.length ?? 0) + (stats.confidentialCases ?? 0)} 件，其中保密案件 ${stats.confidentialCases ?? 0} 件（仅计数）</p>`;
@@ -252,8 +306,34 @@ export async function dutyPage(id: string, reload: () => Promise<void>) {
   const live = (d.live ?? null) as Json | null;
   const items = (d.items as Json[]) ?? [];
   let body = '';
-  if (p.dutyId === 'joint-enforcement.monthly') body = jointEnforcement(live ?? { operations: items.map((i) => ({ id: i.id.split('/').pop(), titleZh: i.titleZh, date: i.date, status: i.status, ...i.data })) });
-  else if (p.dutyId === 'training.annual') body = training(live ?? { deadline: p.endDate, sessions: items.filter((i) => i.kind === 'trainingSession').map((i) => ({ id: i.id.split('/').pop(), titleZh: i.titleZh, date: i.date, status: i.status, organiser: i.ownerAgency, ...i.data })) });
+  if (p.dutyId === 'joint-enforcement.monthly')
+    body = jointEnforcement(
+      live ?? {
+        operations: items.map((i) => ({
+          id: i.id.split('/').pop(),
+          titleZh: i.titleZh,
+          date: i.date,
+          status: i.status,
+          ...i.data,
+        })),
+      },
+    );
+  else if (p.dutyId === 'training.annual')
+    body = training(
+      live ?? {
+        deadline: p.endDate,
+        sessions: items
+          .filter((i) => i.kind === 'trainingSession')
+          .map((i) => ({
+            id: i.id.split('/').pop(),
+            titleZh: i.titleZh,
+            date: i.date,
+            status: i.status,
+            organiser: i.ownerAgency,
+            ...i.data,
+          })),
+      },
+    );
   else if (p.dutyId === 'joint-meeting.periodic') {
     const m = items.find((i) => i.kind === 'meeting');
     body = meeting(
@@ -263,7 +343,17 @@ export async function dutyPage(id: string, reload: () => Promise<void>) {
         agenda: m?.data?.agenda,
         extraAgenda: m?.data?.extraAgenda ?? [],
         minutes: m?.data?.minutes,
-        resolutions: items.filter((i) => i.kind === 'resolution').map((i) => ({ id: i.id.split('/').pop(), titleZh: i.titleZh, ownerAgency: i.ownerAgency, dueDate: i.date, status: i.status, level: i.escalationLevel, note: i.data?.note })),
+        resolutions: items
+          .filter((i) => i.kind === 'resolution')
+          .map((i) => ({
+            id: i.id.split('/').pop(),
+            titleZh: i.titleZh,
+            ownerAgency: i.ownerAgency,
+            dueDate: i.date,
+            status: i.status,
+            level: i.escalationLevel,
+            note: i.data?.note,
+          })),
       },
     );
   } else if (p.dutyId === 'info-briefing.periodic') {
@@ -274,7 +364,9 @@ export async function dutyPage(id: string, reload: () => Promise<void>) {
       ? `${briefingTable(b.data)}<p id="briefing-report">报表文件：${report ? reportLinks(report) : '<span class="muted">生成中</span>'} · <a href="#/reports">全部报表</a></p>`
       : '<p class="muted">本期结束后自动生成</p>';
   }
-  const events = ((d.events as Json[]) ?? []).map((e) => `<li><time>${chinaTime(e.occurredAt)}</time>${esc(e.labelZh)}</li>`).join('');
+  const events = ((d.events as Json[]) ?? [])
+    .map((e) => `<li><time>${chinaTime(e.occurredAt)}</time>${esc(e.labelZh)}</li>`)
+    .join('');
   page(
     p.labelZh,
     `<p><a href="#/duties?dutyId=${esc(p.dutyId)}">返回${esc(DUTY_ZH[p.dutyId] ?? '事项')}</a> · ${chinaDay(p.startDate)} 至 ${chinaDay(p.endDate)} · 状态：<strong id="duty-status">${esc(PERIOD_STATUS_ZH[p.status] ?? p.status)}</strong></p>
@@ -283,7 +375,8 @@ export async function dutyPage(id: string, reload: () => Promise<void>) {
   );
   // A workflow that no longer answers (closed past retention) or an administrator's view takes no actions. A period
   // already done may still take some (a case from a lead, a resolution): the workflow decides, refusals show why.
-  if (!live || session.me?.agency === 'admin') for (const f of forms('form[data-action]')) f.closest('details')?.remove();
+  if (!live || session.me?.agency === 'admin')
+    for (const f of forms('form[data-action]')) f.closest('details')?.remove();
   if (!forms('form[data-action]').length) main().querySelector('.actions-heading')?.remove();
   for (const form of forms('form[data-action]')) {
     onSubmit(form, async (data, key) => {
@@ -293,8 +386,11 @@ export async function dutyPage(id: string, reload: () => Promise<void>) {
       if (form.dataset.session) input.sessionId = form.dataset.session;
       if (form.dataset.resolution) input.resolutionId = form.dataset.resolution;
       if (form.dataset.lead) input.leadIndex = Number(form.dataset.lead);
-      if (action === 'recordOutcome') input.leads = ((input.leads as string[] | undefined) ?? []).map((description) => ({ description }));
-      const r = await api('POST', `/duties/${encodeURIComponent(id)}/actions/${action}`, input, { 'idempotency-key': key });
+      if (action === 'recordOutcome')
+        input.leads = ((input.leads as string[] | undefined) ?? []).map((description) => ({ description }));
+      const r = await api('POST', `/duties/${encodeURIComponent(id)}/actions/${action}`, input, {
+        'idempotency-key': key,
+      });
       if (action === 'openCaseFromLead' && r.caseId) {
         // The case is registered by the child workflow's first activity.
         await untilFound(`/cases/${encodeURIComponent(r.caseId)}`);
@@ -311,7 +407,9 @@ export async function dutyPage(id: string, reload: () => Promise<void>) {
 
 export async function briefingsPage() {
   const [list, reports] = await Promise.all([api('GET', '/briefings'), api('GET', '/reports?kind=briefing&limit=100')]);
-  const byPeriod = new Map((reports.items as Json[]).filter((r) => r.dutyPeriodId).map((r) => [r.dutyPeriodId as string, r]));
+  const byPeriod = new Map(
+    (reports.items as Json[]).filter((r) => r.dutyPeriodId).map((r) => [r.dutyPeriodId as string, r]),
+  );
   const items = (list.items as Json[])
     .map((b) => {
       const r = byPeriod.get(b.periodId);

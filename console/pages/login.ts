@@ -13,7 +13,10 @@ export function loginPage() {
   (document.getElementById('username') as HTMLInputElement).focus();
   onSubmit(form, async (data) => {
     // The password is sent as typed (readForm trims text).
-    const r = await api('POST', '/auth/login', { username: data.username, password: (document.getElementById('password') as HTMLInputElement).value });
+    const r = await api('POST', '/auth/login', {
+      username: data.username,
+      password: (document.getElementById('password') as HTMLInputElement).value,
+    });
     session.csrf = r.csrfToken;
     sessionStorage.setItem('csrf', session.csrf);
     session.me = r.user;

@@ -1,4 +1,21 @@
-import { AGENCY_ZH, LEVEL_ZH, actionForm, api, badge, chinaDay, chinaTime, empty, esc, field, forms, onSubmit, page, session, toast, type Json } from '../lib';
+import {
+  AGENCY_ZH,
+  LEVEL_ZH,
+  actionForm,
+  api,
+  badge,
+  chinaDay,
+  chinaTime,
+  empty,
+  esc,
+  field,
+  forms,
+  onSubmit,
+  page,
+  session,
+  toast,
+  type Json,
+} from '../lib';
 
 /** 联合发布 (seed 五(三)): drafts, my agency's pending reviews with due dates, the decision with comments, publication. */
 const KIND_OPTIONS: [string, string][] = [
@@ -12,7 +29,8 @@ const MARK_OPTIONS: [string, string][] = [
   ['confidential', '保密'],
 ];
 const PARTIES = ['eeb', 'psb', 'spp'];
-const levelClass = (l: string) => (l === 'warning' ? 'level-warning' : l === 'overdue' || l === 'escalated' ? 'level-overdue' : '');
+const levelClass = (l: string) =>
+  l === 'warning' ? 'level-warning' : l === 'overdue' || l === 'escalated' ? 'level-overdue' : '';
 
 function contentFields(r?: Json) {
   return `${field('title', '标题', { required: true, value: r?.title })}
@@ -27,7 +45,10 @@ const withCases = (data: Json) => ({ ...data, caseIds: data.caseIds ?? [] });
 export async function releasesPage() {
   const me = session.me!;
   const party = PARTIES.includes(me.agency);
-  const [all, mine] = await Promise.all([api('GET', '/releases?pageSize=100'), party ? api('GET', '/releases?pendingFor=mine') : Promise.resolve({ items: [] })]);
+  const [all, mine] = await Promise.all([
+    api('GET', '/releases?pageSize=100'),
+    party ? api('GET', '/releases?pendingFor=mine') : Promise.resolve({ items: [] }),
+  ]);
   const myDue = (r: Json) => (r.approvals as Json[]).find((a) => a.agency === me.agency);
   const pendingRows = (mine.items as Json[])
     .map((r) => {
@@ -69,23 +90,62 @@ export async function releasePage(id: string, rerender: () => Promise<void>) {
         `<tr class="${a.status === 'pending' ? levelClass(a.escalationLevel) : ''}"><td>第 ${a.round} 轮</td><td>${esc(a.agencyZh)}</td><td>${badge(a.statusZh)}${a.late ? ' ' + badge('超过期限', 'overdue') : ''}</td><td>${chinaDay(a.dueDate)}</td><td>${esc(LEVEL_ZH[a.escalationLevel] ?? a.escalationLevel)}</td><td>${esc(a.decidedBy ?? '')}${a.decidedAt ? `（${chinaTime(a.decidedAt)}）` : ''}</td><td>${esc(a.comment ?? '')}</td></tr>`,
     )
     .join('');
-  const refs = (r.cases as Json[]).map((c) => `<li><a href="#/cases/${esc(c.id)}">${esc(c.caseNumber)}</a> ${esc(c.title)}${c.confidential ? ' ' + badge('保密', 'overdue') : ''}</li>`).join('');
+  const refs = (r.cases as Json[])
+    .map(
+      (c) =>
+        `<li><a href="#/cases/${esc(c.id)}">${esc(c.caseNumber)}</a> ${esc(c.title)}${c.confidential ? ' ' + badge('保密', 'overdue') : ''}</li>`,
+    )
+    .join('');
   const events = (r.events as Json[]).map((e) => `<li>${chinaTime(e.occurredAt)} ${esc(e.labelZh)}</li>`).join('');
   const actions: string[] = [];
-  if (drafter && r.status === 'draft') actions.push(actionForm('class="release-action" data-action="submit"', '提交三方审核', '<p class="muted">提交后生态环境局、公安局、人民检察院各自在 5 个工作日内审核。</p>', '提交审核', true));
+  if (drafter && r.status === 'draft')
+    actions.push(
+      actionForm(
+        'class="release-action" data-action="submit"',
+        '提交三方审核',
+        '<p class="muted">提交后生态环境局、公安局、人民检察院各自在 5 个工作日内审核。</p>',
+        '提交审核',
+        true,
+      ),
+    );
   if (r.status === 'inReview' && mine?.status === 'pending')
     actions.push(
       actionForm(
         'class="release-action" data-action="decide"',
         `本机关审核意见（期限 ${chinaDay(mine.dueDate)}）`,
-        `${field('decision', '审核意见', { options: [['approve', '同意发布'], ['requestChanges', '要求修改'], ['reject', '不同意发布（终止）']], required: true, value: 'approve' })}${field('comment', '意见或理由（要求修改、不同意时必填）', { kind: 'text' })}`,
+        `${field('decision', '审核意见', {
+          options: [
+            ['approve', '同意发布'],
+            ['requestChanges', '要求修改'],
+            ['reject', '不同意发布（终止）'],
+          ],
+          required: true,
+          value: 'approve',
+        })}${field('comment', '意见或理由（要求修改、不同意时必填）', { kind: 'text' })}`,
         '提交审核意见',
         true,
       ),
     );
   if (drafter && ['draft', 'changesRequested', 'approved'].includes(r.status))
-    actions.push(actionForm('class="release-action" data-action="revise"', r.status === 'draft' ? '修改草稿' : '修改发布稿（开始新一轮审核）', contentFields(r), '保存修改', r.status === 'changesRequested'));
-  if (drafter && r.status === 'approved') actions.push(actionForm('class="release-action" data-action="publish"', '向社会发布', '<p class="muted">三方已在本轮均同意。发布后在公开页面展示标题、正文、类别和发布日期。</p>', '发布', true));
+    actions.push(
+      actionForm(
+        'class="release-action" data-action="revise"',
+        r.status === 'draft' ? '修改草稿' : '修改发布稿（开始新一轮审核）',
+        contentFields(r),
+        '保存修改',
+        r.status === 'changesRequested',
+      ),
+    );
+  if (drafter && r.status === 'approved')
+    actions.push(
+      actionForm(
+        'class="release-action" data-action="publish"',
+        '向社会发布',
+        '<p class="muted">三方已在本轮均同意。发布后在公开页面展示标题、正文、类别和发布日期。</p>',
+        '发布',
+        true,
+      ),
+    );
   page(
     r.title,
     `<p><a href="#/releases">返回联合发布</a> · ${esc(r.kindZh)} · 起草：${esc(r.drafterAgencyZh)}${r.drafterName ? `（${esc(r.drafterName)}）` : ''} · 密级：${esc(r.confidentialityZh)}${r.confidentialityReason ? `（${esc(r.confidentialityReason)}）` : ''}</p>
@@ -102,10 +162,13 @@ export async function releasePage(id: string, rerender: () => Promise<void>) {
       const headers = { 'idempotency-key': key };
       if (action === 'submit') await api('POST', `/releases/${encodeURIComponent(id)}/submit`, undefined, headers);
       else if (action === 'decide') await api('POST', `/releases/${encodeURIComponent(id)}/decisions`, data, headers);
-      else if (action === 'revise') await api('POST', `/releases/${encodeURIComponent(id)}/revise`, withCases(data), headers);
+      else if (action === 'revise')
+        await api('POST', `/releases/${encodeURIComponent(id)}/revise`, withCases(data), headers);
       else await api('POST', `/releases/${encodeURIComponent(id)}/publish`, undefined, headers);
       await rerender();
-      toast({ submit: '已提交审核', decide: '审核意见已提交', revise: '已保存修改', publish: '已发布' }[action] ?? '已办理');
+      toast(
+        { submit: '已提交审核', decide: '审核意见已提交', revise: '已保存修改', publish: '已发布' }[action] ?? '已办理',
+      );
     });
   }
 }

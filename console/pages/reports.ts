@@ -1,15 +1,42 @@
-import { REPORT_FORMATS, REPORT_KIND_ZH, REPORT_STATUS_ZH, type ReportKind, type ReportStatus } from '../../domain/reports';
-import { AGENCY_ZH, api, badge, chinaTime, empty, esc, field, inBackground, main, onSubmit, page, toast, type Json } from '../lib';
+import {
+  REPORT_FORMATS,
+  REPORT_KIND_ZH,
+  REPORT_STATUS_ZH,
+  type ReportKind,
+  type ReportStatus,
+} from '../../domain/reports';
+import {
+  AGENCY_ZH,
+  api,
+  badge,
+  chinaTime,
+  empty,
+  esc,
+  field,
+  inBackground,
+  main,
+  onSubmit,
+  page,
+  toast,
+  type Json,
+} from '../lib';
 
 /** 报表: the reports (briefings and ad-hoc statistics), request one, follow its progress, download XLSX / PDF / CSV. */
 const FORMAT_ZH: Record<string, string> = { xlsx: 'XLSX', pdf: 'PDF', csv: 'CSV' };
 const running = (s: string) => ['queued', 'computing', 'rendering'].includes(s);
-const sizeZh = (n: number) => (n >= 1024 * 1024 ? `${(n / 1024 / 1024).toFixed(1)} MB` : `${Math.max(1, Math.round(n / 1024))} KB`);
+const sizeZh = (n: number) =>
+  n >= 1024 * 1024 ? `${(n / 1024 / 1024).toFixed(1)} MB` : `${Math.max(1, Math.round(n / 1024))} KB`;
 
 /** Download links of a report's files (also used by the briefing pages). */
 export function reportLinks(r: Json): string {
-  if (r.status !== 'done') return `${badge(REPORT_STATUS_ZH[r.status as ReportStatus] ?? r.status)}${r.status === 'failed' && r.messageZh ? ` <span class="error">${esc(r.messageZh)}</span>` : ` ${r.progress}%`}`;
-  return (r.files as Json[]).map((f) => `<a href="${esc(f.href)}" download data-format="${esc(f.format)}">下载 ${FORMAT_ZH[f.format] ?? esc(f.format)}</a>（${sizeZh(f.size)}）`).join(' · ');
+  if (r.status !== 'done')
+    return `${badge(REPORT_STATUS_ZH[r.status as ReportStatus] ?? r.status)}${r.status === 'failed' && r.messageZh ? ` <span class="error">${esc(r.messageZh)}</span>` : ` ${r.progress}%`}`;
+  return (r.files as Json[])
+    .map(
+      (f) =>
+        `<a href="${esc(f.href)}" download data-format="${esc(f.format)}">下载 ${FORMAT_ZH[f.format] ?? esc(f.format)}</a>（${sizeZh(f.size)}）`,
+    )
+    .join(' · ');
 }
 
 function lastMonth(): string {
@@ -24,7 +51,9 @@ export async function reportsPage(route: () => Promise<void>) {
   const items = list.items as Json[];
   const rows = items
     .map(
-      (r) => `<tr data-report="${esc(r.id)}"><td>${esc(r.titleZh)}</td><td>${esc(REPORT_KIND_ZH[r.kind as ReportKind] ?? r.kind)}</td>
+      (
+        r,
+      ) => `<tr data-report="${esc(r.id)}"><td>${esc(r.titleZh)}</td><td>${esc(REPORT_KIND_ZH[r.kind as ReportKind] ?? r.kind)}</td>
       <td>${r.source === 'briefing' ? `信息通报（自动）${r.dutyPeriodId ? ` · <a href="#/duties/${esc(r.dutyPeriodId)}">通报期</a>` : ''}` : esc(AGENCY_ZH[r.requestedBy?.agency] ?? '')}</td>
       <td>${chinaTime(r.createdAt)}</td><td class="report-status">${reportLinks(r)}</td></tr>`,
     )
@@ -33,7 +62,14 @@ export async function reportsPage(route: () => Promise<void>) {
     '报表',
     `<form class="card" id="report-form" novalidate>
       <div class="fields">
-        ${field('kind', '报表类型', { options: [['statistics', '统计报表（按期间、机关、办案类型、阶段、办结情况、超期）'], ['briefing', '信息通报']], required: true, value: 'statistics' })}
+        ${field('kind', '报表类型', {
+          options: [
+            ['statistics', '统计报表（按期间、机关、办案类型、阶段、办结情况、超期）'],
+            ['briefing', '信息通报'],
+          ],
+          required: true,
+          value: 'statistics',
+        })}
         ${field('period', '统计期间（如 2026、2026-Q3、2026-10、2026-01-01..2026-06-30）', { required: true, value: lastMonth() })}
         <fieldset class="formats"><legend>文件格式</legend>${REPORT_FORMATS.map((f) => `<label><input type="checkbox" name="format" value="${f}" checked /> ${FORMAT_ZH[f]}</label>`).join(' ')}</fieldset>
       </div>

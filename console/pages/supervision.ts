@@ -1,4 +1,21 @@
-import { AGENCY_ZH, LEVEL_ZH, actionForm, api, badge, chinaDay, chinaTime, empty, esc, field, forms, onSubmit, page, session, toast, type Json } from '../lib';
+import {
+  AGENCY_ZH,
+  LEVEL_ZH,
+  actionForm,
+  api,
+  badge,
+  chinaDay,
+  chinaTime,
+  empty,
+  esc,
+  field,
+  forms,
+  onSubmit,
+  page,
+  session,
+  toast,
+  type Json,
+} from '../lib';
 
 /**
  * 检察监督事项 (2017 Measures Arts 14–15; seed 五(二)): items opened by the procuratorate's sweep or a case clock's
@@ -23,7 +40,8 @@ const RESULT_OPTIONS: [string, string][] = [
   ['noViolation', '经审查不存在违法情形'],
   ['referred', '移交联动工作组督办'],
 ];
-const levelClass = (l: string) => (l === 'warning' ? 'level-warning' : l === 'overdue' || l === 'escalated' ? 'level-overdue' : '');
+const levelClass = (l: string) =>
+  l === 'warning' ? 'level-warning' : l === 'overdue' || l === 'escalated' ? 'level-overdue' : '';
 
 export async function supervisionItemsPage(params: URLSearchParams) {
   const q = new URLSearchParams();
@@ -38,21 +56,27 @@ export async function supervisionItemsPage(params: URLSearchParams) {
         <td>${i.clock ? `${esc(AGENCY_ZH[i.clock.agency] ?? i.clock.agency)} ${chinaDay(i.clock.dueDate)}` : '—'}</td><td>${chinaTime(i.createdAt)}</td></tr>`,
     )
     .join('');
-  const sel = (name: string, label: string, options: [string, string][]) => field(name, label, { options, value: params.get(name) ?? '' });
+  const sel = (name: string, label: string, options: [string, string][]) =>
+    field(name, label, { options, value: params.get(name) ?? '' });
   page(
     '检察监督事项',
     `<p class="muted">人民检察院定期排查（应移未移、应立未立、立而不侦、以罚代刑，规则 spp.transfer-supervision-sweep）和案件期限超期形成的监督事项。检察院审查后发出监督意见，被监督机关在法定期限内答复，检察院办结。</p>
-    <form id="supervision-filter" class="filters"><div class="fields">${sel('status', '状态', STATUS_OPTIONS)}${sel('kind', '类型', KIND_OPTIONS)}${sel('agency', '被监督机关', [
-      ['eeb', '生态环境局'],
-      ['psb', '公安局'],
-    ])}${sel('overdue', '超期', [['true', '只看超期']])}</div><button type="submit">筛选</button></form>
+    <form id="supervision-filter" class="filters"><div class="fields">${sel('status', '状态', STATUS_OPTIONS)}${sel('kind', '类型', KIND_OPTIONS)}${sel(
+      'agency',
+      '被监督机关',
+      [
+        ['eeb', '生态环境局'],
+        ['psb', '公安局'],
+      ],
+    )}${sel('overdue', '超期', [['true', '只看超期']])}</div><button type="submit">筛选</button></form>
     <p>共 ${list.total} 件</p>
     <table id="supervision-items"><thead><tr><th>类型</th><th>案件 / 处罚记录</th><th>被监督机关</th><th>来源</th><th>状态</th><th>当前期限</th><th>立项时间</th></tr></thead><tbody>${rows || empty(7, '暂无监督事项')}</tbody></table>`,
   );
   document.getElementById('supervision-filter')!.addEventListener('submit', (e) => {
     e.preventDefault();
     const next = new URLSearchParams();
-    for (const el of Array.from((e.target as HTMLFormElement).querySelectorAll<HTMLSelectElement>('select[data-name]'))) if (el.value) next.set(el.dataset.name!, el.value);
+    for (const el of Array.from((e.target as HTMLFormElement).querySelectorAll<HTMLSelectElement>('select[data-name]')))
+      if (el.value) next.set(el.dataset.name!, el.value);
     location.hash = `#/supervision${next.size ? `?${next}` : ''}`;
   });
 }
@@ -61,7 +85,9 @@ export async function supervisionItemPage(id: string, rerender: () => Promise<vo
   const me = session.me!;
   const i = await api('GET', `/supervision-items/${encodeURIComponent(id)}`);
   const actions: string[] = [];
-  const addressee = i.opinionKind ? (i.opinionsAllowed as Json[]).find((o) => o.opinionKind === i.opinionKind)?.addressee : undefined;
+  const addressee = i.opinionKind
+    ? (i.opinionsAllowed as Json[]).find((o) => o.opinionKind === i.opinionKind)?.addressee
+    : undefined;
   if (me.agency === 'spp' && i.status === 'opened')
     actions.push(
       actionForm(
@@ -72,9 +98,26 @@ export async function supervisionItemPage(id: string, rerender: () => Promise<vo
         true,
       ),
     );
-  if (i.status === 'opinionIssued' && me.agency === addressee) actions.push(actionForm('class="supervision-action" data-action="answer"', `答复检察意见（期限 ${chinaDay(i.clock?.dueDate)}）`, field('text', '答复内容', { kind: 'text', required: true }), '提交答复', true));
+  if (i.status === 'opinionIssued' && me.agency === addressee)
+    actions.push(
+      actionForm(
+        'class="supervision-action" data-action="answer"',
+        `答复检察意见（期限 ${chinaDay(i.clock?.dueDate)}）`,
+        field('text', '答复内容', { kind: 'text', required: true }),
+        '提交答复',
+        true,
+      ),
+    );
   if (me.agency === 'spp' && i.status !== 'closed')
-    actions.push(actionForm('class="supervision-action" data-action="close"', '办结监督事项', `${field('result', '办结结果', { options: RESULT_OPTIONS, required: true })}${field('note', '说明', { kind: 'text' })}`, '办结', i.status === 'answered'));
+    actions.push(
+      actionForm(
+        'class="supervision-action" data-action="close"',
+        '办结监督事项',
+        `${field('result', '办结结果', { options: RESULT_OPTIONS, required: true })}${field('note', '说明', { kind: 'text' })}`,
+        '办结',
+        i.status === 'answered',
+      ),
+    );
   const events = (i.events as Json[]).map((e) => `<li>${chinaTime(e.occurredAt)} ${esc(e.labelZh)}</li>`).join('');
   page(
     `监督事项：${i.kindZh}`,

@@ -67,7 +67,11 @@ export const TRACK_START: Record<Track, { stage: Stage; ruleId?: CaseRuleId; lab
   // Decree 310 Art 5 ¶1: a suspected crime found → task force "立即".
   criminal: { stage: 'lead', ruleId: 'eeb.task-force', labelZh: '发现涉嫌犯罪线索，登记案件' },
   // 2014 Measures Art 12: 3 workdays from the transfer decision.
-  detention: { stage: 'detentionTransferDecided', ruleId: 'eeb.detention-transfer', labelZh: '决定移送行政拘留，登记案件' },
+  detention: {
+    stage: 'detentionTransferDecided',
+    ruleId: 'eeb.detention-transfer',
+    labelZh: '决定移送行政拘留，登记案件',
+  },
   // No statutory clock: the penalty procedure's own limits are outside the rule table.
   administrative: { stage: 'administrativePenalty', labelZh: '登记行政处罚案件' },
 };
@@ -87,10 +91,19 @@ export function validateInitial(input: unknown): ValidateInitialResult {
   }
   if (v.track === 'detention') {
     if (v.actor.role !== 'head') {
-      return { ok: false, code: 403, messageZh: '移送行政拘留须经生态环境局负责人批准（《行政主管部门移送适用行政拘留环境违法案件暂行办法》第十条）' };
+      return {
+        ok: false,
+        code: 403,
+        messageZh: '移送行政拘留须经生态环境局负责人批准（《行政主管部门移送适用行政拘留环境违法案件暂行办法》第十条）',
+      };
     }
     if (!v.documentNumber) {
-      return { ok: false, code: 422, messageZh: '缺少必填项：案件移送审批单编号（documentNumber）', field: 'documentNumber' };
+      return {
+        ok: false,
+        code: 422,
+        messageZh: '缺少必填项：案件移送审批单编号（documentNumber）',
+        field: 'documentNumber',
+      };
     }
   }
   return { ok: true, input: v };
@@ -116,7 +129,13 @@ export function initialState(input: InitialInput): CreateResult {
     updatedAtMs: i.createdAtMs,
     confidentiality: i.confidentiality ?? 'internal',
     custody: i.custody ?? false,
-    flags: { major: i.major ?? false, jointSupervision: false, withdrawn: false, jointInvestigation: false, earlyInvolvement: [] },
+    flags: {
+      major: i.major ?? false,
+      jointSupervision: false,
+      withdrawn: false,
+      jointInvestigation: false,
+      earlyInvolvement: [],
+    },
     ...(i.psbUnit ? { psbUnit: i.psbUnit } : {}),
     arrest: 'none',
     supplementaryInvestigationRounds: 0,
@@ -130,7 +149,16 @@ export function initialState(input: InitialInput): CreateResult {
     clocks: [],
     clockCounters: {},
     seq: 1,
-    history: [{ seq: 1, step: 'createCase', atMs: i.createdAtMs, agency: i.actor.agency, userId: i.actor.userId, stage: start.stage }],
+    history: [
+      {
+        seq: 1,
+        step: 'createCase',
+        atMs: i.createdAtMs,
+        agency: i.actor.agency,
+        userId: i.actor.userId,
+        stage: start.stage,
+      },
+    ],
   };
   const clocksOpened: ClockSpec[] = [];
   if (start.ruleId) {
@@ -186,13 +214,19 @@ export function validateStep(state: CaseState, stepName: string, input: unknown,
   }
   const def = getStep(stepName);
   const a = ActorSchema.safeParse(actor);
-  if (!a.success) return { ok: false, code: 403, messageZh: '操作人身份无效（须有用户、所属机关和角色）', field: 'actor' };
+  if (!a.success)
+    return { ok: false, code: 403, messageZh: '操作人身份无效（须有用户、所属机关和角色）', field: 'actor' };
   const who = a.data;
   // Also refused at the API's edge; here for any other client: what the record cannot store never enters the history.
   const unstorable = findUnstorable(input, { maxDepth: 16, maxLength: 50_000 });
   if (unstorable) {
     const what = unstorable.problem === 'tooDeep' ? '嵌套过深' : TEXT_PROBLEM_ZH[unstorable.problem];
-    return { ok: false, code: 422, messageZh: `「${def.labelZh}」的字段 ${unstorable.path} ${what}`, field: unstorable.path };
+    return {
+      ok: false,
+      code: 422,
+      messageZh: `「${def.labelZh}」的字段 ${unstorable.path} ${what}`,
+      field: unstorable.path,
+    };
   }
 
   if (isClosed(state)) {
@@ -200,7 +234,11 @@ export function validateStep(state: CaseState, stepName: string, input: unknown,
   }
   const sameAgency = def.performers.filter((p) => p.agency === who.agency);
   if (!sameAgency.length) {
-    return { ok: false, code: 403, messageZh: `「${def.labelZh}」只能由${performersZh(def)}办理，${AGENCY_LABELS[who.agency]}无权办理` };
+    return {
+      ok: false,
+      code: 403,
+      messageZh: `「${def.labelZh}」只能由${performersZh(def)}办理，${AGENCY_LABELS[who.agency]}无权办理`,
+    };
   }
   if (!sameAgency.some((p) => !p.roles || p.roles.includes(who.role))) {
     return { ok: false, code: 403, messageZh: `「${def.labelZh}」须由${performersZh(def)}办理` };
@@ -358,7 +396,8 @@ export function applyStep(
   for (const w of def.windows ?? []) {
     const since = draft.milestones[w.since] ?? state.milestones[w.since];
     const agency = RULE_USE[w.ruleId].agency;
-    if (since !== undefined && agency !== 'any') windows.push({ ruleId: w.ruleId, startedAtMs: since, responsibleAgency: agency });
+    if (since !== undefined && agency !== 'any')
+      windows.push({ ruleId: w.ruleId, startedAtMs: since, responsibleAgency: agency });
   }
   if (def.to) draft.stage = def.to;
   if (TERMINAL_STAGES.has(draft.stage)) {
@@ -377,7 +416,14 @@ export function applyStep(
 
   draft.seq += 1;
   draft.updatedAtMs = nowMs;
-  draft.history.push({ seq: draft.seq, step: v.step, atMs: nowMs, agency: who.agency, userId: who.userId, stage: draft.stage });
+  draft.history.push({
+    seq: draft.seq,
+    step: v.step,
+    atMs: nowMs,
+    agency: who.agency,
+    userId: who.userId,
+    stage: draft.stage,
+  });
 
   const { documentNumber, ...rest } = input as { documentNumber?: unknown } & Record<string, unknown>;
   const event: CaseEvent = {
@@ -564,7 +610,8 @@ export function checkInvariants(state: CaseState): string[] {
     if (RULE_USE[c.ruleId]?.kind !== 'clock') problems.push(`window rule opened as clock ${c.ruleId}`);
     if (c.custody && !RULE_USE[c.ruleId]?.custody) problems.push(`custody on non-custody rule ${c.ruleId}`);
     if (c.custody && !state.custody) problems.push(`custody clock ${c.clockId} while the suspect is not held`);
-    if (c.suspensions.filter((s) => s.toMs === undefined).length > 1) problems.push(`clock ${c.clockId} suspended twice`);
+    if (c.suspensions.filter((s) => s.toMs === undefined).length > 1)
+      problems.push(`clock ${c.clockId} suspended twice`);
   }
   if (state.flags.withdrawn !== (state.stage === 'withdrawn')) problems.push('withdrawn flag and stage disagree');
   if (state.seq !== state.history.length) problems.push('seq and history disagree');

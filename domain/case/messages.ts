@@ -113,7 +113,11 @@ function describe(issue: z.core.$ZodIssue, input: unknown, documentZh?: string):
 }
 
 /** The Chinese message and the first offending field of a zod error. */
-export function zodErrorZh(error: z.ZodError, input: unknown, documentZh?: string): { messageZh: string; field?: string } {
+export function zodErrorZh(
+  error: z.ZodError,
+  input: unknown,
+  documentZh?: string,
+): { messageZh: string; field?: string } {
   const issues = error.issues.slice(0, 5);
   const messages = [...new Set(issues.map((i) => describe(i, input, documentZh)))];
   const first = issues[0];

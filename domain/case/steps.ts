@@ -217,7 +217,11 @@ function clockOwnerCheck(state: CaseState, clockId: string, actor: Actor): Guard
   const clock = findClock(state, clockId);
   if (!clock) return conflict(`未找到进行中的期限：${clockId}`, 'clockId');
   if (actor.agency !== clock.responsibleAgency) {
-    return { code: 403, messageZh: `该期限由${AGENCY_LABELS[clock.responsibleAgency]}负责，只能由其办理`, field: 'clockId' };
+    return {
+      code: 403,
+      messageZh: `该期限由${AGENCY_LABELS[clock.responsibleAgency]}负责，只能由其办理`,
+      field: 'clockId',
+    };
   }
   return { clock };
 }
@@ -251,11 +255,29 @@ export const EXTENSION_POLICY: Partial<Record<CaseRuleId, ExtensionPolicy>> = {
     basisZh: `${CPL}第九十一条；${PSBCR}第一百二十九条`,
   },
   // 15 days, 重大复杂 not more than 20.
-  'spp.arrest-decision.not-detained': { unit: 'days', option: 'majorComplex', maxTotal: 5, maxCount: 1, basisZh: `${SPPR}第二百八十二条` },
+  'spp.arrest-decision.not-detained': {
+    unit: 'days',
+    option: 'majorComplex',
+    maxTotal: 5,
+    maxCount: 1,
+    basisZh: `${SPPR}第二百八十二条`,
+  },
   // 1 month, 重大复杂 +15 days.
-  'spp.prosecution-review': { unit: 'days', option: 'majorComplex', maxTotal: 15, maxCount: 1, basisZh: `${CPL}第一百七十二条；${SPPR}第三百五十一条` },
+  'spp.prosecution-review': {
+    unit: 'days',
+    option: 'majorComplex',
+    maxTotal: 15,
+    maxCount: 1,
+    basisZh: `${CPL}第一百七十二条；${SPPR}第三百五十一条`,
+  },
   // 30 days, 重大复杂 +30 with the next level's approval.
-  'psb.public-security-case-limit': { unit: 'days', option: 'majorComplex', maxTotal: 30, maxCount: 1, basisZh: `${PSBAR}第一百六十五条` },
+  'psb.public-security-case-limit': {
+    unit: 'days',
+    option: 'majorComplex',
+    maxTotal: 30,
+    maxCount: 1,
+    basisZh: `${PSBAR}第一百六十五条`,
+  },
 };
 
 /** The extension policy of a clock: its effective rule's, else its base rule's. */
@@ -271,9 +293,27 @@ export const DEDICATED_EXTENSION: Partial<Record<CaseRuleId, { step: string; lab
 
 /** Investigation custody extensions (CPL Arts 156, 158, 159): months added and who must approve, per round. */
 export const CUSTODY_EXTENSIONS = [
-  { months: 1, option: 'complex', authority: 'higherSpp', authorityZh: '上一级人民检察院', basisZh: `${CPL}第一百五十六条` },
-  { months: 2, option: 'provincial', authority: 'provincialSpp', authorityZh: '省级人民检察院', basisZh: `${CPL}第一百五十八条` },
-  { months: 2, option: 'tenYears', authority: 'provincialSpp', authorityZh: '省级人民检察院', basisZh: `${CPL}第一百五十九条` },
+  {
+    months: 1,
+    option: 'complex',
+    authority: 'higherSpp',
+    authorityZh: '上一级人民检察院',
+    basisZh: `${CPL}第一百五十六条`,
+  },
+  {
+    months: 2,
+    option: 'provincial',
+    authority: 'provincialSpp',
+    authorityZh: '省级人民检察院',
+    basisZh: `${CPL}第一百五十八条`,
+  },
+  {
+    months: 2,
+    option: 'tenYears',
+    authority: 'provincialSpp',
+    authorityZh: '省级人民检察院',
+    basisZh: `${CPL}第一百五十九条`,
+  },
 ] as const;
 
 export const CPL158_GROUNDS = ['remoteArea', 'criminalGroup', 'rovingCrime', 'wideScope'] as const;
@@ -414,7 +454,8 @@ export const STEPS = {
     opens: [{ ruleId: 'eeb.materials-supplement' }],
     windows: [{ ruleId: 'psb.materials-incomplete-notice', since: 'acceptedAtMs' }],
     primary: false,
-    precondition: (s) => (hasOpen(s, 'eeb.materials-supplement') ? conflict('已告知补正，尚待生态环境局补正材料') : null),
+    precondition: (s) =>
+      hasOpen(s, 'eeb.materials-supplement') ? conflict('已告知补正，尚待生态环境局补正材料') : null,
   }),
 
   supplementMaterials: step({
@@ -499,7 +540,8 @@ export const STEPS = {
     },
     effect(d, input, ctx) {
       const clock = openClocksOf(d, 'psb.filing-decision')[0];
-      const toRuleId: CaseRuleId = input.variant === 'major' ? 'psb.filing-decision.major' : 'psb.filing-decision.verify';
+      const toRuleId: CaseRuleId =
+        input.variant === 'major' ? 'psb.filing-decision.major' : 'psb.filing-decision.verify';
       const ext: ClockExtension = {
         kind: 'variant',
         option: input.variant,
@@ -528,7 +570,12 @@ export const STEPS = {
     documentZh: '立案决定书',
     schema: z.object({ documentNumber: docNo }),
     to: 'investigation',
-    closes: ['psb.filing-decision', 'psb.late-decision-explanation', 'psb.non-filing-explanation', 'psb.decision-notice'],
+    closes: [
+      'psb.filing-decision',
+      'psb.late-decision-explanation',
+      'psb.non-filing-explanation',
+      'psb.decision-notice',
+    ],
     opens: [{ ruleId: 'psb.decision-notice' }],
     primary: true,
     effect(d, _input, ctx) {
@@ -733,7 +780,11 @@ export const STEPS = {
       return clock && clock.overdueAtMs !== undefined ? null : conflict('公安机关立案审查期限尚未届满');
     },
     effect(d) {
-      d.supervision = { origin: d.supervision?.origin ?? 'sppInitiative', kind: 'lateDecision', explanation: 'requested' };
+      d.supervision = {
+        origin: d.supervision?.origin ?? 'sppInitiative',
+        kind: 'lateDecision',
+        explanation: 'requested',
+      };
     },
   }),
 
@@ -785,8 +836,13 @@ export const STEPS = {
       const sv = s.supervision;
       if (!sv || sv.explanation === 'none') return conflict('须先要求公安机关说明理由');
       if (sv.explanation === 'received') return null;
-      const pending = [...openClocksOf(s, 'psb.non-filing-explanation'), ...openClocksOf(s, 'psb.late-decision-explanation')];
-      return pending.some((c) => c.overdueAtMs !== undefined) ? null : conflict('公安机关说明理由的期限（7日）尚未届满');
+      const pending = [
+        ...openClocksOf(s, 'psb.non-filing-explanation'),
+        ...openClocksOf(s, 'psb.late-decision-explanation'),
+      ];
+      return pending.some((c) => c.overdueAtMs !== undefined)
+        ? null
+        : conflict('公安机关说明理由的期限（7日）尚未届满');
     },
   }),
 
@@ -1148,7 +1204,10 @@ export const STEPS = {
     precondition: needOpen('spp.non-prosecution-notice', '不起诉决定已告知'),
     check: (_s, input) =>
       input.penaltyOpinion && !input.opinionDocumentNumber
-        ? invalid('opinionDocumentNumber', '提出予以行政处罚的检察意见的，须填写检察意见书编号（opinionDocumentNumber）')
+        ? invalid(
+            'opinionDocumentNumber',
+            '提出予以行政处罚的检察意见的，须填写检察意见书编号（opinionDocumentNumber）',
+          )
         : null,
     effect(d, _input, ctx) {
       d.notices.nonProsecution = ctx.nowMs;
@@ -1485,7 +1544,10 @@ export const STEPS = {
       const holder = STAGE_HOLDER[s.stage];
       return holder === actor.agency
         ? null
-        : { code: 403, messageZh: `「${STAGE_LABELS[s.stage]}」阶段只能由${holder ? AGENCY_LABELS[holder] : '—'}撤销案件` };
+        : {
+            code: 403,
+            messageZh: `「${STAGE_LABELS[s.stage]}」阶段只能由${holder ? AGENCY_LABELS[holder] : '—'}撤销案件`,
+          };
     },
     effect(d) {
       d.flags.withdrawn = true;
@@ -1606,9 +1668,7 @@ export const STEPS = {
     check(s, input, actor) {
       const owner = clockOwnerCheck(s, input.clockId, actor);
       if (!('clock' in owner)) return owner;
-      return owner.clock.suspensions.some((x) => x.toMs === undefined)
-        ? null
-        : conflict('该期限未中止计算', 'clockId');
+      return owner.clock.suspensions.some((x) => x.toMs === undefined) ? null : conflict('该期限未中止计算', 'clockId');
     },
     effect(d, input, ctx) {
       const clock = findClock(d, input.clockId)!;

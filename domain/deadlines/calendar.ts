@@ -191,7 +191,11 @@ export const calendarYearDataSchema = z
     data.holidays.forEach((d, i) => check('holidays', d, i));
     data.workdays.forEach((d, i) => check('workdays', d, i));
     if (!data.holidays.some((d) => d.startsWith(`${data.year}-`))) {
-      ctx.addIssue({ code: 'custom', path: ['holidays'], message: `没有 ${data.year} 年的节假日 (no holiday in the year)` });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['holidays'],
+        message: `没有 ${data.year} 年的节假日 (no holiday in the year)`,
+      });
     }
   });
 
@@ -243,14 +247,21 @@ const BUILTIN_SOURCES: Readonly<Record<number, { notice: string; date: string | 
   2013: { notice: '国务院办公厅关于2013年部分节假日安排的通知', date: '2012-12-10' },
   2014: { notice: '国务院办公厅关于2014年部分节假日安排的通知', date: '2013-12-11' },
   2015: {
-    notice: '国务院办公厅关于2015年部分节假日安排的通知；国务院关于中国人民抗日战争暨世界反法西斯战争胜利70周年纪念日调休放假的通知',
+    notice:
+      '国务院办公厅关于2015年部分节假日安排的通知；国务院关于中国人民抗日战争暨世界反法西斯战争胜利70周年纪念日调休放假的通知',
     date: '2014-12-16',
   },
   2016: { notice: '国务院办公厅关于2016年部分节假日安排的通知', date: '2015-12-10' },
   2017: { notice: '国务院办公厅关于2017年部分节假日安排的通知', date: '2016-12-01' },
   2018: { notice: '国务院办公厅关于2018年部分节假日安排的通知', date: '2017-11-30' },
-  2019: { notice: '国务院办公厅关于2019年部分节假日安排的通知；国务院办公厅关于调整2019年劳动节假期安排的通知', date: '2018-12-06' },
-  2020: { notice: '国务院办公厅关于2020年部分节假日安排的通知；国务院办公厅关于延长2020年春节假期的通知', date: '2019-11-21' },
+  2019: {
+    notice: '国务院办公厅关于2019年部分节假日安排的通知；国务院办公厅关于调整2019年劳动节假期安排的通知',
+    date: '2018-12-06',
+  },
+  2020: {
+    notice: '国务院办公厅关于2020年部分节假日安排的通知；国务院办公厅关于延长2020年春节假期的通知',
+    date: '2019-11-21',
+  },
   2021: { notice: '国务院办公厅关于2021年部分节假日安排的通知', date: '2020-11-25' },
   2022: { notice: '国务院办公厅关于2022年部分节假日安排的通知', date: '2021-10-25' },
   2023: { notice: '国务院办公厅关于2023年部分节假日安排的通知', date: '2022-12-08' },

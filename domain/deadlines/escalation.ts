@@ -68,7 +68,7 @@ class Walker {
   /** The nth working day before `day` (exclusive); n = 0 is `day` itself. */
   before(day: number, n: number): number {
     let d = day;
-    for (let found = 0; found < n; ) {
+    for (let found = 0; found < n;) {
       d -= 1;
       if (this.working(d)) found++;
     }
@@ -77,7 +77,7 @@ class Walker {
   /** The nth working day after `day` (exclusive); n = 0 is `day` itself. */
   after(day: number, n: number): number {
     let d = day;
-    for (let found = 0; found < n; ) {
+    for (let found = 0; found < n;) {
       d += 1;
       if (this.working(d)) found++;
     }
@@ -85,7 +85,11 @@ class Walker {
   }
 }
 
-export function computeLadder(ladder: EscalationLadder, period: LadderPeriod, calendar: WorkingCalendar): LadderInstants {
+export function computeLadder(
+  ladder: EscalationLadder,
+  period: LadderPeriod,
+  calendar: WorkingCalendar,
+): LadderInstants {
   const walker = new Walker(calendar);
   const dueDay = ymdToDay(period.dueDate);
   const steps: string[] = [];
@@ -202,14 +206,24 @@ export function recurringPeriodOf(cadence: Cadence, date: string): RecurringPeri
 }
 
 /** The ladder of one period of a recurring duty (warning before its end, escalation after it; no supervision). */
-export function computeDutyLadder(duty: RecurringDuty, period: RecurringPeriod, calendar: WorkingCalendar): LadderInstants {
+export function computeDutyLadder(
+  duty: RecurringDuty,
+  period: RecurringPeriod,
+  calendar: WorkingCalendar,
+): LadderInstants {
   return computeLadder(
     {
       warning: { unit: 'workdays', amount: duty.escalation.warningWorkdays },
       supervision: null,
       escalationWorkdays: duty.escalation.escalationWorkdays,
     },
-    { startMs: period.startAtMs, dueAtMs: period.dueAtMs, dueDate: period.endDate, provisional: false, exactInstant: false },
+    {
+      startMs: period.startAtMs,
+      dueAtMs: period.dueAtMs,
+      dueDate: period.endDate,
+      provisional: false,
+      exactInstant: false,
+    },
     calendar,
   );
 }

@@ -405,7 +405,10 @@ export const RULES: RuleTable = {
     limit: 7,
     unit: 'days',
     custody: false,
-    startsAt: { zh: '收到人民检察院要求说明不立案理由通知书', en: "the SPP's request to explain non-filing is received" },
+    startsAt: {
+      zh: '收到人民检察院要求说明不立案理由通知书',
+      en: "the SPP's request to explain non-filing is received",
+    },
     basis: `${SPPR}第五百六十条；${PSBC}第一百八十二条第一款`,
   }),
   'psb.late-decision-explanation': rule('psb.late-decision-explanation', {
@@ -415,7 +418,10 @@ export const RULES: RuleTable = {
     limit: 7,
     unit: 'days',
     custody: false,
-    startsAt: { zh: '收到人民检察院要求说明逾期理由的通知', en: "the SPP's request to explain the late decision is received" },
+    startsAt: {
+      zh: '收到人民检察院要求说明逾期理由的通知',
+      en: "the SPP's request to explain the late decision is received",
+    },
     basis: `${SPPR}第五百六十二条`,
   }),
   'spp.review-outcome-notice': rule('spp.review-outcome-notice', {
@@ -587,7 +593,8 @@ export const RULES: RuleTable = {
         amount: 2,
         unit: 'months',
         approvalZh: '省、自治区、直辖市人民检察院批准或者决定',
-        conditionZh: '交通十分不便的边远地区的重大复杂案件、重大的犯罪集团案件、流窜作案的重大复杂案件、犯罪涉及面广取证困难的重大复杂案件',
+        conditionZh:
+          '交通十分不便的边远地区的重大复杂案件、重大的犯罪集团案件、流窜作案的重大复杂案件、犯罪涉及面广取证困难的重大复杂案件',
         basis: `${CPL}第一百五十八条`,
       },
       {
@@ -710,7 +717,9 @@ export const RULES: RuleTable = {
         basis: `${PSBA}第一百六十五条第一款`,
       },
     ],
-    notesZh: ['为了查明案情进行鉴定的期间，不计入办案期限（中止计算）（公安机关办理行政案件程序规定第一百六十五条第二款）'],
+    notesZh: [
+      '为了查明案情进行鉴定的期间，不计入办案期限（中止计算）（公安机关办理行政案件程序规定第一百六十五条第二款）',
+    ],
   }),
 };
 
@@ -933,7 +942,8 @@ export const deadlineOverridesSchema = z.record(z.string(), z.unknown()).superRe
     if (isRuleId(id)) {
       const r = ruleOverrideSchema.safeParse(raw);
       if (!r.success) {
-        for (const issue of r.error.issues) ctx.addIssue({ code: 'custom', path: [id, ...issue.path], message: issue.message });
+        for (const issue of r.error.issues)
+          ctx.addIssue({ code: 'custom', path: [id, ...issue.path], message: issue.message });
         continue;
       }
       const o = r.data;
@@ -954,17 +964,28 @@ export const deadlineOverridesSchema = z.record(z.string(), z.unknown()).superRe
     } else if (isPolicyRuleId(id)) {
       const r = ruleOverrideSchema.safeParse(raw);
       if (!r.success) {
-        for (const issue of r.error.issues) ctx.addIssue({ code: 'custom', path: [id, ...issue.path], message: issue.message });
+        for (const issue of r.error.issues)
+          ctx.addIssue({ code: 'custom', path: [id, ...issue.path], message: issue.message });
         continue;
       }
-      if (r.data.supervision) ctx.addIssue({ code: 'custom', path: [id, 'supervision'], message: `${id} 为平台政策期限，不启动检察监督 (no supervision for policy rules)` });
+      if (r.data.supervision)
+        ctx.addIssue({
+          code: 'custom',
+          path: [id, 'supervision'],
+          message: `${id} 为平台政策期限，不启动检察监督 (no supervision for policy rules)`,
+        });
       if (r.data.warningWorkdays !== undefined && r.data.warningHours !== undefined) {
-        ctx.addIssue({ code: 'custom', path: [id], message: '预警提前量只能按工作日或按小时之一设置 (set warningWorkdays or warningHours, not both)' });
+        ctx.addIssue({
+          code: 'custom',
+          path: [id],
+          message: '预警提前量只能按工作日或按小时之一设置 (set warningWorkdays or warningHours, not both)',
+        });
       }
     } else if (isDutyId(id)) {
       const r = dutyOverrideSchema.safeParse(raw);
       if (!r.success) {
-        for (const issue of r.error.issues) ctx.addIssue({ code: 'custom', path: [id, ...issue.path], message: issue.message });
+        for (const issue of r.error.issues)
+          ctx.addIssue({ code: 'custom', path: [id, ...issue.path], message: issue.message });
         continue;
       }
       if (r.data.cadence !== undefined && !RECURRING_DUTIES[id].configurable) {
@@ -1052,7 +1073,12 @@ export function effectivePolicyRule(id: PolicyRuleId, overrides?: unknown): Poli
     ...base,
     limit,
     unit,
-    escalation: { warning, supervision: null, escalationWorkdays: o.escalationWorkdays !== undefined ? o.escalationWorkdays : base.escalation.escalationWorkdays },
+    escalation: {
+      warning,
+      supervision: null,
+      escalationWorkdays:
+        o.escalationWorkdays !== undefined ? o.escalationWorkdays : base.escalation.escalationWorkdays,
+    },
     overridden: true,
   };
 }

@@ -11,7 +11,15 @@ import { STAGE_LABELS, TERMINAL_STAGES, TRACK_LABELS, TRACKS, type Stage, type T
  */
 export const MIN_CELL = 3;
 
-export const OUTCOMES = ['pending', 'judged', 'penaltyDecided', 'detentionConcluded', 'notProsecuted', 'closed', 'withdrawn'] as const;
+export const OUTCOMES = [
+  'pending',
+  'judged',
+  'penaltyDecided',
+  'detentionConcluded',
+  'notProsecuted',
+  'closed',
+  'withdrawn',
+] as const;
 export type Outcome = (typeof OUTCOMES)[number];
 export const OUTCOME_ZH: Record<Outcome, string> = {
   pending: '办理中',
@@ -85,7 +93,11 @@ export function suppressGroup(counts: Record<string, number>, totalPublished: bo
   return out;
 }
 
-function periodStats(period: string, rows: CaseCountRow[], activity: { jointOperations: number; trainings: number }): PublicPeriodStats {
+function periodStats(
+  period: string,
+  rows: CaseCountRow[],
+  activity: { jointOperations: number; trainings: number },
+): PublicPeriodStats {
   const open = rows.filter((r) => !r.confidential);
   const sum = (f: (r: CaseCountRow) => boolean) => open.filter(f).reduce((s, r) => s + r.n, 0);
   const total = sum(() => true);
@@ -112,7 +124,12 @@ export function buildPublicStatistics(caseRows: CaseCountRow[], activityRows: Ac
   const months = [...new Set([...caseRows.map((r) => r.month), ...activityRows.map((r) => r.month)])].sort().reverse();
   const years = [...new Set(months.map((m) => m.slice(0, 4)))].sort().reverse();
   const act = (f: (m: string) => boolean) =>
-    activityRows.filter((r) => f(r.month)).reduce((s, r) => ({ jointOperations: s.jointOperations + r.jointOperations, trainings: s.trainings + r.trainings }), { jointOperations: 0, trainings: 0 });
+    activityRows
+      .filter((r) => f(r.month))
+      .reduce(
+        (s, r) => ({ jointOperations: s.jointOperations + r.jointOperations, trainings: s.trainings + r.trainings }),
+        { jointOperations: 0, trainings: 0 },
+      );
   return {
     minCell: MIN_CELL,
     notesZh: [
@@ -121,12 +138,29 @@ export function buildPublicStatistics(caseRows: CaseCountRow[], activityRows: Ac
       '保密案件不按类别、阶段、结果或月份统计，只计入年度总数（含保密案件）。',
       '不公布任何案件名称、编号、当事人、地址或办案人员信息。',
     ],
-    labelsZh: { tracks: { ...TRACK_LABELS } as Record<Track, string>, stages: { ...STAGE_LABELS }, outcomes: { ...OUTCOME_ZH } },
+    labelsZh: {
+      tracks: { ...TRACK_LABELS } as Record<Track, string>,
+      stages: { ...STAGE_LABELS },
+      outcomes: { ...OUTCOME_ZH },
+    },
     years: years.map((y) => {
       const rows = caseRows.filter((r) => r.month.startsWith(y));
       const all = rows.reduce((s, r) => s + r.n, 0);
-      return { ...periodStats(y, rows, act((m) => m.startsWith(y))), totalIncludingConfidential: small(all) ? null : all };
+      return {
+        ...periodStats(
+          y,
+          rows,
+          act((m) => m.startsWith(y)),
+        ),
+        totalIncludingConfidential: small(all) ? null : all,
+      };
     }),
-    months: months.map((m) => periodStats(m, caseRows.filter((r) => r.month === m), act((x) => x === m))),
+    months: months.map((m) =>
+      periodStats(
+        m,
+        caseRows.filter((r) => r.month === m),
+        act((x) => x === m),
+      ),
+    ),
   };
 }

@@ -50,7 +50,12 @@ export type SupervisionSource = 'sweep' | 'ladder';
  * Deterministic item id: one item per (subject, kind, source) — a sweep run twice, or a rung retried, opens nothing
  * twice. URL-safe as long as the subject id is (case ids are UUIDs, penalty record ids `pen-…`).
  */
-export function supervisionItemId(subjectType: SupervisionSubjectType, subjectId: string, kind: SupervisionKind, source: string): string {
+export function supervisionItemId(
+  subjectType: SupervisionSubjectType,
+  subjectId: string,
+  kind: SupervisionKind,
+  source: string,
+): string {
   return `sv-${subjectType === 'case' ? 'c' : 'p'}-${subjectId}-${kind}-${source}`.replace(/[^A-Za-z0-9._-]/g, '_');
 }
 export const supervisionWorkflowId = (itemId: string) => `supervision-${itemId}`;
@@ -63,7 +68,13 @@ const M2017 = '《环境保护行政执法与刑事司法衔接工作办法》';
 const CPL = '《中华人民共和国刑事诉讼法》';
 const SEED = '《长治市生态环境执法联动协作工作机制实施方案》（长环发〔2024〕75号）';
 
-export const OPINION_KINDS = ['transferOpinion', 'requestNonFilingReasons', 'requestLateDecisionReasons', 'noticeToFile', 'urgeInvestigation'] as const;
+export const OPINION_KINDS = [
+  'transferOpinion',
+  'requestNonFilingReasons',
+  'requestLateDecisionReasons',
+  'noticeToFile',
+  'urgeInvestigation',
+] as const;
 export type OpinionKind = (typeof OPINION_KINDS)[number];
 
 export interface OpinionSpec {
@@ -255,7 +266,12 @@ export interface ThresholdMatch {
 }
 
 export function matchThresholds(facts: PollutionFacts): ThresholdMatch[] {
-  return THRESHOLDS.filter((c) => c.test(facts)).map((c) => ({ criterionId: c.id, labelZh: c.labelZh, basis: c.basis, valueZh: c.describe(facts) }));
+  return THRESHOLDS.filter((c) => c.test(facts)).map((c) => ({
+    criterionId: c.id,
+    labelZh: c.labelZh,
+    basis: c.basis,
+    valueZh: c.describe(facts),
+  }));
 }
 
 const NUM = '(\\d+(?:\\.\\d+)?)';
@@ -273,9 +289,13 @@ function yuan(text: string, keyword: RegExp): number | undefined {
 export function extractFacts(text: string): PollutionFacts {
   const f: PollutionFacts = {};
   const t = text.replace(/\s+/g, '');
-  const hw = t.match(new RegExp(`危险废物[^。；;0-9]{0,10}${NUM}(吨|千克|公斤)`)) ?? t.match(new RegExp(`${NUM}(吨|千克|公斤)[^。；;]{0,6}危险废物`));
+  const hw =
+    t.match(new RegExp(`危险废物[^。；;0-9]{0,10}${NUM}(吨|千克|公斤)`)) ??
+    t.match(new RegExp(`${NUM}(吨|千克|公斤)[^。；;]{0,6}危险废物`));
   if (hw) f.hazardousWasteTons = hw[2] === '吨' ? num(hw[1]) : num(hw[1]) / 1000;
-  for (const m of t.matchAll(new RegExp(`(铅|汞|镉|铬|砷|铊|锑|镍|铜|锌|银|钒|锰|钴)[^。；;0-9]{0,10}超[过出]?[^。；;0-9]{0,12}${NUM}倍`, 'g'))) {
+  for (const m of t.matchAll(
+    new RegExp(`(铅|汞|镉|铬|砷|铊|锑|镍|铜|锌|银|钒|锰|钴)[^。；;0-9]{0,10}超[过出]?[^。；;0-9]{0,12}${NUM}倍`, 'g'),
+  )) {
     const heavy = '铅汞镉铬砷铊锑'.includes(m[1]);
     const v = num(m[2]);
     if (heavy) f.heavyMetalExceedance = Math.max(f.heavyMetalExceedance ?? 0, v);
@@ -297,7 +317,14 @@ export function extractFacts(text: string): PollutionFacts {
 }
 
 /** Penalty types that count as 行政处罚 for Art 1(6) (two within two years). */
-export const REPEAT_PENALTY_TYPES = ['罚款', '行政拘留', '责令停产停业', '暂扣许可证件', '吊销许可证件', '没收违法所得'] as const;
+export const REPEAT_PENALTY_TYPES = [
+  '罚款',
+  '行政拘留',
+  '责令停产停业',
+  '暂扣许可证件',
+  '吊销许可证件',
+  '没收违法所得',
+] as const;
 
 /** Whether a decision date lies within two years (inclusive) after an earlier one (YYYY-MM-DD). */
 export function withinTwoYears(earlier: string, later: string): boolean {
@@ -325,7 +352,9 @@ export interface TimeCriterion {
   stages: readonly string[];
 }
 
-export const TIME_CRITERIA: Readonly<Record<'notTransferred' | 'notFiled' | 'noticeNotFiled' | 'notInvestigated', TimeCriterion>> = {
+export const TIME_CRITERIA: Readonly<
+  Record<'notTransferred' | 'notFiled' | 'noticeNotFiled' | 'notInvestigated', TimeCriterion>
+> = {
   notTransferred: {
     id: 'sweep.not-transferred',
     kind: 'notTransferred',
@@ -371,7 +400,9 @@ export const DEFAULT_SWEEP_SETTINGS: SweepSettings = {
 
 /** The kind a case clock's supervision rung opens (rules.ts SupervisionType is a subset of the kinds). */
 export function kindOfLadder(supervisionType: string): SupervisionKind | null {
-  return (SUPERVISION_KINDS as readonly string[]).includes(supervisionType) ? (supervisionType as SupervisionKind) : null;
+  return (SUPERVISION_KINDS as readonly string[]).includes(supervisionType)
+    ? (supervisionType as SupervisionKind)
+    : null;
 }
 
 /** The opinions that fit an item of a kind. */

@@ -13,7 +13,9 @@ describe('authentication, sessions and audit', () => {
     stack = await startStack({ RATE_LIMIT_PER_MINUTE: '100000' });
     const eebToken = await stack.userToken({ agency: 'eeb', role: 'officer' }, '张明');
     userId = ((await request(stack.base, eebToken, 'GET', '/api/v1/me')).json as { id: string }).id;
-    expect((await request(stack.base, stack.adminToken, 'PUT', `/api/v1/users/${userId}/password`, { password })).status).toBe(204);
+    expect(
+      (await request(stack.base, stack.adminToken, 'PUT', `/api/v1/users/${userId}/password`, { password })).status,
+    ).toBe(204);
   });
   afterAll(async () => {
     await stack.close();
@@ -22,21 +24,39 @@ describe('authentication, sessions and audit', () => {
   const username = () => userId; // test users are named by their id
 
   async function login(pw: string) {
-    const res = await fetch(`${stack.base}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: username(), password: pw }) });
-    return { status: res.status, body: (await res.json()) as { csrfToken?: string; error?: { message: string } }, cookie: res.headers.get('set-cookie') ?? '' };
+    const res = await fetch(`${stack.base}/api/v1/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: username(), password: pw }),
+    });
+    return {
+      status: res.status,
+      body: (await res.json()) as { csrfToken?: string; error?: { message: string } },
+      cookie: res.headers.get('set-cookie') ?? '',
+    };
   }
 
   it('refuses a revoked token at once although token lookups are cached, and one revoked elsewhere within the cache time', async () => {
-    const created = await request(stack.base, stack.adminToken, 'POST', '/api/v1/users', { username: 'revoke-me', displayName: '吊销测试', agency: 'psb', role: 'officer' });
+    const created = await request(stack.base, stack.adminToken, 'POST', '/api/v1/users', {
+      username: 'revoke-me',
+      displayName: '吊销测试',
+      agency: 'psb',
+      role: 'officer',
+    });
     expect(created.status).toBe(201);
     const { user, token } = created.json as unknown as { user: { id: string }; token: string };
     expect((await request(stack.base, token, 'GET', '/api/v1/me')).status).toBe(200); // now cached
-    const issued = await request(stack.base, stack.adminToken, 'POST', `/api/v1/users/${user.id}/tokens`, { name: '第二个', expiresInDays: 30 });
+    const issued = await request(stack.base, stack.adminToken, 'POST', `/api/v1/users/${user.id}/tokens`, {
+      name: '第二个',
+      expiresInDays: 30,
+    });
     expect(issued.status).toBe(201);
     const second = issued.json as unknown as { id: string; token: string };
     expect((await request(stack.base, second.token, 'GET', '/api/v1/me')).status).toBe(200); // cached too
     // Revoked through this API process: refused on the next request.
-    expect((await request(stack.base, token, 'DELETE', `/api/v1/users/${user.id}/tokens/${second.id}`)).status).toBe(204);
+    expect((await request(stack.base, token, 'DELETE', `/api/v1/users/${user.id}/tokens/${second.id}`)).status).toBe(
+      204,
+    );
     const refused = await request(stack.base, second.token, 'GET', '/api/v1/me');
     expect(refused.status).toBe(401);
     // Revoked by another process (here: SQL): refused once the cached lookup is older than TOKEN_CACHE_MS.
@@ -60,12 +80,23 @@ describe('authentication, sessions and audit', () => {
     const get = await fetch(`${stack.base}/api/v1/me`, { headers: { cookie } });
     expect(get.status).toBe(200);
     const body = JSON.stringify({ title: '会话登记的案件', track: 'administrative' });
-    const noCsrf = await fetch(`${stack.base}/api/v1/cases`, { method: 'POST', headers: { cookie, 'content-type': 'application/json' }, body });
+    const noCsrf = await fetch(`${stack.base}/api/v1/cases`, {
+      method: 'POST',
+      headers: { cookie, 'content-type': 'application/json' },
+      body,
+    });
     expect(noCsrf.status).toBe(403);
     expect(((await noCsrf.json()) as { error: { message: string } }).error.message).toContain('CSRF');
-    const withCsrf = await fetch(`${stack.base}/api/v1/cases`, { method: 'POST', headers: { cookie, 'content-type': 'application/json', 'x-csrf-token': ok.body.csrfToken! }, body });
+    const withCsrf = await fetch(`${stack.base}/api/v1/cases`, {
+      method: 'POST',
+      headers: { cookie, 'content-type': 'application/json', 'x-csrf-token': ok.body.csrfToken! },
+      body,
+    });
     expect(withCsrf.status).toBe(201);
-    const out = await fetch(`${stack.base}/api/v1/auth/logout`, { method: 'POST', headers: { cookie, 'x-csrf-token': ok.body.csrfToken! } });
+    const out = await fetch(`${stack.base}/api/v1/auth/logout`, {
+      method: 'POST',
+      headers: { cookie, 'x-csrf-token': ok.body.csrfToken! },
+    });
     expect(out.status).toBe(204);
     expect((await fetch(`${stack.base}/api/v1/me`, { headers: { cookie } })).status).toBe(401);
   });
@@ -81,11 +112,17 @@ describe('authentication, sessions and audit', () => {
 
   it('audits changes and confidential reads, with secrets redacted, searchable by administrators', async () => {
     const eeb = await stack.userToken({ agency: 'eeb', role: 'head' }, '局长');
-    const created = await request(stack.base, eeb, 'POST', '/api/v1/cases', { title: '保密：举报线索', track: 'criminal', confidentiality: 'confidential' });
+    const created = await request(stack.base, eeb, 'POST', '/api/v1/cases', {
+      title: '保密：举报线索',
+      track: 'criminal',
+      confidentiality: 'confidential',
+    });
     const caseId = (created.json.case as { id: string }).id;
     const spp = await stack.userToken({ agency: 'spp', role: 'officer' }, '检察官');
     expect((await request(stack.base, spp, 'GET', `/api/v1/cases/${caseId}/history`)).status).toBe(200);
-    await request(stack.base, stack.adminToken, 'PUT', `/api/v1/users/${userId}/password`, { password: 'another-Secret-123' });
+    await request(stack.base, stack.adminToken, 'PUT', `/api/v1/users/${userId}/password`, {
+      password: 'another-Secret-123',
+    });
     const rows = await stack.db.handle.db.select().from(auditLog);
     const create = rows.find((r) => r.action === 'POST /api/v1/cases' && r.status === 201 && r.target === caseId);
     expect(create?.detail).toMatchObject({ fields: ['confidentiality', 'title', 'track'] });

@@ -21,16 +21,29 @@ describe('a change request answers within its bound', () => {
     const t0 = Date.now();
     const res = await fetch(`${stack.base}${path}`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${eeb}`, ...(key ? { 'idempotency-key': key } : {}) },
+      headers: {
+        'content-type': 'application/json',
+        authorization: `Bearer ${eeb}`,
+        ...(key ? { 'idempotency-key': key } : {}),
+      },
       body: JSON.stringify(body),
     });
-    return { status: res.status, json: (await res.json()) as Record<string, unknown>, retryAfter: res.headers.get('retry-after'), ms: Date.now() - t0 };
+    return {
+      status: res.status,
+      json: (await res.json()) as Record<string, unknown>,
+      retryAfter: res.headers.get('retry-after'),
+      ms: Date.now() - t0,
+    };
   };
 
   it('answers 202 when a duty action is accepted but its record waits, and the action completes', async () => {
     const p = periodInput('joint-meeting.periodic', 'quarterly', '2026-11-15');
     const wfId = `${p.workflowId}-slow`;
-    await stack.env.client.workflow.start(jointMeetingWorkflow, { workflowId: wfId, taskQueue: stack.config.temporal.taskQueue, args: [p.input] });
+    await stack.env.client.workflow.start(jointMeetingWorkflow, {
+      workflowId: wfId,
+      taskQueue: stack.config.temporal.taskQueue,
+      args: [p.input],
+    });
     await stack.env.client.workflow.getHandle(wfId).query('state');
     // Another session holds duty_events: the action's record (an activity, after the accepting task) waits for it.
     const blocker = new pg.Client({ connectionString: stack.db.url });
@@ -56,7 +69,10 @@ describe('a change request answers within its bound', () => {
   });
 
   it('answers 503 while a case step is held inside its workflow task, and the step completes after', async () => {
-    const created = await request(stack.base, eeb, 'POST', '/api/v1/cases', { title: '应答时限案件', track: 'criminal' });
+    const created = await request(stack.base, eeb, 'POST', '/api/v1/cases', {
+      title: '应答时限案件',
+      track: 'criminal',
+    });
     const id = (created.json.case as { id: string }).id;
     const blocker = new pg.Client({ connectionString: stack.db.url });
     await blocker.connect();
@@ -84,7 +100,11 @@ describe('a change request answers within its bound', () => {
   it('answers 503 with Retry-After when no worker takes the workflow, instead of hanging', async () => {
     const p = periodInput('joint-meeting.periodic', 'quarterly', '2026-11-15');
     const wfId = `${p.workflowId}-unserved`;
-    await stack.env.client.workflow.start(jointMeetingWorkflow, { workflowId: wfId, taskQueue: 'no-worker-polls-this', args: [p.input] });
+    await stack.env.client.workflow.start(jointMeetingWorkflow, {
+      workflowId: wfId,
+      taskQueue: 'no-worker-polls-this',
+      args: [p.input],
+    });
     try {
       const res = await post(`/api/v1/duties/${wfId}/actions/addAgendaItem`, { titleZh: '议题' });
       expect(res.status).toBe(503);

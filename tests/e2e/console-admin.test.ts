@@ -39,11 +39,20 @@ describe('web console: mechanism and administration pages', () => {
       await request(stack.base, stack.adminToken, 'PUT', `/api/v1/users/${me.id}/password`, { password });
       users[key] = { username: me.username, token };
     }
-    const admin = (await request(stack.base, stack.adminToken, 'GET', '/api/v1/me')).json as { id: string; username: string };
-    expect((await request(stack.base, stack.adminToken, 'PUT', `/api/v1/users/${admin.id}/password`, { password })).status).toBe(204);
+    const admin = (await request(stack.base, stack.adminToken, 'GET', '/api/v1/me')).json as {
+      id: string;
+      username: string;
+    };
+    expect(
+      (await request(stack.base, stack.adminToken, 'PUT', `/api/v1/users/${admin.id}/password`, { password })).status,
+    ).toBe(204);
     users.admin = { username: admin.username, token: stack.adminToken };
     await ensureSchedules(stack.env.client, stack.config);
-    for (const id of [jeId, trainingId, meetingId]) await waitFor(id, async () => (await stack.db.handle.db.select().from(dutyPeriods).where(eq(dutyPeriods.id, id)))[0]);
+    for (const id of [jeId, trainingId, meetingId])
+      await waitFor(
+        id,
+        async () => (await stack.db.handle.db.select().from(dutyPeriods).where(eq(dutyPeriods.id, id)))[0],
+      );
     b = await openConsole(stack.base);
     page = b.page;
   });
@@ -55,7 +64,12 @@ describe('web console: mechanism and administration pages', () => {
 
   const form = (summary: string | RegExp) => {
     const details = page.locator('details.step', { has: page.locator('summary', { hasText: summary }) }).first();
-    return { details, summary: () => details.locator('summary'), open: () => details.locator('summary').click(), form: details.locator('form') };
+    return {
+      details,
+      summary: () => details.locator('summary'),
+      open: () => details.locator('summary').click(),
+      form: details.locator('form'),
+    };
   };
 
   it('shows the mechanism on the dashboard; plans a joint operation (a refusal shows its reason), records its outcome and opens a case from its lead', async () => {
@@ -73,7 +87,10 @@ describe('web console: mechanism and administration pages', () => {
     await plan.form.getByLabel(/公安局参加人员/).fill('李强');
     await plan.form.getByRole('button', { name: '提交计划' }).click();
     // No place given: the workflow's validator refuses, the reason shows in Chinese.
-    await plan.form.locator('.error').getByText(/places|地点/).waitFor();
+    await plan.form
+      .locator('.error')
+      .getByText(/places|地点/)
+      .waitFor();
     await plan.form.getByLabel(/检查地点/).fill('漳河一号排污口\n某化工公司厂区');
     await plan.form.getByRole('button', { name: '提交计划' }).click();
     await page.locator('#operations').getByText('漳河流域排污口联合检查').waitFor();
@@ -102,7 +119,11 @@ describe('web console: mechanism and administration pages', () => {
   it('plans a training and records its attendance', async () => {
     await page.getByRole('link', { name: '联动机制' }).click();
     await page.getByRole('link', { name: '教育培训', exact: true }).click();
-    await page.locator('#duties').getByRole('link', { name: /教育培训/ }).first().click();
+    await page
+      .locator('#duties')
+      .getByRole('link', { name: /教育培训/ })
+      .first()
+      .click();
     const plan = form('计划培训');
     await plan.summary().waitFor();
     // A list still loading when the user opens a record must not paint over it (CI saw the tab's list replace the
@@ -173,7 +194,10 @@ describe('web console: mechanism and administration pages', () => {
     await b.shot('16-adhoc-meeting');
 
     // Last month's briefing was issued when its schedule first ran.
-    await waitFor('briefing', async () => (await stack.db.handle.db.select().from(dutyItems).where(eq(dutyItems.kind, 'briefing')))[0]);
+    await waitFor(
+      'briefing',
+      async () => (await stack.db.handle.db.select().from(dutyItems).where(eq(dutyItems.kind, 'briefing')))[0],
+    );
     await page.getByRole('link', { name: '信息通报' }).click();
     await page.locator('table.briefing').first().getByText('移送涉嫌犯罪案件').waitFor();
     await b.shot('17-briefings');
@@ -212,14 +236,20 @@ describe('web console: mechanism and administration pages', () => {
     await create.getByLabel('电子邮箱').fill('wang@eeb.example');
     await create.getByLabel('电子邮箱').press('Enter');
     const first = await page.locator('#secret-token').innerText();
-    expect((await request(stack.base, first, 'GET', '/api/v1/me')).json).toMatchObject({ username: 'eeb-wang', agency: 'eeb' });
+    expect((await request(stack.base, first, 'GET', '/api/v1/me')).json).toMatchObject({
+      username: 'eeb-wang',
+      agency: 'eeb',
+    });
     await b.shot('19-users-token-once');
     await page.getByRole('button', { name: '我已保存，关闭' }).click();
     await page.locator('#secret-token').waitFor({ state: 'detached' });
 
     await page.locator('#users tr', { hasText: 'eeb-wang' }).getByRole('button', { name: '令牌与密码' }).click();
     await page.locator('#token-list').getByText('初始令牌').waitFor();
-    await page.locator('#new-token').getByLabel(/令牌用途/).fill('案件系统对接');
+    await page
+      .locator('#new-token')
+      .getByLabel(/令牌用途/)
+      .fill('案件系统对接');
     await page.locator('#new-token').getByRole('button', { name: '签发令牌' }).click();
     const second = await page.locator('#secret-token').innerText();
     expect((await request(stack.base, second, 'GET', '/api/v1/me')).status).toBe(200);
@@ -239,13 +269,40 @@ describe('web console: mechanism and administration pages', () => {
 
   it('loads a holiday notice after previewing which open clocks it moves', async () => {
     // An open clock: eeb.transfer-report (7 days from the task force; a due date on a holiday moves to the next working day).
-    const reg = await request(stack.base, users.eeb.token, 'POST', '/api/v1/cases', { title: '某电镀厂超标排放案', track: 'criminal' });
+    const reg = await request(stack.base, users.eeb.token, 'POST', '/api/v1/cases', {
+      title: '某电镀厂超标排放案',
+      track: 'criminal',
+    });
     const caseId = (reg.json as { case: { id: string; caseNumber: string } }).case.id;
-    expect((await request(stack.base, users.eeb.token, 'POST', `/api/v1/cases/${caseId}/steps/formTaskForce`, { members: ['张明', '赵亮'] })).status).toBe(200);
-    const clock = await waitFor('transfer-report clock', async () => (await stack.db.handle.db.select().from(deadlines).where(and(eq(deadlines.caseId, caseId), eq(deadlines.ruleId, 'eeb.transfer-report'), eq(deadlines.status, 'open'))))[0]);
+    expect(
+      (
+        await request(stack.base, users.eeb.token, 'POST', `/api/v1/cases/${caseId}/steps/formTaskForce`, {
+          members: ['张明', '赵亮'],
+        })
+      ).status,
+    ).toBe(200);
+    const clock = await waitFor(
+      'transfer-report clock',
+      async () =>
+        (
+          await stack.db.handle.db
+            .select()
+            .from(deadlines)
+            .where(
+              and(
+                eq(deadlines.caseId, caseId),
+                eq(deadlines.ruleId, 'eeb.transfer-report'),
+                eq(deadlines.status, 'open'),
+              ),
+            )
+        )[0],
+    );
     const year = Number(clock.dueDate.slice(0, 4));
     const current = await request(stack.base, stack.adminToken, 'GET', `/api/v1/calendars/${year}`);
-    const data = current.status === 200 ? (current.json as unknown as { holidays: string[]; workdays: string[] }) : { holidays: [], workdays: [] };
+    const data =
+      current.status === 200
+        ? (current.json as unknown as { holidays: string[]; workdays: string[] })
+        : { holidays: [], workdays: [] };
     const holidays = [...data.holidays, clock.dueDate];
     const workdays = data.workdays.filter((d) => d !== clock.dueDate);
 
@@ -264,7 +321,10 @@ describe('web console: mechanism and administration pages', () => {
     expect(await row.innerText()).toContain('不显示案件');
     await b.shot('22-calendar-preview');
     await page.getByRole('button', { name: /确认载入/ }).click();
-    await page.locator('#calendar-loaded').getByText(/项期限重新计算/).waitFor();
+    await page
+      .locator('#calendar-loaded')
+      .getByText(/项期限重新计算/)
+      .waitFor();
     await page.locator('#calendars').getByText('国办发明电〔测试〕1号（更正）').waitFor();
     await waitFor('clock moved', async () => {
       const [d] = await stack.db.handle.db.select().from(deadlines).where(eq(deadlines.id, clock.id));
@@ -291,7 +351,10 @@ describe('web console: mechanism and administration pages', () => {
     // The schedule's description follows its update shortly after.
     await waitFor('cadence monthly', async () => {
       const list = await request(stack.base, stack.adminToken, 'GET', '/api/v1/schedules');
-      return (list.json.items as { id: string; cadence: string }[]).find((s) => s.id === 'duty-joint-meeting-periodic')?.cadence === 'monthly' ? true : undefined;
+      return (list.json.items as { id: string; cadence: string }[]).find((s) => s.id === 'duty-joint-meeting-periodic')
+        ?.cadence === 'monthly'
+        ? true
+        : undefined;
     });
     await b.shot('24-schedules');
   });

@@ -55,12 +55,17 @@ describe('web console: joint releases', () => {
     const draft = form('起草联合发布稿');
     await draft.open();
     await draft.form.getByLabel(/^标题/).fill('三部门联合开展漳河流域危险废物专项执法行动');
-    await draft.form.getByLabel(/^正文/).fill('市生态环境局、市公安局、市人民检察院联合开展漳河流域危险废物专项执法行动，检查企业四十二家。');
+    await draft.form
+      .getByLabel(/^正文/)
+      .fill('市生态环境局、市公安局、市人民检察院联合开展漳河流域危险废物专项执法行动，检查企业四十二家。');
     await draft.form.getByLabel(/^密级（向社会/).selectOption('confidential');
     await draft.form.getByLabel('起草后立即提交三方审核').check();
     await draft.form.getByRole('button', { name: '保存草稿' }).click();
     // A confidential mark without its reason is refused in Chinese before anything starts.
-    await draft.form.locator('.error').getByText(/特别说明/).waitFor();
+    await draft.form
+      .locator('.error')
+      .getByText(/特别说明/)
+      .waitFor();
     await draft.form.getByLabel(/^密级（向社会/).selectOption('public');
     await draft.form.getByRole('button', { name: '保存草稿' }).click();
     await page.locator('#release-status').getByText('审核中').waitFor();
@@ -70,7 +75,10 @@ describe('web console: joint releases', () => {
 
     await login('psb');
     // The dashboard names the review waiting for the PSB and its due date.
-    await page.locator('#releases-pending').getByText(/1 项.*期满/).waitFor();
+    await page
+      .locator('#releases-pending')
+      .getByText(/1 项.*期满/)
+      .waitFor();
     await page.goto(`${stack.base}/#/releases`);
     const pending = page.locator('#pending-releases');
     await pending.getByText('三部门联合开展漳河流域危险废物专项执法行动').waitFor();
@@ -80,7 +88,10 @@ describe('web console: joint releases', () => {
     const decide = form(/本机关审核意见/);
     await decide.form.getByLabel('审核意见（必填）').selectOption('requestChanges');
     await decide.form.getByRole('button', { name: '提交审核意见' }).click();
-    await decide.form.locator('.error').getByText(/修改意见/).waitFor();
+    await decide.form
+      .locator('.error')
+      .getByText(/修改意见/)
+      .waitFor();
     await decide.form.getByLabel(/意见或理由/).fill('请删除检查企业的具体数量');
     await decide.form.getByRole('button', { name: '提交审核意见' }).click();
     await page.locator('#release-status').getByText('待修改').waitFor();
@@ -92,14 +103,18 @@ describe('web console: joint releases', () => {
     await page.locator('#release-status').getByText('待修改').waitFor();
     await b.shot('33-release-changes-requested');
     const revise = form(/修改发布稿/);
-    await revise.form.getByLabel(/^正文/).fill('市生态环境局、市公安局、市人民检察院联合开展漳河流域危险废物专项执法行动。');
+    await revise.form
+      .getByLabel(/^正文/)
+      .fill('市生态环境局、市公安局、市人民检察院联合开展漳河流域危险废物专项执法行动。');
     await b.shot('33-release-revise');
     // Enter in a field submits the form (keyboard use).
     await revise.form.getByLabel(/^标题/).press('Enter');
     await page.locator('#release-status').getByText('审核中').waitFor();
     await page.getByText('第 2 轮').first().waitFor();
     for (const who of ['eebHead', 'spp'] as const) {
-      const res = await request(stack.base, users[who].token, 'POST', `/api/v1/releases/${releaseId}/decisions`, { decision: 'approve' });
+      const res = await request(stack.base, users[who].token, 'POST', `/api/v1/releases/${releaseId}/decisions`, {
+        decision: 'approve',
+      });
       expect(res.status).toBe(200);
     }
     await login('psb');

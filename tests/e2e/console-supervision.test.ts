@@ -28,7 +28,12 @@ describe('web console: supervision items', () => {
       await request(stack.base, stack.adminToken, 'PUT', `/api/v1/users/${me.id}/password`, { password });
       users[key] = { username: me.username, token };
     }
-    const c = (await request(stack.base, users.eeb.token, 'POST', '/api/v1/cases', { title: '某焦化厂非法处置危险废物', track: 'criminal' })).json.case as { id: string; caseNumber: string };
+    const c = (
+      await request(stack.base, users.eeb.token, 'POST', '/api/v1/cases', {
+        title: '某焦化厂非法处置危险废物',
+        track: 'criminal',
+      })
+    ).json.case as { id: string; caseNumber: string };
     itemId = supervisionItemId('case', c.id, 'notTransferred', 'sweep');
     await stack.env.client.workflow.start(supervisionItemWorkflow, {
       workflowId: supervisionWorkflowId(itemId),
@@ -36,9 +41,19 @@ describe('web console: supervision items', () => {
       args: [
         {
           seed: {
-            itemId, kind: 'notTransferred', source: 'sweep', subjectType: 'case', subjectId: c.id, caseId: c.id, penaltyRecordId: null,
-            criterionId: 'sweep.not-transferred', reasonZh: `案件 ${c.caseNumber} 认定涉嫌犯罪已逾 30 日仍未移送公安机关`, basis: '《环境保护行政执法与刑事司法衔接工作办法》第十四条',
-            concernedAgency: 'eeb', subjectLabelZh: `案件 ${c.caseNumber}`, confidential: false,
+            itemId,
+            kind: 'notTransferred',
+            source: 'sweep',
+            subjectType: 'case',
+            subjectId: c.id,
+            caseId: c.id,
+            penaltyRecordId: null,
+            criterionId: 'sweep.not-transferred',
+            reasonZh: `案件 ${c.caseNumber} 认定涉嫌犯罪已逾 30 日仍未移送公安机关`,
+            basis: '《环境保护行政执法与刑事司法衔接工作办法》第十四条',
+            concernedAgency: 'eeb',
+            subjectLabelZh: `案件 ${c.caseNumber}`,
+            confidential: false,
           },
           openedAtMs: Date.now(),
         },
@@ -79,11 +94,20 @@ describe('web console: supervision items', () => {
     await opinion.form.getByLabel(/^意见类型/).selectOption('transferOpinion');
     // Empty content is refused in Chinese and nothing is sent.
     await opinion.form.getByRole('button', { name: '发出意见' }).click();
-    await opinion.form.locator('.error').getByText(/text|意见内容|必填|缺少/).waitFor();
+    await opinion.form
+      .locator('.error')
+      .getByText(/text|意见内容|必填|缺少/)
+      .waitFor();
     await opinion.form.getByLabel(/^意见内容/).fill('建议三日内将该案移送公安机关，并将移送书抄送本院。');
     await opinion.form.getByRole('button', { name: '发出意见' }).click();
-    await page.locator('#supervision-status').getByText(/已发出检察意见/).waitFor();
-    await page.getByText(/eeb\.transfer-after-procuratorate-opinion/).first().waitFor();
+    await page
+      .locator('#supervision-status')
+      .getByText(/已发出检察意见/)
+      .waitFor();
+    await page
+      .getByText(/eeb\.transfer-after-procuratorate-opinion/)
+      .first()
+      .waitFor();
     await b.shot('42-supervision-opinion');
 
     await login('eeb');
@@ -91,7 +115,10 @@ describe('web console: supervision items', () => {
     const answer = form(/答复检察意见/);
     await answer.form.getByLabel(/^答复内容/).fill('已于今日将该案移送市公安局，移送书已抄送市人民检察院。');
     await answer.form.getByRole('button', { name: '提交答复' }).click();
-    await page.locator('#supervision-status').getByText(/已答复/).waitFor();
+    await page
+      .locator('#supervision-status')
+      .getByText(/已答复/)
+      .waitFor();
 
     await login('spp');
     await page.goto(`${stack.base}/#/supervision/${itemId}`);

@@ -84,7 +84,10 @@ describe('web console in a real browser', () => {
     await page.locator('#stage', { hasText: '专案组核实情况' }).waitFor();
     // A refused step shows the reason in Chinese (the document number is required).
     await doStep('提交移送涉嫌犯罪案件书面报告', async () => {});
-    await page.locator('details.step[open] .error').getByText(/缺少|必填|文书/).waitFor();
+    await page
+      .locator('details.step[open] .error')
+      .getByText(/缺少|必填|文书/)
+      .waitFor();
     await page.locator('details.step[open] input').first().fill('长环报〔2026〕21号');
     await page.locator('details.step[open] button[type=submit]').click();
     await page.locator('#stage', { hasText: '移送报告待负责人审批' }).waitFor();
@@ -116,10 +119,16 @@ describe('web console in a real browser', () => {
     await info.getByLabel(/录入的案件信息/).fill('已将某化工公司非法倾倒危险废物案移送市公安局');
     await info.getByRole('button', { name: '录入' }).click();
     // Not public without a reason: refused with the reason in Chinese.
-    await info.locator('.error').getByText(/理由|说明/).waitFor();
+    await info
+      .locator('.error')
+      .getByText(/理由|说明/)
+      .waitFor();
     await info.getByLabel(/密级说明/).fill('案件尚在侦查');
     await info.getByRole('button', { name: '录入' }).click();
-    await page.locator('#information tr', { hasText: '案件移送' }).getByText(/已录入/).waitFor();
+    await page
+      .locator('#information tr', { hasText: '案件移送' })
+      .getByText(/已录入/)
+      .waitFor();
     await shot('05b-case-information-record');
   });
 
@@ -137,7 +146,11 @@ describe('web console in a real browser', () => {
     await prefs.getByLabel('预警邮件').selectOption('digest');
     await prefs.getByRole('button', { name: '保存' }).click();
     await prefs.getByText('当前：每日汇总（摘要邮件）').waitFor();
-    const [pref] = await stack.db.handle.db.select().from(userPreferences).innerJoin(users, eq(users.id, userPreferences.userId)).where(eq(users.username, psbOfficer));
+    const [pref] = await stack.db.handle.db
+      .select()
+      .from(userPreferences)
+      .innerJoin(users, eq(users.id, userPreferences.userId))
+      .where(eq(users.username, psbOfficer));
     expect(pref.user_preferences.warningDelivery).toBe('digest');
     await shot('07b-inbox-digest-preference');
     await prefs.getByLabel('预警邮件').selectOption('immediate');
@@ -157,7 +170,14 @@ describe('web console in a real browser', () => {
     const [clock] = await db
       .select()
       .from(deadlines)
-      .where(and(eq(deadlines.caseId, c.id), eq(deadlines.status, 'open'), eq(deadlines.responsibleAgency, 'psb'), isNotNull(deadlines.warningDueAt)))
+      .where(
+        and(
+          eq(deadlines.caseId, c.id),
+          eq(deadlines.status, 'open'),
+          eq(deadlines.responsibleAgency, 'psb'),
+          isNotNull(deadlines.warningDueAt),
+        ),
+      )
       .orderBy(asc(deadlines.warningDueAt));
     expect(clock.ruleId).toBe('psb.receipt');
     // Before: the dashboard shows the clock without a warning.
@@ -184,7 +204,10 @@ describe('web console in a real browser', () => {
     await page.locator('#events tr.level-warning', { hasText: '预警' }).first().waitFor();
     expect(await page.locator('#history').innerText()).toContain('向公安机关移送案件');
     await shot('10-case-history');
-    const [download] = await Promise.all([page.waitForEvent('download'), page.getByText('下载原始历史（JSON）').click()]);
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByText('下载原始历史（JSON）').click(),
+    ]);
     const file = await download.path();
     expect(JSON.parse(fs.readFileSync(file!, 'utf8')).events.length).toBeGreaterThan(5);
   });
@@ -204,7 +227,10 @@ describe('web console in a real browser', () => {
       ['xlsx', 'PK\u0003\u0004'],
       ['pdf', '%PDF-'],
     ]) {
-      const [download] = await Promise.all([page.waitForEvent('download'), row.locator(`a[data-format="${format}"]`).click()]);
+      const [download] = await Promise.all([
+        page.waitForEvent('download'),
+        row.locator(`a[data-format="${format}"]`).click(),
+      ]);
       expect(download.suggestedFilename()).toBe(`${year}年统计报表.${format}`);
       const bytes = fs.readFileSync((await download.path())!);
       expect(bytes.length).toBeGreaterThan(2000);

@@ -67,8 +67,17 @@ describe('database unavailable: 503 in Chinese, nothing started, recovery by its
 
   beforeAll(async () => {
     [db, env] = await Promise.all([createPostgresTestDb(requirePostgres()), createDevServerEnv()]);
-    await db.handle.db.insert(users).values({ id: 'u-eeb', username: 'eeb', displayName: '生态环境局办案人员', agency: 'eeb', role: 'officer', email: 'eeb@test.local' });
-    await db.handle.db.insert(apiTokens).values({ id: 't-eeb', userId: 'u-eeb', name: 'test', tokenHash: hashToken(token) });
+    await db.handle.db.insert(users).values({
+      id: 'u-eeb',
+      username: 'eeb',
+      displayName: '生态环境局办案人员',
+      agency: 'eeb',
+      role: 'officer',
+      email: 'eeb@test.local',
+    });
+    await db.handle.db
+      .insert(apiTokens)
+      .values({ id: 't-eeb', userId: 'u-eeb', name: 'test', tokenHash: hashToken(token) });
     const target = new URL(db.url!);
     link = await relay({ host: target.hostname, port: Number(target.port || 5432) });
     const through = new URL(db.url!);
@@ -76,7 +85,12 @@ describe('database unavailable: 503 in Chinese, nothing started, recovery by its
     through.port = String(link.port);
     apiDb = await openDb({ databaseUrl: through.toString(), poolMax: 3 });
     // No worker: a registration that reached Temporal would wait for ever, which is what must not happen.
-    const config = loadConfig({ TEMPORAL_ADDRESS: env.address, TEMPORAL_TASK_QUEUE: `db-down-${crypto.randomBytes(4).toString('hex')}`, RATE_LIMIT_PER_MINUTE: '100000', ...TEST_KEYS_ENV });
+    const config = loadConfig({
+      TEMPORAL_ADDRESS: env.address,
+      TEMPORAL_TASK_QUEUE: `db-down-${crypto.randomBytes(4).toString('hex')}`,
+      RATE_LIMIT_PER_MINUTE: '100000',
+      ...TEST_KEYS_ENV,
+    });
     server = await listen(createApp({ db: apiDb, temporal: env.client, config }), 0, '127.0.0.1');
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   }, 180_000);
@@ -108,14 +122,19 @@ describe('database unavailable: 503 in Chinese, nothing started, recovery by its
       signal: AbortSignal.timeout(15_000),
     });
     expect(res.status).toBe(503);
-    expect(((await res.json()) as { error: { message: string } }).error.message).toContain('可用相同的 Idempotency-Key 安全重试');
+    expect(((await res.json()) as { error: { message: string } }).error.message).toContain(
+      '可用相同的 Idempotency-Key 安全重试',
+    );
     const workflowId = workflowIdFor(caseIdFor('u-eeb', 'db-down-1'));
     await expect(env.client.workflow.getHandle(workflowId).describe()).rejects.toBeInstanceOf(WorkflowNotFoundError);
 
     const ready = await fetch(`${base}/readyz`);
     expect(ready.status).toBe(503);
     // Unauthenticated: the state, not the driver's text (addresses, user names, versions).
-    expect(((await ready.json()) as { checks: { database: unknown } }).checks.database).toEqual({ ok: false, message: '数据库不可用' });
+    expect(((await ready.json()) as { checks: { database: unknown } }).checks.database).toEqual({
+      ok: false,
+      message: '数据库不可用',
+    });
     expect(await (await fetch(`${base}/metrics`)).text()).toMatch(/^linkage_database_up 0$/m);
 
     await link.up();

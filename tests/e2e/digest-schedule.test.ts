@@ -18,12 +18,19 @@ describe('daily digest schedule (dev server)', () => {
     const handle = stack.env.client.schedule.getHandle(DIGEST_SCHEDULE_ID);
     let d = await handle.describe();
     expect(d.spec.timezone).toBe('Asia/Shanghai');
-    expect(d.spec.calendars?.[0]).toMatchObject({ hour: [{ start: 8, end: 8, step: 1 }], minute: [{ start: 30, end: 30, step: 1 }] });
+    expect(d.spec.calendars?.[0]).toMatchObject({
+      hour: [{ start: 8, end: 8, step: 1 }],
+      minute: [{ start: 30, end: 30, step: 1 }],
+    });
     expect(d.state.note).toBe('每日预警摘要（北京时间 08:30）');
     // The next run is 08:30 China time (00:30 UTC).
     expect(d.info.nextActionTimes[0].getUTCHours() * 60 + d.info.nextActionTimes[0].getUTCMinutes()).toBe(30);
 
-    const later = loadConfig({ TEMPORAL_ADDRESS: stack.config.temporal.address, TEMPORAL_TASK_QUEUE: stack.config.temporal.taskQueue, DIGEST_TIME: '17:45' });
+    const later = loadConfig({
+      TEMPORAL_ADDRESS: stack.config.temporal.address,
+      TEMPORAL_TASK_QUEUE: stack.config.temporal.taskQueue,
+      DIGEST_TIME: '17:45',
+    });
     expect(await ensureDigestSchedule(stack.env.client, later)).toBe('updated');
     d = await handle.describe();
     expect(d.state.note).toBe('每日预警摘要（北京时间 17:45）');

@@ -16,21 +16,83 @@ const ANSWER_MS = 3000;
 /** The answer bound of one request: UPDATE_ANSWER_MS, the acceptance check and a margin for a loaded machine. */
 const BOUND_MS = ANSWER_MS + 4000;
 
-const ODD = ['\ud800', '\udbff', '\udc00', '\udfff', '\u0000', '\u202e', '\u202d', '\u200f', '\u2066', '\u2069', '\ufeff', '\ufffe', '😀', '𠀀', '\u{10ffff}', '\u0301', '甲', '乙', 'a', ' ', '\n', '\u001b', '\\', '"'];
+const ODD = [
+  '\ud800',
+  '\udbff',
+  '\udc00',
+  '\udfff',
+  '\u0000',
+  '\u202e',
+  '\u202d',
+  '\u200f',
+  '\u2066',
+  '\u2069',
+  '\ufeff',
+  '\ufffe',
+  '😀',
+  '𠀀',
+  '\u{10ffff}',
+  '\u0301',
+  '甲',
+  '乙',
+  'a',
+  ' ',
+  '\n',
+  '\u001b',
+  '\\',
+  '"',
+];
 const unicodeString = fc.oneof(
-  fc.array(fc.oneof(fc.constantFrom(...ODD), fc.string({ unit: 'binary', maxLength: 3 })), { maxLength: 10 }).map((a) => a.join('')),
+  fc
+    .array(fc.oneof(fc.constantFrom(...ODD), fc.string({ unit: 'binary', maxLength: 3 })), { maxLength: 10 })
+    .map((a) => a.join('')),
   fc.string({ unit: 'binary', maxLength: 20 }),
-  fc.constantFrom('甲\ud800', '议题\ud800', '\ud800\ud800', '\udc00\ud800', 'x'.repeat(60_000), '案'.repeat(5_000), '1e309', 'NaN', '__proto__'),
+  fc.constantFrom(
+    '甲\ud800',
+    '议题\ud800',
+    '\ud800\ud800',
+    '\udc00\ud800',
+    'x'.repeat(60_000),
+    '案'.repeat(5_000),
+    '1e309',
+    'NaN',
+    '__proto__',
+  ),
 );
 /** Raw JSON numbers JSON.stringify cannot write: spliced in for their placeholders. */
-const HUGE = ['1e400', '-1e400', '123456789012345678901234567890123456789', '1e-400', '-0', '9007199254740993', '1.7976931348623157e308'];
+const HUGE = [
+  '1e400',
+  '-1e400',
+  '123456789012345678901234567890123456789',
+  '1e-400',
+  '-0',
+  '9007199254740993',
+  '1.7976931348623157e308',
+];
 const huge = fc.integer({ min: 0, max: HUGE.length - 1 }).map((i) => `__HUGE_${i}__`);
 const leaf = fc.oneof(unicodeString, huge, fc.double(), fc.integer(), fc.boolean(), fc.constant(null));
 const value: fc.Arbitrary<unknown> = fc.letrec<{ v: unknown }>((tie) => ({
-  v: fc.oneof({ depthSize: 'small', withCrossShrink: true }, leaf, fc.array(tie('v'), { maxLength: 4 }), fc.dictionary(unicodeString, tie('v'), { maxKeys: 4 })),
+  v: fc.oneof(
+    { depthSize: 'small', withCrossShrink: true },
+    leaf,
+    fc.array(tie('v'), { maxLength: 4 }),
+    fc.dictionary(unicodeString, tie('v'), { maxKeys: 4 }),
+  ),
 })).v;
-const deep = fc.integer({ min: 17, max: 400 }).chain((d) => fc.constantFrom('[', '{"a":').map((open) => (open === '[' ? '['.repeat(d) + ']'.repeat(d) : '{"a":'.repeat(d) + '1' + '}'.repeat(d))));
-const wide = fc.integer({ min: 500, max: 20_000 }).map((n) => (n % 2 ? JSON.stringify(Array.from({ length: n }, (_, i) => `\ud800${i}`)) : JSON.stringify(Object.fromEntries(Array.from({ length: n }, (_, i) => [`k${i}`, '甲'])))));
+const deep = fc
+  .integer({ min: 17, max: 400 })
+  .chain((d) =>
+    fc
+      .constantFrom('[', '{"a":')
+      .map((open) => (open === '[' ? '['.repeat(d) + ']'.repeat(d) : '{"a":'.repeat(d) + '1' + '}'.repeat(d))),
+  );
+const wide = fc
+  .integer({ min: 500, max: 20_000 })
+  .map((n) =>
+    n % 2
+      ? JSON.stringify(Array.from({ length: n }, (_, i) => `\ud800${i}`))
+      : JSON.stringify(Object.fromEntries(Array.from({ length: n }, (_, i) => [`k${i}`, '甲']))),
+  );
 
 interface JsonSchema {
   type?: string;
@@ -44,7 +106,9 @@ interface JsonSchema {
   format?: string;
   properties?: Record<string, JsonSchema>;
 }
-const STEP_SCHEMAS: Record<string, JsonSchema> = Object.fromEntries(STEP_NAMES.map((s) => [s, z.toJSONSchema(STEPS[s].schema, { io: 'input', unrepresentable: 'any' }) as JsonSchema]));
+const STEP_SCHEMAS: Record<string, JsonSchema> = Object.fromEntries(
+  STEP_NAMES.map((s) => [s, z.toJSONSchema(STEPS[s].schema, { io: 'input', unrepresentable: 'any' }) as JsonSchema]),
+);
 
 /**
  * A body its schema accepts in shape (enums, consts, array sizes, booleans), whose strings are ordinary Chinese text
@@ -58,7 +122,9 @@ function nearValid(s: JsonSchema | undefined, pool: string[], i: number): unknow
   if (alt?.length) return nearValid(alt[i % alt.length], pool, i + 1);
   switch (s.type) {
     case 'object':
-      return Object.fromEntries(Object.entries(s.properties ?? {}).map(([k, v], j) => [k, nearValid(v, pool, i + j + 1)]));
+      return Object.fromEntries(
+        Object.entries(s.properties ?? {}).map(([k, v], j) => [k, nearValid(v, pool, i + j + 1)]),
+      );
     case 'array':
       return Array.from({ length: Math.max(s.minItems ?? 1, 2) }, (_, j) => nearValid(s.items, pool, i + j + 1));
     case 'boolean':
@@ -108,7 +174,10 @@ describe('fuzzing every endpoint with unstorable input, and watching the case', 
   let slowest = 0;
 
   const newVictim = async () => {
-    const res = await request(stack.base, tokens.eeb, 'POST', '/api/v1/cases', { title: '模糊测试受试案件', track: 'criminal' });
+    const res = await request(stack.base, tokens.eeb, 'POST', '/api/v1/cases', {
+      title: '模糊测试受试案件',
+      track: 'criminal',
+    });
     if (res.status !== 201) throw new Error(`受试案件登记失败：${res.status} ${res.text}`);
     victim = (res.json.case as { id: string }).id;
     available = [{ step: 'formTaskForce', agencies: ['eeb'] }];
@@ -158,22 +227,48 @@ describe('fuzzing every endpoint with unstorable input, and watching the case', 
     const wft = d.raw.pendingWorkflowTask;
     if ((wft?.attempt ?? 1) > 1) findings.push(`${after} → 案件流程任务失败重试（第 ${wft!.attempt} 次）`);
     const failing = (d.raw.pendingActivities ?? []).filter((a) => (a.attempt ?? 1) > 1);
-    if (failing.length) findings.push(`${after} → 活动重试中：${failing.map((a) => `${a.activityType?.name}×${a.attempt}`).join('、')}`);
+    if (failing.length)
+      findings.push(`${after} → 活动重试中：${failing.map((a) => `${a.activityType?.name}×${a.attempt}`).join('、')}`);
     const state = await send(tokens.eeb, 'GET', `/api/v1/cases/${victim}/state`);
-    if (state.status !== 200) return findings.push(`${after} → 读取案件状态 ${state.status} ${state.text.slice(0, 200)}`);
+    if (state.status !== 200)
+      return findings.push(`${after} → 读取案件状态 ${state.status} ${state.text.slice(0, 200)}`);
     const view = JSON.parse(state.text) as { closed: boolean; availableSteps: { step: string; agencies: string[] }[] };
     if (view.closed) return newVictim(); // a fuzzed step that closed it is no finding
     available = view.availableSteps.filter((a) => a.agencies.length);
-    const asked = await send(tokens.eeb, 'POST', `/api/v1/cases/${victim}/steps/requestConsultation`, JSON.stringify({ documentNumber: `咨询-${probes}`, toAgency: 'spp', question: '探测' }));
-    if (asked.status !== 200) return findings.push(`${after} → 案件不能再办理书面咨询：${asked.status} ${asked.text.slice(0, 200)}`);
-    const clock = (JSON.parse(asked.text) as { openClocks: { clockId: string; ruleId: string }[] }).openClocks.filter((c) => c.ruleId.startsWith('any.written-consultation-reply')).pop();
-    const replied = await send(tokens.spp, 'POST', `/api/v1/cases/${victim}/steps/replyConsultation`, JSON.stringify({ documentNumber: `答复-${probes}`, clockId: clock?.clockId, answer: '答复' }));
-    if (replied.status !== 200) findings.push(`${after} → 案件不能再答复书面咨询：${replied.status} ${replied.text.slice(0, 200)}`);
+    const asked = await send(
+      tokens.eeb,
+      'POST',
+      `/api/v1/cases/${victim}/steps/requestConsultation`,
+      JSON.stringify({ documentNumber: `咨询-${probes}`, toAgency: 'spp', question: '探测' }),
+    );
+    if (asked.status !== 200)
+      return findings.push(`${after} → 案件不能再办理书面咨询：${asked.status} ${asked.text.slice(0, 200)}`);
+    const clock = (JSON.parse(asked.text) as { openClocks: { clockId: string; ruleId: string }[] }).openClocks
+      .filter((c) => c.ruleId.startsWith('any.written-consultation-reply'))
+      .pop();
+    const replied = await send(
+      tokens.spp,
+      'POST',
+      `/api/v1/cases/${victim}/steps/replyConsultation`,
+      JSON.stringify({ documentNumber: `答复-${probes}`, clockId: clock?.clockId, answer: '答复' }),
+    );
+    if (replied.status !== 200)
+      findings.push(`${after} → 案件不能再答复书面咨询：${replied.status} ${replied.text.slice(0, 200)}`);
   };
 
   it(`answers ${REQUESTS} fuzzed requests within the bound, never 5xx, and no case stops moving`, async () => {
     const doc = (await request(stack.base, tokens.eeb, 'GET', '/api/v1/openapi.json')).json as unknown as {
-      paths: Record<string, Record<string, { 'x-permission': string; parameters?: { name: string; in: string }[]; requestBody?: { content: { 'application/json': { schema: unknown } } } }>>;
+      paths: Record<
+        string,
+        Record<
+          string,
+          {
+            'x-permission': string;
+            parameters?: { name: string; in: string }[];
+            requestBody?: { content: { 'application/json': { schema: unknown } } };
+          }
+        >
+      >;
     };
     const ops: Op[] = Object.entries(doc.paths).flatMap(([p, methods]) =>
       Object.entries(methods).map(([method, op]) => ({
@@ -191,9 +286,18 @@ describe('fuzzing every endpoint with unstorable input, and watching the case', 
       params: fc.array(unicodeString, { minLength: 3, maxLength: 3 }),
       useCase: fc.boolean(),
       stepPick: fc.nat(),
-      query: fc.dictionary(fc.oneof(unicodeString, fc.constantFrom('q', 'page', 'pageSize', 'stage', 'format', 'limit', 'year', 'status')), unicodeString, { maxKeys: 3 }),
+      query: fc.dictionary(
+        fc.oneof(unicodeString, fc.constantFrom('q', 'page', 'pageSize', 'stage', 'format', 'limit', 'year', 'status')),
+        unicodeString,
+        { maxKeys: 3 },
+      ),
       body: fc.oneof(
-        { weight: 3, arbitrary: fc.array(unicodeString, { minLength: 8, maxLength: 8 }).map((values) => ({ kind: 'near' as const, values })) },
+        {
+          weight: 3,
+          arbitrary: fc
+            .array(unicodeString, { minLength: 8, maxLength: 8 })
+            .map((values) => ({ kind: 'near' as const, values })),
+        },
         { weight: 2, arbitrary: value.map((v) => ({ kind: 'value' as const, v })) },
         { weight: 1, arbitrary: fc.oneof(deep, wide).map((text) => ({ kind: 'raw' as const, text })) },
       ),
@@ -204,7 +308,8 @@ describe('fuzzing every endpoint with unstorable input, and watching the case', 
       const pl = planned[i];
       // Every endpoint in turn, then at random, half of them on the case.
       const caseOps = ops.filter((o) => o.path.startsWith('/api/v1/cases/{id}'));
-      const op = i < ops.length ? ops[i] : pl.op % 2 ? caseOps[(pl.op >> 1) % caseOps.length] : ops[(pl.op >> 1) % ops.length];
+      const op =
+        i < ops.length ? ops[i] : pl.op % 2 ? caseOps[(pl.op >> 1) % caseOps.length] : ops[(pl.op >> 1) % ops.length];
       const caseScoped = op.path.startsWith('/api/v1/cases/{id}');
       const onVictim = caseScoped && (pl.useCase || op.path.endsWith('/steps/{step}'));
       // On the case: one of the steps its stage allows, by an agency that may take it (the input reaches the record).
@@ -215,9 +320,20 @@ describe('fuzzing every endpoint with unstorable input, and watching the case', 
         if (name === 'id' && onVictim) return victim;
         if (name === 'step' && (pl.useCase || onVictim)) return stepName;
         // A URL cannot carry a lone surrogate (no UTF-8 for it); overlong URLs are the HTTP parser's (431), not ours.
-        return encodeURIComponent(String(pl.params[k++ % pl.params.length]).replace(/[\ud800-\udfff]/g, '').slice(0, 300)) || 'x';
+        return (
+          encodeURIComponent(
+            String(pl.params[k++ % pl.params.length])
+              .replace(/[\ud800-\udfff]/g, '')
+              .slice(0, 300),
+          ) || 'x'
+        );
       });
-      const qs = new URLSearchParams(Object.entries(pl.query).map(([a, b]) => [a.replace(/[\ud800-\udfff]/g, '?').slice(0, 300), b.replace(/[\ud800-\udfff]/g, '?').slice(0, 300)])).toString();
+      const qs = new URLSearchParams(
+        Object.entries(pl.query).map(([a, b]) => [
+          a.replace(/[\ud800-\udfff]/g, '?').slice(0, 300),
+          b.replace(/[\ud800-\udfff]/g, '?').slice(0, 300),
+        ]),
+      ).toString();
       const schema = op.path.endsWith('/steps/{step}') ? STEP_SCHEMAS[stepName] : op.body;
       let body: string | undefined;
       if (op.method !== 'GET' && op.method !== 'DELETE') {
@@ -225,8 +341,15 @@ describe('fuzzing every endpoint with unstorable input, and watching the case', 
         else if (pl.body.kind === 'near') body = serialise(nearValid(schema, pl.body.values, pl.who));
         else body = serialise(pl.body.v);
       }
-      const admin = op.permission.startsWith('user.') || op.permission.startsWith('calendar.write') || op.permission.startsWith('schedule.') || op.permission.startsWith('audit');
-      const agencies = onVictim && choice && op.path.endsWith('/steps/{step}') ? choice.agencies : ['eeb', 'psb', 'spp', 'workingGroup'];
+      const admin =
+        op.permission.startsWith('user.') ||
+        op.permission.startsWith('calendar.write') ||
+        op.permission.startsWith('schedule.') ||
+        op.permission.startsWith('audit');
+      const agencies =
+        onVictim && choice && op.path.endsWith('/steps/{step}')
+          ? choice.agencies
+          : ['eeb', 'psb', 'spp', 'workingGroup'];
       const who = admin ? 'admin' : agencies[pl.who % agencies.length].replace('workingGroup', 'wg');
       const res = await send(tokens[who], op.method, path + (qs ? `?${qs}` : ''), body);
       sent++;

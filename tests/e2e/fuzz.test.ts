@@ -29,11 +29,28 @@ const NASTY = [
   '__proto__',
   'constructor',
 ];
-const nastyString = fc.oneof(fc.constantFrom(...NASTY), fc.string({ maxLength: 60 }), fc.string({ unit: 'binary', maxLength: 30 }));
+const nastyString = fc.oneof(
+  fc.constantFrom(...NASTY),
+  fc.string({ maxLength: 60 }),
+  fc.string({ unit: 'binary', maxLength: 30 }),
+);
 const badBody = fc.oneof(
   fc.anything({ maxDepth: 3 }),
-  fc.dictionary(fc.oneof(nastyString, fc.constantFrom('title', 'track', 'year', 'holidays', 'username', 'agency', 'role', 'members', 'documentNumber')), fc.anything({ maxDepth: 2 })),
-  fc.constantFrom('{"__proto__":{"admin":true}}', '{"title":', 'null', '[]', '"x"', '{"track":"criminal","title":{"$gt":""}}'),
+  fc.dictionary(
+    fc.oneof(
+      nastyString,
+      fc.constantFrom('title', 'track', 'year', 'holidays', 'username', 'agency', 'role', 'members', 'documentNumber'),
+    ),
+    fc.anything({ maxDepth: 2 }),
+  ),
+  fc.constantFrom(
+    '{"__proto__":{"admin":true}}',
+    '{"title":',
+    'null',
+    '[]',
+    '"x"',
+    '{"track":"criminal","title":{"$gt":""}}',
+  ),
 );
 
 describe('fuzzing every endpoint with bad input', () => {
@@ -55,11 +72,16 @@ describe('fuzzing every endpoint with bad input', () => {
   beforeAll(async () => {
     stack = await startStack({ RATE_LIMIT_PER_MINUTE: '1000000' });
     eeb = await stack.userToken({ agency: 'eeb', role: 'head' });
-    caseId = ((await request(stack.base, eeb, 'POST', '/api/v1/cases', { title: '模糊测试基准案件', track: 'criminal' })).json.case as { id: string }).id;
+    caseId = (
+      (await request(stack.base, eeb, 'POST', '/api/v1/cases', { title: '模糊测试基准案件', track: 'criminal' })).json
+        .case as { id: string }
+    ).id;
   });
   afterAll(async () => {
     await stack.close();
-    console.log(`fuzz: ${requests} requests over ${registeredRoutes().length} endpoints, seed ${SEED}, ${fiveHundreds.length} responses 5xx`);
+    console.log(
+      `fuzz: ${requests} requests over ${registeredRoutes().length} endpoints, seed ${SEED}, ${fiveHundreds.length} responses 5xx`,
+    );
   });
 
   const fill = (path: string, values: string[]) => {
@@ -72,23 +94,38 @@ describe('fuzzing every endpoint with bad input', () => {
     const routes = registeredRoutes();
     for (const r of routes) {
       // Administrator for administrative endpoints, the EEB head for the rest: the input reaches validation.
-      const token = r.permission.startsWith('user.') || r.permission.startsWith('calendar.write') || r.permission.startsWith('schedule.') ? stack.adminToken : eeb;
+      const token =
+        r.permission.startsWith('user.') ||
+        r.permission.startsWith('calendar.write') ||
+        r.permission.startsWith('schedule.')
+          ? stack.adminToken
+          : eeb;
       await fc.assert(
-        fc.asyncProperty(fc.array(nastyString, { minLength: 1, maxLength: 3 }), fc.dictionary(nastyString, nastyString, { maxKeys: 4 }), badBody, async (params, query, body) => {
-          const qs = new URLSearchParams(query).toString();
-          const path = fill(r.path, params) + (qs ? `?${qs}` : '');
-          const hasBody = !['GET', 'DELETE'].includes(r.method);
-          const sent = hasBody ? (typeof body === 'string' ? body : (JSON.stringify(body) ?? 'undefined')) : undefined;
-          const res = await request(stack.base, token, r.method, path, sent);
-          requests++;
-          if (res.status >= 500) fiveHundreds.push(`${r.method} ${path} → ${res.status} ${res.text.slice(0, 200)}`);
-          expect(res.status).toBeLessThan(500);
-          // An empty body is no input at all for an endpoint that takes none (e.g. logout); for the codec endpoint `{}`
-          // is the protocol's empty list (the Temporal CLI sends it).
-          const emptyIsValid = r.path.startsWith('/api/v1/codec/') && sent === '{}';
-          if (hasBody && !emptyIsValid && (r.takesBody || !['{}', 'null'].includes(sent!))) expect(res.status).toBeGreaterThanOrEqual(400);
-          if (res.status >= 400) expect(res.json?.error?.message ?? '').toMatch(/[\u4e00-\u9fff]/);
-        }),
+        fc.asyncProperty(
+          fc.array(nastyString, { minLength: 1, maxLength: 3 }),
+          fc.dictionary(nastyString, nastyString, { maxKeys: 4 }),
+          badBody,
+          async (params, query, body) => {
+            const qs = new URLSearchParams(query).toString();
+            const path = fill(r.path, params) + (qs ? `?${qs}` : '');
+            const hasBody = !['GET', 'DELETE'].includes(r.method);
+            const sent = hasBody
+              ? typeof body === 'string'
+                ? body
+                : (JSON.stringify(body) ?? 'undefined')
+              : undefined;
+            const res = await request(stack.base, token, r.method, path, sent);
+            requests++;
+            if (res.status >= 500) fiveHundreds.push(`${r.method} ${path} → ${res.status} ${res.text.slice(0, 200)}`);
+            expect(res.status).toBeLessThan(500);
+            // An empty body is no input at all for an endpoint that takes none (e.g. logout); for the codec endpoint `{}`
+            // is the protocol's empty list (the Temporal CLI sends it).
+            const emptyIsValid = r.path.startsWith('/api/v1/codec/') && sent === '{}';
+            if (hasBody && !emptyIsValid && (r.takesBody || !['{}', 'null'].includes(sent!)))
+              expect(res.status).toBeGreaterThanOrEqual(400);
+            if (res.status >= 400) expect(res.json?.error?.message ?? '').toMatch(/[\u4e00-\u9fff]/);
+          },
+        ),
         { numRuns: RUNS, seed: SEED, endOnFailure: true },
       );
     }
@@ -103,12 +140,19 @@ describe('fuzzing every endpoint with bad input', () => {
     expect(inj.json.items).toEqual([]);
     const like = await request(stack.base, eeb, 'GET', `/api/v1/cases?q=${encodeURIComponent('%')}`);
     expect(like.json.items).toEqual([]); // % is matched literally, not as a wildcard
-    for (const p of ['/api/v1/cases/..%2F..%2Fetc%2Fpasswd', '/api/v1/cases/../../etc/passwd', `/api/v1/cases/${caseId}%27%20OR%20%271%27=%271`]) {
+    for (const p of [
+      '/api/v1/cases/..%2F..%2Fetc%2Fpasswd',
+      '/api/v1/cases/../../etc/passwd',
+      `/api/v1/cases/${caseId}%27%20OR%20%271%27=%271`,
+    ]) {
       const res = await request(stack.base, eeb, 'GET', p);
       expect([400, 404, 422]).toContain(res.status);
       expect(res.text).not.toContain('root:');
     }
-    const drop = await request(stack.base, eeb, 'POST', '/api/v1/cases', { title: "x'); DROP TABLE cases; --", track: 'administrative' });
+    const drop = await request(stack.base, eeb, 'POST', '/api/v1/cases', {
+      title: "x'); DROP TABLE cases; --",
+      track: 'administrative',
+    });
     expect(drop.status).toBe(201);
     const found = await request(stack.base, eeb, 'GET', `/api/v1/cases?q=${encodeURIComponent('DROP TABLE')}`);
     expect((found.json.items as { title: string }[])[0].title).toBe("x'); DROP TABLE cases; --");
@@ -116,7 +160,13 @@ describe('fuzzing every endpoint with bad input', () => {
   });
 
   it('limits the body size', async () => {
-    const res = await request(stack.base, eeb, 'POST', '/api/v1/cases', JSON.stringify({ title: 'x', track: 'criminal', summary: 'y'.repeat(2_000_000) }));
+    const res = await request(
+      stack.base,
+      eeb,
+      'POST',
+      '/api/v1/cases',
+      JSON.stringify({ title: 'x', track: 'criminal', summary: 'y'.repeat(2_000_000) }),
+    );
     expect(res.status).toBe(413);
     expect(res.json.error?.message).toContain('过大');
   });

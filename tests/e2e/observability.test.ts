@@ -24,20 +24,31 @@ describe('observability: /metrics and structured request logs', () => {
   };
 
   it('counts requests by route template and status, and reads open cases, clocks and the outbox from the database', async () => {
-    const created = await request(stack.base, eeb, 'POST', '/api/v1/cases', { title: '指标测试案件', track: 'criminal' });
+    const created = await request(stack.base, eeb, 'POST', '/api/v1/cases', {
+      title: '指标测试案件',
+      track: 'criminal',
+    });
     expect(created.status).toBe(201);
     const id = (created.json.case as { id: string }).id;
     expect((await request(stack.base, eeb, 'GET', `/api/v1/cases/${id}`)).status).toBe(200);
-    expect((await request(stack.base, eeb, 'GET', `/api/v1/cases/00000000-0000-4000-8000-000000000000`)).status).toBe(404);
+    expect((await request(stack.base, eeb, 'GET', `/api/v1/cases/00000000-0000-4000-8000-000000000000`)).status).toBe(
+      404,
+    );
 
     const res = await fetch(`${stack.base}/metrics`);
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toContain('text/plain');
     const text = await res.text();
     // The template, never the id: the label set stays bounded.
-    expect(metric(text, 'http_request_duration_seconds_count', '{method="GET",route="/api/v1/cases/:id",status="200"}')).toBe(1);
-    expect(metric(text, 'http_request_duration_seconds_count', '{method="GET",route="/api/v1/cases/:id",status="404"}')).toBe(1);
-    expect(metric(text, 'http_request_duration_seconds_count', '{method="POST",route="/api/v1/cases",status="201"}')).toBe(1);
+    expect(
+      metric(text, 'http_request_duration_seconds_count', '{method="GET",route="/api/v1/cases/:id",status="200"}'),
+    ).toBe(1);
+    expect(
+      metric(text, 'http_request_duration_seconds_count', '{method="GET",route="/api/v1/cases/:id",status="404"}'),
+    ).toBe(1);
+    expect(
+      metric(text, 'http_request_duration_seconds_count', '{method="POST",route="/api/v1/cases",status="201"}'),
+    ).toBe(1);
     expect(text).not.toContain(id);
     expect(metric(text, 'linkage_database_up')).toBe(1);
     expect(metric(text, 'linkage_open_cases')).toBe(1);
@@ -55,22 +66,47 @@ describe('observability: /metrics and structured request logs', () => {
     expect(((await proxied.json()) as { error: { message: string } }).error.message).toContain('无权读取监控指标');
 
     const lines: string[] = [];
-    const config = loadConfig({ ...Object.fromEntries(Object.entries(process.env)), TEMPORAL_ADDRESS: stack.env.address, METRICS_TOKEN: 'metrics-token-0123456789', LOG_LEVEL: 'info', ...TEST_KEYS_ENV });
-    const app = createApp({ db: stack.db.handle, temporal: stack.env.client, config, logger: createLogger('api', 'info', (l) => lines.push(l)) });
+    const config = loadConfig({
+      ...Object.fromEntries(Object.entries(process.env)),
+      TEMPORAL_ADDRESS: stack.env.address,
+      METRICS_TOKEN: 'metrics-token-0123456789',
+      LOG_LEVEL: 'info',
+      ...TEST_KEYS_ENV,
+    });
+    const app = createApp({
+      db: stack.db.handle,
+      temporal: stack.env.client,
+      config,
+      logger: createLogger('api', 'info', (l) => lines.push(l)),
+    });
     const server = await listen(app, 0, '127.0.0.1');
     const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     try {
       expect((await fetch(`${base}/metrics`)).status).toBe(403);
-      expect((await fetch(`${base}/metrics`, { headers: { authorization: 'Bearer wrong-token-0123456789' } })).status).toBe(403);
-      expect((await fetch(`${base}/metrics`, { headers: { authorization: 'Bearer metrics-token-0123456789' } })).status).toBe(200);
+      expect(
+        (await fetch(`${base}/metrics`, { headers: { authorization: 'Bearer wrong-token-0123456789' } })).status,
+      ).toBe(403);
+      expect(
+        (await fetch(`${base}/metrics`, { headers: { authorization: 'Bearer metrics-token-0123456789' } })).status,
+      ).toBe(200);
 
       // One JSON line per request: request id (ours when given), method, route template, status, duration, user.
-      const r = await fetch(`${base}/api/v1/cases?page=1`, { headers: { authorization: `Bearer ${eeb}`, 'x-request-id': 'req-observability-1' } });
+      const r = await fetch(`${base}/api/v1/cases?page=1`, {
+        headers: { authorization: `Bearer ${eeb}`, 'x-request-id': 'req-observability-1' },
+      });
       expect(r.status).toBe(200);
       await new Promise((resolve) => setTimeout(resolve, 50));
       const entries = lines.map((l) => JSON.parse(l) as Record<string, unknown>);
       const entry = entries.find((e) => e.requestId === 'req-observability-1');
-      expect(entry).toMatchObject({ level: 'info', component: 'api', msg: '请求', method: 'GET', route: '/api/v1/cases', status: 200, agency: 'eeb' });
+      expect(entry).toMatchObject({
+        level: 'info',
+        component: 'api',
+        msg: '请求',
+        method: 'GET',
+        route: '/api/v1/cases',
+        status: 200,
+        agency: 'eeb',
+      });
       expect(typeof entry!.durationMs).toBe('number');
       expect(typeof entry!.ts).toBe('string');
       // Query strings never reach the log.

@@ -29,7 +29,13 @@ describe('registration answered 202 while no worker takes it (REGISTRATION_ANSWE
 
   beforeAll(async () => {
     stack = await startStack();
-    const config = loadConfig({ TEMPORAL_ADDRESS: stack.env.address, TEMPORAL_TASK_QUEUE: taskQueue, SMTP_URL: stack.smtp.url, REGISTRATION_ANSWER_MS: String(answerMs), ...TEST_KEYS_ENV });
+    const config = loadConfig({
+      TEMPORAL_ADDRESS: stack.env.address,
+      TEMPORAL_TASK_QUEUE: taskQueue,
+      SMTP_URL: stack.smtp.url,
+      REGISTRATION_ANSWER_MS: String(answerMs),
+      ...TEST_KEYS_ENV,
+    });
     server = await listen(createApp({ db: stack.db.handle, temporal: stack.env.client, config }), 0, '127.0.0.1');
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   });
@@ -41,7 +47,11 @@ describe('registration answered 202 while no worker takes it (REGISTRATION_ANSWE
   });
 
   const post = (token: string, key: string, body: unknown) =>
-    fetch(`${base}/api/v1/cases`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}`, 'idempotency-key': key }, body: JSON.stringify(body) });
+    fetch(`${base}/api/v1/cases`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}`, 'idempotency-key': key },
+      body: JSON.stringify(body),
+    });
 
   it('answers 202 with the case id after the wait; the case registers once a worker runs; the same key then answers 201 with that case', async () => {
     const token = await stack.userToken({ agency: 'eeb', role: 'officer' }, '张明');
@@ -58,21 +68,41 @@ describe('registration answered 202 while no worker takes it (REGISTRATION_ANSWE
     expect(first.headers.get('location')).toBe(`/api/v1/cases/${accepted.caseId}`);
     // Started, not yet registered: no row, and the workflow waits on its task queue.
     expect(await stack.db.handle.db.select().from(cases).where(eq(cases.id, accepted.caseId))).toHaveLength(0);
-    expect((await stack.env.client.workflow.getHandle(`case-${accepted.caseId}`).describe()).status.name).toBe('RUNNING');
+    expect((await stack.env.client.workflow.getHandle(`case-${accepted.caseId}`).describe()).status.name).toBe(
+      'RUNNING',
+    );
 
-    const config = loadConfig({ TEMPORAL_ADDRESS: stack.env.address, TEMPORAL_TASK_QUEUE: taskQueue, SMTP_URL: stack.smtp.url, ...TEST_KEYS_ENV });
+    const config = loadConfig({
+      TEMPORAL_ADDRESS: stack.env.address,
+      TEMPORAL_TASK_QUEUE: taskQueue,
+      SMTP_URL: stack.smtp.url,
+      ...TEST_KEYS_ENV,
+    });
     const mailer = createMailer({ smtpUrl: stack.smtp.url, from: config.mail.from, mailDir: '/nonexistent' });
-    worker = await createWorker({ connection: stack.env.nativeConnection, config, db: stack.db.handle, mailer, workflowBundle: await workflowBundle() });
+    worker = await createWorker({
+      connection: stack.env.nativeConnection,
+      config,
+      db: stack.db.handle,
+      mailer,
+      workflowBundle: await workflowBundle(),
+    });
     running = worker.run().finally(() => mailer.close());
 
     const again = await post(token, 'busy-1', body);
     expect(again.status).toBe(201);
-    const registered = (await again.json()) as { case: { id: string; caseNumber: string }; deadlines: { ruleId: string }[] };
+    const registered = (await again.json()) as {
+      case: { id: string; caseNumber: string };
+      deadlines: { ruleId: string }[];
+    };
     expect(registered.case.id).toBe(accepted.caseId);
     expect(registered.case.caseNumber).toMatch(/^联动-\d{4}-\d{6}$/);
     expect(registered.deadlines.map((d) => d.ruleId)).toEqual(['eeb.task-force']);
     expect(await stack.db.handle.db.select().from(cases).where(eq(cases.title, body.title))).toHaveLength(1);
-    expect((await stack.db.handle.db.select().from(caseEvents).where(eq(caseEvents.caseId, accepted.caseId))).map((e) => e.type)).toEqual(['caseCreated']);
+    expect(
+      (await stack.db.handle.db.select().from(caseEvents).where(eq(caseEvents.caseId, accepted.caseId))).map(
+        (e) => e.type,
+      ),
+    ).toEqual(['caseCreated']);
   });
 
   it('answers 201 at once when a worker takes the registration in time', async () => {

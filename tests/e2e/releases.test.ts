@@ -54,32 +54,113 @@ describe('joint releases and the public output', () => {
 
     // Confidential cases: a marker in every text field the platform holds for them.
     const secretAdmin = ok(
-      await request(stack.base, eeb, 'POST', '/api/v1/cases', { title: mark('保密案件名称'), summary: mark('案情摘要'), track: 'administrative', confidentiality: 'confidential' }),
+      await request(stack.base, eeb, 'POST', '/api/v1/cases', {
+        title: mark('保密案件名称'),
+        summary: mark('案情摘要'),
+        track: 'administrative',
+        confidentiality: 'confidential',
+      }),
       201,
     ).json.case as Json;
-    ok(await request(stack.base, eeb, 'POST', `/api/v1/cases/${secretAdmin.id}/steps/decideAdministrativePenalty`, { documentNumber: mark('处罚决定书文号'), summary: mark('处罚摘要') }));
-    const pending = await until('the pending information record', async () => ((await request(stack.base, eeb, 'GET', `/api/v1/cases/${secretAdmin.id}/information-records`)).json.items as Json[] | undefined)?.[0]);
     ok(
-      await request(stack.base, eeb, 'POST', `/api/v1/cases/${secretAdmin.id}/information-records/${pending.seq as number}`, {
-        content: mark('录入内容'),
-        confidentiality: 'public', // the record says public: the case's own mark must still keep it out
-        documentNumber: mark('录入文号'),
+      await request(stack.base, eeb, 'POST', `/api/v1/cases/${secretAdmin.id}/steps/decideAdministrativePenalty`, {
+        documentNumber: mark('处罚决定书文号'),
+        summary: mark('处罚摘要'),
       }),
     );
-    const secret = ok(await request(stack.base, eeb, 'POST', '/api/v1/cases', { title: mark('保密刑事案件名称'), summary: mark('刑事案情'), track: 'criminal', confidentiality: 'confidential', psbUnit: mark('公安机关地址') }), 201)
-      .json.case as Json;
+    const pending = await until(
+      'the pending information record',
+      async () =>
+        (
+          (await request(stack.base, eeb, 'GET', `/api/v1/cases/${secretAdmin.id}/information-records`)).json.items as
+            Json[] | undefined
+        )?.[0],
+    );
+    ok(
+      await request(
+        stack.base,
+        eeb,
+        'POST',
+        `/api/v1/cases/${secretAdmin.id}/information-records/${pending.seq as number}`,
+        {
+          content: mark('录入内容'),
+          confidentiality: 'public', // the record says public: the case's own mark must still keep it out
+          documentNumber: mark('录入文号'),
+        },
+      ),
+    );
+    const secret = ok(
+      await request(stack.base, eeb, 'POST', '/api/v1/cases', {
+        title: mark('保密刑事案件名称'),
+        summary: mark('刑事案情'),
+        track: 'criminal',
+        confidentiality: 'confidential',
+        psbUnit: mark('公安机关地址'),
+      }),
+      201,
+    ).json.case as Json;
     secretCriminal = String(secret.id);
-    ok(await request(stack.base, eeb, 'POST', `/api/v1/cases/${secretCriminal}/steps/formTaskForce`, { members: [mark('专案组成员'), mark('专案组成员')] }));
+    ok(
+      await request(stack.base, eeb, 'POST', `/api/v1/cases/${secretCriminal}/steps/formTaskForce`, {
+        members: [mark('专案组成员'), mark('专案组成员')],
+      }),
+    );
     // Internal and public cases: counted in statistics, their titles and numbers never shown either.
-    for (let i = 0; i < 3; i++) ok(await request(stack.base, eeb, 'POST', '/api/v1/cases', { title: mark('内部案件名称'), summary: mark('内部摘要'), track: 'criminal', confidentiality: 'internal' }), 201);
-    publicCase = String((ok(await request(stack.base, eeb, 'POST', '/api/v1/cases', { title: mark('公开案件名称'), track: 'administrative', confidentiality: 'public' }), 201).json.case as Json).id);
+    for (let i = 0; i < 3; i++)
+      ok(
+        await request(stack.base, eeb, 'POST', '/api/v1/cases', {
+          title: mark('内部案件名称'),
+          summary: mark('内部摘要'),
+          track: 'criminal',
+          confidentiality: 'internal',
+        }),
+        201,
+      );
+    publicCase = String(
+      (
+        ok(
+          await request(stack.base, eeb, 'POST', '/api/v1/cases', {
+            title: mark('公开案件名称'),
+            track: 'administrative',
+            confidentiality: 'public',
+          }),
+          201,
+        ).json.case as Json
+      ).id,
+    );
     // The mechanism's records: a completed joint operation and a training session with names and places.
     const now = new Date();
     const day = new Date(now.getTime() + 8 * 3_600_000).toISOString().slice(0, 10);
-    await stack.db.handle.db.insert(dutyPeriods).values({ id: 'duty-joint-enforcement-test', dutyId: 'joint-enforcement.monthly', periodKey: day.slice(0, 7), cadence: 'monthly', startDate: day, endDate: day, labelZh: mark('期间名称') });
+    await stack.db.handle.db.insert(dutyPeriods).values({
+      id: 'duty-joint-enforcement-test',
+      dutyId: 'joint-enforcement.monthly',
+      periodKey: day.slice(0, 7),
+      cadence: 'monthly',
+      startDate: day,
+      endDate: day,
+      labelZh: mark('期间名称'),
+    });
     await stack.db.handle.db.insert(dutyItems).values([
-      { id: 'duty-joint-enforcement-test/op-1', periodId: 'duty-joint-enforcement-test', dutyId: 'joint-enforcement.monthly', kind: 'jointOperation', status: 'completed', titleZh: mark('行动名称'), date: day, data: { places: [mark('检查地点')], members: [mark('执法人员')] } },
-      { id: 'duty-joint-enforcement-test/tr-1', periodId: 'duty-joint-enforcement-test', dutyId: 'training.annual', kind: 'trainingSession', status: 'held', titleZh: mark('培训名称'), date: day, data: { attendance: { eeb: 3 }, lecturer: mark('讲师') } },
+      {
+        id: 'duty-joint-enforcement-test/op-1',
+        periodId: 'duty-joint-enforcement-test',
+        dutyId: 'joint-enforcement.monthly',
+        kind: 'jointOperation',
+        status: 'completed',
+        titleZh: mark('行动名称'),
+        date: day,
+        data: { places: [mark('检查地点')], members: [mark('执法人员')] },
+      },
+      {
+        id: 'duty-joint-enforcement-test/tr-1',
+        periodId: 'duty-joint-enforcement-test',
+        dutyId: 'training.annual',
+        kind: 'trainingSession',
+        status: 'held',
+        titleZh: mark('培训名称'),
+        date: day,
+        data: { attendance: { eeb: 3 }, lecturer: mark('讲师') },
+      },
     ]);
   }, 120_000);
   afterAll(async () => {
@@ -89,7 +170,14 @@ describe('joint releases and the public output', () => {
   it('drafts, has the three agencies approve through the API and publishes', async () => {
     const body = '市生态环境局、市公安局、市人民检察院本月联合开展危险废物专项执法行动，依法查处一批环境违法犯罪行为。';
     const created = ok(
-      await request(stack.base, eeb, 'POST', '/api/v1/releases', { title: '三部门联合开展危险废物专项执法行动', body, kind: 'majorAction', caseIds: [publicCase], confidentiality: 'public', submit: true }),
+      await request(stack.base, eeb, 'POST', '/api/v1/releases', {
+        title: '三部门联合开展危险废物专项执法行动',
+        body,
+        kind: 'majorAction',
+        caseIds: [publicCase],
+        confidentiality: 'public',
+        submit: true,
+      }),
       201,
     ).json;
     publishedId = String(created.id);
@@ -100,23 +188,52 @@ describe('joint releases and the public output', () => {
     expect(mine.map((x) => x.id)).toContain(publishedId);
     expect((mine[0].approvals as Json[]).find((a) => a.agency === 'spp')!.dueDate).toMatch(/^\d{4}-\d{2}-\d{2}$/);
     // The working group reads but does not decide; a rejection needs its reason.
-    expect((await request(stack.base, wg, 'POST', `/api/v1/releases/${publishedId}/decisions`, { decision: 'approve' })).status).toBe(403);
-    const noReason = await request(stack.base, psb, 'POST', `/api/v1/releases/${publishedId}/decisions`, { decision: 'reject' });
+    expect(
+      (await request(stack.base, wg, 'POST', `/api/v1/releases/${publishedId}/decisions`, { decision: 'approve' }))
+        .status,
+    ).toBe(403);
+    const noReason = await request(stack.base, psb, 'POST', `/api/v1/releases/${publishedId}/decisions`, {
+      decision: 'reject',
+    });
     expect(noReason.status).toBe(422);
     expect(noReason.json.error!.message).toMatch(/理由/);
-    for (const t of [eebHead, psb]) ok(await request(stack.base, t, 'POST', `/api/v1/releases/${publishedId}/decisions`, { decision: 'approve', comment: '同意' }));
+    for (const t of [eebHead, psb])
+      ok(
+        await request(stack.base, t, 'POST', `/api/v1/releases/${publishedId}/decisions`, {
+          decision: 'approve',
+          comment: '同意',
+        }),
+      );
     const early = await request(stack.base, eeb, 'POST', `/api/v1/releases/${publishedId}/publish`);
     expect(early.status).toBe(409);
     expect(early.json.error!.message).toMatch(/均同意/);
-    expect(ok(await request(stack.base, spp, 'POST', `/api/v1/releases/${publishedId}/decisions`, { decision: 'approve' })).json.status).toBe('approved');
+    expect(
+      ok(await request(stack.base, spp, 'POST', `/api/v1/releases/${publishedId}/decisions`, { decision: 'approve' }))
+        .json.status,
+    ).toBe('approved');
     const published = ok(await request(stack.base, eeb, 'POST', `/api/v1/releases/${publishedId}/publish`)).json;
     expect(published.status).toBe('published');
     const detail = ok(await request(stack.base, wg, 'GET', `/api/v1/releases/${publishedId}`)).json;
-    expect((detail.events as Json[]).map((e) => e.type)).toEqual(['releaseDrafted', 'releaseSubmitted', 'releaseApprove', 'releaseApprove', 'releaseApprove', 'releasePublished']);
+    expect((detail.events as Json[]).map((e) => e.type)).toEqual([
+      'releaseDrafted',
+      'releaseSubmitted',
+      'releaseApprove',
+      'releaseApprove',
+      'releaseApprove',
+      'releasePublished',
+    ]);
 
     const pub = ok(await request(stack.base, undefined, 'GET', '/api/v1/public/releases')).json.items as Json[];
     expect(pub).toHaveLength(1);
-    expect(pub[0]).toEqual({ id: publishedId, title: '三部门联合开展危险废物专项执法行动', body, kind: 'majorAction', kindZh: '重大行动', publishedAt: expect.any(String), publishersZh: ['长治市生态环境局', '长治市公安局', '长治市人民检察院'] });
+    expect(pub[0]).toEqual({
+      id: publishedId,
+      title: '三部门联合开展危险废物专项执法行动',
+      body,
+      kind: 'majorAction',
+      kindZh: '重大行动',
+      publishedAt: expect.any(String),
+      publishersZh: ['长治市生态环境局', '长治市公安局', '长治市人民检察院'],
+    });
     const page = await fetch(`${stack.base}/public/releases/${publishedId}`);
     expect(page.status).toBe(200);
     expect(await page.text()).toContain(body);
@@ -124,33 +241,62 @@ describe('joint releases and the public output', () => {
 
   it('refuses to approve a draft that refers to a confidential case or is marked confidential, and never shows it', async () => {
     const d = ok(
-      await request(stack.base, eeb, 'POST', '/api/v1/releases', { title: mark('草稿标题'), body: mark('草稿正文') + '，三部门联合查处该案。', kind: 'result', caseIds: [secretCriminal], confidentiality: 'public', submit: true }),
+      await request(stack.base, eeb, 'POST', '/api/v1/releases', {
+        title: mark('草稿标题'),
+        body: mark('草稿正文') + '，三部门联合查处该案。',
+        kind: 'result',
+        caseIds: [secretCriminal],
+        confidentiality: 'public',
+        submit: true,
+      }),
       201,
     ).json;
     draftId = String(d.id);
-    const refused = await request(stack.base, psb, 'POST', `/api/v1/releases/${draftId}/decisions`, { decision: 'approve' });
+    const refused = await request(stack.base, psb, 'POST', `/api/v1/releases/${draftId}/decisions`, {
+      decision: 'approve',
+    });
     expect(refused.status).toBe(409);
     expect(refused.json.error!.message).toMatch(/保密案件/);
     const marked = ok(
-      await request(stack.base, eeb, 'POST', '/api/v1/releases', { title: mark('保密稿标题'), body: mark('保密稿正文') + '，内容涉及侦查。', kind: 'majorDecision', confidentiality: 'confidential', confidentialityReason: mark('保密理由'), submit: true }),
+      await request(stack.base, eeb, 'POST', '/api/v1/releases', {
+        title: mark('保密稿标题'),
+        body: mark('保密稿正文') + '，内容涉及侦查。',
+        kind: 'majorDecision',
+        confidentiality: 'confidential',
+        confidentialityReason: mark('保密理由'),
+        submit: true,
+      }),
       201,
     ).json;
-    const r2 = await request(stack.base, spp, 'POST', `/api/v1/releases/${String(marked.id)}/decisions`, { decision: 'approve' });
+    const r2 = await request(stack.base, spp, 'POST', `/api/v1/releases/${String(marked.id)}/decisions`, {
+      decision: 'approve',
+    });
     expect(r2.status).toBe(409);
     expect(r2.json.error!.message).toMatch(/保密内容不得向社会公开发布/);
     expect((await request(stack.base, eeb, 'POST', `/api/v1/releases/${String(marked.id)}/publish`)).status).toBe(409);
     // A referenced case the drafter may not see is refused like a missing one.
-    const psbDraft = await request(stack.base, psb, 'POST', '/api/v1/releases', { title: '公安局稿件', body: '公安局起草的联合发布稿正文内容。', kind: 'result', caseIds: [secretCriminal], confidentiality: 'public' });
+    const psbDraft = await request(stack.base, psb, 'POST', '/api/v1/releases', {
+      title: '公安局稿件',
+      body: '公安局起草的联合发布稿正文内容。',
+      kind: 'result',
+      caseIds: [secretCriminal],
+      confidentiality: 'public',
+    });
     expect(psbDraft.status).toBe(422);
     expect((await request(stack.base, undefined, 'GET', `/api/v1/public/releases/${draftId}`)).status).toBe(404);
   });
 
   it('counts confidential cases only in the yearly total and publishes nothing but counts', async () => {
-    const stats = ok(await request(stack.base, undefined, 'GET', '/api/v1/public/statistics')).json as Json & { years: Json[]; months: Json[] };
+    const stats = ok(await request(stack.base, undefined, 'GET', '/api/v1/public/statistics')).json as Json & {
+      years: Json[];
+      months: Json[];
+    };
     const year = String(new Date(Date.now() + 8 * 3_600_000).getUTCFullYear());
     const y = stats.years.find((x) => x.period === year)!;
     const counts = (
-      (await stack.db.handle.db.execute(sql`select count(*)::int as all, count(*) filter (where confidentiality <> 'confidential')::int as open from cases where to_char(created_at at time zone 'Asia/Shanghai', 'YYYY') = ${year}`)) as unknown as {
+      (await stack.db.handle.db.execute(
+        sql`select count(*)::int as all, count(*) filter (where confidentiality <> 'confidential')::int as open from cases where to_char(created_at at time zone 'Asia/Shanghai', 'YYYY') = ${year}`,
+      )) as unknown as {
         rows: { all: number; open: number }[];
       }
     ).rows[0];
@@ -169,7 +315,14 @@ describe('joint releases and the public output', () => {
     const publicApi = registeredRoutes().filter((r) => r.permission === 'public' && r.method === 'GET');
     const paths = publicApi.map((r) => r.path.replace(':id', publishedId));
     // Every public API endpoint is covered here; a new one must be added to this test.
-    expect(paths.sort()).toEqual(['/api/v1/feed/cases', '/api/v1/public/releases', `/api/v1/public/releases/${publishedId}`, '/api/v1/public/statistics'].sort());
+    expect(paths.sort()).toEqual(
+      [
+        '/api/v1/feed/cases',
+        '/api/v1/public/releases',
+        `/api/v1/public/releases/${publishedId}`,
+        '/api/v1/public/statistics',
+      ].sort(),
+    );
     const outputs: [string, string][] = [];
     for (const p of paths) outputs.push([p, ok(await request(stack.base, undefined, 'GET', p)).text]);
     for (const p of ['/public', `/public/releases/${publishedId}`]) {
@@ -181,13 +334,17 @@ describe('joint releases and the public output', () => {
     expect(outputs.find(([p]) => p === '/public')![1]).toContain('三部门联合开展危险废物专项执法行动');
     expect(MARKERS.length).toBeGreaterThan(20);
     // The markers are really in the record (an agency's authenticated reads show them): their absence below means something.
-    const inRecord = (await stack.db.handle.db.execute(sql`select (select count(*) from cases where title like '绝密标记%')::int as c, (select count(*) from information_records where content like '绝密标记%')::int as i`)) as unknown as { rows: { c: number; i: number }[] };
+    const inRecord = (await stack.db.handle.db.execute(
+      sql`select (select count(*) from cases where title like '绝密标记%')::int as c, (select count(*) from information_records where content like '绝密标记%')::int as i`,
+    )) as unknown as { rows: { c: number; i: number }[] };
     expect(inRecord.rows[0]).toEqual({ c: 6, i: 1 });
     expect(ok(await request(stack.base, eeb, 'GET', `/api/v1/releases/${draftId}`)).text).toContain('绝密标记草稿标题');
     for (const [p, text] of outputs) {
-      for (const m of MARKERS) expect({ path: p, leaked: text.includes(m) ? m : null }).toEqual({ path: p, leaked: null });
+      for (const m of MARKERS)
+        expect({ path: p, leaked: text.includes(m) ? m : null }).toEqual({ path: p, leaked: null });
       // Nor a case number, a user id or the drafter's name.
-      if (p !== '/api/v1/feed/cases') expect({ path: p, caseNumber: /联动-\d{4}-\d{6}/.test(text) }).toEqual({ path: p, caseNumber: false });
+      if (p !== '/api/v1/feed/cases')
+        expect({ path: p, caseNumber: /联动-\d{4}-\d{6}/.test(text) }).toEqual({ path: p, caseNumber: false });
       expect(text).not.toMatch(/u-(eeb|psb|spp|workingGroup)-/);
     }
     // The public pages load nothing from elsewhere.

@@ -31,10 +31,16 @@ describe('reports API', () => {
     expect(r.titleZh).toBe('2026年第三季度统计报表');
     const again = (await (await call('POST', '/reports', body, { 'idempotency-key': 'k-1' })).json()) as { id: string };
     expect(again.id).toBe(r.id);
-    const rows = (await stack.db.handle.db.execute(sql`select count(*)::int as n from reports where title_zh = '2026年第三季度统计报表'`)) as unknown as { rows: { n: number }[] };
+    const rows = (await stack.db.handle.db.execute(
+      sql`select count(*)::int as n from reports where title_zh = '2026年第三季度统计报表'`,
+    )) as unknown as { rows: { n: number }[] };
     expect(rows.rows[0].n).toBe(1);
 
-    let view: { status: string; progress: number; files: { format: string; href: string; size: number }[] } = { status: '', progress: 0, files: [] };
+    let view: { status: string; progress: number; files: { format: string; href: string; size: number }[] } = {
+      status: '',
+      progress: 0,
+      files: [],
+    };
     for (let i = 0; i < 120 && view.status !== 'done'; i++) {
       view = (await (await call('GET', `/reports/${r.id}`)).json()) as typeof view;
       if (view.status === 'failed') throw new Error(JSON.stringify(view));
@@ -46,7 +52,9 @@ describe('reports API', () => {
     const xlsx = await call('GET', `/reports/${r.id}/xlsx`);
     expect(xlsx.status).toBe(200);
     expect(xlsx.headers.get('content-type')).toContain('spreadsheetml');
-    expect(xlsx.headers.get('content-disposition')).toContain(`filename*=UTF-8''${encodeURIComponent('2026年第三季度统计报表.xlsx')}`);
+    expect(xlsx.headers.get('content-disposition')).toContain(
+      `filename*=UTF-8''${encodeURIComponent('2026年第三季度统计报表.xlsx')}`,
+    );
     const bytes = Buffer.from(await xlsx.arrayBuffer());
     expect(bytes.length).toBe(view.files[0].size);
     expect(bytes.subarray(0, 2).toString()).toBe('PK');

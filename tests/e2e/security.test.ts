@@ -31,7 +31,12 @@ describe('security hardening', () => {
     psb = await stack.userToken({ agency: 'psb', role: 'officer' }, '公安局办案人员');
     wg = await stack.userToken({ agency: 'workingGroup', role: 'leader' }, '联动工作组组长');
     sppHead = await stack.userToken({ agency: 'spp', role: 'head' }, '检察院负责人');
-    const created = await request(stack.base, eeb, 'POST', '/api/v1/cases', { title: '保密：举报人张某某线索', summary: '举报人住址：某小区 3 号楼', track: 'criminal', confidentiality: 'confidential' });
+    const created = await request(stack.base, eeb, 'POST', '/api/v1/cases', {
+      title: '保密：举报人张某某线索',
+      summary: '举报人住址：某小区 3 号楼',
+      track: 'criminal',
+      confidentiality: 'confidential',
+    });
     expect(created.status).toBe(201);
     secretCase = created.json.case as Json;
   });
@@ -39,13 +44,28 @@ describe('security hardening', () => {
     await stack.close();
   });
 
-  const idOf = async (token: string) => ((await request(stack.base, token, 'GET', '/api/v1/me')).json as { id: string }).id;
+  const idOf = async (token: string) =>
+    ((await request(stack.base, token, 'GET', '/api/v1/me')).json as { id: string }).id;
   const login = async (username: string, pw: string, headers: Record<string, string> = {}) => {
-    const res = await fetch(`${stack.base}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ username, password: pw }) });
-    return { status: res.status, body: (await res.json()) as { csrfToken?: string; error?: { code: string; message: string } }, cookie: (res.headers.get('set-cookie') ?? '').split(';')[0] };
+    const res = await fetch(`${stack.base}/api/v1/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...headers },
+      body: JSON.stringify({ username, password: pw }),
+    });
+    return {
+      status: res.status,
+      body: (await res.json()) as { csrfToken?: string; error?: { code: string; message: string } },
+      cookie: (res.headers.get('set-cookie') ?? '').split(';')[0],
+    };
   };
   const newUser = async (agency: string, role: string, username: string) => {
-    const res = await request(stack.base, admin, 'POST', '/api/v1/users', { username, displayName: username, agency, role, email: `${username}@test.local` });
+    const res = await request(stack.base, admin, 'POST', '/api/v1/users', {
+      username,
+      displayName: username,
+      agency,
+      role,
+      email: `${username}@test.local`,
+    });
     expect(res.status).toBe(201);
     return res.json as unknown as { user: { id: string }; token: string };
   };
@@ -64,10 +84,19 @@ describe('security hardening', () => {
 
   it('2: an entry is written before the answer (a lone surrogate no longer drops it), a failed write answers 503, the chain verifies', async () => {
     // A lone surrogate is refused at the edge now (422 naming the field), so it never reaches the audit insert.
-    const surrogate = await request(stack.base, eeb, 'POST', '/api/v1/cases', '{"title":"\\ud800 孤立代理项","track":"criminal"}');
+    const surrogate = await request(
+      stack.base,
+      eeb,
+      'POST',
+      '/api/v1/cases',
+      '{"title":"\\ud800 孤立代理项","track":"criminal"}',
+    );
     expect(surrogate.status).toBe(422);
     expect(surrogate.json.error?.message).toContain('title');
-    const created = await request(stack.base, eeb, 'POST', '/api/v1/cases', { title: '审计先于回答', track: 'criminal' });
+    const created = await request(stack.base, eeb, 'POST', '/api/v1/cases', {
+      title: '审计先于回答',
+      track: 'criminal',
+    });
     expect(created.status).toBe(201);
     const id = (created.json.case as Json).id as string;
     // No waiting: the row is there when the answer is.
@@ -75,12 +104,24 @@ describe('security hardening', () => {
     expect(rows.map((r) => r.action)).toEqual(['POST /api/v1/cases']);
 
     // The database refuses this one entry (a real trigger): the change is not answered as if recorded.
-    await stack.db.handle.db.execute(sql.raw(`create function refuse_probe() returns trigger as $$ begin raise exception 'refused'; end; $$ language plpgsql`));
-    await stack.db.handle.db.execute(sql.raw(`create trigger refuse_probe before insert on audit_log for each row when (new.request_id = 'audit-refused-1') execute function refuse_probe()`));
+    await stack.db.handle.db.execute(
+      sql.raw(
+        `create function refuse_probe() returns trigger as $$ begin raise exception 'refused'; end; $$ language plpgsql`,
+      ),
+    );
+    await stack.db.handle.db.execute(
+      sql.raw(
+        `create trigger refuse_probe before insert on audit_log for each row when (new.request_id = 'audit-refused-1') execute function refuse_probe()`,
+      ),
+    );
     const target = await newUser('eeb', 'officer', 'audit-refused');
     const refused = await fetch(`${stack.base}/api/v1/users/${target.user.id}`, {
       method: 'PATCH',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${admin}`, 'x-request-id': 'audit-refused-1' },
+      headers: {
+        'content-type': 'application/json',
+        authorization: `Bearer ${admin}`,
+        'x-request-id': 'audit-refused-1',
+      },
       body: JSON.stringify({ displayName: '改名' }),
     });
     expect(refused.status).toBe(503);
@@ -110,12 +151,23 @@ describe('security hardening', () => {
 
   it('3: a password set by the administrator is told to the user in the inbox; a deactivated user loses tokens, sessions and mail', async () => {
     const { user, token } = await newUser('psb', 'officer', 'leaving-officer');
-    expect((await request(stack.base, admin, 'PUT', `/api/v1/users/${user.id}/password`, { password })).status).toBe(204);
+    expect((await request(stack.base, admin, 'PUT', `/api/v1/users/${user.id}/password`, { password })).status).toBe(
+      204,
+    );
     const inbox = await request(stack.base, token, 'GET', '/api/v1/me/notifications');
     expect((inbox.json.items as Json[]).map((n) => n.subject)).toContain('您的登录密码已被管理员重新设置');
     const session = await login('leaving-officer', password);
     expect(session.status).toBe(200);
-    await stack.db.handle.db.insert(notifications).values({ id: 'pending-for-leaver', eventId: 'e', recipientUserId: user.id, recipientEmail: 'leaving-officer@test.local', recipientLabelZh: 'x', subject: 's', bodyText: 'b', messageId: '<m@x>' });
+    await stack.db.handle.db.insert(notifications).values({
+      id: 'pending-for-leaver',
+      eventId: 'e',
+      recipientUserId: user.id,
+      recipientEmail: 'leaving-officer@test.local',
+      recipientLabelZh: 'x',
+      subject: 's',
+      bodyText: 'b',
+      messageId: '<m@x>',
+    });
 
     expect((await request(stack.base, admin, 'DELETE', `/api/v1/users/${user.id}`)).status).toBe(204);
     expect((await request(stack.base, token, 'GET', '/api/v1/me')).status).toBe(401);
@@ -134,10 +186,30 @@ describe('security hardening', () => {
 
   it('4: self-issued tokens need the password, live at most 90 days, and end with the session that issued them and with a new password', async () => {
     const { user, token } = await newUser('eeb', 'officer', 'token-minter');
-    expect((await request(stack.base, admin, 'PUT', `/api/v1/users/${user.id}/password`, { password })).status).toBe(204);
-    expect((await request(stack.base, token, 'POST', `/api/v1/users/${user.id}/tokens`, { name: '无密码' })).status).toBe(422);
-    expect((await request(stack.base, token, 'POST', `/api/v1/users/${user.id}/tokens`, { name: '十年', expiresInDays: 3650, currentPassword: password })).status).toBe(422);
-    expect((await request(stack.base, token, 'POST', `/api/v1/users/${user.id}/tokens`, { name: '91 天', expiresInDays: 91, currentPassword: password })).status).toBe(422);
+    expect((await request(stack.base, admin, 'PUT', `/api/v1/users/${user.id}/password`, { password })).status).toBe(
+      204,
+    );
+    expect(
+      (await request(stack.base, token, 'POST', `/api/v1/users/${user.id}/tokens`, { name: '无密码' })).status,
+    ).toBe(422);
+    expect(
+      (
+        await request(stack.base, token, 'POST', `/api/v1/users/${user.id}/tokens`, {
+          name: '十年',
+          expiresInDays: 3650,
+          currentPassword: password,
+        })
+      ).status,
+    ).toBe(422);
+    expect(
+      (
+        await request(stack.base, token, 'POST', `/api/v1/users/${user.id}/tokens`, {
+          name: '91 天',
+          expiresInDays: 91,
+          currentPassword: password,
+        })
+      ).status,
+    ).toBe(422);
     const s = await login('token-minter', password);
     const minted = await fetch(`${stack.base}/api/v1/users/${user.id}/tokens`, {
       method: 'POST',
@@ -148,13 +220,27 @@ describe('security hardening', () => {
     const m = (await minted.json()) as { token: string; expiresAt: string };
     expect(Date.parse(m.expiresAt) - Date.now()).toBeLessThanOrEqual(90 * 86_400_000 + 60_000);
     expect((await request(stack.base, m.token, 'GET', '/api/v1/me')).status).toBe(200);
-    expect((await fetch(`${stack.base}/api/v1/auth/logout`, { method: 'POST', headers: { cookie: s.cookie, 'x-csrf-token': s.body.csrfToken! } })).status).toBe(204);
+    expect(
+      (
+        await fetch(`${stack.base}/api/v1/auth/logout`, {
+          method: 'POST',
+          headers: { cookie: s.cookie, 'x-csrf-token': s.body.csrfToken! },
+        })
+      ).status,
+    ).toBe(204);
     expect((await request(stack.base, m.token, 'GET', '/api/v1/me')).status).toBe(401);
 
-    const own = await request(stack.base, token, 'POST', `/api/v1/users/${user.id}/tokens`, { name: '本人', expiresInDays: 30, currentPassword: password });
+    const own = await request(stack.base, token, 'POST', `/api/v1/users/${user.id}/tokens`, {
+      name: '本人',
+      expiresInDays: 30,
+      currentPassword: password,
+    });
     expect(own.status).toBe(201);
     const ownToken = own.json.token as string;
-    expect((await request(stack.base, admin, 'PUT', `/api/v1/users/${user.id}/password`, { password: 'another-Secret-123' })).status).toBe(204);
+    expect(
+      (await request(stack.base, admin, 'PUT', `/api/v1/users/${user.id}/password`, { password: 'another-Secret-123' }))
+        .status,
+    ).toBe(204);
     expect((await request(stack.base, ownToken, 'GET', '/api/v1/me')).status).toBe(401);
   });
 
@@ -165,7 +251,11 @@ describe('security hardening', () => {
     // The API runs in this process: the loop's longest stall while eight passwords are hashed is the API's.
     const delay = monitorEventLoopDelay({ resolution: 5 });
     delay.enable();
-    const changes = await Promise.all(Array.from({ length: 8 }, () => request(stack.base, admin, 'PUT', `/api/v1/users/${user.id}/password`, { password })));
+    const changes = await Promise.all(
+      Array.from({ length: 8 }, () =>
+        request(stack.base, admin, 'PUT', `/api/v1/users/${user.id}/password`, { password }),
+      ),
+    );
     delay.disable();
     expect(changes.map((c) => c.status)).toEqual(Array(8).fill(204));
     // Synchronous scrypt stalled it ~120 ms per hash and 390 ms for the eight; a loaded machine adds some tens.
@@ -174,20 +264,45 @@ describe('security hardening', () => {
 
   it('6: wrong currentPassword guesses are counted: after five, 429 even with the right one', async () => {
     const { user, token } = await newUser('eeb', 'officer', 'guessed');
-    expect((await request(stack.base, admin, 'PUT', `/api/v1/users/${user.id}/password`, { password })).status).toBe(204);
-    for (let i = 0; i < 5; i++) expect((await request(stack.base, token, 'PUT', `/api/v1/users/${user.id}/password`, { password: 'new-Password-123', currentPassword: `guess-${i}` })).status).toBe(422);
-    const sixth = await request(stack.base, token, 'PUT', `/api/v1/users/${user.id}/password`, { password: 'new-Password-123', currentPassword: password });
+    expect((await request(stack.base, admin, 'PUT', `/api/v1/users/${user.id}/password`, { password })).status).toBe(
+      204,
+    );
+    for (let i = 0; i < 5; i++)
+      expect(
+        (
+          await request(stack.base, token, 'PUT', `/api/v1/users/${user.id}/password`, {
+            password: 'new-Password-123',
+            currentPassword: `guess-${i}`,
+          })
+        ).status,
+      ).toBe(422);
+    const sixth = await request(stack.base, token, 'PUT', `/api/v1/users/${user.id}/password`, {
+      password: 'new-Password-123',
+      currentPassword: password,
+    });
     expect(sixth.status).toBe(429);
   });
 
   // ------------------------------------------------------------------------------------------------ 7: bodies
 
   it('7: an anonymous body is not parsed before authentication, and only a small one is accepted at all', async () => {
-    const bad = await fetch(`${stack.base}/api/v1/cases`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"not json' });
+    const bad = await fetch(`${stack.base}/api/v1/cases`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"not json',
+    });
     expect(bad.status).toBe(401);
-    const big = await fetch(`${stack.base}/api/v1/imports`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ content: 'x'.repeat(2_000_000) }) });
+    const big = await fetch(`${stack.base}/api/v1/imports`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ content: 'x'.repeat(2_000_000) }),
+    });
     expect(big.status).toBe(401);
-    const bigLogin = await fetch(`${stack.base}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'x', password: 'y'.repeat(20_000) }) });
+    const bigLogin = await fetch(`${stack.base}/api/v1/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'x', password: 'y'.repeat(20_000) }),
+    });
     expect(bigLogin.status).toBe(413);
   });
 
@@ -195,7 +310,9 @@ describe('security hardening', () => {
 
   it('8: unknown, wrong and throttled logins answer alike and take comparable time; throttling is per user and address, never a lock (423)', async () => {
     const { user } = await newUser('eeb', 'officer', 'timing-user');
-    expect((await request(stack.base, admin, 'PUT', `/api/v1/users/${user.id}/password`, { password })).status).toBe(204);
+    expect((await request(stack.base, admin, 'PUT', `/api/v1/users/${user.id}/password`, { password })).status).toBe(
+      204,
+    );
     const timed = async (name: string) => {
       const t0 = performance.now();
       const r = await login(name, 'wrong-password');
@@ -224,7 +341,9 @@ describe('security hardening', () => {
     expect((await login('nobody-at-all', 'x')).status).toBe(429); // the same for a name that does not exist
     // Anyone else still logs in: the throttle is not a lock on the account.
     const { user: other } = await newUser('eeb', 'officer', 'other-user');
-    expect((await request(stack.base, admin, 'PUT', `/api/v1/users/${other.id}/password`, { password })).status).toBe(204);
+    expect((await request(stack.base, admin, 'PUT', `/api/v1/users/${other.id}/password`, { password })).status).toBe(
+      204,
+    );
     expect((await login('other-user', password)).status).toBe(200);
   });
 
@@ -254,7 +373,10 @@ describe('security hardening', () => {
   });
 
   it('9: a meeting agenda counts confidential cases and names none', async () => {
-    await stack.db.handle.db.update(cases).set({ overdue: true }).where(eq(cases.id, secretCase.id as string));
+    await stack.db.handle.db
+      .update(cases)
+      .set({ overdue: true })
+      .where(eq(cases.id, secretCase.id as string));
     const agenda = await createDutyActivities({ db: stack.db.handle.db }).compileMeetingAgenda({ nowMs: Date.now() });
     expect(JSON.stringify(agenda)).not.toContain(secretCase.id as string);
     expect(JSON.stringify(agenda)).not.toContain(secretCase.caseNumber as string);
@@ -263,7 +385,13 @@ describe('security hardening', () => {
 
   it('9: an import links a case number only to a case the importer may see (a confidential one of others is as if missing)', async () => {
     const content = `source_id,agency,party,fact_summary,penalty_type,amount,decision_date,document_number,case_number\nPSB-X-1,psb,某公司,事实,罚款,"1,000",2026-10-09,长公罚〔2026〕1号,${secretCase.caseNumber as string}\n`;
-    const res = await request(stack.base, psb, 'POST', '/api/v1/imports', { kind: 'penalty', sourceSystem: 'psb-x', filename: 'p.csv', contentType: 'text/csv', content });
+    const res = await request(stack.base, psb, 'POST', '/api/v1/imports', {
+      kind: 'penalty',
+      sourceSystem: 'psb-x',
+      filename: 'p.csv',
+      contentType: 'text/csv',
+      content,
+    });
     expect(res.status).toBe(202);
     for (let i = 0; i < 150; i++) {
       const j = await request(stack.base, psb, 'GET', `/api/v1/imports/${res.json.id as string}`);
@@ -278,15 +406,31 @@ describe('security hardening', () => {
   });
 
   it('9: a 保密 Art 34 record in a non-confidential case is withheld from agencies not involved and from the working group', async () => {
-    const created = await request(stack.base, eeb, 'POST', '/api/v1/cases', { title: '内部案件', track: 'administrative' });
+    const created = await request(stack.base, eeb, 'POST', '/api/v1/cases', {
+      title: '内部案件',
+      track: 'administrative',
+    });
     const caseId = (created.json.case as Json).id as string;
-    expect((await request(stack.base, eeb, 'POST', `/api/v1/cases/${caseId}/steps/decideAdministrativePenalty`, { documentNumber: '长环罚〔2026〕9001号' })).status).toBe(200);
+    expect(
+      (
+        await request(stack.base, eeb, 'POST', `/api/v1/cases/${caseId}/steps/decideAdministrativePenalty`, {
+          documentNumber: '长环罚〔2026〕9001号',
+        })
+      ).status,
+    ).toBe(200);
     let seq: number | undefined;
     for (let i = 0; i < 150 && seq === undefined; i++) {
-      seq = ((await request(stack.base, eeb, 'GET', `/api/v1/cases/${caseId}/information-records`)).json.items as Json[] | undefined)?.[0]?.seq as number | undefined;
+      seq = (
+        (await request(stack.base, eeb, 'GET', `/api/v1/cases/${caseId}/information-records`)).json.items as
+          Json[] | undefined
+      )?.[0]?.seq as number | undefined;
       if (seq === undefined) await new Promise((r) => setTimeout(r, 200));
     }
-    const entered = await request(stack.base, eeb, 'POST', `/api/v1/cases/${caseId}/information-records/${seq}`, { content: '保密：涉及举报人李某', confidentiality: 'confidential', confidentialityReason: '涉及举报人' });
+    const entered = await request(stack.base, eeb, 'POST', `/api/v1/cases/${caseId}/information-records/${seq}`, {
+      content: '保密：涉及举报人李某',
+      confidentiality: 'confidential',
+      confidentialityReason: '涉及举报人',
+    });
     expect(entered.status).toBe(200);
     for (const token of [psb, wg]) {
       const res = await request(stack.base, token, 'GET', `/api/v1/cases/${caseId}/information-records`);
@@ -300,7 +444,7 @@ describe('security hardening', () => {
 
   // ------------------------------------------------------------------------------------------------ 10: audit gaps, spoofing
 
-  it('10: every read of a confidential case\'s supervision item is audited; X-Forwarded-For is not believed from an unconfigured client', async () => {
+  it("10: every read of a confidential case's supervision item is audited; X-Forwarded-For is not believed from an unconfigured client", async () => {
     const itemId = supervisionItemId('case', secretCase.id as string, 'notTransferred', 'sweep');
     await stack.env.client.workflow.start(supervisionItemWorkflow, {
       workflowId: supervisionWorkflowId(itemId),
@@ -328,7 +472,9 @@ describe('security hardening', () => {
     });
     let status = 404;
     for (let i = 0; i < 150 && status !== 200; i++) {
-      const res = await fetch(`${stack.base}/api/v1/supervision-items/${itemId}`, { headers: { authorization: `Bearer ${sppHead}`, 'x-forwarded-for': '203.0.113.7' } });
+      const res = await fetch(`${stack.base}/api/v1/supervision-items/${itemId}`, {
+        headers: { authorization: `Bearer ${sppHead}`, 'x-forwarded-for': '203.0.113.7' },
+      });
       status = res.status;
       if (status !== 200) await new Promise((r) => setTimeout(r, 200));
     }
@@ -344,15 +490,27 @@ describe('security hardening', () => {
 
   it('11: report periods are bounded', async () => {
     for (const period of ['1000', '9999', '1999-12']) {
-      const res = await request(stack.base, eeb, 'POST', '/api/v1/reports', { kind: 'statistics', period, formats: ['csv'] });
-      expect({ period, status: res.status, code: res.json.error?.code }).toEqual({ period, status: 422, code: 'bad_period' });
+      const res = await request(stack.base, eeb, 'POST', '/api/v1/reports', {
+        kind: 'statistics',
+        period,
+        formats: ['csv'],
+      });
+      expect({ period, status: res.status, code: res.json.error?.code }).toEqual({
+        period,
+        status: 422,
+        code: 'bad_period',
+      });
     }
   });
 
   it('11: a stale session cookie does not stand in the way of logging in', async () => {
     const { user } = await newUser('eeb', 'officer', 'stale-cookie');
-    expect((await request(stack.base, admin, 'PUT', `/api/v1/users/${user.id}/password`, { password })).status).toBe(204);
-    expect((await login('stale-cookie', password, { cookie: 'lk_session=stale-value-from-yesterday' })).status).toBe(200);
+    expect((await request(stack.base, admin, 'PUT', `/api/v1/users/${user.id}/password`, { password })).status).toBe(
+      204,
+    );
+    expect((await login('stale-cookie', password, { cookie: 'lk_session=stale-value-from-yesterday' })).status).toBe(
+      200,
+    );
   });
 
   // ------------------------------------------------------------------------------------------------ 4: the bootstrap token (last: it replaces the administrator's token)

@@ -31,11 +31,31 @@ describe('vertical slice over HTTP', () => {
     [env, db, smtp] = await Promise.all([createDevServerEnv(), createTestDb(), startSmtp()]);
     await ensureAdmin(db.handle.db, token);
     // Cases are registered by the EEB: an EEB head with a token of their own.
-    await db.handle.db.insert(users).values({ id: 'eeb-head', username: 'eeb-head', displayName: '生态环境局负责人', agency: 'eeb', role: 'head', email: 'head@eeb.local' });
-    await db.handle.db.insert(apiTokens).values({ id: 'eeb-head-token', userId: 'eeb-head', name: 'e2e', tokenHash: hashToken(eebToken) });
-    const config = loadConfig({ TEMPORAL_ADDRESS: env.address, TEMPORAL_TASK_QUEUE: `e2e-${Date.now()}`, SMTP_URL: smtp.url, ...TEST_KEYS_ENV });
+    await db.handle.db.insert(users).values({
+      id: 'eeb-head',
+      username: 'eeb-head',
+      displayName: '生态环境局负责人',
+      agency: 'eeb',
+      role: 'head',
+      email: 'head@eeb.local',
+    });
+    await db.handle.db
+      .insert(apiTokens)
+      .values({ id: 'eeb-head-token', userId: 'eeb-head', name: 'e2e', tokenHash: hashToken(eebToken) });
+    const config = loadConfig({
+      TEMPORAL_ADDRESS: env.address,
+      TEMPORAL_TASK_QUEUE: `e2e-${Date.now()}`,
+      SMTP_URL: smtp.url,
+      ...TEST_KEYS_ENV,
+    });
     const mailer = createMailer({ smtpUrl: smtp.url, from: config.mail.from, mailDir: '/nonexistent' });
-    worker = await createWorker({ connection: env.nativeConnection, config, db: db.handle, mailer, workflowBundle: await workflowBundle() });
+    worker = await createWorker({
+      connection: env.nativeConnection,
+      config,
+      db: db.handle,
+      mailer,
+      workflowBundle: await workflowBundle(),
+    });
     running = worker.run();
     server = await listen(createApp({ db: db.handle, temporal: env.client, config }), 0, '127.0.0.1');
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -58,22 +78,35 @@ describe('vertical slice over HTTP', () => {
     fetch(`${base}${path}`, {
       ...init,
       // Default: the EEB head (cases are the agencies' business; the administrator is passed explicitly).
-      headers: { 'content-type': 'application/json', ...(auth ? { authorization: `Bearer ${eebToken}` } : {}), ...(init.headers ?? {}) },
+      headers: {
+        'content-type': 'application/json',
+        ...(auth ? { authorization: `Bearer ${eebToken}` } : {}),
+        ...(init.headers ?? {}),
+      },
     });
 
   it('answers health and readiness', async () => {
     expect((await call('/healthz', {}, false)).status).toBe(200);
     const ready = await call('/readyz', {}, false);
     expect(ready.status).toBe(200);
-    expect(await json(ready)).toMatchObject({ status: 'ready', checks: { database: { ok: true }, temporal: { ok: true } } });
+    expect(await json(ready)).toMatchObject({
+      status: 'ready',
+      checks: { database: { ok: true }, temporal: { ok: true } },
+    });
   });
 
   it('serves the OpenAPI document generated from the request schemas', async () => {
     const doc = await json(await call('/api/v1/openapi.json', {}, false));
     expect(doc.openapi).toMatch(/^3\./);
     const post = doc.paths['/api/v1/cases'].post;
-    expect(post.requestBody.content['application/json'].schema.properties.track.enum).toEqual(['criminal', 'detention', 'administrative']);
-    expect(post.requestBody.content['application/json'].schema.required).toEqual(expect.arrayContaining(['title', 'track']));
+    expect(post.requestBody.content['application/json'].schema.properties.track.enum).toEqual([
+      'criminal',
+      'detention',
+      'administrative',
+    ]);
+    expect(post.requestBody.content['application/json'].schema.required).toEqual(
+      expect.arrayContaining(['title', 'track']),
+    );
     expect(doc.paths['/api/v1/cases/{id}/history'].get).toBeDefined();
   });
 
@@ -94,7 +127,11 @@ describe('vertical slice over HTTP', () => {
   });
 
   it('creates a case and starts its workflow in one idempotent operation; reads it back with its clock and history', async () => {
-    const payload = JSON.stringify({ title: '某电镀厂通过暗管排放含铬废水', track: 'detention', documentNumber: '长环移拘审〔2026〕7号' });
+    const payload = JSON.stringify({
+      title: '某电镀厂通过暗管排放含铬废水',
+      track: 'detention',
+      documentNumber: '长环移拘审〔2026〕7号',
+    });
     const headers = { 'idempotency-key': 'slice-1', authorization: `Bearer ${eebToken}` };
     const first = await call('/api/v1/cases', { method: 'POST', body: payload, headers });
     expect(first.status).toBe(201);
@@ -108,7 +145,11 @@ describe('vertical slice over HTTP', () => {
     const detail = await json(await call(`/api/v1/cases/${created.case.id}`));
     expect(detail.case.track).toBe('detention');
     expect(detail.deadlines).toHaveLength(1);
-    expect(detail.deadlines[0]).toMatchObject({ ruleId: 'eeb.detention-transfer', status: 'open', responsibleAgency: 'eeb' });
+    expect(detail.deadlines[0]).toMatchObject({
+      ruleId: 'eeb.detention-transfer',
+      status: 'open',
+      responsibleAgency: 'eeb',
+    });
     expect(detail.deadlines[0].dueDate).toMatch(/^\d{4}-\d{2}-\d{2}$/);
     // Agency users get no link into the Temporal UI (supervisors and operators have their own access).
     expect(detail.temporalUiUrl).toBeUndefined();
@@ -157,20 +198,29 @@ describe('vertical slice over HTTP', () => {
     expect((await json(missing)).error.message).toMatch(/缺少|必填/);
     expect((await post('noSuchStep', {})).status).toBe(404);
     const key = { ...asEeb, 'idempotency-key': 'deliver-1' };
-    const ok = await post('deliverDetentionTransfer', { documentNumber: '长环移拘〔2026〕7号', psbUnit: '长治市公安局' }, key);
+    const ok = await post(
+      'deliverDetentionTransfer',
+      { documentNumber: '长环移拘〔2026〕7号', psbUnit: '长治市公安局' },
+      key,
+    );
     expect(ok.status).toBe(200);
     const view = await json(ok);
     expect(view.stage).toBe('detentionDelivered');
     expect(view.responsibleAgency).toBe('psb');
     // The same Idempotency-Key: one effect.
-    expect((await post('deliverDetentionTransfer', { documentNumber: '长环移拘〔2026〕7号', psbUnit: '长治市公安局' }, key)).status).toBe(200);
+    expect(
+      (await post('deliverDetentionTransfer', { documentNumber: '长环移拘〔2026〕7号', psbUnit: '长治市公安局' }, key))
+        .status,
+    ).toBe(200);
     const events = await db.handle.db.select().from(caseEvents).where(eq(caseEvents.caseId, caseId));
     expect(events.filter((e) => (e.data as { step?: string }).step === 'deliverDetentionTransfer')).toHaveLength(1);
     const live = await json(await call(`/api/v1/cases/${caseId}/state`));
     expect(live.stage).toBe('detentionDelivered');
     expect(live.nextActions.map((a: { agency: string }) => a.agency)).toContain('psb');
     const history = await json(await call(`/api/v1/cases/${caseId}/history`));
-    expect(history.timeline.map((e: { textZh: string }) => e.textZh).join('\n')).toContain('文书号 长环移拘〔2026〕7号');
+    expect(history.timeline.map((e: { textZh: string }) => e.textZh).join('\n')).toContain(
+      '文书号 长环移拘〔2026〕7号',
+    );
   });
 
   it('previews a deadline exactly as the CLI does (§4 worked example)', async () => {
@@ -194,7 +244,11 @@ describe('vertical slice over HTTP', () => {
   it('loads a calendar year: shows which open clocks move, stores it, and the case re-times and records it', async () => {
     const fresh = await call('/api/v1/cases', {
       method: 'POST',
-      body: JSON.stringify({ title: '某企业拒不停产整治', track: 'detention', documentNumber: '长环移拘审〔2026〕8号' }),
+      body: JSON.stringify({
+        title: '某企业拒不停产整治',
+        track: 'detention',
+        documentNumber: '长环移拘审〔2026〕8号',
+      }),
       headers: asEeb,
     });
     const caseId = (await json(fresh)).case.id;
@@ -208,14 +262,27 @@ describe('vertical slice over HTTP', () => {
       workdays: official.workdays.filter((d: string) => d !== clock.dueDate),
       source: { notice: '国办发明电〔测试〕1号', date: `${year}-01-02` },
     };
-    expect((await call('/api/v1/calendars/preview', { method: 'POST', body: JSON.stringify(corrected), headers: asEeb })).status).toBe(403);
-    const preview = await json(await call('/api/v1/calendars/preview', { method: 'POST', body: JSON.stringify(corrected), headers: asAdmin }));
+    expect(
+      (await call('/api/v1/calendars/preview', { method: 'POST', body: JSON.stringify(corrected), headers: asEeb }))
+        .status,
+    ).toBe(403);
+    const preview = await json(
+      await call('/api/v1/calendars/preview', { method: 'POST', body: JSON.stringify(corrected), headers: asAdmin }),
+    );
     // The administrator reads no case: the clock is listed by rule and dates, not by case.
     expect(preview.affected.map((a: { ruleId: string }) => a.ruleId)).toContain(clock.ruleId);
     expect(JSON.stringify(preview)).not.toContain(caseId);
-    const bad = await call('/api/v1/calendars', { method: 'POST', body: JSON.stringify({ ...corrected, holidays: ['2026-02-30'] }), headers: asAdmin });
+    const bad = await call('/api/v1/calendars', {
+      method: 'POST',
+      body: JSON.stringify({ ...corrected, holidays: ['2026-02-30'] }),
+      headers: asAdmin,
+    });
     expect(bad.status).toBe(422);
-    const loaded = await call('/api/v1/calendars', { method: 'POST', body: JSON.stringify(corrected), headers: asAdmin });
+    const loaded = await call('/api/v1/calendars', {
+      method: 'POST',
+      body: JSON.stringify(corrected),
+      headers: asAdmin,
+    });
     expect(loaded.status).toBe(202);
     const fanOut = await json(loaded);
     expect(fanOut.workflowId).toMatch(new RegExp(`^calendar-${year}-[0-9a-f]{16}$`));
@@ -229,17 +296,30 @@ describe('vertical slice over HTTP', () => {
     expect(progress.total).toBeGreaterThanOrEqual(1);
     expect(progress.messageZh).toContain('已通知');
     // The same content loaded again finds the same fan-out and tells no case twice.
-    const again = await call('/api/v1/calendars', { method: 'POST', body: JSON.stringify(corrected), headers: asAdmin });
+    const again = await call('/api/v1/calendars', {
+      method: 'POST',
+      body: JSON.stringify(corrected),
+      headers: asAdmin,
+    });
     expect(again.status).toBe(202);
-    expect(await json(again)).toMatchObject({ workflowId: fanOut.workflowId, messageZh: expect.stringContaining('未重复通知') });
+    expect(await json(again)).toMatchObject({
+      workflowId: fanOut.workflowId,
+      messageZh: expect.stringContaining('未重复通知'),
+    });
     let retimed: unknown[] = [];
     for (let i = 0; i < 50 && retimed.length === 0; i++) {
       await new Promise((r) => setTimeout(r, 200));
-      retimed = (await db.handle.db.select().from(caseEvents).where(eq(caseEvents.caseId, caseId))).filter((e) => e.type === 'clockRetimed');
+      retimed = (await db.handle.db.select().from(caseEvents).where(eq(caseEvents.caseId, caseId))).filter(
+        (e) => e.type === 'clockRetimed',
+      );
     }
     expect(retimed).toHaveLength(1);
     const history = await env.client.workflow.getHandle(`case-${caseId}`).fetchHistory();
-    expect((history.events ?? []).filter((e) => e.workflowExecutionSignaledEventAttributes?.signalName === 'calendarChanged')).toHaveLength(1);
+    expect(
+      (history.events ?? []).filter(
+        (e) => e.workflowExecutionSignaledEventAttributes?.signalName === 'calendarChanged',
+      ),
+    ).toHaveLength(1);
     const after = await json(await call(`/api/v1/cases/${caseId}`));
     expect(after.deadlines[0].dueDate > clock.dueDate).toBe(true);
     const list = await json(await call('/api/v1/calendars'));

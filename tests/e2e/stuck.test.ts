@@ -42,15 +42,27 @@ describe('stuck work is visible and can be repaired', () => {
     expect(await stuckGauge()).toBe(0);
     await exec(`create function refuse_task_force() returns trigger language plpgsql as $$ begin
       if new.type = 'taskForceFormed' then raise exception '测试：锁不可用' using errcode = '55P03'; end if; return new; end $$`);
-    await exec(`create trigger refuse_task_force before insert on case_events for each row execute function refuse_task_force()`);
+    await exec(
+      `create trigger refuse_task_force before insert on case_events for each row execute function refuse_task_force()`,
+    );
 
-    const step = await request(stack.base, eeb, 'POST', `/api/v1/cases/${id}/steps/formTaskForce`, { members: ['甲', '乙'] });
+    const step = await request(stack.base, eeb, 'POST', `/api/v1/cases/${id}/steps/formTaskForce`, {
+      members: ['甲', '乙'],
+    });
     expect([202, 503]).toContain(step.status); // answered within UPDATE_ANSWER_MS, not held
 
     await until('the stuck gauge', async () => ((await stuckGauge()) === 1 ? true : undefined));
     const dash = await request(stack.base, wg, 'GET', '/api/v1/dashboard');
-    const stuck = dash.json.stuck as { caseId: string; caseNumber: string; kind: string; activityType: string; reasonZh: string }[];
-    expect(stuck).toEqual([expect.objectContaining({ caseId: id, caseNumber, kind: 'activity', activityType: 'recordCaseChange' })]);
+    const stuck = dash.json.stuck as {
+      caseId: string;
+      caseNumber: string;
+      kind: string;
+      activityType: string;
+      reasonZh: string;
+    }[];
+    expect(stuck).toEqual([
+      expect.objectContaining({ caseId: id, caseNumber, kind: 'activity', activityType: 'recordCaseChange' }),
+    ]);
     expect(stuck[0].reasonZh).toContain('案件记录写入反复失败');
     expect(stuck[0].reasonZh).toContain('55P03');
     expect((await request(stack.base, eeb, 'GET', '/api/v1/dashboard')).json.stuck).toBeUndefined(); // the working group's
@@ -62,8 +74,14 @@ describe('stuck work is visible and can be repaired', () => {
     // acceptance may not be in the history yet (then the last completed task is the one before it); once it is,
     // the last completed task may come after it, and resetting there would keep the step.
     const events = (await handle.fetchHistory()).events ?? [];
-    const accepted = events.find((e) => e.workflowExecutionUpdateAcceptedEventAttributes?.acceptedRequest?.input?.name === 'formTaskForce');
-    const resetTo = events.filter((e) => e.workflowTaskCompletedEventAttributes && (!accepted || Number(e.eventId) < Number(accepted.eventId))).pop()!;
+    const accepted = events.find(
+      (e) => e.workflowExecutionUpdateAcceptedEventAttributes?.acceptedRequest?.input?.name === 'formTaskForce',
+    );
+    const resetTo = events
+      .filter(
+        (e) => e.workflowTaskCompletedEventAttributes && (!accepted || Number(e.eventId) < Number(accepted.eventId)),
+      )
+      .pop()!;
     const before = await handle.describe();
     const { runId } = await stack.env.client.workflowService.resetWorkflowExecution({
       namespace: stack.env.client.options.namespace,
@@ -81,12 +99,20 @@ describe('stuck work is visible and can be repaired', () => {
 
     // The cause fixed, the case takes the step again; the record holds it once.
     await exec(`drop trigger refuse_task_force on case_events`);
-    const again = await request(stack.base, eeb, 'POST', `/api/v1/cases/${id}/steps/formTaskForce`, { members: ['甲', '乙'] });
+    const again = await request(stack.base, eeb, 'POST', `/api/v1/cases/${id}/steps/formTaskForce`, {
+      members: ['甲', '乙'],
+    });
     expect(again.status).toBe(200);
     expect(again.json.stage).toBe('taskForce');
-    const rows = ((await exec(`select type from case_events where case_id = '${id}' order by seq`)) as unknown as { rows: { type: string }[] }).rows.map((r) => r.type);
+    const rows = (
+      (await exec(`select type from case_events where case_id = '${id}' order by seq`)) as unknown as {
+        rows: { type: string }[];
+      }
+    ).rows.map((r) => r.type);
     expect(rows).toEqual(['caseCreated', 'taskForceFormed']);
-    const [{ stage }] = ((await exec(`select stage from cases where id = '${id}'`)) as unknown as { rows: { stage: string }[] }).rows;
+    const [{ stage }] = (
+      (await exec(`select stage from cases where id = '${id}'`)) as unknown as { rows: { stage: string }[] }
+    ).rows;
     expect(stage).toBe('taskForce');
   });
 });

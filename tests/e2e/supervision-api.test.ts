@@ -68,8 +68,18 @@ describe('supervision items API', () => {
     psb = await stack.userToken({ agency: 'psb', role: 'officer' });
     spp = await stack.userToken({ agency: 'spp', role: 'officer' });
     wg = await stack.userToken({ agency: 'workingGroup', role: 'leader' });
-    const pub = ok(await request(stack.base, eeb, 'POST', '/api/v1/cases', { title: '某电镀厂超标排放含铬废水', track: 'criminal' }), 201).json.case as Json;
-    const secret = ok(await request(stack.base, eeb, 'POST', '/api/v1/cases', { title: '保密的危险废物案', track: 'criminal', confidentiality: 'confidential' }), 201).json.case as Json;
+    const pub = ok(
+      await request(stack.base, eeb, 'POST', '/api/v1/cases', { title: '某电镀厂超标排放含铬废水', track: 'criminal' }),
+      201,
+    ).json.case as Json;
+    const secret = ok(
+      await request(stack.base, eeb, 'POST', '/api/v1/cases', {
+        title: '保密的危险废物案',
+        track: 'criminal',
+        confidentiality: 'confidential',
+      }),
+      201,
+    ).json.case as Json;
     publicItem = await openItem(pub.id, pub.caseNumber, false);
     secretItem = await openItem(secret.id, secret.caseNumber, true);
     await until('both item rows', async () => {
@@ -85,7 +95,14 @@ describe('supervision items API', () => {
   it('lists items by filter; a confidential case’s item only for the agencies involved and the SPP; never for the administrator', async () => {
     const all = ok(await request(stack.base, spp, 'GET', '/api/v1/supervision-items')).json as Json;
     expect(all.items.map((i: Json) => i.id).sort()).toEqual([publicItem, secretItem].sort());
-    expect(all.items[0]).toMatchObject({ kind: 'notTransferred', kindZh: '应移未移', status: 'opened', statusZh: expect.any(String), concernedAgency: 'eeb', sourceZh: '定期排查' });
+    expect(all.items[0]).toMatchObject({
+      kind: 'notTransferred',
+      kindZh: '应移未移',
+      status: 'opened',
+      statusZh: expect.any(String),
+      concernedAgency: 'eeb',
+      sourceZh: '定期排查',
+    });
     expect(all.items[0].clock).toMatchObject({ ruleId: 'supervision.review' });
     expect(all.items[0].opinionsAllowed.map((o: Json) => o.opinionKind)).toContain('transferOpinion');
 
@@ -98,14 +115,23 @@ describe('supervision items API', () => {
       expect((hidden.json as Json).error.message).toBe('监督事项不存在');
     }
     // The EEB registered it: involved.
-    expect(ok(await request(stack.base, eeb, 'GET', `/api/v1/supervision-items/${secretItem}`)).json).toMatchObject({ id: secretItem });
+    expect(ok(await request(stack.base, eeb, 'GET', `/api/v1/supervision-items/${secretItem}`)).json).toMatchObject({
+      id: secretItem,
+    });
 
     const admin = await request(stack.base, stack.adminToken, 'GET', '/api/v1/supervision-items');
     expect(admin.status).toBe(403);
 
-    expect((ok(await request(stack.base, spp, 'GET', '/api/v1/supervision-items?status=closed')).json as Json).total).toBe(0);
-    expect((ok(await request(stack.base, spp, 'GET', '/api/v1/supervision-items?kind=notFiled')).json as Json).total).toBe(0);
-    expect((ok(await request(stack.base, spp, 'GET', '/api/v1/supervision-items?agency=eeb&overdue=false')).json as Json).total).toBe(2);
+    expect(
+      (ok(await request(stack.base, spp, 'GET', '/api/v1/supervision-items?status=closed')).json as Json).total,
+    ).toBe(0);
+    expect(
+      (ok(await request(stack.base, spp, 'GET', '/api/v1/supervision-items?kind=notFiled')).json as Json).total,
+    ).toBe(0);
+    expect(
+      (ok(await request(stack.base, spp, 'GET', '/api/v1/supervision-items?agency=eeb&overdue=false')).json as Json)
+        .total,
+    ).toBe(2);
     const bad = await request(stack.base, spp, 'GET', '/api/v1/supervision-items?status=nonsense');
     expect(bad.status).toBe(422);
   });
@@ -113,18 +139,33 @@ describe('supervision items API', () => {
   it('opinion → answer → close through the API, each refused to the wrong agency or out of order', async () => {
     const path = `/api/v1/supervision-items/${publicItem}`;
     // Only the procuratorate issues opinions.
-    const byPsb = await request(stack.base, psb, 'POST', `${path}/opinion`, { opinionKind: 'transferOpinion', text: '建议移送' });
+    const byPsb = await request(stack.base, psb, 'POST', `${path}/opinion`, {
+      opinionKind: 'transferOpinion',
+      text: '建议移送',
+    });
     expect(byPsb.status).toBe(403);
     expect((byPsb.json as Json).error.message).toMatch(/检察院/);
     // The EEB cannot answer before there is an opinion.
     const early = await request(stack.base, eeb, 'POST', `${path}/answer`, { text: '已移送' });
     expect([403, 409]).toContain(early.status);
     // An opinion that does not fit the kind (通知立案 is for 应立未立).
-    const wrongKind = await request(stack.base, spp, 'POST', `${path}/opinion`, { opinionKind: 'noticeToFile', text: '通知立案' });
+    const wrongKind = await request(stack.base, spp, 'POST', `${path}/opinion`, {
+      opinionKind: 'noticeToFile',
+      text: '通知立案',
+    });
     expect([409, 422]).toContain(wrongKind.status);
 
-    const opinion = ok(await request(stack.base, spp, 'POST', `${path}/opinion`, { opinionKind: 'transferOpinion', text: '建议三日内将该案移送公安机关' })).json as Json;
-    expect(opinion).toMatchObject({ status: 'opinionIssued', opinionKind: 'transferOpinion', opinionZh: '建议移送的检察意见' });
+    const opinion = ok(
+      await request(stack.base, spp, 'POST', `${path}/opinion`, {
+        opinionKind: 'transferOpinion',
+        text: '建议三日内将该案移送公安机关',
+      }),
+    ).json as Json;
+    expect(opinion).toMatchObject({
+      status: 'opinionIssued',
+      opinionKind: 'transferOpinion',
+      opinionZh: '建议移送的检察意见',
+    });
     expect(opinion.clock).toMatchObject({ ruleId: 'eeb.transfer-after-procuratorate-opinion', agency: 'eeb' });
 
     // The opinion is addressed to the EEB: the PSB may not answer it.
@@ -132,12 +173,15 @@ describe('supervision items API', () => {
     expect(psbAnswer.status).toBe(403);
     const empty = await request(stack.base, eeb, 'POST', `${path}/answer`, { text: '' });
     expect(empty.status).toBe(422);
-    const answered = ok(await request(stack.base, eeb, 'POST', `${path}/answer`, { text: '已于今日移送公安局，移送书抄送检察院' })).json as Json;
+    const answered = ok(
+      await request(stack.base, eeb, 'POST', `${path}/answer`, { text: '已于今日移送公安局，移送书抄送检察院' }),
+    ).json as Json;
     expect(answered).toMatchObject({ status: 'answered', answerText: '已于今日移送公安局，移送书抄送检察院' });
 
     const byEeb = await request(stack.base, eeb, 'POST', `${path}/close`, { result: 'corrected' });
     expect(byEeb.status).toBe(403);
-    const closed = ok(await request(stack.base, spp, 'POST', `${path}/close`, { result: 'corrected', note: '已纠正' })).json as Json;
+    const closed = ok(await request(stack.base, spp, 'POST', `${path}/close`, { result: 'corrected', note: '已纠正' }))
+      .json as Json;
     expect(closed).toMatchObject({ status: 'closed', result: 'corrected', resultNote: '已纠正' });
     expect(closed.closedAt).toEqual(expect.any(String));
 

@@ -23,7 +23,12 @@ describe('npm run temporal:setup and the start-up check against an unprepared ex
     server = await devServer({ searchAttributes: false });
     connection = await Connection.connect({ address: server.address });
     // The check comes before the database is opened: none is needed to be refused.
-    env = { TEMPORAL_ADDRESS: server.address, DATA_DIR: os.tmpdir(), TEMPORAL_TASK_QUEUE: 'setup-test', ...TEST_KEYS_ENV };
+    env = {
+      TEMPORAL_ADDRESS: server.address,
+      DATA_DIR: os.tmpdir(),
+      TEMPORAL_TASK_QUEUE: 'setup-test',
+      ...TEST_KEYS_ENV,
+    };
   });
   afterAll(async () => {
     await connection?.close();
@@ -43,7 +48,8 @@ describe('npm run temporal:setup and the start-up check against an unprepared ex
     for (const entry of ['worker.ts', 'api/server.ts']) {
       const r = await runEntry(entry, env);
       expect({ entry, code: r.code }).toEqual({ entry, code: 1 });
-      for (const a of REQUIRED_SEARCH_ATTRIBUTES) expect(r.stderr).toContain(`缺少自定义搜索属性 ${a.name}（${a.cliType}）`);
+      for (const a of REQUIRED_SEARCH_ATTRIBUTES)
+        expect(r.stderr).toContain(`缺少自定义搜索属性 ${a.name}（${a.cliType}）`);
       expect(r.stderr).toContain('npm run temporal:setup');
       expect(r.stderr).not.toMatch(/\n\s+at /); // a message, not a stack trace
     }
@@ -52,15 +58,18 @@ describe('npm run temporal:setup and the start-up check against an unprepared ex
   test('setup registers every attribute with its type, then changes nothing on a second run', async () => {
     const first = await runEntry('scripts/temporal-setup.ts', env);
     expect(first.code).toBe(0);
-    for (const a of REQUIRED_SEARCH_ATTRIBUTES) expect(first.stdout).toContain(`已注册搜索属性 ${a.name}（${a.cliType}）`);
+    for (const a of REQUIRED_SEARCH_ATTRIBUTES)
+      expect(first.stdout).toContain(`已注册搜索属性 ${a.name}（${a.cliType}）`);
     const listed = await connection.operatorService.listSearchAttributes({ namespace: 'default' });
-    for (const a of REQUIRED_SEARCH_ATTRIBUTES) expect({ [a.name]: listed.customAttributes?.[a.name] }).toEqual({ [a.name]: a.indexedValueType });
+    for (const a of REQUIRED_SEARCH_ATTRIBUTES)
+      expect({ [a.name]: listed.customAttributes?.[a.name] }).toEqual({ [a.name]: a.indexedValueType });
     expect(await namespaceProblems(connection, 'default')).toEqual([]);
 
     const second = await runEntry('scripts/temporal-setup.ts', env);
     expect(second.code).toBe(0);
     expect(second.stdout).not.toContain('已注册');
-    for (const a of REQUIRED_SEARCH_ATTRIBUTES) expect(second.stdout).toContain(`搜索属性 ${a.name}（${a.cliType}）已存在`);
+    for (const a of REQUIRED_SEARCH_ATTRIBUTES)
+      expect(second.stdout).toContain(`搜索属性 ${a.name}（${a.cliType}）已存在`);
   });
 
   test('a namespace that does not exist: refused at start-up, then created by setup', async () => {
@@ -75,13 +84,19 @@ describe('npm run temporal:setup and the start-up check against an unprepared ex
   });
 
   test('an attribute registered with another type is named with both types; setup refuses to change it', async () => {
-    await connection.workflowService.registerNamespace({ namespace: 'linkage-wrong', workflowExecutionRetentionPeriod: { seconds: 86_400 } as never });
+    await connection.workflowService.registerNamespace({
+      namespace: 'linkage-wrong',
+      workflowExecutionRetentionPeriod: { seconds: 86_400 } as never,
+    });
     const IVT = temporal.api.enums.v1.IndexedValueType;
     const config = loadConfig({ ...env, TEMPORAL_NAMESPACE: 'linkage-wrong' });
     // A new namespace answers everywhere after the server's cache refresh.
     for (let i = 0; i < 60; i++) {
       try {
-        await connection.operatorService.addSearchAttributes({ namespace: config.temporal.namespace, searchAttributes: { CaseStage: IVT.INDEXED_VALUE_TYPE_TEXT } });
+        await connection.operatorService.addSearchAttributes({
+          namespace: config.temporal.namespace,
+          searchAttributes: { CaseStage: IVT.INDEXED_VALUE_TYPE_TEXT },
+        });
         break;
       } catch {
         await new Promise((r) => setTimeout(r, 500));

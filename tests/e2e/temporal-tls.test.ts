@@ -23,16 +23,52 @@ const SERVER_NAME = 'temporal.linkage.test';
 
 function makePki(dir: string) {
   const ssl = (...args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' });
-  ssl('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-subj', '/CN=linkage test CA', '-keyout', 'ca.key', '-out', 'ca.pem');
+  ssl(
+    'req',
+    '-x509',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-days',
+    '2',
+    '-subj',
+    '/CN=linkage test CA',
+    '-keyout',
+    'ca.key',
+    '-out',
+    'ca.pem',
+  );
   const leaf = (name: string, cn: string, ext: string) => {
     fs.writeFileSync(path.join(dir, `${name}.ext`), ext);
     ssl('req', '-newkey', 'rsa:2048', '-nodes', '-subj', `/CN=${cn}`, '-keyout', `${name}.key`, '-out', `${name}.csr`);
-    ssl('x509', '-req', '-in', `${name}.csr`, '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-days', '2', '-extfile', `${name}.ext`, '-out', `${name}.pem`);
+    ssl(
+      'x509',
+      '-req',
+      '-in',
+      `${name}.csr`,
+      '-CA',
+      'ca.pem',
+      '-CAkey',
+      'ca.key',
+      '-CAcreateserial',
+      '-days',
+      '2',
+      '-extfile',
+      `${name}.ext`,
+      '-out',
+      `${name}.pem`,
+    );
   };
   leaf('server', SERVER_NAME, `subjectAltName=DNS:${SERVER_NAME}\nextendedKeyUsage=serverAuth\n`);
   leaf('client', 'linkage-worker', 'extendedKeyUsage=clientAuth\n');
   const file = (name: string) => path.join(dir, name);
-  return { ca: file('ca.pem'), serverCert: file('server.pem'), serverKey: file('server.key'), clientCert: file('client.pem'), clientKey: file('client.key') };
+  return {
+    ca: file('ca.pem'),
+    serverCert: file('server.pem'),
+    serverKey: file('server.key'),
+    clientCert: file('client.pem'),
+    clientKey: file('client.key'),
+  };
 }
 
 describe('Temporal through mutual TLS with a CA of the test', () => {
@@ -130,9 +166,19 @@ describe('Temporal through mutual TLS with a CA of the test', () => {
   });
 
   test('without the client certificate, or trusting another CA, the connection is refused', async () => {
-    const noClientCert = loadConfig({ TEMPORAL_ADDRESS: address, TEMPORAL_TLS_SERVER_CA_CERT_PATH: pki.ca, TEMPORAL_TLS_SERVER_NAME: SERVER_NAME });
-    await expect(Connection.connect({ ...temporalOptions(noClientCert).connection, connectTimeout: '5s' }).then((c) => c.workflowService.describeNamespace({ namespace: 'default' }))).rejects.toThrow();
+    const noClientCert = loadConfig({
+      TEMPORAL_ADDRESS: address,
+      TEMPORAL_TLS_SERVER_CA_CERT_PATH: pki.ca,
+      TEMPORAL_TLS_SERVER_NAME: SERVER_NAME,
+    });
+    await expect(
+      Connection.connect({ ...temporalOptions(noClientCert).connection, connectTimeout: '5s' }).then((c) =>
+        c.workflowService.describeNamespace({ namespace: 'default' }),
+      ),
+    ).rejects.toThrow();
     const otherCa = loadConfig({ ...tlsEnv(), TEMPORAL_TLS_SERVER_CA_CERT_PATH: pki.clientCert });
-    await expect(Connection.connect({ ...temporalOptions(otherCa).connection, connectTimeout: '5s' })).rejects.toThrow();
+    await expect(
+      Connection.connect({ ...temporalOptions(otherCa).connection, connectTimeout: '5s' }),
+    ).rejects.toThrow();
   });
 });

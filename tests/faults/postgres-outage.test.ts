@@ -44,11 +44,32 @@ describe(`fault: PostgreSQL down for ${OUTAGE_S} s`, () => {
     pg = await privatePostgres();
     [db, env, smtp] = await Promise.all([createPostgresTestDb(pg.url), createDevServerEnv(), startSmtp()]);
     await ensureAdmin(db.handle.db, `admin-${crypto.randomBytes(12).toString('hex')}`);
-    await db.handle.db.insert(users).values({ id: 'u-eeb', username: 'eeb', displayName: '生态环境局办案人员', agency: 'eeb', role: 'officer', email: 'eeb@test.local' });
-    await db.handle.db.insert(apiTokens).values({ id: 't-eeb', userId: eebOfficer.userId, name: 'test', tokenHash: hashToken(token) });
-    const config = loadConfig({ TEMPORAL_ADDRESS: env.address, TEMPORAL_TASK_QUEUE: `faults-pg-${crypto.randomBytes(4).toString('hex')}`, SMTP_URL: smtp.url, RATE_LIMIT_PER_MINUTE: '100000', ...TEST_KEYS_ENV });
+    await db.handle.db.insert(users).values({
+      id: 'u-eeb',
+      username: 'eeb',
+      displayName: '生态环境局办案人员',
+      agency: 'eeb',
+      role: 'officer',
+      email: 'eeb@test.local',
+    });
+    await db.handle.db
+      .insert(apiTokens)
+      .values({ id: 't-eeb', userId: eebOfficer.userId, name: 'test', tokenHash: hashToken(token) });
+    const config = loadConfig({
+      TEMPORAL_ADDRESS: env.address,
+      TEMPORAL_TASK_QUEUE: `faults-pg-${crypto.randomBytes(4).toString('hex')}`,
+      SMTP_URL: smtp.url,
+      RATE_LIMIT_PER_MINUTE: '100000',
+      ...TEST_KEYS_ENV,
+    });
     mailer = createMailer({ smtpUrl: smtp.url, from: config.mail.from, mailDir: '/nonexistent' });
-    worker = await createWorker({ connection: env.nativeConnection, config, db: db.handle, mailer, workflowBundle: await workflowBundle() });
+    worker = await createWorker({
+      connection: env.nativeConnection,
+      config,
+      db: db.handle,
+      mailer,
+      workflowBundle: await workflowBundle(),
+    });
     running = worker.run();
     server = await listen(createApp({ db: db.handle, temporal: env.client, config }), 0, '127.0.0.1');
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -65,7 +86,10 @@ describe(`fault: PostgreSQL down for ${OUTAGE_S} s`, () => {
   });
 
   it('answers 503 in Chinese, retries the activities, recovers by itself and loses nothing', async () => {
-    const created = await request(base, token, 'POST', '/api/v1/cases', { title: '数据库中断测试案件', track: 'criminal' });
+    const created = await request(base, token, 'POST', '/api/v1/cases', {
+      title: '数据库中断测试案件',
+      track: 'criminal',
+    });
     expect(created.status).toBe(201);
     const caseId = (created.json.case as { id: string }).id;
 
@@ -84,9 +108,14 @@ describe(`fault: PostgreSQL down for ${OUTAGE_S} s`, () => {
     expect((await fetch(`${base}/readyz`)).status).toBe(503);
 
     // A step arriving meanwhile through Temporal: accepted by the workflow, its record activity retries.
-    const step = env.client.workflow.getHandle(`case-${caseId}`).executeUpdate(stepUpdate('formTaskForce'), { args: [{ actor: eebOfficer, input: { members: ['张三', '李四'] } }] });
+    const step = env.client.workflow.getHandle(`case-${caseId}`).executeUpdate(stepUpdate('formTaskForce'), {
+      args: [{ actor: eebOfficer, input: { members: ['张三', '李四'] } }],
+    });
     let stepDone = false;
-    void step.then(() => (stepDone = true), () => undefined);
+    void step.then(
+      () => (stepDone = true),
+      () => undefined,
+    );
     await new Promise((r) => setTimeout(r, Math.max(0, OUTAGE_S * 1000 - (Date.now() - down))));
     expect(stepDone).toBe(false);
     expect((await request(base, token, 'GET', '/api/v1/cases')).status).toBe(503);
@@ -100,6 +129,8 @@ describe(`fault: PostgreSQL down for ${OUTAGE_S} s`, () => {
     const list = await request(base, token, 'GET', '/api/v1/cases');
     expect((list.json.items as { id: string }[]).map((c) => c.id)).toEqual([caseId]);
     expect(await (await fetch(`${base}/metrics`)).text()).toMatch(/^linkage_database_up 1$/m);
-    console.log(`PostgreSQL 中断 ${OUTAGE_S} 秒：期间接口 503，恢复后 ${((Date.now() - down) / 1000 - OUTAGE_S).toFixed(1)} 秒内自动恢复，步骤记录一次`);
+    console.log(
+      `PostgreSQL 中断 ${OUTAGE_S} 秒：期间接口 503，恢复后 ${((Date.now() - down) / 1000 - OUTAGE_S).toFixed(1)} 秒内自动恢复，步骤记录一次`,
+    );
   }, 600_000);
 });

@@ -20,7 +20,15 @@ import { PROJECT_ROOT } from '../../infra/paths';
 import { plannedSchedules } from '../../infra/schedules';
 import { BUNDLE_META_FILE, prebuiltBundle } from '../../infra/workflow-bundle';
 import { createPostgresTestDb, requirePostgres, type TestDb } from '../helpers/db';
-import { devServer, freePort, npmScript, runEntry, waitFor, type DevServer, type NpmProcess } from '../helpers/processes';
+import {
+  devServer,
+  freePort,
+  npmScript,
+  runEntry,
+  waitFor,
+  type DevServer,
+  type NpmProcess,
+} from '../helpers/processes';
 import { startSmtp, type TestSmtp } from '../helpers/smtp';
 import { TEST_KEYS_ENV, testClientOptions } from '../helpers/keys';
 
@@ -28,7 +36,9 @@ jest.setTimeout(900_000);
 
 const ADMIN_TOKEN = `admin-${crypto.randomBytes(12).toString('hex')}`;
 // The warning of eeb.task-force 0.99 h before its 1-hour limit: about 36 s after registration.
-const POLICY = JSON.stringify({ 'eeb.task-force': { limit: 1, unit: 'hours', warningHours: 0.99, escalationWorkdays: null, supervision: null } });
+const POLICY = JSON.stringify({
+  'eeb.task-force': { limit: 1, unit: 'hours', warningHours: 0.99, escalationWorkdays: null, supervision: null },
+});
 const STEPS: [string, 'eeb-officer' | 'eeb-head' | 'psb-officer', Record<string, unknown>][] = [
   ['formTaskForce', 'eeb-officer', { members: ['张三', '李四'] }],
   ['submitTransferReport', 'eeb-officer', { documentNumber: 'R-1' }],
@@ -40,7 +50,10 @@ const STEPS: [string, 'eeb-officer' | 'eeb-head' | 'psb-officer', Record<string,
 /** The built output is what npm run worker / api run: build it unless dist/ is newer than every source. */
 function ensureBuilt() {
   const sources = ['api', 'activities', 'config', 'db', 'domain', 'infra', 'scripts', 'workflows'].flatMap((d) =>
-    fs.readdirSync(path.join(PROJECT_ROOT, d), { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.ts')).map((f) => path.join(PROJECT_ROOT, d, f)),
+    fs
+      .readdirSync(path.join(PROJECT_ROOT, d), { recursive: true, encoding: 'utf8' })
+      .filter((f) => f.endsWith('.ts'))
+      .map((f) => path.join(PROJECT_ROOT, d, f)),
   );
   const newest = Math.max(...[...sources, path.join(PROJECT_ROOT, 'worker.ts')].map((f) => fs.statSync(f).mtimeMs));
   const built = fs.existsSync(BUNDLE_META_FILE) ? fs.statSync(BUNDLE_META_FILE).mtimeMs : 0;
@@ -62,7 +75,11 @@ describe('production shape: external Temporal, PostgreSQL, two workers and two A
 
   beforeAll(async () => {
     ensureBuilt();
-    [server, db, smtp] = await Promise.all([devServer({ searchAttributes: false }), createPostgresTestDb(requirePostgres()), startSmtp()]);
+    [server, db, smtp] = await Promise.all([
+      devServer({ searchAttributes: false }),
+      createPostgresTestDb(requirePostgres()),
+      startSmtp(),
+    ]);
     connection = await Connection.connect({ address: server.address });
     client = new Client({ connection, ...testClientOptions() });
     env = {
@@ -97,7 +114,12 @@ describe('production shape: external Temporal, PostgreSQL, two workers and two A
     const meta = fs.readFileSync(BUNDLE_META_FILE, 'utf8');
     fs.writeFileSync(BUNDLE_META_FILE, meta.replace(/"sourceHash": "[0-9a-f]+"/, '"sourceHash": "0000"'));
     try {
-      const stale = spawnSync('npm', ['run', '--silent', 'worker'], { cwd: PROJECT_ROOT, env: { ...process.env, ...env, WORKER_METRICS_ADDRESS: 'off' }, encoding: 'utf8', timeout: 120_000 });
+      const stale = spawnSync('npm', ['run', '--silent', 'worker'], {
+        cwd: PROJECT_ROOT,
+        env: { ...process.env, ...env, WORKER_METRICS_ADDRESS: 'off' },
+        encoding: 'utf8',
+        timeout: 120_000,
+      });
       expect(stale.status).toBe(1);
       expect(stale.stderr).toContain('不是由当前代码构建的');
       expect(stale.stderr).toContain('npm run build');
@@ -105,7 +127,12 @@ describe('production shape: external Temporal, PostgreSQL, two workers and two A
       fs.writeFileSync(BUNDLE_META_FILE, meta);
     }
     // A namespace nobody prepared: the built API refuses it.
-    const refused = spawnSync('npm', ['run', '--silent', 'api'], { cwd: PROJECT_ROOT, env: { ...process.env, ...env, TEMPORAL_NAMESPACE: 'shape-unprepared', PORT: String(await freePort()) }, encoding: 'utf8', timeout: 120_000 });
+    const refused = spawnSync('npm', ['run', '--silent', 'api'], {
+      cwd: PROJECT_ROOT,
+      env: { ...process.env, ...env, TEMPORAL_NAMESPACE: 'shape-unprepared', PORT: String(await freePort()) },
+      encoding: 'utf8',
+      timeout: 120_000,
+    });
     expect(refused.status).toBe(1);
     expect(refused.stderr).toContain('命名空间 shape-unprepared 不存在');
     expect(refused.stderr).toContain('npm run temporal:setup');
@@ -115,12 +142,17 @@ describe('production shape: external Temporal, PostgreSQL, two workers and two A
       npmScript('worker', env, /\[worker\] 已连接/),
       ...[0, 1].map(async () => {
         const port = await freePort();
-        return { proc: await npmScript('api', { ...env, PORT: String(port) }, /\[api\] 接口地址/), base: `http://127.0.0.1:${port}/api/v1` };
+        return {
+          proc: await npmScript('api', { ...env, PORT: String(port) }, /\[api\] 接口地址/),
+          base: `http://127.0.0.1:${port}/api/v1`,
+        };
       }),
     ]);
     workers.push(started[0] as NpmProcess, started[1] as NpmProcess);
     apis.push(started[2] as { proc: NpmProcess; base: string }, started[3] as { proc: NpmProcess; base: string });
-    console.log(`就绪耗时（毫秒）：worker ${workers.map((w) => w.readyMs).join('、')}；api ${apis.map((a) => a.proc.readyMs).join('、')}`);
+    console.log(
+      `就绪耗时（毫秒）：worker ${workers.map((w) => w.readyMs).join('、')}；api ${apis.map((a) => a.proc.readyMs).join('、')}`,
+    );
   });
 
   test('a case through both APIs in turn, its clock firing while a worker is killed: every event and mail once', async () => {
@@ -131,7 +163,11 @@ describe('production shape: external Temporal, PostgreSQL, two workers and two A
         try {
           const res = await fetch(`${apis[i % 2].base}${p}`, {
             method,
-            headers: { 'content-type': 'application/json', authorization: `Bearer ${token}`, ...(key ? { 'idempotency-key': key } : {}) },
+            headers: {
+              'content-type': 'application/json',
+              authorization: `Bearer ${token}`,
+              ...(key ? { 'idempotency-key': key } : {}),
+            },
             body: body === undefined ? undefined : JSON.stringify(body),
             signal: AbortSignal.timeout(60_000),
           });
@@ -144,13 +180,31 @@ describe('production shape: external Temporal, PostgreSQL, two workers and two A
       }
     };
     const tokens: Record<string, string> = {};
-    for (const [name, agency, role] of [['eeb-officer', 'eeb', 'officer'], ['eeb-head', 'eeb', 'head'], ['psb-officer', 'psb', 'officer']] as const) {
-      const r = await call(0, ADMIN_TOKEN, 'POST', '/users', { username: name, displayName: name, agency, role, email: `${name}@shape.test` }, `user-${name}`);
+    for (const [name, agency, role] of [
+      ['eeb-officer', 'eeb', 'officer'],
+      ['eeb-head', 'eeb', 'head'],
+      ['psb-officer', 'psb', 'officer'],
+    ] as const) {
+      const r = await call(
+        0,
+        ADMIN_TOKEN,
+        'POST',
+        '/users',
+        { username: name, displayName: name, agency, role, email: `${name}@shape.test` },
+        `user-${name}`,
+      );
       expect(r.status).toBe(201);
       tokens[name] = r.json.token as string;
     }
 
-    const created = await call(0, tokens['eeb-officer'], 'POST', '/cases', { title: '生产形态测试案件：某化工厂非法倾倒', track: 'criminal' }, 'shape-case-1');
+    const created = await call(
+      0,
+      tokens['eeb-officer'],
+      'POST',
+      '/cases',
+      { title: '生产形态测试案件：某化工厂非法倾倒', track: 'criminal' },
+      'shape-case-1',
+    );
     expect([201, 202]).toContain(created.status);
     const caseId = ((created.json.case as { id?: string } | undefined)?.id ?? created.json.caseId) as string;
     expect(caseId).toBeTruthy();
@@ -158,8 +212,14 @@ describe('production shape: external Temporal, PostgreSQL, two workers and two A
     // The worker that holds the case in its cache (or the other: both poll) dies without a word.
     await workers[0].kill('SIGKILL');
     const h = db.handle.db;
-    const eventsOf = async () => h.select().from(caseEvents).where(eq(caseEvents.caseId, caseId)).orderBy(asc(caseEvents.seq));
-    await waitFor('预警（eeb.task-force）在剩下的 worker 上触发', async () => (await eventsOf()).some((e) => e.type === 'clockWarning' && e.ruleId === 'eeb.task-force'), 180_000, 1000);
+    const eventsOf = async () =>
+      h.select().from(caseEvents).where(eq(caseEvents.caseId, caseId)).orderBy(asc(caseEvents.seq));
+    await waitFor(
+      '预警（eeb.task-force）在剩下的 worker 上触发',
+      async () => (await eventsOf()).some((e) => e.type === 'clockWarning' && e.ruleId === 'eeb.task-force'),
+      180_000,
+      1000,
+    );
     // The killed worker comes back; the steps alternate between the two APIs.
     workers[0] = await npmScript('worker', env, /\[worker\] 已连接/);
     for (const [i, [step, who, input]] of STEPS.entries()) {
@@ -167,14 +227,29 @@ describe('production shape: external Temporal, PostgreSQL, two workers and two A
       expect({ step, status: r.status }).toEqual({ step, status: 200 });
     }
     // A repeat of the last step through the other API is answered from its Idempotency-Key, not taken twice.
-    const repeat = await call(0, tokens['psb-officer'], 'POST', `/cases/${caseId}/steps/acknowledgeReceipt`, STEPS[4][2], 'shape-acknowledgeReceipt');
+    const repeat = await call(
+      0,
+      tokens['psb-officer'],
+      'POST',
+      `/cases/${caseId}/steps/acknowledgeReceipt`,
+      STEPS[4][2],
+      'shape-acknowledgeReceipt',
+    );
     expect(repeat.status).toBe(200);
 
-    await waitFor('发件箱全部发出', async () => (await h.select({ id: notifications.id }).from(notifications).where(eq(notifications.status, 'pending'))).length === 0, 180_000, 1000);
+    await waitFor(
+      '发件箱全部发出',
+      async () =>
+        (await h.select({ id: notifications.id }).from(notifications).where(eq(notifications.status, 'pending')))
+          .length === 0,
+      180_000,
+      1000,
+    );
 
     const events = await eventsOf();
     const kinds = events.map((e) => `${e.type}:${(e.data as { step?: string }).step ?? e.ruleId ?? ''}`);
-    for (const [step] of STEPS) expect({ step, n: kinds.filter((k) => k.endsWith(`:${step}`)).length }).toEqual({ step, n: 1 });
+    for (const [step] of STEPS)
+      expect({ step, n: kinds.filter((k) => k.endsWith(`:${step}`)).length }).toEqual({ step, n: 1 });
     expect(kinds.filter((k) => k === 'clockWarning:eeb.task-force')).toHaveLength(1);
     expect(kinds.filter((k) => k.startsWith('caseCreated'))).toHaveLength(1);
     // No event twice (a rerun task after the kill writes nothing again).

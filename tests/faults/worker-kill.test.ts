@@ -42,9 +42,15 @@ describe(`fault: worker killed with SIGKILL ${KILLS} times, every ${KILL_EVERY_M
   const taskQueue = `faults-kill-${crypto.randomBytes(4).toString('hex')}`;
 
   beforeAll(async () => {
-    if (!TEST_PG_URL) throw new Error('故障测试需要 PostgreSQL：请设置 TEST_DATABASE_URL（worker 进程与测试共用同一数据库）');
+    if (!TEST_PG_URL)
+      throw new Error('故障测试需要 PostgreSQL：请设置 TEST_DATABASE_URL（worker 进程与测试共用同一数据库）');
     [server, db, smtp] = await Promise.all([devServer(), createPostgresTestDb(TEST_PG_URL), startSmtp()]);
-    worker = await workerProcess({ TEMPORAL_ADDRESS: server.address, DATABASE_URL: db.url!, SMTP_URL: smtp.url, TEMPORAL_TASK_QUEUE: taskQueue });
+    worker = await workerProcess({
+      TEMPORAL_ADDRESS: server.address,
+      DATABASE_URL: db.url!,
+      SMTP_URL: smtp.url,
+      TEMPORAL_TASK_QUEUE: taskQueue,
+    });
     await worker.start();
     connection = await Connection.connect({ address: server.address });
     client = new Client({ connection, ...testClientOptions() });
@@ -91,16 +97,30 @@ describe(`fault: worker killed with SIGKILL ${KILLS} times, every ${KILL_EVERY_M
       Array.from({ length: 20 }, async () => {
         while (next < caseIds.length) {
           const caseId = caseIds[next++];
-          const input: CaseWorkflowInput = { caseId, title: `强杀测试案件 ${caseId.slice(-4)}`, track: 'criminal', confidentiality: 'internal', createdAtMs: Date.now(), actor: eebOfficer };
+          const input: CaseWorkflowInput = {
+            caseId,
+            title: `强杀测试案件 ${caseId.slice(-4)}`,
+            track: 'criminal',
+            confidentiality: 'internal',
+            createdAtMs: Date.now(),
+            actor: eebOfficer,
+          };
           await persist(() =>
             client.workflow.executeUpdateWithStart(registeredUpdate, {
-              startWorkflowOperation: new WithStartWorkflowOperation(caseWorkflow, { workflowId: `case-${caseId}`, taskQueue, args: [input], workflowIdConflictPolicy: 'USE_EXISTING' }),
+              startWorkflowOperation: new WithStartWorkflowOperation(caseWorkflow, {
+                workflowId: `case-${caseId}`,
+                taskQueue,
+                args: [input],
+                workflowIdConflictPolicy: 'USE_EXISTING',
+              }),
               args: [],
             }),
           );
           const handle = client.workflow.getHandle(`case-${caseId}`);
           for (const [name, actor, body] of SCRIPT) {
-            await persist(() => handle.executeUpdate(stepUpdate(name), { args: [{ actor, input: body }], updateId: `${caseId}:${name}` }));
+            await persist(() =>
+              handle.executeUpdate(stepUpdate(name), { args: [{ actor, input: body }], updateId: `${caseId}:${name}` }),
+            );
           }
         }
       }),
@@ -112,7 +132,13 @@ describe(`fault: worker killed with SIGKILL ${KILLS} times, every ${KILL_EVERY_M
     // Mail still being retried after the last kill goes out by itself.
     await waitFor(
       '发件箱全部发出',
-      async () => (await db.handle.db.select({ id: notifications.id }).from(notifications).where(eq(notifications.status, 'pending'))).length === 0,
+      async () =>
+        (
+          await db.handle.db
+            .select({ id: notifications.id })
+            .from(notifications)
+            .where(eq(notifications.status, 'pending'))
+        ).length === 0,
       180_000,
       1000,
     );
@@ -121,12 +147,19 @@ describe(`fault: worker killed with SIGKILL ${KILLS} times, every ${KILL_EVERY_M
     const rows = await h.select().from(cases).where(inArray(cases.id, caseIds));
     expect(rows).toHaveLength(N);
     expect(new Set(rows.map((r) => r.stage))).toEqual(new Set(['accepted']));
-    const events = await h.select().from(caseEvents).where(inArray(caseEvents.caseId, caseIds)).orderBy(asc(caseEvents.seq));
+    const events = await h
+      .select()
+      .from(caseEvents)
+      .where(inArray(caseEvents.caseId, caseIds))
+      .orderBy(asc(caseEvents.seq));
     const byCase = new Map<string, string[]>();
-    for (const e of events) byCase.set(e.caseId, [...(byCase.get(e.caseId) ?? []), (e.data as { step?: string }).step ?? e.type]);
+    for (const e of events)
+      byCase.set(e.caseId, [...(byCase.get(e.caseId) ?? []), (e.data as { step?: string }).step ?? e.type]);
     const expected = ['caseCreated', ...SCRIPT.map(([name]) => name)];
     // The script's events, once each and in order...
-    const wrong = caseIds.filter((id) => JSON.stringify((byCase.get(id) ?? []).filter((k) => expected.includes(k))) !== JSON.stringify(expected));
+    const wrong = caseIds.filter(
+      (id) => JSON.stringify((byCase.get(id) ?? []).filter((k) => expected.includes(k))) !== JSON.stringify(expected),
+    );
     expect(wrong).toEqual([]);
     // ...and whatever else the steps cause (e.g. the any.platform-entry duty's record) the same for every case:
     // one case with an event twice or missing would stand out.

@@ -7,7 +7,10 @@ export const TEST_PG_URL = process.env.TEST_DATABASE_URL ?? process.env.DATABASE
 
 /** For the tests that need a PostgreSQL server (PGlite cannot stand in): without one they fail, saying why. */
 export function requirePostgres(): string {
-  if (!TEST_PG_URL) throw new Error('此测试需要 PostgreSQL：请设置 TEST_DATABASE_URL（例如 postgres://postgres@127.0.0.1:5432/postgres）');
+  if (!TEST_PG_URL)
+    throw new Error(
+      '此测试需要 PostgreSQL：请设置 TEST_DATABASE_URL（例如 postgres://postgres@127.0.0.1:5432/postgres）',
+    );
   return TEST_PG_URL;
 }
 

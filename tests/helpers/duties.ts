@@ -16,7 +16,12 @@ export const WG = { userId: 'wg-1', agency: 'workingGroup', role: 'liaison', dis
 /** Instant of a China-time wall clock ('2026-12-01T00:05'). */
 export const china = (local: string) => Date.parse(`${local}:00+08:00`);
 
-export function periodInput(dutyId: DutyId, cadence: Cadence, date: string, settings?: DutySettings): { workflowId: string; input: DutyPeriodInput } {
+export function periodInput(
+  dutyId: DutyId,
+  cadence: Cadence,
+  date: string,
+  settings?: DutySettings,
+): { workflowId: string; input: DutyPeriodInput } {
   const period = recurringPeriodOf(cadence, date);
   return { workflowId: dutyWorkflowId(dutyId, period.key), input: { dutyId, cadence, period, settings } };
 }
@@ -28,7 +33,11 @@ export async function skipTo(h: Harness, ms: number) {
 }
 
 export async function dutyEventTypes(h: Harness, periodId: string): Promise<string[]> {
-  const rows = await h.db.handle.db.select().from(dutyEvents).where(eq(dutyEvents.periodId, periodId)).orderBy(asc(dutyEvents.seq));
+  const rows = await h.db.handle.db
+    .select()
+    .from(dutyEvents)
+    .where(eq(dutyEvents.periodId, periodId))
+    .orderBy(asc(dutyEvents.seq));
   return rows.map((r) => r.type);
 }
 
@@ -41,7 +50,6 @@ export async function waitFor<T>(what: string, fn: () => Promise<T | undefined>,
     await new Promise((r) => setTimeout(r, 200));
   }
 }
-
 
 /**
  * Terminates a workflow once nothing of it is in flight. The time-skipping test server keeps its time lock for an

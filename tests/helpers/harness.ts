@@ -22,7 +22,11 @@ export interface Harness {
 }
 
 /** `extraEnv`: configuration of the worker beyond the test defaults (DEADLINE_POLICY_OVERRIDES, …). */
-export async function startHarness(makeEnv: () => Promise<TestWorkflowEnvironment>, prefix = 'wf', extraEnv: Record<string, string> = {}): Promise<Harness> {
+export async function startHarness(
+  makeEnv: () => Promise<TestWorkflowEnvironment>,
+  prefix = 'wf',
+  extraEnv: Record<string, string> = {},
+): Promise<Harness> {
   const [env, db, smtp] = await Promise.all([makeEnv(), createTestDb(), startSmtp()]);
   const taskQueue = `${prefix}-${crypto.randomBytes(4).toString('hex')}`;
   const config = loadConfig({ TEMPORAL_TASK_QUEUE: taskQueue, ...TEST_KEYS_ENV, ...extraEnv });
@@ -36,7 +40,13 @@ export async function startHarness(makeEnv: () => Promise<TestWorkflowEnvironmen
     taskQueue,
     async startWorker() {
       const mailer = createMailer({ smtpUrl: smtp.url, from: config.mail.from, mailDir: '/nonexistent' });
-      worker = await createWorker({ connection: env.nativeConnection, config, db: db.handle, mailer, workflowBundle: await workflowBundle() });
+      worker = await createWorker({
+        connection: env.nativeConnection,
+        config,
+        db: db.handle,
+        mailer,
+        workflowBundle: await workflowBundle(),
+      });
       running = worker.run().finally(() => mailer.close());
     },
     async stopWorker() {

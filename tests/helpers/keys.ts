@@ -15,4 +15,7 @@ export const testActorRing = () => parseKeyRing(TEST_ACTOR_KEYS, 'TEST_ACTOR_KEY
 export const testDataConverter = () => dataConverterFor(testPayloadRing());
 
 /** The client options of the tests' Temporal environments: as the platform's clients (encrypting, signing). */
-export const testClientOptions = () => ({ dataConverter: testDataConverter(), interceptors: { workflow: [actorClaimInterceptor(testActorRing())] } });
+export const testClientOptions = () => ({
+  dataConverter: testDataConverter(),
+  interceptors: { workflow: [actorClaimInterceptor(testActorRing())] },
+});

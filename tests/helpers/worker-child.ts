@@ -13,7 +13,13 @@ async function main() {
   const db = await openDb({ databaseUrl: config.databaseUrl, poolMax: config.databasePoolMax });
   const mailer = buildMailer(config);
   const connection = await NativeConnection.connect(temporalOptions(config).connection);
-  const worker = await createWorker({ connection, config, db, mailer, workflowBundle: { codePath: process.env.WORKFLOW_BUNDLE! } });
+  const worker = await createWorker({
+    connection,
+    config,
+    db,
+    mailer,
+    workflowBundle: { codePath: process.env.WORKFLOW_BUNDLE! },
+  });
   const running = worker.run();
   process.stdout.write('worker-ready\n');
   await running;

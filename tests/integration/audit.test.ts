@@ -63,7 +63,18 @@ describe.each(backends)('audit log hash chain on %s', (_name, make) => {
     await tamper(sql`truncate audit_log restart identity`);
     let prev = GENESIS;
     for (const r of rows.slice(1).filter((x) => x.target !== 'case-3')) {
-      const e: AuditEntry = { at: r.at, userId: r.userId, agency: r.agency, role: r.role, action: r.action, target: r.target, status: r.status, ip: r.ip, requestId: r.requestId, detail: r.detail as Record<string, unknown> };
+      const e: AuditEntry = {
+        at: r.at,
+        userId: r.userId,
+        agency: r.agency,
+        role: r.role,
+        action: r.action,
+        target: r.target,
+        status: r.status,
+        ip: r.ip,
+        requestId: r.requestId,
+        detail: r.detail as Record<string, unknown>,
+      };
       const hash = entryHash(prev, e);
       await t.handle.db.insert(auditLog).values({ ...e, prevHash: prev, hash });
       prev = hash;
@@ -81,11 +92,17 @@ describe.each(backends)('audit log hash chain on %s', (_name, make) => {
 
   it('npm run user:confirm confirms an account on the server and records it in the keyed chain (PostgreSQL)', async () => {
     if (!t.url) return;
-    await t.handle.db.insert(users).values({ id: 'spp-head-1', username: 'spp-head-1', displayName: '检察院负责人', agency: 'spp', role: 'head' });
-    const out = spawnSync(process.execPath, [require.resolve('tsx/cli'), path.join(__dirname, '..', '..', 'scripts', 'user-confirm.ts'), 'spp-head-1'], {
-      env: { ...process.env, DATABASE_URL: t.url, AUDIT_KEY: KEY },
-      encoding: 'utf8',
-    });
+    await t.handle.db
+      .insert(users)
+      .values({ id: 'spp-head-1', username: 'spp-head-1', displayName: '检察院负责人', agency: 'spp', role: 'head' });
+    const out = spawnSync(
+      process.execPath,
+      [require.resolve('tsx/cli'), path.join(__dirname, '..', '..', 'scripts', 'user-confirm.ts'), 'spp-head-1'],
+      {
+        env: { ...process.env, DATABASE_URL: t.url, AUDIT_KEY: KEY },
+        encoding: 'utf8',
+      },
+    );
     expect(out.status).toBe(0);
     const [u] = await t.handle.db.select().from(users).where(eq(users.id, 'spp-head-1'));
     expect(u.confirmedBy).toMatch(/^operator:/);
@@ -102,10 +119,14 @@ describe.each(backends)('audit log hash chain on %s', (_name, make) => {
 
   it('detects a changed entry (and npm run audit:verify exits 1 on PostgreSQL)', async () => {
     const cli = () =>
-      spawnSync(process.execPath, [require.resolve('tsx/cli'), path.join(__dirname, '..', '..', 'scripts', 'audit-verify.ts')], {
-        env: { ...process.env, DATABASE_URL: t.url, AUDIT_KEY: KEY },
-        encoding: 'utf8',
-      });
+      spawnSync(
+        process.execPath,
+        [require.resolve('tsx/cli'), path.join(__dirname, '..', '..', 'scripts', 'audit-verify.ts')],
+        {
+          env: { ...process.env, DATABASE_URL: t.url, AUDIT_KEY: KEY },
+          encoding: 'utf8',
+        },
+      );
     if (t.url) expect(cli().status).toBe(0);
     await tamper(sql`update audit_log set target = 'case-x' where id = 3`);
     const r = await verifyAudit(t.handle.db, KEY);

@@ -19,7 +19,9 @@ describe('read coalescing on the real database', () => {
   const rows = (r: unknown) => (r as { rows: Record<string, unknown>[] }).rows;
   // A slow read: the row count, after 300 ms (pg_sleep runs before the count within the statement's snapshot).
   const slowCount = async () => {
-    const r = await t.handle.db.execute(sql`select (select 1 from pg_sleep(0.3)) as s, (select count(*)::int from coalesce_probe) as n`);
+    const r = await t.handle.db.execute(
+      sql`select (select 1 from pg_sleep(0.3)) as s, (select count(*)::int from coalesce_probe) as n`,
+    );
     return Number(rows(r)[0].n);
   };
 
@@ -28,7 +30,13 @@ describe('read coalescing on the real database', () => {
     const first = c.run('count', slowCount);
     // Wait until the first run's statement is executing (its snapshot taken) on the server.
     const sleeping = async () =>
-      Number(rows(await t.handle.db.execute(sql`select count(*)::int as n from pg_stat_activity where state = 'active' and query like '%pg_sleep(0.3)%' and pid <> pg_backend_pid()`))[0].n);
+      Number(
+        rows(
+          await t.handle.db.execute(
+            sql`select count(*)::int as n from pg_stat_activity where state = 'active' and query like '%pg_sleep(0.3)%' and pid <> pg_backend_pid()`,
+          ),
+        )[0].n,
+      );
     while ((await sleeping()) === 0) await new Promise((r) => setTimeout(r, 10));
     await t.handle.db.execute(sql`insert into coalesce_probe values (1)`); // committed
     const second = c.run('count', slowCount);

@@ -18,7 +18,11 @@ describe('mail through a real SMTP server', () => {
   it('delivers each outbox row once with a stable Message-ID, and keeps refused mail queued', async () => {
     const smtp = await startSmtp();
     smtp.refuse = true;
-    const mailer = createMailer({ smtpUrl: `smtp://127.0.0.1:${smtp.port}`, from: '联动执法协作平台 <noreply@linkage.local>', mailDir: '/nonexistent' });
+    const mailer = createMailer({
+      smtpUrl: `smtp://127.0.0.1:${smtp.port}`,
+      from: '联动执法协作平台 <noreply@linkage.local>',
+      mailDir: '/nonexistent',
+    });
     try {
       const caseId = '00000000-0000-4000-8000-0000000000aa';
       const rec = createRecordActivities({ db: t.handle.db });
@@ -37,7 +41,14 @@ describe('mail through a real SMTP server', () => {
       const { notificationIds } = await rec.recordCaseChange({
         caseId,
         event: { id: `${caseId}/warn`, type: 'clockWarning', labelZh: '预警', occurredAtMs: Date.now() },
-        notify: [{ audience: ['handling'], agency: 'eeb', subject: '【预警】案件期限即将届满', bodyText: '请及时办理：录入处罚决定。' }],
+        notify: [
+          {
+            audience: ['handling'],
+            agency: 'eeb',
+            subject: '【预警】案件期限即将届满',
+            bodyText: '请及时办理：录入处罚决定。',
+          },
+        ],
       });
       expect(notificationIds).toHaveLength(1);
       const del = createDeliveryActivities({ db: t.handle.db, mailer });

@@ -44,7 +44,12 @@ describe.each(backends)('records on %s', (_name, make) => {
       responsibleAgency: 'eeb',
       confidentiality: 'internal',
       createdBy: { userId: 'admin', agency: 'admin' },
-      event: { id: `${caseId}/created`, type: 'caseCreated', labelZh: '案件登记', occurredAtMs: Date.parse('2026-03-02T02:00:00Z') },
+      event: {
+        id: `${caseId}/created`,
+        type: 'caseCreated',
+        labelZh: '案件登记',
+        occurredAtMs: Date.parse('2026-03-02T02:00:00Z'),
+      },
     };
     const a = await acts().registerCase(input);
     const b = await acts().registerCase(input);
@@ -57,7 +62,13 @@ describe.each(backends)('records on %s', (_name, make) => {
   it('records a change in one transaction, exactly once per event id', async () => {
     const change: RecordChangeInput = {
       caseId,
-      event: { id: `${caseId}/clock/x#1/overdue`, type: 'clockOverdue', labelZh: '超期', occurredAtMs: Date.parse('2026-03-04T16:00:00Z'), ruleId: 'eeb.transfer-approval' },
+      event: {
+        id: `${caseId}/clock/x#1/overdue`,
+        type: 'clockOverdue',
+        labelZh: '超期',
+        occurredAtMs: Date.parse('2026-03-04T16:00:00Z'),
+        ruleId: 'eeb.transfer-approval',
+      },
       caseUpdate: { overdue: true },
       deadlines: [
         {

@@ -29,19 +29,35 @@ describe('reports (XLSX, PDF, CSV) over a generated dataset', () => {
 
   beforeAll(async () => {
     t = await createTestDb();
-    const summary = await generateDataset(t.handle.db, { cases: 4000, years: 2, seed: 7, endMs: Date.parse('2026-11-15T00:00:00+08:00') });
+    const summary = await generateDataset(t.handle.db, {
+      cases: 4000,
+      years: 2,
+      seed: 7,
+      endMs: Date.parse('2026-11-15T00:00:00+08:00'),
+    });
     expect(summary.cases).toBe(4000);
     // A confidential, open, overdue case with a title no other case has: it must be counted, never described.
-    await t.handle.db.execute(sql`update cases set title = ${SECRET_TITLE}, confidentiality = 'confidential', overdue = true, closed_at = null, stage = 'accepted', stage_label_zh = ${STAGE_LABELS.accepted}
+    await t.handle.db
+      .execute(sql`update cases set title = ${SECRET_TITLE}, confidentiality = 'confidential', overdue = true, closed_at = null, stage = 'accepted', stage_label_zh = ${STAGE_LABELS.accepted}
       where id = (select id from cases where track = 'criminal' and closed_at is null order by id limit 1)`);
-    await insertReport(t.handle.db, { id: 'test-2026-10', kind: 'briefing', periodKey: period.key, titleZh: '2026年10月案件信息通报', fromMs: period.fromMs, toMs: period.toMs, formats: ['xlsx', 'pdf', 'csv'], source: 'api' });
+    await insertReport(t.handle.db, {
+      id: 'test-2026-10',
+      kind: 'briefing',
+      periodKey: period.key,
+      titleZh: '2026年10月案件信息通报',
+      fromMs: period.fromMs,
+      toMs: period.toMs,
+      formats: ['xlsx', 'pdf', 'csv'],
+      source: 'api',
+    });
     const acts = createReportActivities({ db: t.handle.db });
     const out = await acts.generateReport({ reportId: 'test-2026-10' });
     expect(out.formats).toEqual(['xlsx', 'pdf', 'csv']);
     // Idempotent: a second run (a retry after the report was stored) changes nothing.
     const again = await acts.generateReport({ reportId: 'test-2026-10' });
     expect(again.ms).toEqual({});
-    for (const f of await t.handle.db.select().from(reportFiles).where(eq(reportFiles.reportId, 'test-2026-10'))) files[f.format] = f.content;
+    for (const f of await t.handle.db.select().from(reportFiles).where(eq(reportFiles.reportId, 'test-2026-10')))
+      files[f.format] = f.content;
   }, 120_000);
   afterAll(async () => {
     await t?.cleanup();
@@ -62,17 +78,36 @@ describe('reports (XLSX, PDF, CSV) over a generated dataset', () => {
   it('XLSX: the per-agency metrics and the cases by stage equal independent SQL', async () => {
     const wb = new ExcelJS.Workbook();
     await wb.xlsx.load(files.xlsx as unknown as ExcelJS.Buffer);
-    expect(wb.worksheets.map((w) => w.name)).toEqual(expect.arrayContaining(['概况', '各机关指标', '按办案类型', '按阶段', '按承办机关', '办结情况', '月度趋势', '超期案件', '图表']));
+    expect(wb.worksheets.map((w) => w.name)).toEqual(
+      expect.arrayContaining([
+        '概况',
+        '各机关指标',
+        '按办案类型',
+        '按阶段',
+        '按承办机关',
+        '办结情况',
+        '月度趋势',
+        '超期案件',
+        '图表',
+      ]),
+    );
     const metrics = wb.getWorksheet('各机关指标')!;
     expect(metrics.getRow(1).values).toEqual([undefined, '指标', '生态环境局', '公安局', '人民检察院', '合计']);
     const byLabel = new Map<string, number[]>();
     metrics.eachRow((row, i) => {
-      if (i > 1) byLabel.set(String(row.getCell(1).value), [2, 3, 4, 5].map((c) => Number(row.getCell(c).value)));
+      if (i > 1)
+        byLabel.set(
+          String(row.getCell(1).value),
+          [2, 3, 4, 5].map((c) => Number(row.getCell(c).value)),
+        );
     });
     // Steps per agency in the period, counted here directly.
     const expected = async (steps: string[]) => {
-      const rows = rowsOf(await t.handle.db.execute(sql`select actor_agency, count(*)::int as n from case_events where data->>'step' = any(${sql.param(steps)}::text[])
-        and occurred_at >= ${from()}::timestamptz and occurred_at < ${to()}::timestamptz group by 1`));
+      const rows = rowsOf(
+        await t.handle.db
+          .execute(sql`select actor_agency, count(*)::int as n from case_events where data->>'step' = any(${sql.param(steps)}::text[])
+        and occurred_at >= ${from()}::timestamptz and occurred_at < ${to()}::timestamptz group by 1`),
+      );
       const get = (a: string) => Number(rows.find((r) => r.actor_agency === a)?.n ?? 0);
       return [get('eeb'), get('psb'), get('spp'), get('eeb') + get('psb') + get('spp')];
     };
@@ -80,9 +115,17 @@ describe('reports (XLSX, PDF, CSV) over a generated dataset', () => {
     expect(byLabel.get('立案')).toEqual(await expected(['fileCase', 'fileAfterNotice']));
     expect(byLabel.get('提起公诉')).toEqual(await expected(['prosecute']));
     expect(byLabel.get('移送涉嫌犯罪案件')![3]).toBeGreaterThan(0);
-    const leads = rowsOf(await t.handle.db.execute(sql`select count(*)::int as n from case_events where type = 'caseCreated' and occurred_at >= ${from()}::timestamptz and occurred_at < ${to()}::timestamptz`))[0].n;
+    const leads = rowsOf(
+      await t.handle.db.execute(
+        sql`select count(*)::int as n from case_events where type = 'caseCreated' and occurred_at >= ${from()}::timestamptz and occurred_at < ${to()}::timestamptz`,
+      ),
+    )[0].n;
     expect(byLabel.get('案件线索')![3]).toBe(leads);
-    const overdue = rowsOf(await t.handle.db.execute(sql`select count(*)::int as n from case_events where type = 'clockOverdue' and occurred_at >= ${from()}::timestamptz and occurred_at < ${to()}::timestamptz`))[0].n;
+    const overdue = rowsOf(
+      await t.handle.db.execute(
+        sql`select count(*)::int as n from case_events where type = 'clockOverdue' and occurred_at >= ${from()}::timestamptz and occurred_at < ${to()}::timestamptz`,
+      ),
+    )[0].n;
     expect(byLabel.get('超期期限')![3]).toBe(overdue);
 
     const stages = wb.getWorksheet('按阶段')!;
@@ -90,9 +133,18 @@ describe('reports (XLSX, PDF, CSV) over a generated dataset', () => {
     stages.eachRow((row, i) => {
       if (i > 1) got.set(`${row.getCell(1).value}/${row.getCell(2).value}`, Number(row.getCell(3).value));
     });
-    const sqlStages = rowsOf(await t.handle.db.execute(sql`select track, stage, count(*)::int as n from cases where created_at < ${to()}::timestamptz and confidentiality <> 'confidential' group by 1, 2`));
+    const sqlStages = rowsOf(
+      await t.handle.db.execute(
+        sql`select track, stage, count(*)::int as n from cases where created_at < ${to()}::timestamptz and confidentiality <> 'confidential' group by 1, 2`,
+      ),
+    );
     expect(got.size).toBe(sqlStages.length);
-    for (const r of sqlStages) expect([r.track, r.stage, got.get(`${TRACK_LABELS[r.track as Track]}/${STAGE_LABELS[r.stage as Stage]}`)]).toEqual([r.track, r.stage, r.n]);
+    for (const r of sqlStages)
+      expect([
+        r.track,
+        r.stage,
+        got.get(`${TRACK_LABELS[r.track as Track]}/${STAGE_LABELS[r.stage as Stage]}`),
+      ]).toEqual([r.track, r.stage, r.n]);
     expect(metrics.getColumn(2).numFmt).toBe('#,##0');
     expect(wb.getWorksheet('图表')!.getImages()).toHaveLength(3);
   });
@@ -109,11 +161,19 @@ describe('reports (XLSX, PDF, CSV) over a generated dataset', () => {
     const monthly = block('月度趋势');
     expect(monthly).toHaveLength(12);
     expect(monthly[11][0]).toBe('2026-10');
-    const sqlMonthly = rowsOf(await t.handle.db.execute(sql`select to_char(occurred_at at time zone 'Asia/Shanghai', 'YYYY-MM') as m, count(*)::int as n from case_events
-      where type = 'clockOverdue' and occurred_at >= '2025-10-31T16:00:00Z' and occurred_at < ${to()}::timestamptz group by 1`));
-    for (const row of monthly) expect([row[0], Number(row[4])]).toEqual([row[0], Number(sqlMonthly.find((r) => r.m === row[0])?.n ?? 0)]);
+    const sqlMonthly = rowsOf(
+      await t.handle.db
+        .execute(sql`select to_char(occurred_at at time zone 'Asia/Shanghai', 'YYYY-MM') as m, count(*)::int as n from case_events
+      where type = 'clockOverdue' and occurred_at >= '2025-10-31T16:00:00Z' and occurred_at < ${to()}::timestamptz group by 1`),
+    );
+    for (const row of monthly)
+      expect([row[0], Number(row[4])]).toEqual([row[0], Number(sqlMonthly.find((r) => r.m === row[0])?.n ?? 0)]);
     const tracks = block('按办案类型');
-    const sqlTracks = rowsOf(await t.handle.db.execute(sql`select track, count(*)::int as n from cases where created_at >= ${from()}::timestamptz and created_at < ${to()}::timestamptz group by 1`));
+    const sqlTracks = rowsOf(
+      await t.handle.db.execute(
+        sql`select track, count(*)::int as n from cases where created_at >= ${from()}::timestamptz and created_at < ${to()}::timestamptz group by 1`,
+      ),
+    );
     for (const tr of ['criminal', 'detention', 'administrative'] as Track[]) {
       const row = tracks.find((r) => r[0] === TRACK_LABELS[tr])!;
       expect([tr, Number(row[1])]).toEqual([tr, Number(sqlTracks.find((r) => r.track === tr)?.n ?? 0)]);
@@ -129,9 +189,14 @@ describe('reports (XLSX, PDF, CSV) over a generated dataset', () => {
     expect(text).toContain('2026年10月案件信息通报');
     expect(text).toContain('各机关指标');
     expect(text).toContain('保密案件仅计数、不列明');
-    const csvLine = files.csv.toString('utf8').split('\r\n').find((l) => l.startsWith('移送涉嫌犯罪案件,'))!;
+    const csvLine = files.csv
+      .toString('utf8')
+      .split('\r\n')
+      .find((l) => l.startsWith('移送涉嫌犯罪案件,'))!;
     const total = Number(csvLine.split(',')[4]);
-    expect(text).toMatch(new RegExp(`移送涉嫌犯罪案件\\s+[\\d,]+\\s+[\\d,]+\\s+[\\d,]+\\s+${total.toLocaleString('zh-CN')}`));
+    expect(text).toMatch(
+      new RegExp(`移送涉嫌犯罪案件\\s+[\\d,]+\\s+[\\d,]+\\s+[\\d,]+\\s+${total.toLocaleString('zh-CN')}`),
+    );
   });
 
   it('a confidential case is counted, never described: its title is in no file', async () => {
@@ -143,7 +208,11 @@ describe('reports (XLSX, PDF, CSV) over a generated dataset', () => {
     expect(cells.join('\n')).toMatch(/另有保密案件 \d+ 件（仅计数，不列明）/);
     expect(files.csv.toString('utf8')).not.toContain('举报人王某某');
     // Non-confidential overdue cases are listed (so the check above could have failed).
-    const listed = rowsOf(await t.handle.db.execute(sql`select title from cases where overdue and closed_at is null and confidentiality <> 'confidential' limit 1`));
+    const listed = rowsOf(
+      await t.handle.db.execute(
+        sql`select title from cases where overdue and closed_at is null and confidentiality <> 'confidential' limit 1`,
+      ),
+    );
     if (listed.length) expect(files.csv.toString('utf8')).toContain(String(listed[0].title));
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'report-'));
     fs.writeFileSync(path.join(dir, 'r.pdf'), files.pdf);
@@ -153,21 +222,53 @@ describe('reports (XLSX, PDF, CSV) over a generated dataset', () => {
   });
 
   it('counts by stage, by agency and by outcome leave confidential cases out (one total instead), so they cannot be located against the visible list', async () => {
-    const data = await computeReportData(t.handle.db, { titleZh: 't', periodLabelZh: 't', fromMs: period.fromMs, toMs: period.toMs, generatedAtMs: Date.now() });
-    const count = async (where: ReturnType<typeof sql>) => Number(rowsOf(await t.handle.db.execute(sql`select count(*)::int as n from cases where ${where}`))[0].n);
+    const data = await computeReportData(t.handle.db, {
+      titleZh: 't',
+      periodLabelZh: 't',
+      fromMs: period.fromMs,
+      toMs: period.toMs,
+      generatedAtMs: Date.now(),
+    });
+    const count = async (where: ReturnType<typeof sql>) =>
+      Number(rowsOf(await t.handle.db.execute(sql`select count(*)::int as n from cases where ${where}`))[0].n);
     const before = sql`created_at < ${new Date(period.toMs).toISOString()}::timestamptz`;
     expect(await count(sql`${before} and confidentiality = 'confidential'`)).toBeGreaterThanOrEqual(1);
-    expect(data.byStage.reduce((x, r) => x + r.cases, 0)).toBe(await count(sql`${before} and confidentiality <> 'confidential'`));
-    expect(data.byAgency.reduce((x, r) => x + r.open, 0)).toBe(await count(sql`${before} and closed_at is null and confidentiality <> 'confidential'`));
+    expect(data.byStage.reduce((x, r) => x + r.cases, 0)).toBe(
+      await count(sql`${before} and confidentiality <> 'confidential'`),
+    );
+    expect(data.byAgency.reduce((x, r) => x + r.open, 0)).toBe(
+      await count(sql`${before} and closed_at is null and confidentiality <> 'confidential'`),
+    );
     expect(data.confidentialCases).toBe(await count(sql`${before} and confidentiality = 'confidential'`));
   });
 
   it('a missing CJK font is a clear, non-retryable failure in Chinese', async () => {
-    await insertReport(t.handle.db, { id: 'test-nofont', kind: 'statistics', periodKey: '2026', titleZh: '2026年统计报表', fromMs: parsePeriod('2026')!.fromMs, toMs: parsePeriod('2026')!.toMs, formats: ['pdf'], source: 'api' });
+    await insertReport(t.handle.db, {
+      id: 'test-nofont',
+      kind: 'statistics',
+      periodKey: '2026',
+      titleZh: '2026年统计报表',
+      fromMs: parsePeriod('2026')!.fromMs,
+      toMs: parsePeriod('2026')!.toMs,
+      formats: ['pdf'],
+      source: 'api',
+    });
     const acts = createReportActivities({ db: t.handle.db, reportFontPath: '/nonexistent/NotoSansCJK-Regular.ttc' });
-    await expect(acts.generateReport({ reportId: 'test-nofont' })).rejects.toMatchObject({ nonRetryable: true, message: expect.stringContaining('fonts-noto-cjk') });
+    await expect(acts.generateReport({ reportId: 'test-nofont' })).rejects.toMatchObject({
+      nonRetryable: true,
+      message: expect.stringContaining('fonts-noto-cjk'),
+    });
     // CSV needs no font.
-    await insertReport(t.handle.db, { id: 'test-csv-only', kind: 'statistics', periodKey: '2026', titleZh: '2026年统计报表', fromMs: parsePeriod('2026')!.fromMs, toMs: parsePeriod('2026')!.toMs, formats: ['csv'], source: 'api' });
+    await insertReport(t.handle.db, {
+      id: 'test-csv-only',
+      kind: 'statistics',
+      periodKey: '2026',
+      titleZh: '2026年统计报表',
+      fromMs: parsePeriod('2026')!.fromMs,
+      toMs: parsePeriod('2026')!.toMs,
+      formats: ['csv'],
+      source: 'api',
+    });
     await expect(acts.generateReport({ reportId: 'test-csv-only' })).resolves.toMatchObject({ formats: ['csv'] });
   });
 });

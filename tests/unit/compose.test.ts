@@ -79,9 +79,7 @@ function environmentOf(name: string): Env {
 function dependsOn(name: string): Record<string, string> {
   const raw = services[name]?.depends_on ?? [];
   if (Array.isArray(raw)) return Object.fromEntries(raw.map((dep) => [dep, 'service_started']));
-  return Object.fromEntries(
-    Object.entries(raw).map(([dep, spec]) => [dep, spec?.condition ?? 'service_started']),
-  );
+  return Object.fromEntries(Object.entries(raw).map(([dep, spec]) => [dep, spec?.condition ?? 'service_started']));
 }
 
 const words = (value: string | string[] | undefined): string =>
@@ -125,7 +123,9 @@ describe('docker-compose.yml', () => {
   });
 
   test('publishes only the API: Temporal, its UI and the mail catcher stay on the internal network', () => {
-    const published = Object.entries(services).filter(([, svc]) => (svc.ports ?? []).length > 0).map(([name]) => name);
+    const published = Object.entries(services)
+      .filter(([, svc]) => (svc.ports ?? []).length > 0)
+      .map(([name]) => name);
     expect(published).toEqual(['api']);
     const ui = environmentOf('temporal-ui');
     expect(ui.TEMPORAL_DISABLE_WRITE_ACTIONS).toBe('true');
@@ -133,7 +133,8 @@ describe('docker-compose.yml', () => {
   });
 
   test('api and worker get the payload and actor keys', () => {
-    for (const name of appServices) expect(Object.keys(environmentOf(name))).toEqual(expect.arrayContaining(['PAYLOAD_KEYS', 'ACTOR_KEYS']));
+    for (const name of appServices)
+      expect(Object.keys(environmentOf(name))).toEqual(expect.arrayContaining(['PAYLOAD_KEYS', 'ACTOR_KEYS']));
   });
 
   test('the Temporal UI talks to the temporal service', () => {
@@ -228,20 +229,15 @@ describe('docker-compose.yml', () => {
   });
 
   const envExample = path.join(root, '.env.example');
-  test(
-    '.env.example documents every variable the app reads and every variable compose sets',
-    () => {
-      const text = readFileSync(envExample, 'utf8');
-      const documented = new Set(
-        [...text.matchAll(/^\s*#?\s*([A-Z][A-Z0-9_]*)\s*=/gm)].map((match) => match[1]),
-      );
-      const wanted = new Set<string>([
-        ...(CONFIG_VARIABLES as string[]),
-        ...appServices.flatMap((name) => Object.keys(environmentOf(name))),
-      ]);
-      expect([...wanted].filter((key) => !documented.has(key)).sort()).toEqual([]);
-    },
-  );
+  test('.env.example documents every variable the app reads and every variable compose sets', () => {
+    const text = readFileSync(envExample, 'utf8');
+    const documented = new Set([...text.matchAll(/^\s*#?\s*([A-Z][A-Z0-9_]*)\s*=/gm)].map((match) => match[1]));
+    const wanted = new Set<string>([
+      ...(CONFIG_VARIABLES as string[]),
+      ...appServices.flatMap((name) => Object.keys(environmentOf(name))),
+    ]);
+    expect([...wanted].filter((key) => !documented.has(key)).sort()).toEqual([]);
+  });
 });
 
 describe('Dockerfile', () => {
@@ -258,7 +254,9 @@ describe('Dockerfile', () => {
   });
 
   test('.dockerignore keeps local state and dependencies out of the image', () => {
-    const ignored = readFileSync(path.join(root, '.dockerignore'), 'utf8').split('\n').map((l) => l.trim());
+    const ignored = readFileSync(path.join(root, '.dockerignore'), 'utf8')
+      .split('\n')
+      .map((l) => l.trim());
     for (const entry of ['node_modules', '.data', '.git', '.env']) expect(ignored).toContain(entry);
   });
 });

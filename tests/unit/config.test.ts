@@ -44,23 +44,43 @@ describe('configuration', () => {
   });
 
   it('reads the audit key and the trusted proxies; without them a development key and no proxy', () => {
-    expect(loadConfig({ AUDIT_KEY: 'k'.repeat(32), TRUST_PROXY: '10.0.0.5, 172.18.0.0/16' })).toMatchObject({ auditKey: 'k'.repeat(32), auditKeyConfigured: true, trustProxy: ['10.0.0.5', '172.18.0.0/16'] });
+    expect(loadConfig({ AUDIT_KEY: 'k'.repeat(32), TRUST_PROXY: '10.0.0.5, 172.18.0.0/16' })).toMatchObject({
+      auditKey: 'k'.repeat(32),
+      auditKeyConfigured: true,
+      trustProxy: ['10.0.0.5', '172.18.0.0/16'],
+    });
     expect(loadConfig({})).toMatchObject({ auditKeyConfigured: false, trustProxy: [] });
   });
 
   it('accepts a valid deadline policy override', () => {
-    expect(loadConfig({ DEADLINE_POLICY_OVERRIDES: '{"eeb.task-force":{"limit":2}}' }).deadlinePolicyOverrides).toMatchObject({ 'eeb.task-force': { limit: 2 } });
+    expect(
+      loadConfig({ DEADLINE_POLICY_OVERRIDES: '{"eeb.task-force":{"limit":2}}' }).deadlinePolicyOverrides,
+    ).toMatchObject({ 'eeb.task-force': { limit: 2 } });
   });
 
   it('Temporal Cloud by API key: TLS on, the key sent, the profile namespace unless TEMPORAL_NAMESPACE', () => {
-    const c = loadConfig({ TEMPORAL_ADDRESS: 'linkage.a1b2c.tmprl.cloud:7233', TEMPORAL_NAMESPACE: 'linkage.a1b2c', TEMPORAL_API_KEY: 'key-0123456789' });
-    expect(temporalOptions(c)).toEqual({ connection: { address: 'linkage.a1b2c.tmprl.cloud:7233', tls: true, apiKey: 'key-0123456789', metadata: undefined }, namespace: 'linkage.a1b2c' });
+    const c = loadConfig({
+      TEMPORAL_ADDRESS: 'linkage.a1b2c.tmprl.cloud:7233',
+      TEMPORAL_NAMESPACE: 'linkage.a1b2c',
+      TEMPORAL_API_KEY: 'key-0123456789',
+    });
+    expect(temporalOptions(c)).toEqual({
+      connection: {
+        address: 'linkage.a1b2c.tmprl.cloud:7233',
+        tls: true,
+        apiKey: 'key-0123456789',
+        metadata: undefined,
+      },
+      namespace: 'linkage.a1b2c',
+    });
     // The embedded dev server gets none of the external server's credentials.
     expect(temporalOptions(c, '127.0.0.1:7233').connection).toEqual({ address: '127.0.0.1:7233' });
   });
 
   it('a missing TLS file or an unknown profile stops start-up naming the variable', () => {
-    expect(() => loadConfig({ TEMPORAL_ADDRESS: 'x:7233', TEMPORAL_TLS_SERVER_CA_CERT_PATH: '/nonexistent/ca.pem' })).toThrow(/TEMPORAL_TLS/);
+    expect(() =>
+      loadConfig({ TEMPORAL_ADDRESS: 'x:7233', TEMPORAL_TLS_SERVER_CA_CERT_PATH: '/nonexistent/ca.pem' }),
+    ).toThrow(/TEMPORAL_TLS/);
     const toml = path.join(os.tmpdir(), `linkage-config-${process.pid}.toml`);
     fs.writeFileSync(toml, '[profile.default]\naddress = "a:7233"\n');
     try {

@@ -31,23 +31,43 @@ describe('recurring duty schedules: configuration and ids', () => {
 
   it('takes cadence and settings from DUTY_SCHEDULES, and the cadence also from DEADLINE_POLICY_OVERRIDES', () => {
     const c = loadConfig({
-      DUTY_SCHEDULES: '{"joint-meeting.periodic":{"cadence":"monthly","resolutionDays":20},"joint-enforcement.monthly":{"reminderDays":[8,18]},"training.annual":{"deadline":"11-30"},"info-briefing.periodic":{"enabled":false}}',
+      DUTY_SCHEDULES:
+        '{"joint-meeting.periodic":{"cadence":"monthly","resolutionDays":20},"joint-enforcement.monthly":{"reminderDays":[8,18]},"training.annual":{"deadline":"11-30"},"info-briefing.periodic":{"enabled":false}}',
     });
     const byId = Object.fromEntries(plannedSchedules(c).map((p) => [p.dutyId, p]));
-    expect(byId['joint-meeting.periodic'].input).toMatchObject({ cadence: 'monthly', configuredCadence: 'monthly', settings: { resolutionDays: 20 } });
+    expect(byId['joint-meeting.periodic'].input).toMatchObject({
+      cadence: 'monthly',
+      configuredCadence: 'monthly',
+      settings: { resolutionDays: 20 },
+    });
     expect(byId['joint-enforcement.monthly'].input.settings).toMatchObject({ reminderDays: [8, 18] });
     expect(byId['training.annual'].input.settings).toMatchObject({ deadline: '11-30' });
     expect(byId['info-briefing.periodic'].enabled).toBe(false);
-    const o = loadConfig({ DEADLINE_POLICY_OVERRIDES: '{"info-briefing.periodic":{"cadence":"quarterly","warningWorkdays":1}}' });
-    expect(plannedSchedules(o).find((p) => p.dutyId === 'info-briefing.periodic')!.input).toMatchObject({ cadence: 'quarterly', settings: { warningWorkdays: 1 } });
+    const o = loadConfig({
+      DEADLINE_POLICY_OVERRIDES: '{"info-briefing.periodic":{"cadence":"quarterly","warningWorkdays":1}}',
+    });
+    expect(plannedSchedules(o).find((p) => p.dutyId === 'info-briefing.periodic')!.input).toMatchObject({
+      cadence: 'quarterly',
+      settings: { warningWorkdays: 1 },
+    });
   });
 
   it("passes the sweep's days (DUTY_SCHEDULES notTransferredDays, idleInvestigationDays) to its schedule, none by default", () => {
-    const sweepOf = (c: ReturnType<typeof loadConfig>) => plannedSchedules(c).find((p) => p.dutyId === 'spp.transfer-supervision-sweep')!.input;
+    const sweepOf = (c: ReturnType<typeof loadConfig>) =>
+      plannedSchedules(c).find((p) => p.dutyId === 'spp.transfer-supervision-sweep')!.input;
     expect(sweepOf(loadConfig({})).settings).toEqual({ warningWorkdays: 3, escalationWorkdays: 3 });
-    const c = loadConfig({ DUTY_SCHEDULES: '{"spp.transfer-supervision-sweep":{"cadence":"quarterly","notTransferredDays":20,"idleInvestigationDays":45}}' });
-    expect(sweepOf(c)).toMatchObject({ cadence: 'quarterly', settings: { notTransferredDays: 20, idleInvestigationDays: 45 } });
-    expect(sweepOf(loadConfig({ DUTY_SCHEDULES: '{"spp.transfer-supervision-sweep":{"idleInvestigationDays":90}}' })).settings).toEqual({ idleInvestigationDays: 90, warningWorkdays: 3, escalationWorkdays: 3 });
+    const c = loadConfig({
+      DUTY_SCHEDULES:
+        '{"spp.transfer-supervision-sweep":{"cadence":"quarterly","notTransferredDays":20,"idleInvestigationDays":45}}',
+    });
+    expect(sweepOf(c)).toMatchObject({
+      cadence: 'quarterly',
+      settings: { notTransferredDays: 20, idleInvestigationDays: 45 },
+    });
+    expect(
+      sweepOf(loadConfig({ DUTY_SCHEDULES: '{"spp.transfer-supervision-sweep":{"idleInvestigationDays":90}}' }))
+        .settings,
+    ).toEqual({ idleInvestigationDays: 90, warningWorkdays: 3, escalationWorkdays: 3 });
   });
 
   it.each([
@@ -75,7 +95,10 @@ describe('recurring duty schedules: configuration and ids', () => {
   });
 
   it('runs at 00:05 China time on the first day of each period', () => {
-    expect(specFor('monthly')).toEqual({ calendars: [{ dayOfMonth: 1, hour: 0, minute: 5 }], timezone: 'Asia/Shanghai' });
+    expect(specFor('monthly')).toEqual({
+      calendars: [{ dayOfMonth: 1, hour: 0, minute: 5 }],
+      timezone: 'Asia/Shanghai',
+    });
     expect(specFor('quarterly').calendars![0]).toMatchObject({ month: ['JANUARY', 'APRIL', 'JULY', 'OCTOBER'] });
     expect(specFor('annual').calendars![0]).toMatchObject({ month: ['JANUARY'], dayOfMonth: 1 });
   });

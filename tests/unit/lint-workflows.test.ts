@@ -123,7 +123,11 @@ describe('workflows/ import ban (eslint.config.mjs)', () => {
   test('process and timers are banned, Date.now is not; the type-aware promise rule runs', () => {
     const messages = run.results.sandbox;
     expect(fatal(messages)).toEqual([]);
-    expect(byRule(messages, 'no-restricted-globals').map((m) => m.line).sort()).toEqual([2, 3]);
+    expect(
+      byRule(messages, 'no-restricted-globals')
+        .map((m) => m.line)
+        .sort(),
+    ).toEqual([2, 3]);
     // Temporal's sandbox replaces Date with the workflow task's time: deterministic, allowed.
     expect(messages.filter((m) => m.line === 5)).toEqual([]);
     // Needs type information: proves the fixture was linted with the project's type-aware setup.

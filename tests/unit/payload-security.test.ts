@@ -47,7 +47,7 @@ describe('payload codec (AES-256-GCM, keys by id)', () => {
     expect(await codec.encode([once], ctx('case-1'))).toEqual([once]);
   });
 
-  it('refuses a payload moved to another workflow\'s name or altered', async () => {
+  it("refuses a payload moved to another workflow's name or altered", async () => {
     const codec = new EncryptionCodec(parseKeyRing(old, 'T'));
     const [enc] = await codec.encode([defaultPayloadConverter.toPayload(secret)], ctx('case-1'));
     const moved = { ...enc, metadata: { ...enc.metadata, [WORKFLOW_ID_KEY]: Buffer.from('case-2') } };
@@ -69,9 +69,16 @@ describe('payload codec (AES-256-GCM, keys by id)', () => {
 
 describe('signed actor claims (HMAC-SHA256)', () => {
   const ring = parseKeyRing(newKeySpec('a1'), 'ACTOR_KEYS');
-  const claim = { userId: 'u1', agency: 'eeb', role: 'officer', workflowId: 'case-1', updateId: 'up-1', issuedAt: Date.now() };
+  const claim = {
+    userId: 'u1',
+    agency: 'eeb',
+    role: 'officer',
+    workflowId: 'case-1',
+    updateId: 'up-1',
+    issuedAt: Date.now(),
+  };
 
-  it('accepts the platform\'s claim; refuses one altered, signed with another key, or stale', () => {
+  it("accepts the platform's claim; refuses one altered, signed with another key, or stale", () => {
     const signed = signActorClaim(ring, claim);
     expect(actorClaimProblem(ring, signed)).toBeUndefined();
     expect(actorClaimProblem(ring, { ...signed, agency: 'spp' })).toBe('操作人签名无效');
@@ -119,7 +126,9 @@ describe('data directory owner-only', () => {
     const ring = loadKeyRing({ variable: 'PAYLOAD_KEYS', generatedFile: path.join(dir, 'payload-keys') });
     expect(mode('payload-keys')).toBe(0o600);
     // Generated once: a second process reads the same key.
-    expect(loadKeyRing({ variable: 'PAYLOAD_KEYS', generatedFile: path.join(dir, 'payload-keys') }).keys.get(ring.current)).toEqual(ring.keys.get(ring.current));
+    expect(
+      loadKeyRing({ variable: 'PAYLOAD_KEYS', generatedFile: path.join(dir, 'payload-keys') }).keys.get(ring.current),
+    ).toEqual(ring.keys.get(ring.current));
     fs.rmSync(parent, { recursive: true, force: true });
   });
 

@@ -1,4 +1,12 @@
-import { computeLadder, computePeriod, createWorkingCalendar, effectivePolicyRule, parseDeadlineOverrides, POLICY_RULES, RULE_IDS } from '../../domain/deadlines';
+import {
+  computeLadder,
+  computePeriod,
+  createWorkingCalendar,
+  effectivePolicyRule,
+  parseDeadlineOverrides,
+  POLICY_RULES,
+  RULE_IDS,
+} from '../../domain/deadlines';
 import { publicationBlock, releaseContentSchema, roundOutcome } from '../../domain/releases';
 import { buildPublicStatistics, suppressGroup } from '../../domain/releases/public-stats';
 
@@ -6,7 +14,11 @@ describe('joint releases: the domain (seed 五(三) 联合发布)', () => {
   it('release.approval is a policy rule of 5 working days, outside the statutory table, with the §3 ladder', () => {
     expect(RULE_IDS as readonly string[]).not.toContain('release.approval');
     const rule = POLICY_RULES['release.approval'];
-    expect(rule).toMatchObject({ limit: 5, unit: 'workdays', escalation: { warning: { unit: 'workdays', amount: 1 }, supervision: null, escalationWorkdays: 3 } });
+    expect(rule).toMatchObject({
+      limit: 5,
+      unit: 'workdays',
+      escalation: { warning: { unit: 'workdays', amount: 1 }, supervision: null, escalationWorkdays: 3 },
+    });
     expect(rule.policyNoteZh).toContain('政策');
     // Submitted Friday 2026-09-25 10:00: 5 working days skip the weekend and the National Day holiday (10-01..10-07;
     // Saturday 10-10 is a make-up working day): 09-28, 09-29, 09-30, 10-08, 10-09 → due 2026-10-09.
@@ -21,7 +33,11 @@ describe('joint releases: the domain (seed 五(三) 联合发布)', () => {
   });
 
   it('can be configured through DEADLINE_POLICY_OVERRIDES (policy, not statute), never with supervision', () => {
-    expect(effectivePolicyRule('release.approval', { 'release.approval': { limit: 3 } })).toMatchObject({ limit: 3, unit: 'workdays', overridden: true });
+    expect(effectivePolicyRule('release.approval', { 'release.approval': { limit: 3 } })).toMatchObject({
+      limit: 3,
+      unit: 'workdays',
+      overridden: true,
+    });
     expect(effectivePolicyRule('release.approval', {})).toBe(POLICY_RULES['release.approval']);
     expect(() => parseDeadlineOverrides({ 'release.approval': { supervision: 'notFiled' } })).toThrow(/检察监督/);
   });
@@ -41,7 +57,12 @@ describe('joint releases: the domain (seed 五(三) 联合发布)', () => {
   });
 
   it('a non-public mark needs its reason (seed 五(三): 应当予以特别说明)', () => {
-    const r = releaseContentSchema.safeParse({ title: '联合发布', body: '三部门联合开展专项执法行动情况通报。', kind: 'result', confidentiality: 'internal' });
+    const r = releaseContentSchema.safeParse({
+      title: '联合发布',
+      body: '三部门联合开展专项执法行动情况通报。',
+      kind: 'result',
+      confidentiality: 'internal',
+    });
     expect(r.success).toBe(false);
     expect(r.error!.issues[0].message).toContain('特别说明');
   });
@@ -61,7 +82,14 @@ describe('joint releases: the domain (seed 五(三) 联合发布)', () => {
       [{ month: '2026-11', jointOperations: 2, trainings: 1 }],
     );
     expect(s.years).toHaveLength(1);
-    expect(s.years[0]).toMatchObject({ period: '2026', total: 12, totalIncludingConfidential: 14, byTrack: { criminal: 8, administrative: 4, detention: 0 }, jointOperations: 2, trainings: 1 });
+    expect(s.years[0]).toMatchObject({
+      period: '2026',
+      total: 12,
+      totalIncludingConfidential: 14,
+      byTrack: { criminal: 8, administrative: 4, detention: 0 },
+      jointOperations: 2,
+      trainings: 1,
+    });
     expect(s.years[0].byOutcome).toMatchObject({ judged: 5, penaltyDecided: 4, pending: 3 });
     expect(s.months.map((m) => [m.period, m.total, m.byTrack.detention])).toEqual([
       ['2026-11', 3, 0],

@@ -55,11 +55,28 @@ describe('modules shared between workflows (preloadModules)', () => {
 
   it('still validates once frozen the way the worker freezes them', () => {
     deepFreeze(SHARED_MODULES);
-    const samples: unknown[] = [undefined, null, {}, '', 'x', '2027-01-01', '03-31', 0, -1, [], { title: '', date: 'not-a-date' }, { date: '2027-01-01', places: ['某地'], members: { eeb: ['张三'], psb: ['李四'] } }];
+    const samples: unknown[] = [
+      undefined,
+      null,
+      {},
+      '',
+      'x',
+      '2027-01-01',
+      '03-31',
+      0,
+      -1,
+      [],
+      { title: '', date: 'not-a-date' },
+      { date: '2027-01-01', places: ['某地'], members: { eeb: ['张三'], psb: ['李四'] } },
+    ];
     let parsed = 0;
     for (const schema of schemas) {
       // Every method a workflow may call (parse, optional, ...), as the domain code reads them.
-      for (let proto = Object.getPrototypeOf(schema) as object | null; proto && proto !== Object.prototype; proto = Object.getPrototypeOf(proto) as object | null) {
+      for (
+        let proto = Object.getPrototypeOf(schema) as object | null;
+        proto && proto !== Object.prototype;
+        proto = Object.getPrototypeOf(proto) as object | null
+      ) {
         for (const key of Reflect.ownKeys(proto)) expect(() => Reflect.get(schema, key)).not.toThrow();
       }
       expect(() => (schema as unknown as { parse: (v: unknown) => unknown }).parse(undefined)).not.toThrow(TypeError);

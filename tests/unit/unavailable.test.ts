@@ -7,13 +7,25 @@ describe('connection failures map to 503 (api/errors isUnavailable)', () => {
     const refused = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' });
     expect(isUnavailable(new DrizzleQueryError('select 1', [], refused))).toBe(true);
     expect(isUnavailable(new DrizzleQueryError('select 1', [], new AggregateError([refused], '')))).toBe(true);
-    expect(isUnavailable(new DrizzleQueryError('select 1', [], Object.assign(new Error('terminating connection due to administrator command'), { code: '57P01' })))).toBe(true);
+    expect(
+      isUnavailable(
+        new DrizzleQueryError(
+          'select 1',
+          [],
+          Object.assign(new Error('terminating connection due to administrator command'), { code: '57P01' }),
+        ),
+      ),
+    ).toBe(true);
     expect(isUnavailable(new Error('Connection terminated unexpectedly'))).toBe(true);
     expect(isUnavailable(new Error('the database system is starting up'))).toBe(true);
   });
 
   it('leaves real errors alone (a constraint violation stays a 500, not a retry hint)', () => {
-    expect(isUnavailable(new DrizzleQueryError('insert', [], Object.assign(new Error('duplicate key value'), { code: '23505' })))).toBe(false);
+    expect(
+      isUnavailable(
+        new DrizzleQueryError('insert', [], Object.assign(new Error('duplicate key value'), { code: '23505' })),
+      ),
+    ).toBe(false);
     expect(isUnavailable(new TypeError('x is undefined'))).toBe(false);
     expect(isUnavailable(undefined)).toBe(false);
   });

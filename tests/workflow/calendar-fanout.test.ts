@@ -4,7 +4,12 @@ import { calendarYears, caseEvents, deadlines } from '../../db/schema';
 import { createWorkingCalendar, parseCalendarYearData } from '../../domain/deadlines';
 import type { Actor } from '../../domain/case';
 import { caseWorkflow, registeredUpdate, type CaseWorkflowInput } from '../../workflows/case';
-import { calendarFanOutProgressQuery, calendarFanOutWorkflow, calendarFanOutWorkflowId, type CalendarFanOutProgress } from '../../workflows/calendar-fanout';
+import {
+  calendarFanOutProgressQuery,
+  calendarFanOutWorkflow,
+  calendarFanOutWorkflowId,
+  type CalendarFanOutProgress,
+} from '../../workflows/calendar-fanout';
 import { waitFor } from '../helpers/duties';
 import { startHarness, type Harness } from '../helpers/harness';
 import { createDevServerEnv } from '../helpers/temporal';
@@ -28,15 +33,31 @@ describe('calendar fan-out workflow (dev server)', () => {
 
   const signalsTo = async (workflowId: string) => {
     const history = await h.env.client.workflow.getHandle(workflowId).fetchHistory();
-    return (history.events ?? []).filter((e) => e.workflowExecutionSignaledEventAttributes?.signalName === 'calendarChanged').length;
+    return (history.events ?? []).filter(
+      (e) => e.workflowExecutionSignaledEventAttributes?.signalName === 'calendarChanged',
+    ).length;
   };
 
   it('tells every affected case once, resumes after a worker restart from its recorded progress, and not twice for the same content', async () => {
     const now = await h.env.currentTimeMs();
-    const caseIds = Array.from({ length: N }, (_, i) => `00000000-0000-4000-a000-0000000ca1${String(i).padStart(2, '0')}`);
+    const caseIds = Array.from(
+      { length: N },
+      (_, i) => `00000000-0000-4000-a000-0000000ca1${String(i).padStart(2, '0')}`,
+    );
     for (const caseId of caseIds) {
-      const input: CaseWorkflowInput = { caseId, title: `日历测试案件 ${caseId.slice(-2)}`, track: 'criminal', confidentiality: 'internal', createdAtMs: now, actor: eeb };
-      const handle = await h.env.client.workflow.start(caseWorkflow, { workflowId: `case-${caseId}`, taskQueue: h.taskQueue, args: [input] });
+      const input: CaseWorkflowInput = {
+        caseId,
+        title: `日历测试案件 ${caseId.slice(-2)}`,
+        track: 'criminal',
+        confidentiality: 'internal',
+        createdAtMs: now,
+        actor: eeb,
+      };
+      const handle = await h.env.client.workflow.start(caseWorkflow, {
+        workflowId: `case-${caseId}`,
+        taskQueue: h.taskQueue,
+        args: [input],
+      });
       await handle.executeUpdate(registeredUpdate);
     }
     const clocks = await h.db.handle.db.select().from(deadlines).where(eq(deadlines.ruleId, 'eeb.task-force'));
@@ -51,10 +72,19 @@ describe('calendar fan-out workflow (dev server)', () => {
       workdays: official.workdays.filter((d) => d !== dueDate),
       source: { notice: '国办发明电〔测试〕9号', date: `${yearNo}-01-02` },
     });
-    await h.db.handle.db.insert(calendarYears).values({ year: year.year, data: year, sourceNotice: year.source.notice, loadedBy: 'admin' });
+    await h.db.handle.db
+      .insert(calendarYears)
+      .values({ year: year.year, data: year, sourceNotice: year.source.notice, loadedBy: 'admin' });
 
     const workflowId = calendarFanOutWorkflowId(year.year, '0123456789abcdef');
-    const options = { workflowId, taskQueue: h.taskQueue, args: [{ year: year.year, contentHash: '0123456789abcdef', pageSize: 1, pagesPerRun: 1 }] as [Parameters<typeof calendarFanOutWorkflow>[0]], workflowIdReusePolicy: 'REJECT_DUPLICATE' as const };
+    const options = {
+      workflowId,
+      taskQueue: h.taskQueue,
+      args: [{ year: year.year, contentHash: '0123456789abcdef', pageSize: 1, pagesPerRun: 1 }] as [
+        Parameters<typeof calendarFanOutWorkflow>[0],
+      ],
+      workflowIdReusePolicy: 'REJECT_DUPLICATE' as const,
+    };
     const handle = await h.env.client.workflow.start(calendarFanOutWorkflow, options);
     // Stopped once some cases are told and others not.
     let before: CalendarFanOutProgress | undefined;
@@ -73,7 +103,14 @@ describe('calendar fan-out workflow (dev server)', () => {
       const d = await h.env.client.workflow.getHandle(workflowId).describe();
       return d.status.name === 'COMPLETED' ? h.env.client.workflow.getHandle(workflowId).result() : undefined;
     });
-    expect(result).toMatchObject({ year: year.year, total: N, done: N, signalled: N, notSignalled: [], finished: true });
+    expect(result).toMatchObject({
+      year: year.year,
+      total: N,
+      done: N,
+      signalled: N,
+      notSignalled: [],
+      finished: true,
+    });
     // One page per run: the progress crossed continue-as-new N times.
     const first = await h.env.client.workflow.getHandle(workflowId, handle.firstExecutionRunId).fetchHistory();
     expect(first.events?.at(-1)?.workflowExecutionContinuedAsNewEventAttributes).toBeTruthy();
@@ -83,13 +120,21 @@ describe('calendar fan-out workflow (dev server)', () => {
     for (const id of caseIds) expect(await signalsTo(`case-${id}`)).toBe(1);
     // Each case re-timed its clock once and records it.
     for (const caseId of caseIds) {
-      await waitFor(`the retimed clock of ${caseId}`, async () => ((await h.db.handle.db.select().from(caseEvents).where(eq(caseEvents.caseId, caseId))).filter((e) => e.type === 'clockRetimed').length === 1 ? true : undefined));
+      await waitFor(`the retimed clock of ${caseId}`, async () =>
+        (await h.db.handle.db.select().from(caseEvents).where(eq(caseEvents.caseId, caseId))).filter(
+          (e) => e.type === 'clockRetimed',
+        ).length === 1
+          ? true
+          : undefined,
+      );
     }
     const [moved] = await h.db.handle.db.select().from(deadlines).where(eq(deadlines.caseId, caseIds[0]));
     expect(moved.dueDate > dueDate).toBe(true);
 
     // The same content again (as the API starts it): the id is taken, nothing is signalled.
-    await expect(h.env.client.workflow.start(calendarFanOutWorkflow, { ...options, workflowIdConflictPolicy: 'USE_EXISTING' })).rejects.toBeInstanceOf(WorkflowExecutionAlreadyStartedError);
+    await expect(
+      h.env.client.workflow.start(calendarFanOutWorkflow, { ...options, workflowIdConflictPolicy: 'USE_EXISTING' }),
+    ).rejects.toBeInstanceOf(WorkflowExecutionAlreadyStartedError);
     for (const id of caseIds) expect(await signalsTo(`case-${id}`)).toBe(1);
   });
 });

@@ -31,7 +31,13 @@ describe('case clock escalation (time-skipping)', () => {
     [env, db, smtp] = await Promise.all([createTimeSkippingEnv(), createTestDb(), startSmtp()]);
     const config = loadConfig({ TEMPORAL_TASK_QUEUE: taskQueue, ...TEST_KEYS_ENV });
     const mailer = createMailer({ smtpUrl: smtp.url, from: config.mail.from, mailDir: '/nonexistent' });
-    worker = await createWorker({ connection: env.nativeConnection, config, db: db.handle, mailer, workflowBundle: await workflowBundle() });
+    worker = await createWorker({
+      connection: env.nativeConnection,
+      config,
+      db: db.handle,
+      mailer,
+      workflowBundle: await workflowBundle(),
+    });
     running = worker.run();
   });
 
@@ -65,11 +71,20 @@ describe('case clock escalation (time-skipping)', () => {
       actor: { userId: 'eeb-head', agency: 'eeb', role: 'head', displayName: '生态环境局负责人' },
       documentNumber: '长环移拘审〔2026〕1号',
     };
-    const handle = await env.client.workflow.start(caseWorkflow, { workflowId: `case-${caseId}`, taskQueue, args: [input] });
+    const handle = await env.client.workflow.start(caseWorkflow, {
+      workflowId: `case-${caseId}`,
+      taskQueue,
+      args: [input],
+    });
     await handle.executeUpdate(registeredUpdate);
 
     // The expected plan, computed by the deadline engine for the same start instant.
-    const plan = planClock({ ruleId: 'eeb.detention-transfer', startedAtMs: startMs, custody: false, calendarYears: [] });
+    const plan = planClock({
+      ruleId: 'eeb.detention-transfer',
+      startedAtMs: startMs,
+      custody: false,
+      calendarYears: [],
+    });
     const view = await handle.query(stateQuery);
     expect(view.openClocks[0]).toMatchObject({ ruleId: 'eeb.detention-transfer', dueDate: plan.dueDate });
     const [row] = await db.handle.db.select().from(deadlines).where(eq(deadlines.caseId, caseId));
@@ -120,10 +135,26 @@ describe('case clock escalation (time-skipping)', () => {
     // Test calendars loaded as an administrator would (invented notices, far from any real year's data):
     // 2032 New Year: 01-01 (Thu) to 01-03 (Sat) off, Sunday 01-04 a 调休 make-up working day.
     await db.handle.db.insert(calendarYears).values([
-      { year: 2031, data: { year: 2031, holidays: ['2031-01-01'], workdays: [], source: { notice: '测试通知（2031）', date: '2030-11-01' }, origin: 'loaded' }, sourceNotice: '测试通知（2031）' },
+      {
+        year: 2031,
+        data: {
+          year: 2031,
+          holidays: ['2031-01-01'],
+          workdays: [],
+          source: { notice: '测试通知（2031）', date: '2030-11-01' },
+          origin: 'loaded',
+        },
+        sourceNotice: '测试通知（2031）',
+      },
       {
         year: 2032,
-        data: { year: 2032, holidays: ['2032-01-01', '2032-01-02', '2032-01-03'], workdays: ['2032-01-04'], source: { notice: '测试通知（2032）', date: '2031-11-01' }, origin: 'loaded' },
+        data: {
+          year: 2032,
+          holidays: ['2032-01-01', '2032-01-02', '2032-01-03'],
+          workdays: ['2032-01-04'],
+          source: { notice: '测试通知（2032）', date: '2031-11-01' },
+          origin: 'loaded',
+        },
         sourceNotice: '测试通知（2032）',
       },
     ]);
@@ -150,7 +181,12 @@ describe('case clock escalation (time-skipping)', () => {
     // eeb.detention-transfer, 3 workdays (2014 Measures Art 12, Art 19), start day not counted:
     // 12-31 Wed = 1; 01-01..03 holiday; 01-04 Sun make-up working day = 2; 01-05 Mon = 3 → due 2032-01-05.
     const view = await handle.query(stateQuery);
-    expect(view.openClocks[0]).toMatchObject({ ruleId: 'eeb.detention-transfer', dueDate: '2032-01-05', dueAt: '2032-01-05T23:59:59+08:00', provisional: false });
+    expect(view.openClocks[0]).toMatchObject({
+      ruleId: 'eeb.detention-transfer',
+      dueDate: '2032-01-05',
+      dueAt: '2032-01-05T23:59:59+08:00',
+      provisional: false,
+    });
     // Ladder (§3): warning 09:00 of the working day before the due date = Sunday 01-04 (make-up day);
     // overdue at 2032-01-06 00:00; no supervision item (administrative detention); working group at the end of
     // the 3rd working day after the due date: 01-06, 01-07, 01-08 → 2032-01-08 23:59:59.
@@ -161,7 +197,11 @@ describe('case clock escalation (time-skipping)', () => {
     ];
     await env.sleep(Date.parse('2032-01-09T12:00:00+08:00') - (await env.currentTimeMs()));
     const events = await waitFor('ladder events', async () => {
-      const rows = await db.handle.db.select().from(caseEvents).where(eq(caseEvents.caseId, caseId)).orderBy(asc(caseEvents.seq));
+      const rows = await db.handle.db
+        .select()
+        .from(caseEvents)
+        .where(eq(caseEvents.caseId, caseId))
+        .orderBy(asc(caseEvents.seq));
       return rows.some((r) => r.type === 'clockEscalation') ? rows : undefined;
     });
     const fired = events.filter((e) => e.type.startsWith('clock'));

@@ -8,7 +8,14 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { calendarYears, caseEvents, cases, deadlines, notifications } from '../../db/schema';
 import type { Actor } from '../../domain/case';
 import { createWorkingCalendar } from '../../domain/deadlines';
-import { caseWorkflow, stateQuery, stepUpdate, STEP_REJECTED, registeredUpdate, type CaseWorkflowInput } from '../../workflows/case';
+import {
+  caseWorkflow,
+  stateQuery,
+  stepUpdate,
+  STEP_REJECTED,
+  registeredUpdate,
+  type CaseWorkflowInput,
+} from '../../workflows/case';
 import type { TestDb } from '../helpers/db';
 import { startHarness, type Harness } from '../helpers/harness';
 import { Worker } from '@temporalio/worker';
@@ -54,7 +61,11 @@ describe('case lifecycle (time-skipping)', () => {
       actor: eebOfficer,
       ...extra,
     };
-    const handle = await env.client.workflow.start(caseWorkflow, { workflowId: `case-${caseId}`, taskQueue, args: [input] });
+    const handle = await env.client.workflow.start(caseWorkflow, {
+      workflowId: `case-${caseId}`,
+      taskQueue,
+      args: [input],
+    });
     await handle.executeUpdate(registeredUpdate);
     return { caseId, handle };
   }
@@ -84,15 +95,22 @@ describe('case lifecycle (time-skipping)', () => {
     return history;
   }
 
-  const eventsOf = (caseId: string) => db.handle.db.select().from(caseEvents).where(eq(caseEvents.caseId, caseId)).orderBy(asc(caseEvents.seq));
+  const eventsOf = (caseId: string) =>
+    db.handle.db.select().from(caseEvents).where(eq(caseEvents.caseId, caseId)).orderBy(asc(caseEvents.seq));
   const openDeadlines = async (caseId: string) =>
-    (await db.handle.db.select().from(deadlines).where(eq(deadlines.caseId, caseId))).filter((d) => d.status === 'open');
+    (await db.handle.db.select().from(deadlines).where(eq(deadlines.caseId, caseId))).filter(
+      (d) => d.status === 'open',
+    );
 
   async function toAccepted(h: WorkflowHandle) {
     await step(h, 'formTaskForce', eebOfficer, { members: ['张三', '李四'] });
     await step(h, 'submitTransferReport', eebOfficer, { documentNumber: '长环报〔2026〕1号' });
     await step(h, 'approveTransfer', eebHead, { documentNumber: '长环批〔2026〕1号' });
-    await step(h, 'deliverTransfer', eebOfficer, { documentNumber: '长环移〔2026〕1号', copiedToSpp: true, psbUnit: '长治市公安局' });
+    await step(h, 'deliverTransfer', eebOfficer, {
+      documentNumber: '长环移〔2026〕1号',
+      copiedToSpp: true,
+      psbUnit: '长治市公安局',
+    });
     return step(h, 'acknowledgeReceipt', psbOfficer, { documentNumber: '长公回〔2026〕1号' });
   }
 
@@ -123,10 +141,17 @@ describe('case lifecycle (time-skipping)', () => {
     const [row] = (await openDeadlines(caseId)).filter((d) => d.ruleId === 'psb.investigation-custody');
     expect(row.dueDate).toBe(extended.dueDate);
     await step(handle, 'transferForProsecution', psbOfficer, { documentNumber: '长公诉意〔2026〕1号' });
-    await step(handle, 'returnForSupplementaryInvestigation', sppOfficer, { documentNumber: '长检退补〔2026〕1号', outline: '补充监测数据' });
+    await step(handle, 'returnForSupplementaryInvestigation', sppOfficer, {
+      documentNumber: '长检退补〔2026〕1号',
+      outline: '补充监测数据',
+    });
     await step(handle, 'completeSupplementaryInvestigation', psbOfficer, { documentNumber: '长公补侦〔2026〕1号' });
     await step(handle, 'prosecute', sppOfficer, { documentNumber: '长检诉〔2026〕1号', court: '长治市中级人民法院' });
-    view = await step(handle, 'recordJudgment', sppOfficer, { documentNumber: '（2026）晋04刑初1号', court: '长治市中级人民法院', outcome: 'convicted' });
+    view = await step(handle, 'recordJudgment', sppOfficer, {
+      documentNumber: '（2026）晋04刑初1号',
+      court: '长治市中级人民法院',
+      outcome: 'convicted',
+    });
     expect(view.stage).toBe('judged');
     expect(view.closed).toBe(true);
     expect(view.openClocks).toEqual([]);
@@ -139,11 +164,28 @@ describe('case lifecycle (time-skipping)', () => {
     expect(await openDeadlines(caseId)).toEqual([]);
 
     const events = await eventsOf(caseId);
-    const steps = events.filter((e) => e.data && (e.data as { step?: string }).step).map((e) => (e.data as { step: string }).step);
+    const steps = events
+      .filter((e) => e.data && (e.data as { step?: string }).step)
+      .map((e) => (e.data as { step: string }).step);
     expect(steps).toEqual([
-      'formTaskForce', 'submitTransferReport', 'approveTransfer', 'deliverTransfer', 'acknowledgeReceipt', 'fileCase', 'notifyFiling',
-      'handOverEvidence', 'detainSuspect', 'requestArrest', 'approveArrest', 'executeArrest', 'extendInvestigationCustody',
-      'transferForProsecution', 'returnForSupplementaryInvestigation', 'completeSupplementaryInvestigation', 'prosecute', 'recordJudgment',
+      'formTaskForce',
+      'submitTransferReport',
+      'approveTransfer',
+      'deliverTransfer',
+      'acknowledgeReceipt',
+      'fileCase',
+      'notifyFiling',
+      'handOverEvidence',
+      'detainSuspect',
+      'requestArrest',
+      'approveArrest',
+      'executeArrest',
+      'extendInvestigationCustody',
+      'transferForProsecution',
+      'returnForSupplementaryInvestigation',
+      'completeSupplementaryInvestigation',
+      'prosecute',
+      'recordJudgment',
     ]);
     const approve = events.find((e) => (e.data as { step?: string }).step === 'approveTransfer')!;
     expect(approve).toMatchObject({ actorUserId: 'eeb-head', actorAgency: 'eeb', documentNumber: '长环批〔2026〕1号' });
@@ -169,13 +211,25 @@ describe('case lifecycle (time-skipping)', () => {
     const markers = events.filter((e) => e.markerRecordedEventAttributes).map((e) => e.markerRecordedEventAttributes!);
     const laTypes = markers
       .filter((m) => m.markerName === 'core_local_activity')
-      .map((m) => (JSON.parse(Buffer.from(m.details!.data!.payloads![0].data!).toString()) as { activity_type: string }).activity_type);
+      .map(
+        (m) =>
+          (JSON.parse(Buffer.from(m.details!.data!.payloads![0].data!).toString()) as { activity_type: string })
+            .activity_type,
+      );
     // The start's signed actor is verified first, in the same task.
     expect(laTypes).toEqual(['verifyActorClaim', 'loadCalendarYears', 'registerCase']);
-    const laAt = events.flatMap((e, i) => (e.markerRecordedEventAttributes?.markerName === 'core_local_activity' ? [i] : []));
-    expect(events.slice(0, laAt[laAt.length - 1]).filter((e) => e.workflowTaskCompletedEventAttributes)).toHaveLength(1);
+    const laAt = events.flatMap((e, i) =>
+      e.markerRecordedEventAttributes?.markerName === 'core_local_activity' ? [i] : [],
+    );
+    expect(events.slice(0, laAt[laAt.length - 1]).filter((e) => e.workflowTaskCompletedEventAttributes)).toHaveLength(
+      1,
+    );
 
-    await Worker.runReplayHistory({ workflowBundle: await workflowBundle(), dataConverter: testDataConverter(), replayName: 'case-registration' }, history, `case-${caseId}`);
+    await Worker.runReplayHistory(
+      { workflowBundle: await workflowBundle(), dataConverter: testDataConverter(), replayName: 'case-registration' },
+      history,
+      `case-${caseId}`,
+    );
   });
 
   it('records steps and clock rungs with local activities inside the task that took the step or fired the timer; the history replays', async () => {
@@ -191,20 +245,41 @@ describe('case lifecycle (time-skipping)', () => {
 
     const history = await saveFixture('case-clock-rungs-unattended', handle);
     const events = history.events ?? [];
-    const scheduled = events.flatMap((e) => (e.activityTaskScheduledEventAttributes ? [e.activityTaskScheduledEventAttributes.activityType!.name!] : []));
+    const scheduled = events.flatMap((e) =>
+      e.activityTaskScheduledEventAttributes ? [e.activityTaskScheduledEventAttributes.activityType!.name!] : [],
+    );
     expect(scheduled).not.toContain('recordCaseChange'); // only the mail goes through activity tasks
     const laTypes = events
       .filter((e) => e.markerRecordedEventAttributes?.markerName === 'core_local_activity')
-      .map((e) => (JSON.parse(Buffer.from(e.markerRecordedEventAttributes!.details!.data!.payloads![0].data!).toString()) as { activity_type: string }).activity_type);
+      .map(
+        (e) =>
+          (
+            JSON.parse(Buffer.from(e.markerRecordedEventAttributes!.details!.data!.payloads![0].data!).toString()) as {
+              activity_type: string;
+            }
+          ).activity_type,
+      );
     expect(laTypes.filter((t) => t === 'recordCaseChange').length).toBe(types.length - 1);
     // The warning's record is in the task its timer fired in.
     const fired = events.findIndex((e) => e.timerFiredEventAttributes);
     const nextTaskDone = events.findIndex((e, i) => i > fired && e.workflowTaskCompletedEventAttributes);
-    const firstLaAfter = events.findIndex((e, i) => i > fired && e.markerRecordedEventAttributes?.markerName === 'core_local_activity');
+    const firstLaAfter = events.findIndex(
+      (e, i) => i > fired && e.markerRecordedEventAttributes?.markerName === 'core_local_activity',
+    );
     expect(firstLaAfter).toBeGreaterThan(nextTaskDone);
-    expect(events.slice(nextTaskDone + 1, firstLaAfter).some((e) => e.workflowTaskCompletedEventAttributes)).toBe(false);
+    expect(events.slice(nextTaskDone + 1, firstLaAfter).some((e) => e.workflowTaskCompletedEventAttributes)).toBe(
+      false,
+    );
 
-    await Worker.runReplayHistory({ workflowBundle: await workflowBundle(), dataConverter: testDataConverter(), replayName: 'case-clock-rungs-unattended' }, history, `case-${caseId}`);
+    await Worker.runReplayHistory(
+      {
+        workflowBundle: await workflowBundle(),
+        dataConverter: testDataConverter(),
+        replayName: 'case-clock-rungs-unattended',
+      },
+      history,
+      `case-${caseId}`,
+    );
   });
 
   it('verifies each signed actor with a local activity; a forged signature is refused; the history replays', async () => {
@@ -215,26 +290,51 @@ describe('case lifecycle (time-skipping)', () => {
       connection: env.connection,
       namespace: env.namespace ?? 'default',
       dataConverter: testDataConverter(),
-      interceptors: { workflow: [actorClaimInterceptor(parseKeyRing(`test-actor:${Buffer.alloc(32, 7).toString('base64')}`, 'forged'))] },
+      interceptors: {
+        workflow: [
+          actorClaimInterceptor(parseKeyRing(`test-actor:${Buffer.alloc(32, 7).toString('base64')}`, 'forged')),
+        ],
+      },
     });
     const forged = await forger.workflow
       .getHandle(`case-${caseId}`)
-      .executeUpdate(stepUpdate('submitTransferReport'), { args: [{ actor: eebOfficer, input: { documentNumber: '伪〔2026〕1号' } }] })
+      .executeUpdate(stepUpdate('submitTransferReport'), {
+        args: [{ actor: eebOfficer, input: { documentNumber: '伪〔2026〕1号' } }],
+      })
       .catch((e: unknown) => e);
     expect(forged).toBeInstanceOf(WorkflowUpdateFailedError);
     expect((forged as WorkflowUpdateFailedError).cause?.message).toBe('操作人签名无效');
     const view = await step(handle, 'submitTransferReport', eebOfficer, { documentNumber: '长环报〔2026〕7号' });
     expect(view.stage).toBe('approvalPending');
-    expect((await eventsOf(caseId)).map((e) => e.type)).toEqual(['caseCreated', 'taskForceFormed', 'transferReportSubmitted']);
+    expect((await eventsOf(caseId)).map((e) => e.type)).toEqual([
+      'caseCreated',
+      'taskForceFormed',
+      'transferReportSubmitted',
+    ]);
 
     const history = await saveFixture('forged-actor-refused', handle);
     const events = history.events ?? [];
     const laTypes = events
       .filter((e) => e.markerRecordedEventAttributes?.markerName === 'core_local_activity')
-      .map((e) => (JSON.parse(Buffer.from(e.markerRecordedEventAttributes!.details!.data!.payloads![0].data!).toString()) as { activity_type: string }).activity_type);
+      .map(
+        (e) =>
+          (
+            JSON.parse(Buffer.from(e.markerRecordedEventAttributes!.details!.data!.payloads![0].data!).toString()) as {
+              activity_type: string;
+            }
+          ).activity_type,
+      );
     // The start and the three updates, each checked once.
     expect(laTypes.filter((t) => t === 'verifyActorClaim')).toHaveLength(4);
-    await Worker.runReplayHistory({ workflowBundle: await workflowBundle(), dataConverter: testDataConverter(), replayName: 'forged-actor-refused' }, history, `case-${caseId}`);
+    await Worker.runReplayHistory(
+      {
+        workflowBundle: await workflowBundle(),
+        dataConverter: testDataConverter(),
+        replayName: 'forged-actor-refused',
+      },
+      history,
+      `case-${caseId}`,
+    );
   });
 
   it('refuses wrong stage (409), wrong agency (403) and a missing field (422) before they enter history', async () => {
@@ -269,14 +369,27 @@ describe('case lifecycle (time-skipping)', () => {
     const { caseId, handle } = await openCase();
     await toAccepted(handle);
     await step(handle, 'declineFiling', psbOfficer, { documentNumber: '长公不立〔2026〕1号', reasons: '没有犯罪事实' });
-    await step(handle, 'notifyNonFiling', psbOfficer, { documentNumber: '长公不立通〔2026〕1号', copiedToSpp: true, materialsReturned: true });
-    await step(handle, 'requestReconsideration', eebOfficer, { documentNumber: '长环复议〔2026〕1号', reasons: '监测数据显示超标十倍以上' });
+    await step(handle, 'notifyNonFiling', psbOfficer, {
+      documentNumber: '长公不立通〔2026〕1号',
+      copiedToSpp: true,
+      materialsReturned: true,
+    });
+    await step(handle, 'requestReconsideration', eebOfficer, {
+      documentNumber: '长环复议〔2026〕1号',
+      reasons: '监测数据显示超标十倍以上',
+    });
     await step(handle, 'upholdNonFiling', psbOfficer, { documentNumber: '长公复决〔2026〕1号', reasons: '维持原决定' });
-    await step(handle, 'proposeSupervision', eebOfficer, { documentNumber: '长环建监〔2026〕1号', reasons: '应当立案而不立案' });
+    await step(handle, 'proposeSupervision', eebOfficer, {
+      documentNumber: '长环建监〔2026〕1号',
+      reasons: '应当立案而不立案',
+    });
     let view = await step(handle, 'requestFilingExplanation', sppOfficer, { documentNumber: '长检说理〔2026〕1号' });
     expect(view.openClocks.map((c) => c.ruleId)).toContain('psb.non-filing-explanation');
     await step(handle, 'explainNonFiling', psbOfficer, { documentNumber: '长公说明〔2026〕1号', reasons: '证据不足' });
-    view = await step(handle, 'noticeToFile', sppOfficer, { documentNumber: '长检通立〔2026〕1号', reasons: '不立案理由不能成立' });
+    view = await step(handle, 'noticeToFile', sppOfficer, {
+      documentNumber: '长检通立〔2026〕1号',
+      reasons: '不立案理由不能成立',
+    });
     expect(view.stage).toBe('noticeToFile');
     const fileClock = view.openClocks.find((c) => c.ruleId === 'psb.file-after-notice')!;
     expect(fileClock.responsibleAgency).toBe('psb');
@@ -284,7 +397,15 @@ describe('case lifecycle (time-skipping)', () => {
     expect(view.stage).toBe('investigation');
     expect(view.openClocks.map((c) => c.ruleId)).toEqual(expect.arrayContaining(['spp.supervised-case-followup']));
     const types = (await eventsOf(caseId)).map((e) => (e.data as { step?: string }).step).filter(Boolean);
-    expect(types).toEqual(expect.arrayContaining(['declineFiling', 'requestReconsideration', 'proposeSupervision', 'noticeToFile', 'fileAfterNotice']));
+    expect(types).toEqual(
+      expect.arrayContaining([
+        'declineFiling',
+        'requestReconsideration',
+        'proposeSupervision',
+        'noticeToFile',
+        'fileAfterNotice',
+      ]),
+    );
     await saveFixture('not-filed-supervision-filed', handle);
   });
 
@@ -322,7 +443,11 @@ describe('case lifecycle (time-skipping)', () => {
     const { caseId, handle } = await openCase({ createdAtMs: now });
     await toAccepted(handle);
     await step(handle, 'declineFiling', psbOfficer, { documentNumber: 'N1', reasons: '没有犯罪事实' });
-    await step(handle, 'notifyNonFiling', psbOfficer, { documentNumber: 'N2', copiedToSpp: true, materialsReturned: true });
+    await step(handle, 'notifyNonFiling', psbOfficer, {
+      documentNumber: 'N2',
+      copiedToSpp: true,
+      materialsReturned: true,
+    });
     await step(handle, 'requestReconsideration', eebOfficer, { documentNumber: 'N3', reasons: '理由' });
     await step(handle, 'upholdNonFiling', psbOfficer, { documentNumber: 'N4', reasons: '维持' });
     await step(handle, 'proposeSupervision', eebOfficer, { documentNumber: 'N5', reasons: '应立未立' });
@@ -342,7 +467,9 @@ describe('case lifecycle (time-skipping)', () => {
       source: { notice: '测试：更正通知', date: `${dueYear}-01-01` },
       origin: 'loaded',
     };
-    await db.handle.db.insert(calendarYears).values({ year: dueYear, data: corrected, sourceNotice: corrected.source.notice });
+    await db.handle.db
+      .insert(calendarYears)
+      .values({ year: dueYear, data: corrected, sourceNotice: corrected.source.notice });
     await handle.signal('calendarChanged', { year: dueYear });
     for (let i = 0; i < 50; i++) {
       view = await handle.query(stateQuery);
@@ -361,8 +488,15 @@ describe('case lifecycle (time-skipping)', () => {
   });
 
   it('runs the detention track to the copy of the detention decision', async () => {
-    const { caseId, handle } = await openCase({ track: 'detention', actor: eebHead, documentNumber: '长环移拘审〔2026〕2号' });
-    await step(handle, 'deliverDetentionTransfer', eebOfficer, { documentNumber: '长环移拘〔2026〕2号', psbUnit: '潞州区公安分局' });
+    const { caseId, handle } = await openCase({
+      track: 'detention',
+      actor: eebHead,
+      documentNumber: '长环移拘审〔2026〕2号',
+    });
+    await step(handle, 'deliverDetentionTransfer', eebOfficer, {
+      documentNumber: '长环移拘〔2026〕2号',
+      psbUnit: '潞州区公安分局',
+    });
     let view = await step(handle, 'acceptDetentionCase', psbOfficer, { documentNumber: '潞公受〔2026〕2号' });
     expect(view.openClocks.map((c) => c.ruleId)).toEqual(['psb.public-security-case-limit']);
     await step(handle, 'decideDetention', psbOfficer, { documentNumber: '潞公拘决〔2026〕2号', days: 10 });
@@ -377,7 +511,11 @@ describe('case lifecycle (time-skipping)', () => {
   it('transfers a case back to the EEB for an administrative penalty (reverse transfer)', async () => {
     const { handle } = await openCase();
     await toAccepted(handle);
-    let view = await step(handle, 'reverseTransfer', psbOfficer, { documentNumber: '长公反移〔2026〕1号', reasons: '没有犯罪事实，应予行政处罚', copiedToSpp: true });
+    let view = await step(handle, 'reverseTransfer', psbOfficer, {
+      documentNumber: '长公反移〔2026〕1号',
+      reasons: '没有犯罪事实，应予行政处罚',
+      copiedToSpp: true,
+    });
     expect(view.stage).toBe('reverseTransferred');
     expect(view.openClocks).toEqual([]);
     expect(view.responsibleAgency).toBe('eeb');
@@ -390,12 +528,19 @@ describe('case lifecycle (time-skipping)', () => {
     const { caseId, handle } = await openCase();
     let view = await toAccepted(handle);
     const clock = view.openClocks.find((c) => c.ruleId === 'psb.filing-decision')!;
-    view = await step(handle, 'suspendClock', psbOfficer, { clockId: clock.clockId, reasonCode: 'appraisal', reason: '危险废物鉴定', approval: { approverName: '王某' } });
+    view = await step(handle, 'suspendClock', psbOfficer, {
+      clockId: clock.clockId,
+      reasonCode: 'appraisal',
+      reason: '危险废物鉴定',
+      approval: { approverName: '王某' },
+    });
     expect(view.openClocks.find((c) => c.clockId === clock.clockId)!.suspended).toBe(true);
     // While suspended nothing escalates, however long it lasts.
     await env.sleep(20 * DAY);
     // (The transfer's own Art 34 entry duty, rule any.platform-entry, is not suspended: it runs on beside.)
-    expect((await eventsOf(caseId)).filter((e) => e.type === 'clockOverdue' && e.ruleId !== 'any.platform-entry')).toEqual([]);
+    expect(
+      (await eventsOf(caseId)).filter((e) => e.type === 'clockOverdue' && e.ruleId !== 'any.platform-entry'),
+    ).toEqual([]);
     view = await step(handle, 'resumeClock', psbOfficer, { clockId: clock.clockId, reason: '鉴定完成' });
     const resumed = view.openClocks.find((c) => c.clockId === clock.clockId)!;
     expect(resumed.suspended).toBe(false);
@@ -420,7 +565,9 @@ describe('case lifecycle (time-skipping)', () => {
     }
     expect(runId).not.toBe(first);
     const latest = env.client.workflow.getHandle<typeof caseWorkflow>(`case-${caseId}`);
-    const view = await latest.executeUpdate(stepUpdate('handOverEvidence'), { args: [{ actor: eebOfficer, input: { documentNumber: 'E1' } }] });
+    const view = await latest.executeUpdate(stepUpdate('handOverEvidence'), {
+      args: [{ actor: eebOfficer, input: { documentNumber: 'E1' } }],
+    });
     expect(view.stage).toBe('investigation');
     expect(view.caseNumber).toMatch(/^联动-/);
     const steps = (await eventsOf(caseId)).map((e) => (e.data as { step?: string }).step).filter(Boolean);

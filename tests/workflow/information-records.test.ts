@@ -55,19 +55,31 @@ describe('case information records, rule any.platform-entry (time-skipping)', ()
       createdAtMs: await env.currentTimeMs(),
       actor: eebOfficer,
     };
-    const handle = await env.client.workflow.start(caseWorkflow, { workflowId: `case-${caseId}`, taskQueue: h.taskQueue, args: [input] });
+    const handle = await env.client.workflow.start(caseWorkflow, {
+      workflowId: `case-${caseId}`,
+      taskQueue: h.taskQueue,
+      args: [input],
+    });
     await handle.executeUpdate(registeredUpdate);
-    const step = (name: string, actor: Actor, body: Record<string, unknown>) => handle.executeUpdate(stepUpdate(name), { args: [{ actor, input: body }] });
+    const step = (name: string, actor: Actor, body: Record<string, unknown>) =>
+      handle.executeUpdate(stepUpdate(name), { args: [{ actor, input: body }] });
     await step('formTaskForce', eebOfficer, { members: ['张三', '李四'] });
     await step('submitTransferReport', eebOfficer, { documentNumber: `长环报〔2026〕${n}号` });
     await step('approveTransfer', eebHead, { documentNumber: `长环批〔2026〕${n}号` });
-    await step('deliverTransfer', eebOfficer, { documentNumber: `长环移〔2026〕${n}号`, copiedToSpp: true, psbUnit: '长治市公安局' });
+    await step('deliverTransfer', eebOfficer, {
+      documentNumber: `长环移〔2026〕${n}号`,
+      copiedToSpp: true,
+      psbUnit: '长治市公安局',
+    });
     const decision = await waitFor('the transfer event', async () => {
       const rows = await h.db.handle.db.select().from(caseEvents).where(eq(caseEvents.caseId, caseId));
       return rows.find((e) => (e.data as { step?: string }).step === 'deliverTransfer');
     });
     const record = await waitFor('the pending information record', async () => {
-      const [row] = await h.db.handle.db.select().from(informationRecords).where(eq(informationRecords.id, decision.id));
+      const [row] = await h.db.handle.db
+        .select()
+        .from(informationRecords)
+        .where(eq(informationRecords.id, decision.id));
       return row;
     });
     const seq = decision.id.split('/').pop();
@@ -95,8 +107,20 @@ describe('case information records, rule any.platform-entry (time-skipping)', ()
 
   it('warns and goes overdue while nothing is entered; the late entry closes the clock and no escalation follows', async () => {
     const { caseId, decision, record, entry, seq } = await caseAtTransfer();
-    expect(record).toMatchObject({ status: 'pending', step: 'deliverTransfer', article34Item: '一', responsibleAgency: 'eeb', decisionLabelZh: '案件移送' });
-    const plan = planClock({ ruleId: 'any.platform-entry', startedAtMs: decision.occurredAt.getTime(), custody: false, calendarYears: [], actingAgency: 'eeb' });
+    expect(record).toMatchObject({
+      status: 'pending',
+      step: 'deliverTransfer',
+      article34Item: '一',
+      responsibleAgency: 'eeb',
+      decisionLabelZh: '案件移送',
+    });
+    const plan = planClock({
+      ruleId: 'any.platform-entry',
+      startedAtMs: decision.occurredAt.getTime(),
+      custody: false,
+      calendarYears: [],
+      actingAgency: 'eeb',
+    });
     expect(record.dueDate).toBe(plan.dueDate);
     expect(record.dueAt.getTime()).toBe(plan.dueAtMs);
     expect(plan.ladder.map((s) => s.kind)).toEqual(['warning', 'overdue', 'escalation']);
@@ -114,7 +138,10 @@ describe('case information records, rule any.platform-entry (time-skipping)', ()
       ['clockOverdue', 'any.platform-entry'],
     ]);
     // Each rung fires at its instant (the warning at 09:00 of the working day before the due date).
-    expect(fired.map((e) => (e.data as { scheduledAt: string }).scheduledAt)).toEqual([new Date(plan.ladder[0].atMs).toISOString(), new Date(overdueAt).toISOString()]);
+    expect(fired.map((e) => (e.data as { scheduledAt: string }).scheduledAt)).toEqual([
+      new Date(plan.ladder[0].atMs).toISOString(),
+      new Date(overdueAt).toISOString(),
+    ]);
     expect(fired[0].occurredAt.getTime() - plan.ladder[0].atMs).toBeGreaterThanOrEqual(0);
     expect(fired[0].occurredAt.getTime() - plan.ladder[0].atMs).toBeLessThan(MINUTE);
     expect(fired[1].occurredAt.getTime() - overdueAt).toBeGreaterThanOrEqual(0);
@@ -124,36 +151,79 @@ describe('case information records, rule any.platform-entry (time-skipping)', ()
     expect(row).toMatchObject({ status: 'pending', escalationLevel: 'overdue' });
     // Each rung is mailed once, through the outbox.
     const outbox = await waitFor('sent ladder mail', async () => {
-      const rows = await h.db.handle.db.select().from(notifications).where(like(notifications.eventId, `${caseId}/clock/platform-entry-${seq}/%`));
+      const rows = await h.db.handle.db
+        .select()
+        .from(notifications)
+        .where(like(notifications.eventId, `${caseId}/clock/platform-entry-${seq}/%`));
       return rows.length >= 2 && rows.every((r) => r.status === 'sent') ? rows : undefined;
     });
     expect([...new Set(outbox.map((r) => r.subject.slice(0, 4)))].sort()).toEqual(['【预警】', '【超期】'].sort());
-    expect(outbox.every((r) => r.bodyText.includes('any.platform-entry') && r.bodyText.includes('第三十四条'))).toBe(true);
-    for (const r of outbox) expect(h.smtp.received.filter((m) => m.subject === r.subject && m.messageId?.includes(r.messageId.split('@')[0]))).toHaveLength(1);
+    expect(outbox.every((r) => r.bodyText.includes('any.platform-entry') && r.bodyText.includes('第三十四条'))).toBe(
+      true,
+    );
+    for (const r of outbox)
+      expect(
+        h.smtp.received.filter((m) => m.subject === r.subject && m.messageId?.includes(r.messageId.split('@')[0])),
+      ).toHaveLength(1);
 
     // Only the deciding agency enters, and a non-public mark needs its reason.
-    expect(await refusal(entry, psbOfficer, { content: '案件已移送', confidentiality: 'public' })).toMatchObject({ code: 403 });
-    const noReason = await refusal(entry, eebOfficer, { content: '案件已移送长治市公安局', confidentiality: 'internal' });
+    expect(await refusal(entry, psbOfficer, { content: '案件已移送', confidentiality: 'public' })).toMatchObject({
+      code: 403,
+    });
+    const noReason = await refusal(entry, eebOfficer, {
+      content: '案件已移送长治市公安局',
+      confidentiality: 'internal',
+    });
     expect(noReason.code).toBe(422);
     expect(noReason.message).toContain('应当予以特别说明');
 
     const view: PlatformEntryView = await entry.executeUpdate(enterInformationRecordUpdate, {
-      args: [{ actor: eebOfficer, record: { content: '已向长治市公安局移送涉嫌污染环境罪案件，移送书抄送市人民检察院', confidentiality: 'internal', confidentialityReason: '涉及尚未公开的侦查线索', documentNumber: '长环移〔2026〕1号' } }],
+      args: [
+        {
+          actor: eebOfficer,
+          record: {
+            content: '已向长治市公安局移送涉嫌污染环境罪案件，移送书抄送市人民检察院',
+            confidentiality: 'internal',
+            confidentialityReason: '涉及尚未公开的侦查线索',
+            documentNumber: '长环移〔2026〕1号',
+          },
+        },
+      ],
     });
     expect(view).toMatchObject({ status: 'entered', late: true });
     expect((await entry.result()).status).toBe('entered');
-    const [entered] = await h.db.handle.db.select().from(informationRecords).where(eq(informationRecords.id, decision.id));
-    expect(entered).toMatchObject({ status: 'entered', confidentiality: 'internal', confidentialityReason: '涉及尚未公开的侦查线索', late: true, enteredByAgency: 'eeb' });
+    const [entered] = await h.db.handle.db
+      .select()
+      .from(informationRecords)
+      .where(eq(informationRecords.id, decision.id));
+    expect(entered).toMatchObject({
+      status: 'entered',
+      confidentiality: 'internal',
+      confidentialityReason: '涉及尚未公开的侦查线索',
+      late: true,
+      enteredByAgency: 'eeb',
+    });
     expect(entered.feedSeq).toBeGreaterThan(0);
     // The duty is done: a second entry finds no running workflow to take it.
-    await expect(entry.executeUpdate(enterInformationRecordUpdate, { args: [{ actor: eebOfficer, record: { content: '再次录入', confidentiality: 'public' } }] })).rejects.toThrow();
+    await expect(
+      entry.executeUpdate(enterInformationRecordUpdate, {
+        args: [{ actor: eebOfficer, record: { content: '再次录入', confidentiality: 'public' } }],
+      }),
+    ).rejects.toThrow();
 
     // Past the escalation instant: the clock is closed, nothing more fires.
     await env.sleep(plan.ladder[2].atMs - (await env.currentTimeMs()) + MINUTE);
     await new Promise((r) => setTimeout(r, 1000));
     expect((await ladderEvents(caseId, seq)).map((e) => e.type)).toEqual(['clockWarning', 'clockOverdue']);
-    const enteredEvent = await h.db.handle.db.select().from(caseEvents).where(eq(caseEvents.id, `${caseId}/information/${seq}`));
-    expect(enteredEvent[0]).toMatchObject({ type: 'informationRecordEntered', ruleId: 'any.platform-entry', actorAgency: 'eeb' });
+    const enteredEvent = await h.db.handle.db
+      .select()
+      .from(caseEvents)
+      .where(eq(caseEvents.id, `${caseId}/information/${seq}`));
+    expect(enteredEvent[0]).toMatchObject({
+      type: 'informationRecordEntered',
+      ruleId: 'any.platform-entry',
+      actorAgency: 'eeb',
+    });
   });
 
   it('an entry within the 7 days closes the clock before its warning', async () => {
@@ -166,6 +236,12 @@ describe('case information records, rule any.platform-entry (time-skipping)', ()
     await env.sleep(record.dueAt.getTime() - (await env.currentTimeMs()) + 5 * 24 * 3_600_000);
     expect(await ladderEvents(caseId, seq)).toEqual([]);
     const [row] = await h.db.handle.db.select().from(informationRecords).where(eq(informationRecords.id, record.id));
-    expect(row).toMatchObject({ status: 'entered', confidentiality: 'public', confidentialityReason: null, late: false, escalationLevel: 'none' });
+    expect(row).toMatchObject({
+      status: 'entered',
+      confidentiality: 'public',
+      confidentialityReason: null,
+      late: false,
+      escalationLevel: 'none',
+    });
   });
 });

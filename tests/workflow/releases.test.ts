@@ -68,7 +68,12 @@ describe('joint releases, rule release.approval (time-skipping)', () => {
     await handle.executeUpdate(releaseRegisteredUpdate);
     return { releaseId, handle };
   }
-  const act = (handle: WorkflowHandle, update: typeof approveReleaseUpdate, actor: DutyActor, input?: unknown): Promise<ReleaseView> => handle.executeUpdate(update, { args: [{ actor, input }] });
+  const act = (
+    handle: WorkflowHandle,
+    update: typeof approveReleaseUpdate,
+    actor: DutyActor,
+    input?: unknown,
+  ): Promise<ReleaseView> => handle.executeUpdate(update, { args: [{ actor, input }] });
   async function refusal(p: Promise<unknown>) {
     try {
       await p;
@@ -79,11 +84,18 @@ describe('joint releases, rule release.approval (time-skipping)', () => {
     }
     throw new Error('the update was accepted');
   }
-  const eventsOf = (releaseId: string) => h.db.handle.db.select().from(releaseEvents).where(eq(releaseEvents.releaseId, releaseId)).orderBy(asc(releaseEvents.seq));
-  const rowOf = async (releaseId: string) => (await h.db.handle.db.select().from(releases).where(eq(releases.id, releaseId)))[0];
+  const eventsOf = (releaseId: string) =>
+    h.db.handle.db
+      .select()
+      .from(releaseEvents)
+      .where(eq(releaseEvents.releaseId, releaseId))
+      .orderBy(asc(releaseEvents.seq));
+  const rowOf = async (releaseId: string) =>
+    (await h.db.handle.db.select().from(releases).where(eq(releases.id, releaseId)))[0];
   async function saveFixture(name: string, handle: WorkflowHandle) {
     const history = await handle.fetchHistory();
-    if (process.env.RECORD_FIXTURES) fs.writeFileSync(path.join(FIXTURES, `${name}.history.json`), historyToJSON(history));
+    if (process.env.RECORD_FIXTURES)
+      fs.writeFileSync(path.join(FIXTURES, `${name}.history.json`), historyToJSON(history));
   }
 
   it('is published only when all three agencies approve in the same round', async () => {
@@ -104,7 +116,9 @@ describe('joint releases, rule release.approval (time-skipping)', () => {
     // Two of three: not yet publishable; an agency decides once per round; others than the three are refused.
     expect(await refusal(act(handle, publishReleaseUpdate, eeb))).toMatchObject({ code: 409 });
     expect(await refusal(act(handle, approveReleaseUpdate, psb))).toMatchObject({ code: 409 });
-    expect(await refusal(act(handle, approveReleaseUpdate, { userId: 'wg', agency: 'workingGroup', role: 'leader' }))).toMatchObject({ code: 403 });
+    expect(
+      await refusal(act(handle, approveReleaseUpdate, { userId: 'wg', agency: 'workingGroup', role: 'leader' })),
+    ).toMatchObject({ code: 403 });
     const approved = await act(handle, approveReleaseUpdate, spp, {});
     expect(approved.status).toBe('approved');
     expect(await refusal(act(handle, publishReleaseUpdate, psb))).toMatchObject({ code: 403 });
@@ -115,15 +129,30 @@ describe('joint releases, rule release.approval (time-skipping)', () => {
     const row = await rowOf(releaseId);
     expect(row).toMatchObject({ status: 'published', round: 1, publishedByAgency: 'eeb' });
     expect(row.publishedAt).toBeInstanceOf(Date);
-    expect((await eventsOf(releaseId)).map((e) => e.type)).toEqual(['releaseDrafted', 'releaseSubmitted', 'releaseApprove', 'releaseApprove', 'releaseApprove', 'releasePublished']);
+    expect((await eventsOf(releaseId)).map((e) => e.type)).toEqual([
+      'releaseDrafted',
+      'releaseSubmitted',
+      'releaseApprove',
+      'releaseApprove',
+      'releaseApprove',
+      'releasePublished',
+    ]);
     // The record of decisions is append-only.
-    await expect(h.db.handle.db.update(releaseEvents).set({ labelZh: '改写' }).where(eq(releaseEvents.releaseId, releaseId))).rejects.toThrow();
+    await expect(
+      h.db.handle.db.update(releaseEvents).set({ labelZh: '改写' }).where(eq(releaseEvents.releaseId, releaseId)),
+    ).rejects.toThrow();
     await expect(h.db.handle.db.delete(releaseEvents).where(eq(releaseEvents.releaseId, releaseId))).rejects.toThrow();
-    const approvals = await h.db.handle.db.select().from(releaseApprovals).where(eq(releaseApprovals.releaseId, releaseId));
+    const approvals = await h.db.handle.db
+      .select()
+      .from(releaseApprovals)
+      .where(eq(releaseApprovals.releaseId, releaseId));
     expect(approvals.map((a) => a.status)).toEqual(['approved', 'approved', 'approved']);
     expect(approvals.every((a) => a.decidedAt && !a.late)).toBe(true);
     // Every change's mail went through the outbox, once each.
-    const outbox = await h.db.handle.db.select().from(notifications).where(like(notifications.eventId, `${releaseId}/%`));
+    const outbox = await h.db.handle.db
+      .select()
+      .from(notifications)
+      .where(like(notifications.eventId, `${releaseId}/%`));
     expect(outbox.length).toBeGreaterThan(0);
     expect(outbox.some((o) => o.subject.startsWith('【联合发布已发布】'))).toBe(true);
   });
@@ -136,12 +165,19 @@ describe('joint releases, rule release.approval (time-skipping)', () => {
     expect(noReason.code).toBe(422);
     expect(noReason.message).toContain('理由');
     const v = await act(handle, rejectReleaseUpdate, psb, { comment: '案件尚在侦查，公开时机不成熟' });
-    expect(v).toMatchObject({ status: 'rejected', rejected: { agency: 'psb', reason: '案件尚在侦查，公开时机不成熟' } });
+    expect(v).toMatchObject({
+      status: 'rejected',
+      rejected: { agency: 'psb', reason: '案件尚在侦查，公开时机不成熟' },
+    });
     expect((await handle.result()).status).toBe('rejected');
     await expect(act(handle, publishReleaseUpdate, eeb)).rejects.toThrow();
     const row = await rowOf(releaseId);
     expect(row).toMatchObject({ status: 'rejected', publishedAt: null, rejectedByAgency: 'psb' });
-    const approvals = await h.db.handle.db.select().from(releaseApprovals).where(eq(releaseApprovals.releaseId, releaseId)).orderBy(asc(releaseApprovals.agency));
+    const approvals = await h.db.handle.db
+      .select()
+      .from(releaseApprovals)
+      .where(eq(releaseApprovals.releaseId, releaseId))
+      .orderBy(asc(releaseApprovals.agency));
     expect(approvals.map((a) => [a.agency, a.status])).toEqual([
       ['eeb', 'approved'],
       ['psb', 'rejected'],
@@ -154,15 +190,24 @@ describe('joint releases, rule release.approval (time-skipping)', () => {
     await act(handle, submitReleaseUpdate, eeb);
     await act(handle, approveReleaseUpdate, eebHead, {});
     // Revising while in review is refused; changes need comments.
-    expect(await refusal(act(handle, reviseReleaseUpdate, eeb, content({ title: '改' + content().title })))).toMatchObject({ code: 409 });
+    expect(
+      await refusal(act(handle, reviseReleaseUpdate, eeb, content({ title: '改' + content().title }))),
+    ).toMatchObject({ code: 409 });
     expect(await refusal(act(handle, requestChangesReleaseUpdate, spp, {}))).toMatchObject({ code: 422 });
     const changes = await act(handle, requestChangesReleaseUpdate, spp, { comment: '请删除检查企业的具体数量' });
     expect(changes.status).toBe('changesRequested');
     expect(await refusal(act(handle, approveReleaseUpdate, psb, {}))).toMatchObject({ code: 409 });
     expect(await refusal(act(handle, reviseReleaseUpdate, psb, content()))).toMatchObject({ code: 403 });
-    const revised = await act(handle, reviseReleaseUpdate, eeb, content({ body: '市生态环境局、市公安局、市人民检察院于本月联合开展危险废物非法转移倾倒专项执法行动。' }));
+    const revised = await act(
+      handle,
+      reviseReleaseUpdate,
+      eeb,
+      content({ body: '市生态环境局、市公安局、市人民检察院于本月联合开展危险废物非法转移倾倒专项执法行动。' }),
+    );
     expect(revised).toMatchObject({ status: 'inReview', round: 2 });
-    expect(revised.earlierRounds[0].approvals.map((a) => a.status)).toEqual(['approved', 'pending', 'changesRequested'].map((s) => (s === 'pending' ? 'superseded' : s)));
+    expect(revised.earlierRounds[0].approvals.map((a) => a.status)).toEqual(
+      ['approved', 'pending', 'changesRequested'].map((s) => (s === 'pending' ? 'superseded' : s)),
+    );
     expect(revised.approvals.every((a) => a.status === 'pending')).toBe(true);
     for (const who of [eebHead, psb, spp]) await act(handle, approveReleaseUpdate, who, {});
     expect((await act(handle, publishReleaseUpdate, eeb)).status).toBe('published');
@@ -170,8 +215,19 @@ describe('joint releases, rule release.approval (time-skipping)', () => {
     const row = await rowOf(releaseId);
     expect(row).toMatchObject({ status: 'published', round: 2 });
     expect(row.body).not.toContain('四十家');
-    const rounds = await h.db.handle.db.select().from(releaseApprovals).where(eq(releaseApprovals.releaseId, releaseId)).orderBy(asc(releaseApprovals.round), asc(releaseApprovals.agency));
-    expect(rounds.map((a) => `${a.round}/${a.agency}/${a.status}`)).toEqual(['1/eeb/approved', '1/psb/superseded', '1/spp/changesRequested', '2/eeb/approved', '2/psb/approved', '2/spp/approved']);
+    const rounds = await h.db.handle.db
+      .select()
+      .from(releaseApprovals)
+      .where(eq(releaseApprovals.releaseId, releaseId))
+      .orderBy(asc(releaseApprovals.round), asc(releaseApprovals.agency));
+    expect(rounds.map((a) => `${a.round}/${a.agency}/${a.status}`)).toEqual([
+      '1/eeb/approved',
+      '1/psb/superseded',
+      '1/spp/changesRequested',
+      '2/eeb/approved',
+      '2/psb/approved',
+      '2/spp/approved',
+    ]);
     expect((await eventsOf(releaseId)).map((e) => e.type)).toEqual([
       'releaseDrafted',
       'releaseSubmitted',
@@ -199,7 +255,9 @@ describe('joint releases, rule release.approval (time-skipping)', () => {
     const until = Date.now() + 30_000;
     let clock: string[] = [];
     while (Date.now() < until) {
-      clock = (await eventsOf(releaseId)).filter((e) => e.type.startsWith('releaseClock')).map((e) => `${(e.data as { agency: string }).agency}/${e.type}`);
+      clock = (await eventsOf(releaseId))
+        .filter((e) => e.type.startsWith('releaseClock'))
+        .map((e) => `${(e.data as { agency: string }).agency}/${e.type}`);
       if (clock.length >= 3) break;
       await new Promise((r) => setTimeout(r, 200));
     }
@@ -209,10 +267,18 @@ describe('joint releases, rule release.approval (time-skipping)', () => {
     expect(events.every((e) => e.ruleId === 'release.approval')).toBe(true);
     expect(events[1].occurredAt.getTime()).toBeGreaterThanOrEqual(spps.overdueAtMs);
     expect((await handle.query(releaseStateQuery)).approvals.find((a) => a.agency === 'spp')!.level).toBe('escalated');
-    const [row] = await h.db.handle.db.select().from(releaseApprovals).where(eq(releaseApprovals.id, `${releaseId}/1/spp`));
+    const [row] = await h.db.handle.db
+      .select()
+      .from(releaseApprovals)
+      .where(eq(releaseApprovals.id, `${releaseId}/1/spp`));
     expect(row).toMatchObject({ status: 'pending', escalationLevel: 'escalated' });
-    const mails = await h.db.handle.db.select().from(notifications).where(like(notifications.eventId, `${releaseId}/r1/spp/clock/%`));
-    expect([...new Set(mails.map((m) => m.subject.slice(0, 4)))].sort()).toEqual(['【督办】', '【预警】', '【超期】'].sort());
+    const mails = await h.db.handle.db
+      .select()
+      .from(notifications)
+      .where(like(notifications.eventId, `${releaseId}/r1/spp/clock/%`));
+    expect([...new Set(mails.map((m) => m.subject.slice(0, 4)))].sort()).toEqual(
+      ['【督办】', '【预警】', '【超期】'].sort(),
+    );
     // A late approval is still taken, and recorded as late.
     const late = await act(handle, approveReleaseUpdate, spp, {});
     expect(late.status).toBe('approved');
@@ -231,7 +297,16 @@ describe('joint releases, rule release.approval (time-skipping)', () => {
 
     // A case that becomes confidential after the approvals: publication is refused; dropping the reference re-opens review.
     const caseId = '00000000-0000-4000-8000-00000000aa01';
-    await h.db.handle.db.insert(cases).values({ id: caseId, caseNumber: '联动-2026-990001', title: '某公司非法处置废矿物油案', track: 'criminal', stage: 'investigation', stageLabelZh: '立案侦查', confidentiality: 'internal', workflowId: `case-${caseId}` });
+    await h.db.handle.db.insert(cases).values({
+      id: caseId,
+      caseNumber: '联动-2026-990001',
+      title: '某公司非法处置废矿物油案',
+      track: 'criminal',
+      stage: 'investigation',
+      stageLabelZh: '立案侦查',
+      confidentiality: 'internal',
+      workflowId: `case-${caseId}`,
+    });
     const { releaseId, handle } = await draft(content({ caseIds: [caseId] }));
     await act(handle, submitReleaseUpdate, eeb);
     for (const who of [eebHead, psb, spp]) await act(handle, approveReleaseUpdate, who, {});

@@ -11,7 +11,12 @@ import { payloadOwner } from '../../infra/data-converter';
  * current workflow code: a change that would break a running case fails here. See docs/workflow-versioning.md.
  */
 const FIXTURES = path.join(__dirname, '..', 'fixtures');
-const files = fs.existsSync(FIXTURES) ? fs.readdirSync(FIXTURES).filter((f) => f.endsWith('.history.json')).sort() : [];
+const files = fs.existsSync(FIXTURES)
+  ? fs
+      .readdirSync(FIXTURES)
+      .filter((f) => f.endsWith('.history.json'))
+      .sort()
+  : [];
 
 const CASE_FIXTURES = [
   // caseWorkflow (tests/workflow/case-lifecycle.test.ts unless named): a criminal case from lead to judgment
@@ -77,6 +82,10 @@ describe('replay of committed workflow histories', () => {
     // Encrypted histories name their workflow in the payloads (the signed actors are checked against it).
     const [input] = history.events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads ?? [];
     const workflowId = (input && payloadOwner(input)) ?? file.replace('.history.json', '');
-    await Worker.runReplayHistory({ workflowBundle: await workflowBundle(), dataConverter: testDataConverter(), replayName: file }, history, workflowId);
+    await Worker.runReplayHistory(
+      { workflowBundle: await workflowBundle(), dataConverter: testDataConverter(), replayName: file },
+      history,
+      workflowId,
+    );
   });
 });

@@ -7,14 +7,30 @@ import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { temporal } from '@temporalio/proto';
 import { createSupervisionActivities } from '../../activities/supervision';
-import { caseEvents, cases, deadlines, dutyPeriods, notifications, penaltyRecords, supervisionEvents, supervisionItems } from '../../db/schema';
+import {
+  caseEvents,
+  cases,
+  deadlines,
+  dutyPeriods,
+  notifications,
+  penaltyRecords,
+  supervisionEvents,
+  supervisionItems,
+} from '../../db/schema';
 import { RULES, recurringPeriodOf } from '../../domain/deadlines';
 import { supervisionItemId, supervisionWorkflowId } from '../../domain/supervision';
 import { caseWorkflow, registeredUpdate, type CaseWorkflowInput } from '../../workflows/case';
 import type { DutyActor } from '../../workflows/duties/common';
 import { chinaDate } from '../../workflows/duties/common';
 import { supervisionSweepWorkflow } from '../../workflows/duties/supervision-sweep';
-import { answerOpinionUpdate, closeSupervisionUpdate, issueOpinionUpdate, supervisionItemWorkflow, supervisionStateQuery, type SupervisionView } from '../../workflows/supervision';
+import {
+  answerOpinionUpdate,
+  closeSupervisionUpdate,
+  issueOpinionUpdate,
+  supervisionItemWorkflow,
+  supervisionStateQuery,
+  type SupervisionView,
+} from '../../workflows/supervision';
 import { startHarness, type Harness } from '../helpers/harness';
 import { createTimeSkippingEnv } from '../helpers/temporal';
 
@@ -37,7 +53,12 @@ describe('supervision sweep and items (time-skipping)', () => {
     h = await startHarness(createTimeSkippingEnv, 'sup');
     now = await h.env.currentTimeMs();
     const db = h.db.handle.db;
-    const caseRow = (n: number, stage: string, createdAgoDays: number, extra: Partial<typeof cases.$inferInsert> = {}) => ({
+    const caseRow = (
+      n: number,
+      stage: string,
+      createdAgoDays: number,
+      extra: Partial<typeof cases.$inferInsert> = {},
+    ) => ({
       id: id(n),
       caseNumber: `联动-2026-9000${n}`,
       title: `测试案件${n}`,
@@ -70,7 +91,13 @@ describe('supervision sweep and items (time-skipping)', () => {
       dueDate: chinaDate(now + dueInDays * DAY),
     });
     await db.insert(deadlines).values([dl(2, -5), dl(5, 2)]);
-    const ev = (n: number, agoDays: number) => ({ id: `${id(n)}/ev/${agoDays}`, caseId: id(n), type: 'step', labelZh: '办理', occurredAt: new Date(now - agoDays * DAY) });
+    const ev = (n: number, agoDays: number) => ({
+      id: `${id(n)}/ev/${agoDays}`,
+      caseId: id(n),
+      type: 'step',
+      labelZh: '办理',
+      occurredAt: new Date(now - agoDays * DAY),
+    });
     await db.insert(caseEvents).values([ev(3, 90), ev(3, 70), ev(6, 90), ev(6, 5)]);
     const pen = (n: number, party: string, fact: string, agoDays: number, type = '罚款') => ({
       id: `00000000-0000-4000-b000-0000000000${String(n).padStart(2, '0')}`,
@@ -109,9 +136,19 @@ describe('supervision sweep and items (time-skipping)', () => {
   }
   const items = () => h.db.handle.db.select().from(supervisionItems).orderBy(asc(supervisionItems.id));
   const itemsOf = async (n: number) => (await items()).filter((i) => i.subjectId === id(n));
-  const eventsOf = (itemId: string) => h.db.handle.db.select().from(supervisionEvents).where(eq(supervisionEvents.itemId, itemId)).orderBy(asc(supervisionEvents.seq));
+  const eventsOf = (itemId: string) =>
+    h.db.handle.db
+      .select()
+      .from(supervisionEvents)
+      .where(eq(supervisionEvents.itemId, itemId))
+      .orderBy(asc(supervisionEvents.seq));
   const handleOf = (itemId: string) => h.env.client.workflow.getHandle(supervisionWorkflowId(itemId));
-  const act = (handle: WorkflowHandle, update: typeof issueOpinionUpdate, actor: DutyActor, input?: unknown): Promise<SupervisionView> => handle.executeUpdate(update, { args: [{ actor, input }] });
+  const act = (
+    handle: WorkflowHandle,
+    update: typeof issueOpinionUpdate,
+    actor: DutyActor,
+    input?: unknown,
+  ): Promise<SupervisionView> => handle.executeUpdate(update, { args: [{ actor, input }] });
   async function refusal(p: Promise<unknown>) {
     try {
       await p;
@@ -125,8 +162,14 @@ describe('supervision sweep and items (time-skipping)', () => {
   // Started, then awaited through the record: awaiting a result lets the test server skip time (and fire clocks).
   const sweep = async (workflowId: string) => {
     const period = recurringPeriodOf('monthly', chinaDate(now));
-    const handle = await h.env.client.workflow.start(supervisionSweepWorkflow, { workflowId, taskQueue: h.taskQueue, args: [{ dutyId: 'spp.transfer-supervision-sweep', cadence: 'monthly', period }] });
-    await waitFor('the sweep recorded', async () => ((await h.db.handle.db.select().from(dutyPeriods).where(eq(dutyPeriods.id, workflowId))).length ? true : undefined));
+    const handle = await h.env.client.workflow.start(supervisionSweepWorkflow, {
+      workflowId,
+      taskQueue: h.taskQueue,
+      args: [{ dutyId: 'spp.transfer-supervision-sweep', cadence: 'monthly', period }],
+    });
+    await waitFor('the sweep recorded', async () =>
+      (await h.db.handle.db.select().from(dutyPeriods).where(eq(dutyPeriods.id, workflowId))).length ? true : undefined,
+    );
     return handle.result();
   };
 
@@ -139,11 +182,18 @@ describe('supervision sweep and items (time-skipping)', () => {
       const all = await items();
       return all.length === 6 ? all : undefined;
     });
-    const byKind = (k: string) => rows.filter((i) => i.kind === k).map((i) => i.subjectId).sort();
+    const byKind = (k: string) =>
+      rows
+        .filter((i) => i.kind === k)
+        .map((i) => i.subjectId)
+        .sort();
     expect(byKind('notTransferred')).toEqual([id(1), id(7)]);
     expect(byKind('notFiled')).toEqual([id(2)]);
     expect(byKind('notInvestigated')).toEqual([id(3)]);
-    expect(byKind('penaltyInsteadOfCriminal')).toEqual(['00000000-0000-4000-b000-000000000001', '00000000-0000-4000-b000-000000000005']);
+    expect(byKind('penaltyInsteadOfCriminal')).toEqual([
+      '00000000-0000-4000-b000-000000000001',
+      '00000000-0000-4000-b000-000000000005',
+    ]);
     for (const n of [4, 5, 6]) expect(await itemsOf(n)).toEqual([]);
     // Reasons in Chinese, citing the article; a confidential case is named by number only.
     const pen1 = rows.find((i) => i.subjectId.endsWith('b000-000000000001'))!;
@@ -153,12 +203,20 @@ describe('supervision sweep and items (time-skipping)', () => {
     const secret = rows.find((i) => i.subjectId === id(7))!;
     expect(secret.reasonZh).toContain('（保密案件）');
     expect(secret.reasonZh).not.toContain('保密标题不得外泄');
-    expect(rows.every((i) => i.status === 'opened' && i.clockRuleId === 'supervision.review' && i.source === 'sweep')).toBe(true);
+    expect(
+      rows.every((i) => i.status === 'opened' && i.clockRuleId === 'supervision.review' && i.source === 'sweep'),
+    ).toBe(true);
     // The duty period carries the result; the procuratorate was told.
-    const [p] = await h.db.handle.db.select().from(dutyPeriods).where(eq(dutyPeriods.id, `duty-supervision-sweep-${period.key}`));
+    const [p] = await h.db.handle.db
+      .select()
+      .from(dutyPeriods)
+      .where(eq(dutyPeriods.id, `duty-supervision-sweep-${period.key}`));
     expect(p).toMatchObject({ status: 'done', dutyId: 'spp.transfer-supervision-sweep' });
     expect(p.summary).toMatchObject({ checkedCases: 7, found: 6, opened: 6 });
-    const mails = await h.db.handle.db.select().from(notifications).where(like(notifications.eventId, `duty-supervision-sweep-${period.key}/%`));
+    const mails = await h.db.handle.db
+      .select()
+      .from(notifications)
+      .where(like(notifications.eventId, `duty-supervision-sweep-${period.key}/%`));
     expect(mails.length).toBeGreaterThan(0);
     expect(mails[0].subject).toContain('新生成监督事项 6 项');
     expect(mails.some((m) => m.bodyText.includes('保密标题不得外泄'))).toBe(false);
@@ -166,7 +224,8 @@ describe('supervision sweep and items (time-skipping)', () => {
     const history = await h.env.client.workflow.getHandle(`duty-supervision-sweep-${period.key}`).fetchHistory();
     const types = (history.events ?? []).map((e) => e.eventType);
     expect(types).not.toContain(temporal.api.enums.v1.EventType.EVENT_TYPE_START_CHILD_WORKFLOW_EXECUTION_INITIATED);
-    if (process.env.RECORD_FIXTURES) fs.writeFileSync(path.join(FIXTURES, 'supervision-sweep-opened.history.json'), historyToJSON(history));
+    if (process.env.RECORD_FIXTURES)
+      fs.writeFileSync(path.join(FIXTURES, 'supervision-sweep-opened.history.json'), historyToJSON(history));
   });
 
   it('a second sweep opens nothing twice', async () => {
@@ -188,11 +247,21 @@ describe('supervision sweep and items (time-skipping)', () => {
     const [item] = await itemsOf(2);
     const handle = handleOf(item.id);
     // Only the procuratorate issues opinions; an opinion must fit the kind.
-    expect(await refusal(act(handle, issueOpinionUpdate, psb, { opinionKind: 'requestNonFilingReasons', text: '请说明' }))).toMatchObject({ code: 403 });
-    expect(await refusal(act(handle, issueOpinionUpdate, spp, { opinionKind: 'transferOpinion', text: '建议移送' }))).toMatchObject({ code: 422 });
+    expect(
+      await refusal(act(handle, issueOpinionUpdate, psb, { opinionKind: 'requestNonFilingReasons', text: '请说明' })),
+    ).toMatchObject({ code: 403 });
+    expect(
+      await refusal(act(handle, issueOpinionUpdate, spp, { opinionKind: 'transferOpinion', text: '建议移送' })),
+    ).toMatchObject({ code: 422 });
     expect(await refusal(act(handle, answerOpinionUpdate, psb, { text: '答复' }))).toMatchObject({ code: 409 });
-    const v = await act(handle, issueOpinionUpdate, spp, { opinionKind: 'requestNonFilingReasons', text: '请于七日内书面说明不立案理由' });
-    expect(v).toMatchObject({ status: 'opinionIssued', clock: { ruleId: 'psb.non-filing-explanation', agency: 'psb' } });
+    const v = await act(handle, issueOpinionUpdate, spp, {
+      opinionKind: 'requestNonFilingReasons',
+      text: '请于七日内书面说明不立案理由',
+    });
+    expect(v).toMatchObject({
+      status: 'opinionIssued',
+      clock: { ruleId: 'psb.non-filing-explanation', agency: 'psb' },
+    });
     // psb.non-filing-explanation: 7 days (SPP Rules Art 560).
     expect(v.clock!.dueDate >= chinaDate(now + 7 * DAY)).toBe(true);
     // Only the addressed agency answers.
@@ -200,36 +269,75 @@ describe('supervision sweep and items (time-skipping)', () => {
     expect(await refusal(act(handle, answerOpinionUpdate, psb, {}))).toMatchObject({ code: 422 });
     const a = await act(handle, answerOpinionUpdate, psb, { text: '经审查，现有证据不足以证明有犯罪事实' });
     expect(a).toMatchObject({ status: 'answered', clock: { ruleId: 'spp.review-outcome-notice', agency: 'spp' } });
-    const c = await act(handle, closeSupervisionUpdate, spp, { result: 'reasonsUpheld', note: '不立案理由成立，已告知生态环境局' });
+    const c = await act(handle, closeSupervisionUpdate, spp, {
+      result: 'reasonsUpheld',
+      note: '不立案理由成立，已告知生态环境局',
+    });
     expect(c).toMatchObject({ status: 'closed', result: 'reasonsUpheld' });
     expect((await handle.describe()).status.name).toBe('COMPLETED');
     const [row] = await h.db.handle.db.select().from(supervisionItems).where(eq(supervisionItems.id, item.id));
-    expect(row).toMatchObject({ status: 'closed', result: 'reasonsUpheld', opinionKind: 'requestNonFilingReasons', overdue: false });
+    expect(row).toMatchObject({
+      status: 'closed',
+      result: 'reasonsUpheld',
+      opinionKind: 'requestNonFilingReasons',
+      overdue: false,
+    });
     expect(row.closedAt).toBeInstanceOf(Date);
     // (The review clock may have warned meanwhile: the server skips time while a test awaits a result.)
-    expect((await eventsOf(item.id)).map((e) => e.type).filter((t) => !/Warning|Overdue|Escalation/.test(t))).toEqual(['supervisionOpened', 'supervisionOpinionIssued', 'supervisionAnswered', 'supervisionClosed']);
+    expect((await eventsOf(item.id)).map((e) => e.type).filter((t) => !/Warning|Overdue|Escalation/.test(t))).toEqual([
+      'supervisionOpened',
+      'supervisionOpinionIssued',
+      'supervisionAnswered',
+      'supervisionClosed',
+    ]);
     // The record of an item is append-only (migration 0011): no UPDATE, no DELETE, and the rows are still there.
     const failure = (q: Promise<unknown>) =>
       q.then(
         () => 'no error',
         (err: Error & { cause?: Error }) => `${err.message} ${err.cause?.message ?? ''}`,
       );
-    expect(await failure(h.db.handle.db.update(supervisionEvents).set({ labelZh: '改写' }).where(eq(supervisionEvents.itemId, item.id)))).toMatch(/supervision_events is append-only/);
-    expect(await failure(h.db.handle.db.delete(supervisionEvents).where(eq(supervisionEvents.itemId, item.id)))).toMatch(/supervision_events is append-only/);
+    expect(
+      await failure(
+        h.db.handle.db.update(supervisionEvents).set({ labelZh: '改写' }).where(eq(supervisionEvents.itemId, item.id)),
+      ),
+    ).toMatch(/supervision_events is append-only/);
+    expect(
+      await failure(h.db.handle.db.delete(supervisionEvents).where(eq(supervisionEvents.itemId, item.id))),
+    ).toMatch(/supervision_events is append-only/);
     expect((await eventsOf(item.id)).map((e) => e.labelZh)).not.toContain('改写');
     expect((await eventsOf(item.id)).filter((e) => e.type === 'supervisionClosed')).toHaveLength(1);
-    if (process.env.RECORD_FIXTURES) fs.writeFileSync(path.join(FIXTURES, 'supervision-item-lifecycle.history.json'), historyToJSON(await handle.fetchHistory()));
+    if (process.env.RECORD_FIXTURES)
+      fs.writeFileSync(
+        path.join(FIXTURES, 'supervision-item-lifecycle.history.json'),
+        historyToJSON(await handle.fetchHistory()),
+      );
   });
 
   it('the activity that opens the items starts each once: a retry of the same sweep counts its items, another sweep finds them started', async () => {
     const subject = '00000000-0000-4000-b000-000000000002'; // the clean penalty record: no item of its own
     const itemId = supervisionItemId('penaltyRecord', subject, 'penaltyInsteadOfCriminal', 'sweep');
     const seed = {
-      itemId, kind: 'penaltyInsteadOfCriminal' as const, source: 'sweep', subjectType: 'penaltyRecord' as const, subjectId: subject, caseId: null, penaltyRecordId: subject,
-      criterionId: 'threshold.hazardous-waste', reasonZh: '行政处罚决定所载事实已达刑事追诉标准', basis: '第一条第（二）项', concernedAgency: 'eeb', subjectLabelZh: '行政处罚决定', confidential: false, sweepPeriodId: 'duty-supervision-sweep-retry',
+      itemId,
+      kind: 'penaltyInsteadOfCriminal' as const,
+      source: 'sweep',
+      subjectType: 'penaltyRecord' as const,
+      subjectId: subject,
+      caseId: null,
+      penaltyRecordId: subject,
+      criterionId: 'threshold.hazardous-waste',
+      reasonZh: '行政处罚决定所载事实已达刑事追诉标准',
+      basis: '第一条第（二）项',
+      concernedAgency: 'eeb',
+      subjectLabelZh: '行政处罚决定',
+      confidential: false,
+      sweepPeriodId: 'duty-supervision-sweep-retry',
     };
     const activities = createSupervisionActivities({ db: h.db.handle.db });
-    const run = (sweepPeriodId: string) => new MockActivityEnvironment({ taskQueue: h.taskQueue }, { client: h.env.client }).run(activities.openSupervisionItems, { seeds: [seed], openedAtMs: now, sweepPeriodId });
+    const run = (sweepPeriodId: string) =>
+      new MockActivityEnvironment({ taskQueue: h.taskQueue }, { client: h.env.client }).run(
+        activities.openSupervisionItems,
+        { seeds: [seed], openedAtMs: now, sweepPeriodId },
+      );
     expect(await run('duty-supervision-sweep-retry')).toEqual({ opened: [itemId], alreadyStarted: [] });
     expect(await run('duty-supervision-sweep-retry')).toEqual({ opened: [itemId], alreadyStarted: [] });
     expect(await run('duty-supervision-sweep-other')).toEqual({ opened: [], alreadyStarted: [itemId] });
@@ -254,7 +362,16 @@ describe('supervision item clocks and the case ladder rung (time-skipping)', () 
   beforeAll(async () => {
     h = await startHarness(createTimeSkippingEnv, 'sup2');
     const now = await h.env.currentTimeMs();
-    await h.db.handle.db.insert(cases).values({ id: caseA, caseNumber: '联动-2026-99001', title: '测试案件', track: 'criminal', stage: 'taskForce', stageLabelZh: '专案组核实情况', workflowId: `case-${caseA}`, createdAt: new Date(now - 40 * DAY) });
+    await h.db.handle.db.insert(cases).values({
+      id: caseA,
+      caseNumber: '联动-2026-99001',
+      title: '测试案件',
+      track: 'criminal',
+      stage: 'taskForce',
+      stageLabelZh: '专案组核实情况',
+      workflowId: `case-${caseA}`,
+      createdAt: new Date(now - 40 * DAY),
+    });
   });
   afterAll(async () => {
     await h.close();
@@ -269,10 +386,24 @@ describe('supervision item clocks and the case ladder rung (time-skipping)', () 
       await new Promise((r) => setTimeout(r, 200));
     }
   }
-  const itemsOf = async (n: number) => h.db.handle.db.select().from(supervisionItems).where(eq(supervisionItems.subjectId, id(n)));
-  const eventsOf = (itemId: string) => h.db.handle.db.select().from(supervisionEvents).where(eq(supervisionEvents.itemId, itemId)).orderBy(asc(supervisionEvents.seq));
+  const itemsOf = async (n: number) =>
+    h.db.handle.db
+      .select()
+      .from(supervisionItems)
+      .where(eq(supervisionItems.subjectId, id(n)));
+  const eventsOf = (itemId: string) =>
+    h.db.handle.db
+      .select()
+      .from(supervisionEvents)
+      .where(eq(supervisionEvents.itemId, itemId))
+      .orderBy(asc(supervisionEvents.seq));
   const handleOf = (itemId: string) => h.env.client.workflow.getHandle(supervisionWorkflowId(itemId));
-  const act = (handle: WorkflowHandle, update: typeof issueOpinionUpdate, actor: DutyActor, input?: unknown): Promise<SupervisionView> => handle.executeUpdate(update, { args: [{ actor, input }] });
+  const act = (
+    handle: WorkflowHandle,
+    update: typeof issueOpinionUpdate,
+    actor: DutyActor,
+    input?: unknown,
+  ): Promise<SupervisionView> => handle.executeUpdate(update, { args: [{ actor, input }] });
 
   it('the sweep applies the days of its Schedule settings (DUTY_SCHEDULES notTransferredDays), not only the defaults', async () => {
     // Case A has waited 40 days: the default 30 would open 应移未移 (first block, case 1); 45 does not.
@@ -281,15 +412,30 @@ describe('supervision item clocks and the case ladder rung (time-skipping)', () 
     const handle = await h.env.client.workflow.start(supervisionSweepWorkflow, {
       workflowId,
       taskQueue: h.taskQueue,
-      args: [{ dutyId: 'spp.transfer-supervision-sweep', cadence: 'monthly', period, settings: { notTransferredDays: 45, idleInvestigationDays: 90 } }],
+      args: [
+        {
+          dutyId: 'spp.transfer-supervision-sweep',
+          cadence: 'monthly',
+          period,
+          settings: { notTransferredDays: 45, idleInvestigationDays: 90 },
+        },
+      ],
     });
     const r = await handle.result();
-    expect(r).toMatchObject({ settings: { notTransferredDays: 45, idleInvestigationDays: 90 }, checkedCases: 1, found: 0, opened: 0 });
+    expect(r).toMatchObject({
+      settings: { notTransferredDays: 45, idleInvestigationDays: 90 },
+      checkedCases: 1,
+      found: 0,
+      opened: 0,
+    });
     expect(await itemsOf(1)).toEqual([]);
     const [p] = await h.db.handle.db.select().from(dutyPeriods).where(eq(dutyPeriods.id, workflowId));
     expect(p.summary).toMatchObject({ settings: { notTransferredDays: 45, idleInvestigationDays: 90 } });
     const mails = await waitFor('the sweep mail', async () => {
-      const m = await h.db.handle.db.select().from(notifications).where(like(notifications.eventId, `${workflowId}/%`));
+      const m = await h.db.handle.db
+        .select()
+        .from(notifications)
+        .where(like(notifications.eventId, `${workflowId}/%`));
       return m.length ? m : undefined;
     });
     expect(mails[0].bodyText).toContain('认定涉嫌犯罪 45 日未移送；立案后 90 日无办理记录');
@@ -303,15 +449,28 @@ describe('supervision item clocks and the case ladder rung (time-skipping)', () 
       args: [
         {
           seed: {
-            itemId: item.id, kind: 'notTransferred', source: 'sweep', subjectType: 'case', subjectId: caseA, caseId: caseA, penaltyRecordId: null,
-            criterionId: 'sweep.not-transferred', reasonZh: '案件 联动-2026-99001“测试案件”认定涉嫌犯罪已 40 日仍未移送公安机关', basis: '《环境保护行政执法与刑事司法衔接工作办法》第十四条',
-            concernedAgency: 'eeb', subjectLabelZh: '案件 联动-2026-99001“测试案件”', confidential: false,
+            itemId: item.id,
+            kind: 'notTransferred',
+            source: 'sweep',
+            subjectType: 'case',
+            subjectId: caseA,
+            caseId: caseA,
+            penaltyRecordId: null,
+            criterionId: 'sweep.not-transferred',
+            reasonZh: '案件 联动-2026-99001“测试案件”认定涉嫌犯罪已 40 日仍未移送公安机关',
+            basis: '《环境保护行政执法与刑事司法衔接工作办法》第十四条',
+            concernedAgency: 'eeb',
+            subjectLabelZh: '案件 联动-2026-99001“测试案件”',
+            confidential: false,
           },
           openedAtMs: await h.env.currentTimeMs(),
         },
       ],
     });
-    const v = await act(handle, issueOpinionUpdate, spp, { opinionKind: 'transferOpinion', text: '建议三日内移送公安机关' });
+    const v = await act(handle, issueOpinionUpdate, spp, {
+      opinionKind: 'transferOpinion',
+      text: '建议三日内移送公安机关',
+    });
     expect(v.clock).toMatchObject({ ruleId: 'eeb.transfer-after-procuratorate-opinion', agency: 'eeb' });
     await h.env.sleep(v.clock!.escalationAtMs! - (await h.env.currentTimeMs()) + 60_000);
     const types = await waitFor('overdue and escalation', async () => {
@@ -320,11 +479,23 @@ describe('supervision item clocks and the case ladder rung (time-skipping)', () 
     });
     expect(types.filter((t) => t === 'supervisionOverdue')).toHaveLength(1);
     const [row] = await h.db.handle.db.select().from(supervisionItems).where(eq(supervisionItems.id, item.id));
-    expect(row).toMatchObject({ status: 'opinionIssued', overdue: true, escalationLevel: 'escalated', clockAgency: 'eeb' });
-    const mails = await h.db.handle.db.select().from(notifications).where(like(notifications.eventId, `${item.id}/clock/%`));
+    expect(row).toMatchObject({
+      status: 'opinionIssued',
+      overdue: true,
+      escalationLevel: 'escalated',
+      clockAgency: 'eeb',
+    });
+    const mails = await h.db.handle.db
+      .select()
+      .from(notifications)
+      .where(like(notifications.eventId, `${item.id}/clock/%`));
     expect(mails.some((m) => m.subject.startsWith('【超期】'))).toBe(true);
     expect(mails.some((m) => m.subject.startsWith('【督办】'))).toBe(true);
-    if (process.env.RECORD_FIXTURES) fs.writeFileSync(path.join(FIXTURES, 'supervision-item-escalated.history.json'), historyToJSON(await handle.fetchHistory()));
+    if (process.env.RECORD_FIXTURES)
+      fs.writeFileSync(
+        path.join(FIXTURES, 'supervision-item-escalated.history.json'),
+        historyToJSON(await handle.fetchHistory()),
+      );
   });
 
   it("a case clock's supervision rung opens an item (eeb.task-force → 应移未移), once", async () => {
@@ -338,7 +509,11 @@ describe('supervision item clocks and the case ladder rung (time-skipping)', () 
       createdAtMs: start,
       actor: { userId: 'eeb-head', agency: 'eeb', role: 'head', displayName: '生态环境局负责人' },
     };
-    const handle = await h.env.client.workflow.start(caseWorkflow, { workflowId: `case-${caseId}`, taskQueue: h.taskQueue, args: [input] });
+    const handle = await h.env.client.workflow.start(caseWorkflow, {
+      workflowId: `case-${caseId}`,
+      taskQueue: h.taskQueue,
+      args: [input],
+    });
     await handle.executeUpdate(registeredUpdate);
     const [clock] = await h.db.handle.db.select().from(deadlines).where(eq(deadlines.caseId, caseId));
     expect(clock.ruleId).toBe('eeb.task-force');
@@ -348,8 +523,18 @@ describe('supervision item clocks and the case ladder rung (time-skipping)', () 
       return r.length ? r : undefined;
     });
     expect(rows).toHaveLength(1);
-    expect(rows[0]).toMatchObject({ kind: 'notTransferred', source: 'ladder-eeb.task-force#1', criterionId: 'eeb.task-force', concernedAgency: 'eeb', caseId });
-    expect((await h.db.handle.db.select().from(caseEvents).where(eq(caseEvents.caseId, caseId))).some((e) => e.type === 'clockSupervision')).toBe(true);
+    expect(rows[0]).toMatchObject({
+      kind: 'notTransferred',
+      source: 'ladder-eeb.task-force#1',
+      criterionId: 'eeb.task-force',
+      concernedAgency: 'eeb',
+      caseId,
+    });
+    expect(
+      (await h.db.handle.db.select().from(caseEvents).where(eq(caseEvents.caseId, caseId))).some(
+        (e) => e.type === 'clockSupervision',
+      ),
+    ).toBe(true);
     const view = await handleOf(rows[0].id).query(supervisionStateQuery);
     expect(view).toMatchObject({ status: 'opened', kindZh: '应移未移' });
     await handle.terminate('test done');

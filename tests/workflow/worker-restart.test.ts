@@ -25,10 +25,22 @@ describe('worker stopped and restarted mid-case', () => {
 
   it('loses nothing and duplicates no event and no email', async () => {
     const caseId = '00000000-0000-4000-8000-00000000beef';
-    const input: CaseWorkflowInput = { caseId, title: '重启测试案件', track: 'criminal', confidentiality: 'internal', createdAtMs: Date.now(), actor: eebOfficer };
-    const handle = await h.env.client.workflow.start(caseWorkflow, { workflowId: `case-${caseId}`, taskQueue: h.taskQueue, args: [input] });
+    const input: CaseWorkflowInput = {
+      caseId,
+      title: '重启测试案件',
+      track: 'criminal',
+      confidentiality: 'internal',
+      createdAtMs: Date.now(),
+      actor: eebOfficer,
+    };
+    const handle = await h.env.client.workflow.start(caseWorkflow, {
+      workflowId: `case-${caseId}`,
+      taskQueue: h.taskQueue,
+      args: [input],
+    });
     await handle.executeUpdate(registeredUpdate);
-    const step = (name: string, actor: Actor, body: Record<string, unknown>) => handle.executeUpdate(stepUpdate(name), { args: [{ actor, input: body }] });
+    const step = (name: string, actor: Actor, body: Record<string, unknown>) =>
+      handle.executeUpdate(stepUpdate(name), { args: [{ actor, input: body }] });
 
     await step('formTaskForce', eebOfficer, { members: ['张三', '李四'] });
     await h.stopWorker();
@@ -45,10 +57,18 @@ describe('worker stopped and restarted mid-case', () => {
 
     // The Art 34 duty opened by the transfer (rule any.platform-entry) runs in its own workflow, started by the
     // transfer's record and recording its first event on its own time: once, in its own order.
-    const events = await waitFor('platform-entry event', async () => {
-      const rows = await h.db.handle.db.select().from(caseEvents).where(eq(caseEvents.caseId, caseId)).orderBy(asc(caseEvents.seq));
-      return rows.some((e) => e.type === 'informationEntryDue') ? rows : undefined;
-    }, 60_000);
+    const events = await waitFor(
+      'platform-entry event',
+      async () => {
+        const rows = await h.db.handle.db
+          .select()
+          .from(caseEvents)
+          .where(eq(caseEvents.caseId, caseId))
+          .orderBy(asc(caseEvents.seq));
+        return rows.some((e) => e.type === 'informationEntryDue') ? rows : undefined;
+      },
+      60_000,
+    );
     expect(events.filter((e) => e.type === 'informationEntryDue').map((e) => e.ruleId)).toEqual(['any.platform-entry']);
     const caseOwn = events.filter((e) => e.ruleId !== 'any.platform-entry');
     expect(caseOwn.map((e) => (e.data as { step?: string }).step ?? e.type)).toEqual([
@@ -60,10 +80,14 @@ describe('worker stopped and restarted mid-case', () => {
       'acknowledgeReceipt',
     ]);
     // Mail goes out in the background of the steps (the delivery is off the case's lock), across the restart too.
-    const outbox = await waitFor('all mail sent', async () => {
-      const rows = await h.db.handle.db.select().from(notifications).where(eq(notifications.caseId, caseId));
-      return rows.length > 0 && rows.every((o) => o.status === 'sent') ? rows : undefined;
-    }, 60_000);
+    const outbox = await waitFor(
+      'all mail sent',
+      async () => {
+        const rows = await h.db.handle.db.select().from(notifications).where(eq(notifications.caseId, caseId));
+        return rows.length > 0 && rows.every((o) => o.status === 'sent') ? rows : undefined;
+      },
+      60_000,
+    );
     const ids = new Set(outbox.map((o) => `<${o.messageId}>`));
     const received = h.smtp.received.filter((m) => ids.has(m.messageId ?? ''));
     expect(received.length).toBe(outbox.length);

@@ -74,7 +74,12 @@ export const chinaAt = (ymd: string, hour: number) => chinaTimeOnDayMs(ymdToDay(
 export const endOfDate = (ymd: string) => endOfChinaDayMs(ymdToDay(ymd));
 
 export function reject(code: 403 | 404 | 409 | 422, messageZh: string, field?: string): ApplicationFailure {
-  return ApplicationFailure.create({ type: STEP_REJECTED, message: messageZh, nonRetryable: true, details: [{ code, field: field ?? null }] });
+  return ApplicationFailure.create({
+    type: STEP_REJECTED,
+    message: messageZh,
+    nonRetryable: true,
+    details: [{ code, field: field ?? null }],
+  });
 }
 
 /** zod parse of an update's input; the first issue becomes a 422 naming the field. */
@@ -92,7 +97,10 @@ export function requireAgency(actor: DutyActor | undefined, agencies: readonly s
   const a = actorSchema.safeParse(actor);
   if (!a.success) throw reject(403, '操作人身份无效');
   if (!agencies.includes(a.data.agency)) {
-    throw reject(403, `${what}由${agencies.map((x) => AGENCY_ZH[x as keyof typeof AGENCY_ZH] ?? (x === 'workingGroup' ? '联动工作组' : x)).join('、')}办理`);
+    throw reject(
+      403,
+      `${what}由${agencies.map((x) => AGENCY_ZH[x as keyof typeof AGENCY_ZH] ?? (x === 'workingGroup' ? '联动工作组' : x)).join('、')}办理`,
+    );
   }
   return a.data;
 }
@@ -109,7 +117,12 @@ const delivery = proxyActivities<Activities>({
 });
 
 /** Records one change (event, period row, items, outbox) and sends its mail. */
-export async function recordDuty(period: DutyPeriodRow, event: DutyEventInput, items: DutyItemRow[] = [], notify: NotificationRequest[] = []) {
+export async function recordDuty(
+  period: DutyPeriodRow,
+  event: DutyEventInput,
+  items: DutyItemRow[] = [],
+  notify: NotificationRequest[] = [],
+) {
   const r = await acts.recordDutyChange({ period, event, items, notify });
   if (r.notificationIds.length) await delivery.deliverNotifications({ ids: r.notificationIds });
 }
@@ -136,9 +149,18 @@ export async function sleepUntil(atMs: number, wake: () => boolean): Promise<boo
   return condition(wake, wait);
 }
 
-export function mail(agency: string, audience: NotificationRequest['audience'], subject: string, lines: string[]): NotificationRequest {
+export function mail(
+  agency: string,
+  audience: NotificationRequest['audience'],
+  subject: string,
+  lines: string[],
+): NotificationRequest {
   return { agency, audience, subject, bodyText: [...lines, '', '本邮件由联动执法协作平台自动发送。'].join('\n') };
 }
 
 export const periodLabel = (cadence: Cadence, key: string) =>
-  cadence === 'monthly' ? `${key.slice(0, 4)}年${Number(key.slice(5, 7))}月` : cadence === 'quarterly' ? `${key.slice(0, 4)}年第${key.slice(6)}季度` : `${key}年度`;
+  cadence === 'monthly'
+    ? `${key.slice(0, 4)}年${Number(key.slice(5, 7))}月`
+    : cadence === 'quarterly'
+      ? `${key.slice(0, 4)}年第${key.slice(6)}季度`
+      : `${key}年度`;

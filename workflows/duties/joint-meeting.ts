@@ -1,6 +1,18 @@
-import { allHandlersFinished, condition, defineQuery, defineUpdate, setHandler, workflowInfo } from '@temporalio/workflow';
+import {
+  allHandlersFinished,
+  condition,
+  defineQuery,
+  defineUpdate,
+  setHandler,
+  workflowInfo,
+} from '@temporalio/workflow';
 import { copyOf, restoringOnRefusal } from '../refusal';
-import { addAgendaItemSchema, completeResolutionSchema, recordMinutesSchema, scheduleMeetingSchema } from '../../domain/duty-inputs';
+import {
+  addAgendaItemSchema,
+  completeResolutionSchema,
+  recordMinutesSchema,
+  scheduleMeetingSchema,
+} from '../../domain/duty-inputs';
 import type { DutyItemRow, DutyPeriodRow, MeetingAgenda } from '../../activities/duty-types';
 import {
   AGENCY_ZH,
@@ -11,7 +23,23 @@ import {
   ymdToDay,
   type CalendarYearData,
 } from '../../domain/deadlines';
-import { Lock, acts, chinaAt, chinaDate, dutyLadder, endOfDate, mail, parseInput, periodLabel, recordDuty, reject, requireAgency, sleepUntil, type DutyActor, type DutyPeriodInput } from './common';
+import {
+  Lock,
+  acts,
+  chinaAt,
+  chinaDate,
+  dutyLadder,
+  endOfDate,
+  mail,
+  parseInput,
+  periodLabel,
+  recordDuty,
+  reject,
+  requireAgency,
+  sleepUntil,
+  type DutyActor,
+  type DutyPeriodInput,
+} from './common';
 import type { DutyUpdateRequest } from './joint-enforcement';
 
 /**
@@ -52,13 +80,17 @@ export interface MeetingView {
   resolutions: Resolution[];
 }
 
-
 export const meetingStateQuery = defineQuery<MeetingView>('state');
 export const scheduleMeetingUpdate = defineUpdate<MeetingView, [DutyUpdateRequest]>('scheduleMeeting');
 export const addAgendaItemUpdate = defineUpdate<MeetingView, [DutyUpdateRequest]>('addAgendaItem');
 export const recordMinutesUpdate = defineUpdate<MeetingView, [DutyUpdateRequest]>('recordMinutes');
 export const completeResolutionUpdate = defineUpdate<MeetingView, [DutyUpdateRequest]>('completeResolution');
-export const JOINT_MEETING_UPDATES = ['scheduleMeeting', 'addAgendaItem', 'recordMinutes', 'completeResolution'] as const;
+export const JOINT_MEETING_UPDATES = [
+  'scheduleMeeting',
+  'addAgendaItem',
+  'recordMinutes',
+  'completeResolution',
+] as const;
 
 export async function jointMeetingWorkflow(input: DutyPeriodInput): Promise<MeetingView> {
   // A period started late (first deployment, a catch-up) skips the reminders whose moment had passed by then.
@@ -67,7 +99,9 @@ export async function jointMeetingWorkflow(input: DutyPeriodInput): Promise<Meet
   const wfId = workflowInfo().workflowId;
   const { period } = input;
   const adHoc = Boolean(input.adHoc);
-  const label = adHoc ? `临时联席会议（${input.adHoc!.reasonZh}）` : `${periodLabel(input.cadence, period.key)}联席会议`;
+  const label = adHoc
+    ? `临时联席会议（${input.adHoc!.reasonZh}）`
+    : `${periodLabel(input.cadence, period.key)}联席会议`;
   let status: 'open' | 'done' | 'nonCompliant' | 'escalated' | 'completedLate' = 'open';
   let scheduled: MeetingView['scheduled'];
   // Assigned once the handlers exist (an update may arrive first); read by the handlers.
@@ -89,7 +123,18 @@ export async function jointMeetingWorkflow(input: DutyPeriodInput): Promise<Meet
     };
   };
 
-  const view = (): MeetingView => ({ workflowId: wfId, periodKey: period.key, labelZh: label, adHoc, status, scheduled, agenda, extraAgenda, minutes, resolutions });
+  const view = (): MeetingView => ({
+    workflowId: wfId,
+    periodKey: period.key,
+    labelZh: label,
+    adHoc,
+    status,
+    scheduled,
+    agenda,
+    extraAgenda,
+    minutes,
+    resolutions,
+  });
   const row = (): DutyPeriodRow => ({
     id: wfId,
     dutyId: input.dutyId,
@@ -99,11 +144,35 @@ export async function jointMeetingWorkflow(input: DutyPeriodInput): Promise<Meet
     endDate: period.endDate,
     status,
     labelZh: label,
-    summary: { heldOn: minutes?.heldOn ?? null, resolutions: resolutions.length, openResolutions: resolutions.filter((r) => r.status === 'open').length },
+    summary: {
+      heldOn: minutes?.heldOn ?? null,
+      resolutions: resolutions.length,
+      openResolutions: resolutions.filter((r) => r.status === 'open').length,
+    },
   });
-  const meetingItem = (): DutyItemRow => ({ id: `${wfId}/meeting`, kind: 'meeting', status: minutes ? 'held' : scheduled ? 'scheduled' : 'pending', titleZh: label, date: minutes?.heldOn ?? scheduled?.date ?? null, data: { scheduled, agenda, extraAgenda, minutes } });
-  const resolutionItem = (r: Resolution): DutyItemRow => ({ id: `${wfId}/${r.id}`, kind: 'resolution', status: r.status, titleZh: r.titleZh, ownerAgency: r.ownerAgency, date: r.dueDate, dueAtMs: r.dueAtMs, escalationLevel: r.level, data: { note: r.note, warningAtMs: r.warningAtMs, escalationAtMs: r.escalationAtMs } });
-  const everyone = (subject: string, lines: string[]) => [...PARTIES.map((a) => mail(a, ['handling'], subject, lines)), mail('eeb', ['agencyHead'], subject, lines)];
+  const meetingItem = (): DutyItemRow => ({
+    id: `${wfId}/meeting`,
+    kind: 'meeting',
+    status: minutes ? 'held' : scheduled ? 'scheduled' : 'pending',
+    titleZh: label,
+    date: minutes?.heldOn ?? scheduled?.date ?? null,
+    data: { scheduled, agenda, extraAgenda, minutes },
+  });
+  const resolutionItem = (r: Resolution): DutyItemRow => ({
+    id: `${wfId}/${r.id}`,
+    kind: 'resolution',
+    status: r.status,
+    titleZh: r.titleZh,
+    ownerAgency: r.ownerAgency,
+    date: r.dueDate,
+    dueAtMs: r.dueAtMs,
+    escalationLevel: r.level,
+    data: { note: r.note, warningAtMs: r.warningAtMs, escalationAtMs: r.escalationAtMs },
+  });
+  const everyone = (subject: string, lines: string[]) => [
+    ...PARTIES.map((a) => mail(a, ['handling'], subject, lines)),
+    mail('eeb', ['agencyHead'], subject, lines),
+  ];
   const actorRef = (a: DutyActor) => ({ userId: a.userId, agency: a.agency, displayName: a.displayName });
   // Confidential cases are counted, never named (agendas compiled before they were counted have no counts: their
   // lines, and so replayed histories, stay as they were).
@@ -120,12 +189,31 @@ export async function jointMeetingWorkflow(input: DutyPeriodInput): Promise<Meet
   setHandler(
     scheduleMeetingUpdate,
     (req) =>
-      lock.run(restoringOnRefusal(snapshot, async () => {
-        const v = scheduleMeetingSchema.parse(req.input);
-        scheduled = { date: v.date, place: v.place };
-        await recordDuty(row(), { id: `${wfId}/scheduled/${v.date}`, type: 'meetingScheduled', labelZh: `${label}定于 ${v.date}${v.place ? ` 在${v.place}` : ''}召开`, occurredAtMs: Date.now(), actor: actorRef(req.actor) }, [meetingItem()], everyone(`【联席会议通知】${label}定于 ${v.date} 召开`, [`时间：${v.date}`, ...(v.place ? [`地点：${v.place}`] : []), '议题：', ...(agenda ? agendaLines(agenda) : []), ...extraAgenda.map((x, i) => `补充议题${i + 1}：${x}`)]));
-        return view();
-      })),
+      lock.run(
+        restoringOnRefusal(snapshot, async () => {
+          const v = scheduleMeetingSchema.parse(req.input);
+          scheduled = { date: v.date, place: v.place };
+          await recordDuty(
+            row(),
+            {
+              id: `${wfId}/scheduled/${v.date}`,
+              type: 'meetingScheduled',
+              labelZh: `${label}定于 ${v.date}${v.place ? ` 在${v.place}` : ''}召开`,
+              occurredAtMs: Date.now(),
+              actor: actorRef(req.actor),
+            },
+            [meetingItem()],
+            everyone(`【联席会议通知】${label}定于 ${v.date} 召开`, [
+              `时间：${v.date}`,
+              ...(v.place ? [`地点：${v.place}`] : []),
+              '议题：',
+              ...(agenda ? agendaLines(agenda) : []),
+              ...extraAgenda.map((x, i) => `补充议题${i + 1}：${x}`),
+            ]),
+          );
+          return view();
+        }),
+      ),
     {
       validator: (req) => {
         requireAgency(req?.actor, [...PARTIES, 'workingGroup'], '安排联席会议');
@@ -137,12 +225,24 @@ export async function jointMeetingWorkflow(input: DutyPeriodInput): Promise<Meet
   setHandler(
     addAgendaItemUpdate,
     (req) =>
-      lock.run(restoringOnRefusal(snapshot, async () => {
-        const v = addAgendaItemSchema.parse(req.input);
-        extraAgenda.push(v.titleZh);
-        await recordDuty(row(), { id: `${wfId}/agenda/${extraAgenda.length}`, type: 'agendaItemAdded', labelZh: `增加议题：${v.titleZh}`, occurredAtMs: Date.now(), actor: actorRef(req.actor) }, [meetingItem()]);
-        return view();
-      })),
+      lock.run(
+        restoringOnRefusal(snapshot, async () => {
+          const v = addAgendaItemSchema.parse(req.input);
+          extraAgenda.push(v.titleZh);
+          await recordDuty(
+            row(),
+            {
+              id: `${wfId}/agenda/${extraAgenda.length}`,
+              type: 'agendaItemAdded',
+              labelZh: `增加议题：${v.titleZh}`,
+              occurredAtMs: Date.now(),
+              actor: actorRef(req.actor),
+            },
+            [meetingItem()],
+          );
+          return view();
+        }),
+      ),
     {
       validator: (req) => {
         requireAgency(req?.actor, [...PARTIES, 'workingGroup'], '增加议题');
@@ -154,53 +254,104 @@ export async function jointMeetingWorkflow(input: DutyPeriodInput): Promise<Meet
   setHandler(
     recordMinutesUpdate,
     (req) =>
-      lock.run(restoringOnRefusal(snapshot, async () => {
-        const v = recordMinutesSchema.parse(req.input);
-        minutes = { heldOn: v.heldOn, attendees: v.attendees, summary: v.summary, recordedBy: req.actor };
-        const resolutionDays = input.settings?.resolutionDays ?? 30;
-        const calendar = createWorkingCalendar(calendarYears);
-        for (const r of v.resolutions) {
-          const startMs = chinaAt(v.heldOn, 9);
-          // The due date: as resolved, or the configured number of days (moved past holidays like a case period).
-          const dueDate = r.dueDate ?? computePeriod({ unit: 'days', limit: resolutionDays, startMs, custody: false, calendar }).dueDate;
-          const days = ymdToDay(dueDate) - ymdToDay(v.heldOn);
-          const ladder = computeLadder({ warning: defaultWarning(Math.max(1, days), 'days'), supervision: null, escalationWorkdays: 3 }, { startMs, dueAtMs: endOfDate(dueDate), dueDate, provisional: false, exactInstant: false }, calendar);
-          resolutions.push({ id: `resolution-${resolutions.length + 1}`, titleZh: r.titleZh, ownerAgency: r.ownerAgency, dueDate, dueAtMs: endOfDate(dueDate), warningAtMs: ladder.warningAtMs, overdueAtMs: ladder.overdueAtMs, escalationAtMs: ladder.escalationAtMs, status: 'open', level: 'none' });
-        }
-        if (status === 'open') status = 'done';
-        else if (status === 'nonCompliant' || status === 'escalated') status = 'completedLate';
-        await recordDuty(
-          row(),
-          { id: `${wfId}/minutes`, type: 'meetingHeld', labelZh: `${label}已于 ${v.heldOn} 召开，形成议定事项 ${v.resolutions.length} 项`, occurredAtMs: Date.now(), actor: actorRef(req.actor), data: { heldOn: v.heldOn, resolutions: resolutions.map((r) => ({ id: r.id, ownerAgency: r.ownerAgency, dueDate: r.dueDate })) } },
-          [meetingItem(), ...resolutions.map(resolutionItem)],
-          everyone(`【会议纪要】${label}`, [`召开日期：${v.heldOn}`, `会议纪要：${v.summary}`, '议定事项：', ...resolutions.map((r, i) => `${i + 1}. ${r.titleZh}（牵头：${OWNER_ZH[r.ownerAgency]}，期限 ${r.dueDate}）`)]),
-        );
-        wake = true;
-        return view();
-      })),
+      lock.run(
+        restoringOnRefusal(snapshot, async () => {
+          const v = recordMinutesSchema.parse(req.input);
+          minutes = { heldOn: v.heldOn, attendees: v.attendees, summary: v.summary, recordedBy: req.actor };
+          const resolutionDays = input.settings?.resolutionDays ?? 30;
+          const calendar = createWorkingCalendar(calendarYears);
+          for (const r of v.resolutions) {
+            const startMs = chinaAt(v.heldOn, 9);
+            // The due date: as resolved, or the configured number of days (moved past holidays like a case period).
+            const dueDate =
+              r.dueDate ??
+              computePeriod({ unit: 'days', limit: resolutionDays, startMs, custody: false, calendar }).dueDate;
+            const days = ymdToDay(dueDate) - ymdToDay(v.heldOn);
+            const ladder = computeLadder(
+              { warning: defaultWarning(Math.max(1, days), 'days'), supervision: null, escalationWorkdays: 3 },
+              { startMs, dueAtMs: endOfDate(dueDate), dueDate, provisional: false, exactInstant: false },
+              calendar,
+            );
+            resolutions.push({
+              id: `resolution-${resolutions.length + 1}`,
+              titleZh: r.titleZh,
+              ownerAgency: r.ownerAgency,
+              dueDate,
+              dueAtMs: endOfDate(dueDate),
+              warningAtMs: ladder.warningAtMs,
+              overdueAtMs: ladder.overdueAtMs,
+              escalationAtMs: ladder.escalationAtMs,
+              status: 'open',
+              level: 'none',
+            });
+          }
+          if (status === 'open') status = 'done';
+          else if (status === 'nonCompliant' || status === 'escalated') status = 'completedLate';
+          await recordDuty(
+            row(),
+            {
+              id: `${wfId}/minutes`,
+              type: 'meetingHeld',
+              labelZh: `${label}已于 ${v.heldOn} 召开，形成议定事项 ${v.resolutions.length} 项`,
+              occurredAtMs: Date.now(),
+              actor: actorRef(req.actor),
+              data: {
+                heldOn: v.heldOn,
+                resolutions: resolutions.map((r) => ({ id: r.id, ownerAgency: r.ownerAgency, dueDate: r.dueDate })),
+              },
+            },
+            [meetingItem(), ...resolutions.map(resolutionItem)],
+            everyone(`【会议纪要】${label}`, [
+              `召开日期：${v.heldOn}`,
+              `会议纪要：${v.summary}`,
+              '议定事项：',
+              ...resolutions.map(
+                (r, i) => `${i + 1}. ${r.titleZh}（牵头：${OWNER_ZH[r.ownerAgency]}，期限 ${r.dueDate}）`,
+              ),
+            ]),
+          );
+          wake = true;
+          return view();
+        }),
+      ),
     {
       validator: (req) => {
         requireAgency(req?.actor, [...PARTIES, 'workingGroup'], '录入会议纪要');
         const v = parseInput(recordMinutesSchema, req.input);
         if (minutes) throw reject(409, '会议纪要已录入');
         if (v.heldOn > chinaDate(Date.now())) throw reject(422, '召开日期不能晚于今天', 'heldOn');
-        for (const r of v.resolutions) if (r.dueDate && r.dueDate <= v.heldOn) throw reject(422, '议定事项的期限应晚于会议日期', 'resolutions.dueDate');
+        for (const r of v.resolutions)
+          if (r.dueDate && r.dueDate <= v.heldOn)
+            throw reject(422, '议定事项的期限应晚于会议日期', 'resolutions.dueDate');
       },
     },
   );
   setHandler(
     completeResolutionUpdate,
     (req) =>
-      lock.run(restoringOnRefusal(snapshot, async () => {
-        const v = completeResolutionSchema.parse(req.input);
-        const r = resolutions.find((x) => x.id === v.resolutionId)!;
-        r.status = 'done';
-        r.note = v.note;
-        const late = Date.now() > r.dueAtMs;
-        await recordDuty(row(), { id: `${wfId}/${r.id}/done`, type: 'resolutionDone', labelZh: `议定事项办结${late ? '（超期）' : ''}：${r.titleZh}`, occurredAtMs: Date.now(), actor: actorRef(req.actor), data: { resolutionId: r.id, late } }, [resolutionItem(r)]);
-        wake = true;
-        return view();
-      })),
+      lock.run(
+        restoringOnRefusal(snapshot, async () => {
+          const v = completeResolutionSchema.parse(req.input);
+          const r = resolutions.find((x) => x.id === v.resolutionId)!;
+          r.status = 'done';
+          r.note = v.note;
+          const late = Date.now() > r.dueAtMs;
+          await recordDuty(
+            row(),
+            {
+              id: `${wfId}/${r.id}/done`,
+              type: 'resolutionDone',
+              labelZh: `议定事项办结${late ? '（超期）' : ''}：${r.titleZh}`,
+              occurredAtMs: Date.now(),
+              actor: actorRef(req.actor),
+              data: { resolutionId: r.id, late },
+            },
+            [resolutionItem(r)],
+          );
+          wake = true;
+          return view();
+        }),
+      ),
     {
       validator: (req) => {
         const actor = requireAgency(req?.actor, [...PARTIES, 'workingGroup'], '办结议定事项');
@@ -208,7 +359,8 @@ export async function jointMeetingWorkflow(input: DutyPeriodInput): Promise<Meet
         const r = resolutions.find((x) => x.id === v.resolutionId);
         if (!r) throw reject(404, `没有编号为 ${v.resolutionId} 的议定事项`, 'resolutionId');
         if (r.status === 'done') throw reject(409, '该议定事项已办结');
-        if (actor.agency !== r.ownerAgency && actor.agency !== 'workingGroup') throw reject(403, `该议定事项由${OWNER_ZH[r.ownerAgency]}办结`);
+        if (actor.agency !== r.ownerAgency && actor.agency !== 'workingGroup')
+          throw reject(403, `该议定事项由${OWNER_ZH[r.ownerAgency]}办结`);
       },
     },
   );
@@ -218,9 +370,22 @@ export async function jointMeetingWorkflow(input: DutyPeriodInput): Promise<Meet
   const ladder = adHoc ? undefined : await dutyLadder(input);
   await recordDuty(
     row(),
-    { id: `${wfId}/opened`, type: 'dutyPeriodOpened', labelZh: adHoc ? `${OWNER_ZH[input.adHoc!.requestedBy.agency] ?? ''}提请召开${label}` : `${label}：请安排召开（${period.endDate} 前）`, occurredAtMs: Date.now(), actor: input.adHoc ? actorRef(input.adHoc.requestedBy) : undefined, data: { agenda } },
+    {
+      id: `${wfId}/opened`,
+      type: 'dutyPeriodOpened',
+      labelZh: adHoc
+        ? `${OWNER_ZH[input.adHoc!.requestedBy.agency] ?? ''}提请召开${label}`
+        : `${label}：请安排召开（${period.endDate} 前）`,
+      occurredAtMs: Date.now(),
+      actor: input.adHoc ? actorRef(input.adHoc.requestedBy) : undefined,
+      data: { agenda },
+    },
     [meetingItem()],
-    everyone(`【联席会议】${adHoc ? '提请召开' : '请安排召开'}${label}`, [adHoc ? `提请单位：${OWNER_ZH[input.adHoc!.requestedBy.agency]}` : `请于 ${period.endDate} 前召开。`, '自动汇总的议题：', ...agendaLines(agenda)]),
+    everyone(`【联席会议】${adHoc ? '提请召开' : '请安排召开'}${label}`, [
+      adHoc ? `提请单位：${OWNER_ZH[input.adHoc!.requestedBy.agency]}` : `请于 ${period.endDate} 前召开。`,
+      '自动汇总的议题：',
+      ...agendaLines(agenda),
+    ]),
   );
 
   const fired = new Set<string>();
@@ -239,20 +404,49 @@ export async function jointMeetingWorkflow(input: DutyPeriodInput): Promise<Meet
       list.push({ key: `${r.id}/overdue`, atMs: r.overdueAtMs });
       if (r.escalationAtMs !== null) list.push({ key: `${r.id}/escalation`, atMs: r.escalationAtMs });
     }
-    return list.filter((t) => !fired.has(t.key) && !(isReminder(t.key) && t.atMs < startedAtMs)).sort((a, b) => a.atMs - b.atMs);
+    return list
+      .filter((t) => !fired.has(t.key) && !(isReminder(t.key) && t.atMs < startedAtMs))
+      .sort((a, b) => a.atMs - b.atMs);
   };
   const fire = async (key: string) => {
     const at = Date.now();
     if (key === 'warning' || key === 'end' || key === 'escalation') {
       if (minutes) return;
       if (key === 'warning') {
-        await recordDuty(row(), { id: `${wfId}/warning`, type: 'dutyWarning', labelZh: `预警：${label}尚未召开，${period.endDate} 期满`, occurredAtMs: at }, [], PARTIES.map((a) => mail(a, ['handling'], `【预警】${label}尚未召开`, [`期满日：${period.endDate}`])));
+        await recordDuty(
+          row(),
+          {
+            id: `${wfId}/warning`,
+            type: 'dutyWarning',
+            labelZh: `预警：${label}尚未召开，${period.endDate} 期满`,
+            occurredAtMs: at,
+          },
+          [],
+          PARTIES.map((a) => mail(a, ['handling'], `【预警】${label}尚未召开`, [`期满日：${period.endDate}`])),
+        );
       } else if (key === 'end') {
         status = 'nonCompliant';
-        await recordDuty(row(), { id: `${wfId}/nonCompliant`, type: 'dutyNonCompliant', labelZh: `未履行：${label}未召开`, occurredAtMs: at }, [], PARTIES.map((a) => mail(a, ['agencyHead'], `【未履行】${label}未召开`, [`${period.endDate} 前未召开联席会议。`])));
+        await recordDuty(
+          row(),
+          { id: `${wfId}/nonCompliant`, type: 'dutyNonCompliant', labelZh: `未履行：${label}未召开`, occurredAtMs: at },
+          [],
+          PARTIES.map((a) =>
+            mail(a, ['agencyHead'], `【未履行】${label}未召开`, [`${period.endDate} 前未召开联席会议。`]),
+          ),
+        );
       } else if (status === 'nonCompliant') {
         status = 'escalated';
-        await recordDuty(row(), { id: `${wfId}/escalated`, type: 'dutyEscalated', labelZh: `提请联动工作组督办：${label}未召开`, occurredAtMs: at }, [], [mail('eeb', ['workingGroup'], `【督办】${label}未召开`, ['期满后 3 个工作日仍未召开，请联动工作组督办。'])]);
+        await recordDuty(
+          row(),
+          {
+            id: `${wfId}/escalated`,
+            type: 'dutyEscalated',
+            labelZh: `提请联动工作组督办：${label}未召开`,
+            occurredAtMs: at,
+          },
+          [],
+          [mail('eeb', ['workingGroup'], `【督办】${label}未召开`, ['期满后 3 个工作日仍未召开，请联动工作组督办。'])],
+        );
       }
       return;
     }
@@ -262,13 +456,63 @@ export async function jointMeetingWorkflow(input: DutyPeriodInput): Promise<Meet
     const owner = r.ownerAgency === 'workingGroup' ? 'eeb' : r.ownerAgency;
     if (kind === 'warning') {
       r.level = 'warning';
-      await recordDuty(row(), { id: `${wfId}/${r.id}/warning`, type: 'resolutionWarning', labelZh: `预警：议定事项“${r.titleZh}”将于 ${r.dueDate} 期满`, occurredAtMs: at }, [resolutionItem(r)], [mail(owner, r.ownerAgency === 'workingGroup' ? ['workingGroup'] : ['handling'], `【预警】议定事项将于 ${r.dueDate} 期满`, [`事项：${r.titleZh}`, `牵头：${OWNER_ZH[r.ownerAgency]}`, `来源：${label}`])]);
+      await recordDuty(
+        row(),
+        {
+          id: `${wfId}/${r.id}/warning`,
+          type: 'resolutionWarning',
+          labelZh: `预警：议定事项“${r.titleZh}”将于 ${r.dueDate} 期满`,
+          occurredAtMs: at,
+        },
+        [resolutionItem(r)],
+        [
+          mail(
+            owner,
+            r.ownerAgency === 'workingGroup' ? ['workingGroup'] : ['handling'],
+            `【预警】议定事项将于 ${r.dueDate} 期满`,
+            [`事项：${r.titleZh}`, `牵头：${OWNER_ZH[r.ownerAgency]}`, `来源：${label}`],
+          ),
+        ],
+      );
     } else if (kind === 'overdue') {
       r.level = 'overdue';
-      await recordDuty(row(), { id: `${wfId}/${r.id}/overdue`, type: 'resolutionOverdue', labelZh: `超期：议定事项“${r.titleZh}”已于 ${r.dueDate} 期满未办结`, occurredAtMs: at }, [resolutionItem(r)], [mail(owner, r.ownerAgency === 'workingGroup' ? ['workingGroup'] : ['agencyHead'], `【超期】议定事项未办结：${r.titleZh}`, [`期满日：${r.dueDate}`, `牵头：${OWNER_ZH[r.ownerAgency]}`, `来源：${label}`])]);
+      await recordDuty(
+        row(),
+        {
+          id: `${wfId}/${r.id}/overdue`,
+          type: 'resolutionOverdue',
+          labelZh: `超期：议定事项“${r.titleZh}”已于 ${r.dueDate} 期满未办结`,
+          occurredAtMs: at,
+        },
+        [resolutionItem(r)],
+        [
+          mail(
+            owner,
+            r.ownerAgency === 'workingGroup' ? ['workingGroup'] : ['agencyHead'],
+            `【超期】议定事项未办结：${r.titleZh}`,
+            [`期满日：${r.dueDate}`, `牵头：${OWNER_ZH[r.ownerAgency]}`, `来源：${label}`],
+          ),
+        ],
+      );
     } else {
       r.level = 'escalated';
-      await recordDuty(row(), { id: `${wfId}/${r.id}/escalated`, type: 'resolutionEscalated', labelZh: `提请联动工作组督办：议定事项“${r.titleZh}”超期 3 个工作日`, occurredAtMs: at }, [resolutionItem(r)], [mail('eeb', ['workingGroup'], `【督办】议定事项超期未办结：${r.titleZh}`, [`期满日：${r.dueDate}`, `牵头：${OWNER_ZH[r.ownerAgency]}`, `来源：${label}`])]);
+      await recordDuty(
+        row(),
+        {
+          id: `${wfId}/${r.id}/escalated`,
+          type: 'resolutionEscalated',
+          labelZh: `提请联动工作组督办：议定事项“${r.titleZh}”超期 3 个工作日`,
+          occurredAtMs: at,
+        },
+        [resolutionItem(r)],
+        [
+          mail('eeb', ['workingGroup'], `【督办】议定事项超期未办结：${r.titleZh}`, [
+            `期满日：${r.dueDate}`,
+            `牵头：${OWNER_ZH[r.ownerAgency]}`,
+            `来源：${label}`,
+          ]),
+        ],
+      );
     }
   };
 

@@ -1,5 +1,9 @@
 import { ParentClosePolicy, WorkflowIdReusePolicy, startChild, workflowInfo } from '@temporalio/workflow';
-import { SearchAttributeType, WorkflowExecutionAlreadyStartedError, defineSearchAttributeKey } from '@temporalio/common';
+import {
+  SearchAttributeType,
+  WorkflowExecutionAlreadyStartedError,
+  defineSearchAttributeKey,
+} from '@temporalio/common';
 import { recurringPeriodOf, type Cadence, type DutyId } from '../../domain/deadlines';
 import { briefingWorkflow } from './briefing';
 import { chinaDate, dutyWorkflowId, type DutyPeriodInput, type DutySettings } from './common';
@@ -60,7 +64,8 @@ export async function dutyScheduleWorkflow(input: DutyScheduleInput): Promise<Du
     });
     return { workflowId, periodKey: period.key, started: true };
   } catch (err) {
-    if (err instanceof WorkflowExecutionAlreadyStartedError) return { workflowId, periodKey: period.key, started: false };
+    if (err instanceof WorkflowExecutionAlreadyStartedError)
+      return { workflowId, periodKey: period.key, started: false };
     throw err;
   }
 }

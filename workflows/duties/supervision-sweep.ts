@@ -1,7 +1,13 @@
 import { workflowInfo } from '@temporalio/workflow';
 import type { SupervisionSeed } from '../../activities/supervision';
 import { RECURRING_DUTIES } from '../../domain/deadlines';
-import { DEFAULT_SWEEP_SETTINGS, SUPERVISION_KINDS, SUPERVISION_KIND_ZH, type SupervisionKind, type SweepSettings } from '../../domain/supervision';
+import {
+  DEFAULT_SWEEP_SETTINGS,
+  SUPERVISION_KINDS,
+  SUPERVISION_KIND_ZH,
+  type SupervisionKind,
+  type SweepSettings,
+} from '../../domain/supervision';
 import { acts, mail, periodLabel, recordDuty, type DutyPeriodInput } from './common';
 
 /**
@@ -48,8 +54,18 @@ export async function supervisionSweepWorkflow(input: DutyPeriodInput): Promise<
     const o = await acts.openSupervisionItems({ seeds: batch, openedAtMs: asOfMs, sweepPeriodId: wfId });
     opened.push(...batch.filter((s) => o.opened.includes(s.itemId)));
   }
-  const byKind = Object.fromEntries(SUPERVISION_KINDS.map((k) => [k, opened.filter((s) => s.kind === k).length])) as Record<SupervisionKind, number>;
-  const summary = { settings, checkedCases: r.checkedCases, checkedPenaltyRecords: r.checkedPenaltyRecords, found: r.found.length + r.alreadyOpen, opened: opened.length, alreadyOpen: r.alreadyOpen, byKind };
+  const byKind = Object.fromEntries(
+    SUPERVISION_KINDS.map((k) => [k, opened.filter((s) => s.kind === k).length]),
+  ) as Record<SupervisionKind, number>;
+  const summary = {
+    settings,
+    checkedCases: r.checkedCases,
+    checkedPenaltyRecords: r.checkedPenaltyRecords,
+    found: r.found.length + r.alreadyOpen,
+    opened: opened.length,
+    alreadyOpen: r.alreadyOpen,
+    byKind,
+  };
   const counts = SUPERVISION_KINDS.map((k) => `${SUPERVISION_KIND_ZH[k]} ${byKind[k]} 件`).join('，');
   const lines = [
     `${label}（检查时间：${new Date(asOfMs).toISOString()}）`,
@@ -60,10 +76,34 @@ export async function supervisionSweepWorkflow(input: DutyPeriodInput): Promise<
     '链接：/#/supervision',
   ];
   await recordDuty(
-    { id: wfId, dutyId: input.dutyId, periodKey: period.key, cadence: input.cadence, startDate: period.startDate, endDate: period.endDate, status: 'done', labelZh: label, summary, closedAtMs: Date.now() },
-    { id: `${wfId}/swept`, type: 'supervisionSweepDone', labelZh: `${label}完成：检查案件 ${r.checkedCases} 件、处罚记录 ${r.checkedPenaltyRecords} 条，发现 ${summary.found} 项，新生成监督事项 ${opened.length} 项`, occurredAtMs: Date.now(), data: summary },
+    {
+      id: wfId,
+      dutyId: input.dutyId,
+      periodKey: period.key,
+      cadence: input.cadence,
+      startDate: period.startDate,
+      endDate: period.endDate,
+      status: 'done',
+      labelZh: label,
+      summary,
+      closedAtMs: Date.now(),
+    },
+    {
+      id: `${wfId}/swept`,
+      type: 'supervisionSweepDone',
+      labelZh: `${label}完成：检查案件 ${r.checkedCases} 件、处罚记录 ${r.checkedPenaltyRecords} 条，发现 ${summary.found} 项，新生成监督事项 ${opened.length} 项`,
+      occurredAtMs: Date.now(),
+      data: summary,
+    },
     [],
-    [mail('spp', ['supervision', 'agencyHead'], `【移送立案监督检查】${label}：新生成监督事项 ${opened.length} 项`, lines)],
+    [
+      mail(
+        'spp',
+        ['supervision', 'agencyHead'],
+        `【移送立案监督检查】${label}：新生成监督事项 ${opened.length} 项`,
+        lines,
+      ),
+    ],
   );
   return { workflowId: wfId, periodKey: period.key, ...summary, openedItemIds: opened.map((s) => s.itemId) };
 }

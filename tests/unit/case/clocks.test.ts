@@ -24,7 +24,11 @@ describe('extension of the filing decision: 3 → 7 → 30 days (2017 Art 9)', (
     // Incomplete approval → 422 on the approver.
     expect(
       run.reject('extendFilingDecision', { variant: 'major', reason: '重大', approval: {} }, psbOfficer),
-    ).toMatchObject({ code: 422, field: 'approval.approverName', messageZh: '缺少必填项：审批人（approval.approverName）' });
+    ).toMatchObject({
+      code: 422,
+      field: 'approval.approverName',
+      messageZh: '缺少必填项：审批人（approval.approverName）',
+    });
     // Verify again → 409.
     expect(run.reject('extendFilingDecision', { variant: 'verify', reason: 'x' }, psbOfficer).code).toBe(409);
 
@@ -40,7 +44,12 @@ describe('extension of the filing decision: 3 → 7 → 30 days (2017 Art 9)', (
     expect(run.state.clocks[0].ruleId).toBe('psb.filing-decision.major');
     expect(run.state.flags.major).toBe(true);
     expect(run.state.clocks[0].extensions).toMatchObject([
-      { kind: 'variant', fromRuleId: 'psb.filing-decision', toRuleId: 'psb.filing-decision.verify', reason: '线索需要查证' },
+      {
+        kind: 'variant',
+        fromRuleId: 'psb.filing-decision',
+        toRuleId: 'psb.filing-decision.verify',
+        reason: '线索需要查证',
+      },
       {
         kind: 'variant',
         fromRuleId: 'psb.filing-decision.verify',
@@ -49,7 +58,13 @@ describe('extension of the filing decision: 3 → 7 → 30 days (2017 Art 9)', (
       },
     ]);
     expect(r.event.data).toMatchObject({ toRuleId: 'psb.filing-decision.major', clockId: id });
-    expect(run.reject('extendFilingDecision', { variant: 'major', reason: 'x', approval: { approverName: 'y' } }, psbOfficer)).toMatchObject({
+    expect(
+      run.reject(
+        'extendFilingDecision',
+        { variant: 'major', reason: 'x', approval: { approverName: 'y' } },
+        psbOfficer,
+      ),
+    ).toMatchObject({
       code: 409,
       messageZh: '立案审查期限已延长至三十日，不得再延长',
     });
@@ -62,9 +77,17 @@ describe('extension of the filing decision: 3 → 7 → 30 days (2017 Art 9)', (
     const run = toAccepted();
     const id = run.clockId('psb.filing-decision');
     expect(
-      run.reject('extendClock', { clockId: id, amount: 4, unit: 'days', reason: 'x', approval: { approverName: 'y' } }, psbOfficer),
+      run.reject(
+        'extendClock',
+        { clockId: id, amount: 4, unit: 'days', reason: 'x', approval: { approverName: 'y' } },
+        psbOfficer,
+      ),
     ).toMatchObject({ code: 409, field: 'clockId' });
-    run.do('extendFilingDecision', { variant: 'major', reason: '重大', approval: { approverName: '王某' } }, psbOfficer);
+    run.do(
+      'extendFilingDecision',
+      { variant: 'major', reason: '重大', approval: { approverName: '王某' } },
+      psbOfficer,
+    );
     expect(run.state.clocks[0].ruleId).toBe('psb.filing-decision.major');
   });
 
@@ -97,17 +120,29 @@ describe('investigation custody extensions (CPL Arts 156, 158, 159)', () => {
       field: 'approval.authority',
     });
     run.do('extendInvestigationCustody', ext('higherSpp'), psbOfficer, 55 * DAY);
-    expect(run.reject('extendInvestigationCustody', ext('provincialSpp'), psbOfficer)).toMatchObject({ code: 422, field: 'ground' });
+    expect(run.reject('extendInvestigationCustody', ext('provincialSpp'), psbOfficer)).toMatchObject({
+      code: 422,
+      field: 'ground',
+    });
     run.do('extendInvestigationCustody', ext('provincialSpp', { ground: 'criminalGroup' }), psbOfficer, 25 * DAY);
     expect(run.reject('extendInvestigationCustody', ext('provincialSpp'), psbOfficer)).toMatchObject({
       code: 422,
       field: 'possibleSentenceTenYearsPlus',
     });
-    run.do('extendInvestigationCustody', ext('provincialSpp', { possibleSentenceTenYearsPlus: true }), psbOfficer, 55 * DAY);
+    run.do(
+      'extendInvestigationCustody',
+      ext('provincialSpp', { possibleSentenceTenYearsPlus: true }),
+      psbOfficer,
+      55 * DAY,
+    );
     const clock = run.state.clocks.find((c) => c.baseRuleId === 'psb.investigation-custody')!;
     expect(clock.extensions.map((e) => (e.kind === 'add' ? e.amount : 0))).toEqual([1, 2, 2]);
     expect(clock.custody).toBe(true);
-    const fourth = run.reject('extendInvestigationCustody', ext('provincialSpp', { possibleSentenceTenYearsPlus: true }), psbOfficer);
+    const fourth = run.reject(
+      'extendInvestigationCustody',
+      ext('provincialSpp', { possibleSentenceTenYearsPlus: true }),
+      psbOfficer,
+    );
     expect(fourth).toMatchObject({ code: 409, messageZh: '侦查羁押期限已依法延长三次，不得再延长' });
   });
 
@@ -115,7 +150,11 @@ describe('investigation custody extensions (CPL Arts 156, 158, 159)', () => {
     const run = arrested();
     const id = run.clockId('psb.investigation-custody');
     expect(
-      run.reject('suspendClock', { clockId: id, reasonCode: 'other', reason: 'x', approval: { approverName: 'y' } }, psbOfficer),
+      run.reject(
+        'suspendClock',
+        { clockId: id, reasonCode: 'other', reason: 'x', approval: { approverName: 'y' } },
+        psbOfficer,
+      ),
     ).toMatchObject({ code: 409, messageZh: '羁押期限不得中止计算' });
     const r = run.do('releaseSuspect', { documentNumber: 'B1', measure: 'bail', reasons: '取保候审' }, psbOfficer);
     expect(r.clocksClosed).toEqual([id]);
@@ -130,8 +169,14 @@ describe('generic clock extension (extendClock)', () => {
     const clockId = run.clockId('psb.arrest-request');
     const base = { clockId, unit: 'days', reason: '特殊情况', approval: { approverName: '县公安局长' } };
     expect(run.reject('extendClock', { ...base, amount: 5 }, psbOfficer)).toMatchObject({ code: 409, field: 'amount' });
-    expect(run.reject('extendClock', { ...base, amount: 2, unit: 'months' }, psbOfficer)).toMatchObject({ code: 422, field: 'unit' });
-    expect(run.reject('extendClock', { ...base, amount: 2 }, sppOfficer)).toMatchObject({ code: 403, field: 'clockId' });
+    expect(run.reject('extendClock', { ...base, amount: 2, unit: 'months' }, psbOfficer)).toMatchObject({
+      code: 422,
+      field: 'unit',
+    });
+    expect(run.reject('extendClock', { ...base, amount: 2 }, sppOfficer)).toMatchObject({
+      code: 403,
+      field: 'clockId',
+    });
     run.do('extendClock', { ...base, amount: 4 }, psbOfficer);
     expect(run.reject('extendClock', { ...base, amount: 1 }, psbOfficer).code).toBe(409);
     const r = run.do('extendClock', { ...base, amount: 23, ground: 'gang' }, psbOfficer);
@@ -152,7 +197,13 @@ describe('generic clock extension (extendClock)', () => {
     expect(
       other.reject(
         'extendClock',
-        { clockId: other.clockId('eeb.materials-supplement'), amount: 1, unit: 'days', reason: 'x', approval: { approverName: 'y' } },
+        {
+          clockId: other.clockId('eeb.materials-supplement'),
+          amount: 1,
+          unit: 'days',
+          reason: 'x',
+          approval: { approverName: 'y' },
+        },
         eebOfficer,
       ),
     ).toMatchObject({ code: 409, messageZh: '该期限依法不得延长' });
@@ -174,7 +225,13 @@ describe('suspension and resumption', () => {
     let r = run.do('suspendClock', susp, psbOfficer);
     expect(r.clocksChanged).toEqual([id]);
     expect(run.state.clocks[0].suspensions).toEqual([
-      { fromMs: run.now, reason: '危险废物鉴定', reasonCode: 'appraisal', approval: { approverName: '王某' }, byUserId: 'psb-1' },
+      {
+        fromMs: run.now,
+        reason: '危险废物鉴定',
+        reasonCode: 'appraisal',
+        approval: { approverName: '王某' },
+        byUserId: 'psb-1',
+      },
     ]);
     expect(run.reject('suspendClock', susp, psbOfficer)).toMatchObject({ code: 409, messageZh: '该期限已中止计算' });
     r = run.do('resumeClock', { clockId: id, reason: '鉴定完成' }, psbOfficer, 10 * DAY);
@@ -189,7 +246,11 @@ describe('suspension and resumption', () => {
     const run = toAccepted();
     expect(run.reject('resumeClock', { clockId: 'nope#1' }, psbOfficer).code).toBe(409);
     expect(
-      run.reject('suspendClock', { clockId: 'nope#1', reasonCode: 'other', reason: 'x', approval: { approverName: 'y' } }, psbOfficer),
+      run.reject(
+        'suspendClock',
+        { clockId: 'nope#1', reasonCode: 'other', reason: 'x', approval: { approverName: 'y' } },
+        psbOfficer,
+      ),
     ).toMatchObject({ code: 409, field: 'clockId' });
   });
 });
@@ -197,21 +258,52 @@ describe('suspension and resumption', () => {
 describe('cross-cutting steps', () => {
   it('written consultation opens a 7-day reply clock for the agency asked, who alone may answer', () => {
     const run = new CaseRun({ track: 'criminal' });
-    expect(run.reject('requestConsultation', { documentNumber: 'Z1', toAgency: 'eeb', question: 'x' }, eebOfficer)).toMatchObject({
+    expect(
+      run.reject('requestConsultation', { documentNumber: 'Z1', toAgency: 'eeb', question: 'x' }, eebOfficer),
+    ).toMatchObject({
       code: 422,
       field: 'toAgency',
     });
-    const r = run.do('requestConsultation', { documentNumber: '长环咨〔2026〕1号', toAgency: 'spp', question: '立案追诉标准？' }, eebOfficer);
+    const r = run.do(
+      'requestConsultation',
+      { documentNumber: '长环咨〔2026〕1号', toAgency: 'spp', question: '立案追诉标准？' },
+      eebOfficer,
+    );
     expect(r.clocksOpened).toMatchObject([
-      { clockId: 'any.written-consultation-reply#1', ruleId: 'any.written-consultation-reply', responsibleAgency: 'spp' },
+      {
+        clockId: 'any.written-consultation-reply#1',
+        ruleId: 'any.written-consultation-reply',
+        responsibleAgency: 'spp',
+      },
     ]);
-    run.do('requestConsultation', { documentNumber: '长环咨〔2026〕2号', toAgency: 'psb', question: '证据固定？' }, eebOfficer);
+    run.do(
+      'requestConsultation',
+      { documentNumber: '长环咨〔2026〕2号', toAgency: 'psb', question: '证据固定？' },
+      eebOfficer,
+    );
     expect(nextActions(run.state).filter((a) => a.step === 'replyConsultation')).toEqual([
-      { step: 'replyConsultation', agency: 'spp', labelZh: '书面答复咨询', clockId: 'any.written-consultation-reply#1' },
-      { step: 'replyConsultation', agency: 'psb', labelZh: '书面答复咨询', clockId: 'any.written-consultation-reply#2' },
+      {
+        step: 'replyConsultation',
+        agency: 'spp',
+        labelZh: '书面答复咨询',
+        clockId: 'any.written-consultation-reply#1',
+      },
+      {
+        step: 'replyConsultation',
+        agency: 'psb',
+        labelZh: '书面答复咨询',
+        clockId: 'any.written-consultation-reply#2',
+      },
     ]);
-    const answer = { documentNumber: '长检复〔2026〕1号', clockId: 'any.written-consultation-reply#1', answer: '已达标准' };
-    expect(run.reject('replyConsultation', answer, psbOfficer)).toMatchObject({ code: 403, messageZh: '该咨询应由人民检察院答复' });
+    const answer = {
+      documentNumber: '长检复〔2026〕1号',
+      clockId: 'any.written-consultation-reply#1',
+      answer: '已达标准',
+    };
+    expect(run.reject('replyConsultation', answer, psbOfficer)).toMatchObject({
+      code: 403,
+      messageZh: '该咨询应由人民检察院答复',
+    });
     const reply = run.do('replyConsultation', answer, sppOfficer);
     expect(reply.clocksClosed).toEqual(['any.written-consultation-reply#1']);
     expect(run.clocks).toEqual(['any.written-consultation-reply', 'eeb.task-force']);
@@ -235,7 +327,9 @@ describe('cross-cutting steps', () => {
     expect(run.reject('jointSupervision', { documentNumber: 'J1' }, eebOfficer).code).toBe(403);
     run.do('jointSupervision', { documentNumber: '联督〔2026〕1号' }, { userId: 'eh', agency: 'eeb', role: 'head' });
     expect(run.state.flags).toMatchObject({ jointSupervision: true, major: true });
-    expect(run.reject('jointSupervision', { documentNumber: 'J2' }, { userId: 'h', agency: 'spp', role: 'head' }).code).toBe(409);
+    expect(
+      run.reject('jointSupervision', { documentNumber: 'J2' }, { userId: 'h', agency: 'spp', role: 'head' }).code,
+    ).toBe(409);
     expect(run.stage).toBe('lead');
     expect(run.clocks).toEqual(['eeb.task-force']);
   });

@@ -34,7 +34,11 @@ describe('a criminal case from lead to judgment', () => {
     expect(run.clocks).toEqual(['eeb.transfer-delivery']);
     expect(r.event.actor).toEqual(eebHead);
 
-    r = run.do('deliverTransfer', { documentNumber: '长环移〔2026〕1号', copiedToSpp: true, psbUnit: '长治市公安局' }, eebOfficer);
+    r = run.do(
+      'deliverTransfer',
+      { documentNumber: '长环移〔2026〕1号', copiedToSpp: true, psbUnit: '长治市公安局' },
+      eebOfficer,
+    );
     expect(run.stage).toBe('delivered');
     expect(run.clocks).toEqual(['psb.receipt']);
     expect(run.state.psbUnit).toBe('长治市公安局');
@@ -47,10 +51,16 @@ describe('a criminal case from lead to judgment', () => {
     const acceptedAt = run.now;
 
     // Materials incomplete: notice within 24 h of acceptance (a window), EEB supplements within 3 days.
-    r = run.do('notifyMaterialsIncomplete', { documentNumber: '长公补〔2026〕1号', missingItems: ['监测报告'] }, psbOfficer);
+    r = run.do(
+      'notifyMaterialsIncomplete',
+      { documentNumber: '长公补〔2026〕1号', missingItems: ['监测报告'] },
+      psbOfficer,
+    );
     expect(run.stage).toBe('accepted');
     expect(run.clocks).toEqual(['eeb.materials-supplement', 'psb.filing-decision']);
-    expect(r.windows).toEqual([{ ruleId: 'psb.materials-incomplete-notice', startedAtMs: acceptedAt, responsibleAgency: 'psb' }]);
+    expect(r.windows).toEqual([
+      { ruleId: 'psb.materials-incomplete-notice', startedAtMs: acceptedAt, responsibleAgency: 'psb' },
+    ]);
     r = run.do('supplementMaterials', { documentNumber: '长环补〔2026〕1号', outcome: 'supplemented' }, eebOfficer);
     expect(run.clocks).toEqual(['psb.filing-decision']);
 
@@ -62,7 +72,11 @@ describe('a criminal case from lead to judgment', () => {
 
     r = run.do('notifyFiling', { documentNumber: '长公立通〔2026〕1号', copiedToSpp: true }, psbOfficer);
     expect(run.clocks).toEqual(['eeb.evidence-handover']);
-    expect(nextActions(run.state)).toContainEqual({ step: 'handOverEvidence', agency: 'eeb', labelZh: '移交涉案物品及有关材料' });
+    expect(nextActions(run.state)).toContainEqual({
+      step: 'handOverEvidence',
+      agency: 'eeb',
+      labelZh: '移交涉案物品及有关材料',
+    });
 
     run.do('handOverEvidence', { documentNumber: '长环交〔2026〕1号' }, eebOfficer);
     expect(run.clocks).toEqual([]);
@@ -105,7 +119,11 @@ describe('a criminal case from lead to judgment', () => {
     expect(run.stage).toBe('prosecutionReview');
     expect(run.clocks).toEqual(['spp.prosecution-review']);
 
-    r = run.do('returnForSupplementaryInvestigation', { documentNumber: '长检退补〔2026〕1号', outline: '补充监测数据' }, sppOfficer);
+    r = run.do(
+      'returnForSupplementaryInvestigation',
+      { documentNumber: '长检退补〔2026〕1号', outline: '补充监测数据' },
+      sppOfficer,
+    );
     expect(run.stage).toBe('supplementaryInvestigation');
     expect(run.clocks).toEqual(['psb.supplementary-investigation']);
     expect(run.state.supplementaryInvestigationRounds).toBe(1);
@@ -120,7 +138,11 @@ describe('a criminal case from lead to judgment', () => {
     expect(run.clocks).toEqual([]);
     expect(nextActions(run.state)).toEqual([{ step: 'recordJudgment', agency: 'spp', labelZh: '登记人民法院判决' }]);
 
-    r = run.do('recordJudgment', { documentNumber: '（2026）晋04刑初1号', court: '长治市中级人民法院', outcome: 'convicted' }, sppOfficer);
+    r = run.do(
+      'recordJudgment',
+      { documentNumber: '（2026）晋04刑初1号', court: '长治市中级人民法院', outcome: 'convicted' },
+      sppOfficer,
+    );
     expect(run.stage).toBe('judged');
     expect(isClosed(run.state)).toBe(true);
     expect(run.state.custody).toBe(false);
@@ -170,7 +192,11 @@ describe('a criminal case from lead to judgment', () => {
     expect(r.clocksOpened).toMatchObject([{ ruleId: 'spp.arrest-decision.not-detained', custody: false }]);
     // The decision notice keeps running while the SPP reviews.
     expect(run.clocks).toEqual(['psb.decision-notice', 'spp.arrest-decision.not-detained']);
-    run.do('disapproveArrest', { documentNumber: 'N1', reasons: '证据不足', supplementaryOutline: '补充取证' }, sppOfficer);
+    run.do(
+      'disapproveArrest',
+      { documentNumber: 'N1', reasons: '证据不足', supplementaryOutline: '补充取证' },
+      sppOfficer,
+    );
     expect(run.state.arrest).toBe('notApproved');
     expect(run.stage).toBe('investigation');
     // May request again after further investigation.
@@ -202,12 +228,18 @@ describe('a criminal case from lead to judgment', () => {
     run.do('deliverTransfer', { documentNumber: 'T1', copiedToSpp: true, psbUnit: '潞州区公安分局' }, eebOfficer);
     run.do('acknowledgeReceipt', { documentNumber: 'H1' }, psbOfficer);
     const acceptedAt = run.now;
-    const r = run.do('forwardToCompetentPsb', { documentNumber: 'F1', competentPsb: '长治市公安局', copiedToSpp: true }, psbOfficer);
+    const r = run.do(
+      'forwardToCompetentPsb',
+      { documentNumber: 'F1', competentPsb: '长治市公安局', copiedToSpp: true },
+      psbOfficer,
+    );
     expect(run.stage).toBe('delivered');
     expect(run.state.psbUnit).toBe('长治市公安局');
     expect(r.clocksClosed).toEqual(['psb.filing-decision#1']);
     expect(r.clocksOpened.map((c) => c.clockId)).toEqual(['psb.receipt#2']);
-    expect(r.windows).toEqual([{ ruleId: 'psb.jurisdiction-forward', startedAtMs: acceptedAt, responsibleAgency: 'psb' }]);
+    expect(r.windows).toEqual([
+      { ruleId: 'psb.jurisdiction-forward', startedAtMs: acceptedAt, responsibleAgency: 'psb' },
+    ]);
     run.do('acknowledgeReceipt', { documentNumber: 'H2' }, psbOfficer);
     expect(run.clocks).toEqual(['psb.filing-decision']);
     expect(run.state.clocks[0].clockId).toBe('psb.filing-decision#2');
@@ -261,9 +293,16 @@ describe('a criminal case from lead to judgment', () => {
     expect(
       run.reject('notifyNonProsecution', { documentNumber: 'NN1', penaltyOpinion: true }, sppOfficer),
     ).toMatchObject({ code: 422, field: 'opinionDocumentNumber' });
-    run.do('notifyNonProsecution', { documentNumber: 'NN1', penaltyOpinion: true, opinionDocumentNumber: 'JY1' }, sppOfficer);
+    run.do(
+      'notifyNonProsecution',
+      { documentNumber: 'NN1', penaltyOpinion: true, opinionDocumentNumber: 'JY1' },
+      sppOfficer,
+    );
     expect(run.clocks).toEqual([]);
-    expect(nextActions(run.state).map((a) => `${a.agency}:${a.step}`)).toEqual(['eeb:decideAdministrativePenalty', 'eeb:closeCase']);
+    expect(nextActions(run.state).map((a) => `${a.agency}:${a.step}`)).toEqual([
+      'eeb:decideAdministrativePenalty',
+      'eeb:closeCase',
+    ]);
     run.do('decideAdministrativePenalty', { documentNumber: '长环罚〔2026〕3号' }, eebOfficer);
     expect(run.stage).toBe('penaltyDecided');
   });

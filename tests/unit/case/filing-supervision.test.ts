@@ -61,7 +61,11 @@ describe('not filed → reconsideration → supervision → filed after notice',
     run.do('requestFilingExplanation', { documentNumber: '长检要说〔2026〕1号' }, sppOfficer);
     expect(run.clocks).toEqual(['psb.non-filing-explanation']);
     expect(responsibleAgency(run.state)).toBe('psb');
-    expect(nextActions(run.state)).toContainEqual({ step: 'explainNonFiling', agency: 'psb', labelZh: '书面说明不立案理由' });
+    expect(nextActions(run.state)).toContainEqual({
+      step: 'explainNonFiling',
+      agency: 'psb',
+      labelZh: '书面说明不立案理由',
+    });
 
     run.do('explainNonFiling', { documentNumber: '长公说〔2026〕1号', reasons: '证据不足' }, psbOfficer);
     expect(run.clocks).toEqual([]);

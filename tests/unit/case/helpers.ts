@@ -81,7 +81,12 @@ export function toAccepted(run = new CaseRun({ track: 'criminal' })): CaseRun {
   run.do('formTaskForce', { members: ['张三', '李四'] }, eebOfficer);
   run.do('submitTransferReport', { documentNumber: '长环报〔2026〕1号' }, eebOfficer);
   run.do('approveTransfer', { documentNumber: '长环批〔2026〕1号' }, eebHead);
-  run.do('deliverTransfer', { documentNumber: '长环移〔2026〕1号', copiedToSpp: true, psbUnit: '长治市公安局' }, eebOfficer, HOUR);
+  run.do(
+    'deliverTransfer',
+    { documentNumber: '长环移〔2026〕1号', copiedToSpp: true, psbUnit: '长治市公安局' },
+    eebOfficer,
+    HOUR,
+  );
   run.do('acknowledgeReceipt', { documentNumber: '长公回〔2026〕1号' }, psbOfficer);
   return run;
 }

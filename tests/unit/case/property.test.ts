@@ -91,7 +91,11 @@ function sampleInput(step: string, state: CaseState, c: number): Record<string, 
         ground: pick([undefined, 'gang']),
       };
     case 'suspendClock':
-      return { ...base, clockId: clockIds.length ? pick(clockIds) : 'none#1', reasonCode: pick(['appraisal', 'other']) };
+      return {
+        ...base,
+        clockId: clockIds.length ? pick(clockIds) : 'none#1',
+        reasonCode: pick(['appraisal', 'other']),
+      };
     case 'notifyNonProsecution':
       return { ...base, penaltyOpinion: c % 2 === 0, opinionDocumentNumber: c % 3 === 0 ? undefined : 'OP-1' };
     default:
@@ -172,7 +176,8 @@ function play(start: { track: (typeof TRACKS)[number]; custody: boolean; major: 
   for (const a of attempts) {
     now += a.advance;
     if (a.kind === 'overdue') {
-      if (state.clocks.length) state = markClockOverdue(state, state.clocks[a.choice % state.clocks.length].clockId, now);
+      if (state.clocks.length)
+        state = markClockOverdue(state, state.clocks[a.choice % state.clocks.length].clockId, now);
       continue;
     }
     let step: string;
@@ -234,7 +239,8 @@ function play(start: { track: (typeof TRACKS)[number]; custody: boolean; major: 
     for (const id of afterIds) {
       check(beforeIds.has(id) || r.clocksOpened.some((c) => c.clockId === id), `clock ${id} appeared unreported`);
     }
-    for (const id of beforeIds) check(afterIds.has(id) || r.clocksClosed.includes(id), `clock ${id} vanished unreported`);
+    for (const id of beforeIds)
+      check(afterIds.has(id) || r.clocksClosed.includes(id), `clock ${id} vanished unreported`);
     check(r.event.seq === before.seq + 1, 'event seq');
     check(r.event.stageFrom === before.stage && r.event.stageTo === state.stage, 'event stages');
     const problems = checkInvariants(state);
@@ -272,7 +278,14 @@ describe('random step sequences', () => {
     );
     // The generator reaches deep into the lifecycle (not only rejections).
     expect(applied).toBeGreaterThan(1500);
-    for (const s of ['investigation', 'prosecutionReview', 'supervision', 'judged', 'detentionConcluded', 'withdrawn']) {
+    for (const s of [
+      'investigation',
+      'prosecutionReview',
+      'supervision',
+      'judged',
+      'detentionConcluded',
+      'withdrawn',
+    ]) {
       expect([s, stagesSeen.has(s)]).toEqual([s, true]);
     }
   });
@@ -290,7 +303,13 @@ describe('random step sequences', () => {
     const run = toInvestigation();
     run.do('transferForProsecution', { documentNumber: 'P1' }, psbOfficer);
     const inReview = run.state;
-    const moves = ['returnForSupplementaryInvestigation', 'completeSupplementaryInvestigation', 'extendClock', 'suspendClock', 'resumeClock'] as const;
+    const moves = [
+      'returnForSupplementaryInvestigation',
+      'completeSupplementaryInvestigation',
+      'extendClock',
+      'suspendClock',
+      'resumeClock',
+    ] as const;
     fc.assert(
       fc.property(fc.array(fc.nat({ max: 1000 }), { minLength: 1, maxLength: 30, size: 'max' }), (choices) => {
         let state = inReview;
@@ -299,11 +318,19 @@ describe('random step sequences', () => {
         for (const c of choices) {
           now += HOUR;
           const step = moves[c % moves.length];
-          const actor = step === 'returnForSupplementaryInvestigation' ? sppOfficer : state.stage === 'prosecutionReview' ? sppOfficer : psbOfficer;
+          const actor =
+            step === 'returnForSupplementaryInvestigation'
+              ? sppOfficer
+              : state.stage === 'prosecutionReview'
+                ? sppOfficer
+                : psbOfficer;
           const v = validateStep(state, step, sampleInput(step, state, c), actor);
           if (!v.ok) {
             if (step === 'returnForSupplementaryInvestigation' && state.stage === 'prosecutionReview') {
-              check(state.supplementaryInvestigationRounds === 2 && v.code === 409, `refused round ${state.supplementaryInvestigationRounds + 1}`);
+              check(
+                state.supplementaryInvestigationRounds === 2 && v.code === 409,
+                `refused round ${state.supplementaryInvestigationRounds + 1}`,
+              );
               thirdRefused = true;
             }
             continue;

@@ -26,13 +26,17 @@ describe('rejected steps', () => {
   it('409 for a step in the wrong stage', () => {
     const run = new CaseRun({ track: 'criminal' });
     const r = run.reject('approveTransfer', { documentNumber: 'A1' }, eebHead);
-    expect(r).toEqual({ ok: false, code: 409, messageZh: '当前阶段为「线索发现（待成立专案组）」，不能「负责人批准移送」' });
+    expect(r).toEqual({
+      ok: false,
+      code: 409,
+      messageZh: '当前阶段为「线索发现（待成立专案组）」，不能「负责人批准移送」',
+    });
     const accepted = toAccepted();
     expect(accepted.reject('acknowledgeReceipt', { documentNumber: 'H2' }, psbOfficer).code).toBe(409);
     expect(accepted.reject('prosecute', { documentNumber: 'P' }, sppOfficer).code).toBe(409);
   });
 
-  it('403 when an agency acts on another agency\'s step', () => {
+  it("403 when an agency acts on another agency's step", () => {
     const run = new CaseRun({ track: 'criminal' });
     run.do('formTaskForce', { members: ['张三', '李四'] }, eebOfficer);
     run.do('submitTransferReport', { documentNumber: 'R1' }, eebOfficer);
@@ -62,7 +66,9 @@ describe('rejected steps', () => {
 
   it('403 for an invalid actor', () => {
     const run = new CaseRun({ track: 'criminal' });
-    expect(run.reject('formTaskForce', { members: ['a', 'b'] }, { userId: 'x', agency: 'court', role: 'judge' } as never)).toMatchObject({
+    expect(
+      run.reject('formTaskForce', { members: ['a', 'b'] }, { userId: 'x', agency: 'court', role: 'judge' } as never),
+    ).toMatchObject({
       code: 403,
       field: 'actor',
     });
@@ -118,7 +124,9 @@ describe('rejected steps', () => {
       code: 409,
       messageZh: '案件已作出行政处罚，不能再「结案」',
     });
-    expect(() => applyStep(run.state, 'closeCase', { reasons: 'x' }, eebOfficer, run.now + 1)).toThrow(StepRejectedError);
+    expect(() => applyStep(run.state, 'closeCase', { reasons: 'x' }, eebOfficer, run.now + 1)).toThrow(
+      StepRejectedError,
+    );
     try {
       applyStep(run.state, 'closeCase', { reasons: 'x' }, eebOfficer, run.now + 1);
     } catch (e) {
@@ -148,7 +156,11 @@ describe('withdrawal', () => {
     expect(run.state.custody).toBe(false);
     expect(isClosed(run.state)).toBe(true);
     expect(nextActions(run.state)).toEqual([]);
-    expect(r.event).toMatchObject({ type: 'withdrawn', documentNumber: '长公撤〔2026〕1号', stageFrom: 'investigation' });
+    expect(r.event).toMatchObject({
+      type: 'withdrawn',
+      documentNumber: '长公撤〔2026〕1号',
+      stageFrom: 'investigation',
+    });
     expect(checkInvariants(run.state)).toEqual([]);
   });
 
@@ -180,7 +192,9 @@ describe('the step table', () => {
     for (const name of STEP_NAMES) {
       const def = STEPS[name];
       if (!def.documentZh) continue;
-      const shape = (def.schema as unknown as { shape: Record<string, { safeParse(v: unknown): { success: boolean } }> }).shape;
+      const shape = (
+        def.schema as unknown as { shape: Record<string, { safeParse(v: unknown): { success: boolean } }> }
+      ).shape;
       expect([name, shape.documentNumber.safeParse(undefined).success]).toEqual([name, false]);
     }
   });

@@ -34,10 +34,19 @@ describe('agreement with the deadline engine', () => {
     const run = toAccepted();
     const id = run.clockId('psb.filing-decision');
     run.do('extendFilingDecision', { variant: 'verify', reason: '需要查证' }, psbOfficer);
-    run.do('suspendClock', { clockId: id, reasonCode: 'appraisal', reason: '鉴定', approval: { approverName: '王某' } }, psbOfficer);
+    run.do(
+      'suspendClock',
+      { clockId: id, reasonCode: 'appraisal', reason: '鉴定', approval: { approverName: '王某' } },
+      psbOfficer,
+    );
     const suspendedAt = run.now;
     let t = clockTiming(run.state.clocks[0]);
-    expect(t).toMatchObject({ ruleId: 'psb.filing-decision.verify', extensions: [], suspensions: [], suspendedSinceMs: suspendedAt });
+    expect(t).toMatchObject({
+      ruleId: 'psb.filing-decision.verify',
+      extensions: [],
+      suspensions: [],
+      suspendedSinceMs: suspendedAt,
+    });
     run.do('resumeClock', { clockId: id }, psbOfficer, 2 * DAY);
     t = clockTiming(run.state.clocks[0]);
     const suspensions: readonly Suspension[] = t.suspensions;
@@ -57,7 +66,15 @@ describe('agreement with the deadline engine', () => {
     const custody = clockTiming(inv.state.clocks.find((c) => c.baseRuleId === 'psb.investigation-custody')!);
     const extensions: readonly PeriodExtension[] = custody.extensions;
     expect(extensions).toEqual([
-      { kind: 'add', amount: 1, unit: 'months', option: 'complex', approvedBy: '李某', reason: '案情复杂', approvedAtMs: inv.now },
+      {
+        kind: 'add',
+        amount: 1,
+        unit: 'months',
+        option: 'complex',
+        approvedBy: '李某',
+        reason: '案情复杂',
+        approvedAtMs: inv.now,
+      },
     ]);
     expect(custody.custody).toBe(true);
   });

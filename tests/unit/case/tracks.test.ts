@@ -1,28 +1,27 @@
 import { initialState, isClosed, nextActions, validateInitial, StepRejectedError } from '../../../domain/case';
-import {
-  CaseRun,
-  eebHead,
-  eebOfficer,
-  psbOfficer,
-  sppOfficer,
-  T0,
-  toAccepted,
-  toInvestigation,
-} from './helpers';
+import { CaseRun, eebHead, eebOfficer, psbOfficer, sppOfficer, T0, toAccepted, toInvestigation } from './helpers';
 
 describe('supplementary investigation: at most two rounds (CPL Art 175)', () => {
   it('accepts two rounds and rejects a third with 409', () => {
     const run = toInvestigation();
     run.do('transferForProsecution', { documentNumber: 'P1' }, psbOfficer);
     for (const round of [1, 2]) {
-      const r = run.do('returnForSupplementaryInvestigation', { documentNumber: `S${round}`, outline: '补充证据' }, sppOfficer);
+      const r = run.do(
+        'returnForSupplementaryInvestigation',
+        { documentNumber: `S${round}`, outline: '补充证据' },
+        sppOfficer,
+      );
       expect(r.event.data).toMatchObject({ round });
       expect(run.state.supplementaryInvestigationRounds).toBe(round);
       expect(run.clocks).toEqual(['psb.supplementary-investigation']);
       run.do('completeSupplementaryInvestigation', { documentNumber: `C${round}` }, psbOfficer);
       expect(run.stage).toBe('prosecutionReview');
     }
-    const third = run.reject('returnForSupplementaryInvestigation', { documentNumber: 'S3', outline: '再补充' }, sppOfficer);
+    const third = run.reject(
+      'returnForSupplementaryInvestigation',
+      { documentNumber: 'S3', outline: '再补充' },
+      sppOfficer,
+    );
     expect(third.code).toBe(409);
     expect(third.messageZh).toContain('补充侦查以二次为限');
     expect(run.state.supplementaryInvestigationRounds).toBe(2);
@@ -46,18 +45,30 @@ describe('the detention track (§C, 2014 Measures)', () => {
     expect(run.created.clocksOpened).toMatchObject([{ clockId: 'eeb.detention-transfer#1', responsibleAgency: 'eeb' }]);
     expect(run.created.event.documentNumber).toBe('长环移拘审〔2026〕1号');
 
-    run.do('deliverDetentionTransfer', { documentNumber: '长环移拘〔2026〕1号', psbUnit: '潞州区公安分局' }, eebOfficer);
+    run.do(
+      'deliverDetentionTransfer',
+      { documentNumber: '长环移拘〔2026〕1号', psbUnit: '潞州区公安分局' },
+      eebOfficer,
+    );
     expect(run.stage).toBe('detentionDelivered');
     expect(run.clocks).toEqual([]);
-    expect(nextActions(run.state)).toEqual([{ step: 'acceptDetentionCase', agency: 'psb', labelZh: '受理行政拘留案件' }]);
+    expect(nextActions(run.state)).toEqual([
+      { step: 'acceptDetentionCase', agency: 'psb', labelZh: '受理行政拘留案件' },
+    ]);
 
     run.do('acceptDetentionCase', { documentNumber: '潞公受〔2026〕1号' }, psbOfficer);
     expect(run.stage).toBe('detentionAccepted');
     expect(run.clocks).toEqual(['psb.public-security-case-limit']);
     const acceptedAt = run.now;
 
-    let r = run.do('requestDetentionEvidence', { documentNumber: '潞公补〔2026〕1号', items: ['现场照片'] }, psbOfficer);
-    expect(r.windows).toEqual([{ ruleId: 'psb.detention-evidence-request', startedAtMs: acceptedAt, responsibleAgency: 'psb' }]);
+    let r = run.do(
+      'requestDetentionEvidence',
+      { documentNumber: '潞公补〔2026〕1号', items: ['现场照片'] },
+      psbOfficer,
+    );
+    expect(r.windows).toEqual([
+      { ruleId: 'psb.detention-evidence-request', startedAtMs: acceptedAt, responsibleAgency: 'psb' },
+    ]);
     run.do('supplementDetentionEvidence', { documentNumber: '长环补拘〔2026〕1号' }, eebOfficer);
 
     r = run.do('decideDetention', { documentNumber: '潞公拘决〔2026〕1号', days: 10 }, psbOfficer);
@@ -89,7 +100,13 @@ describe('the detention track (§C, 2014 Measures)', () => {
     run.do('deliverDetentionTransfer', { documentNumber: 'T1' }, eebOfficer);
     run.do('acceptDetentionCase', { documentNumber: 'A1' }, psbOfficer);
     const id = run.clockId('psb.public-security-case-limit');
-    const ext = { clockId: id, amount: 30, unit: 'days', reason: '案情复杂', approval: { approverName: '市公安局李某' } };
+    const ext = {
+      clockId: id,
+      amount: 30,
+      unit: 'days',
+      reason: '案情复杂',
+      approval: { approverName: '市公安局李某' },
+    };
     run.do('extendClock', ext, psbOfficer);
     expect(run.reject('extendClock', ext, psbOfficer)).toMatchObject({ code: 409, field: 'clockId' });
     const r = run.do(
@@ -122,8 +139,14 @@ describe('the detention track (§C, 2014 Measures)', () => {
 
   it('an administrative case can be transferred for detention after the penalty (2014 Art 2)', () => {
     const run = new CaseRun({ track: 'administrative' });
-    expect(run.reject('decideDetentionTransfer', { documentNumber: 'A1', penaltyDecisionNumber: 'P1' }, eebOfficer).code).toBe(403);
-    const r = run.do('decideDetentionTransfer', { documentNumber: 'A1', penaltyDecisionNumber: '长环罚〔2026〕1号' }, eebHead);
+    expect(
+      run.reject('decideDetentionTransfer', { documentNumber: 'A1', penaltyDecisionNumber: 'P1' }, eebOfficer).code,
+    ).toBe(403);
+    const r = run.do(
+      'decideDetentionTransfer',
+      { documentNumber: 'A1', penaltyDecisionNumber: '长环罚〔2026〕1号' },
+      eebHead,
+    );
     expect(run.state.track).toBe('detention');
     expect(run.stage).toBe('detentionTransferDecided');
     expect(r.clocksOpened.map((c) => c.ruleId)).toEqual(['eeb.detention-transfer']);
@@ -135,15 +158,25 @@ describe('reverse transfer (Decree 310 Art 13; 2017 Art 17)', () => {
     const run = toInvestigation();
     run.do('detainSuspect', { documentNumber: 'D1' }, psbOfficer);
     expect(run.clocks).toEqual(['psb.arrest-request']);
-    expect(run.reject('reverseTransfer', { documentNumber: 'RT1', reasons: '情节显著轻微' }, psbOfficer)).toMatchObject({
-      code: 422,
-      field: 'copiedToSpp',
-      messageZh: '缺少必填项：抄送同级人民检察院（copiedToSpp），须将文书抄送同级人民检察院（copiedToSpp 应为 true）',
-    });
+    expect(run.reject('reverseTransfer', { documentNumber: 'RT1', reasons: '情节显著轻微' }, psbOfficer)).toMatchObject(
+      {
+        code: 422,
+        field: 'copiedToSpp',
+        messageZh: '缺少必填项：抄送同级人民检察院（copiedToSpp），须将文书抄送同级人民检察院（copiedToSpp 应为 true）',
+      },
+    );
     expect(
       run.reject('reverseTransfer', { documentNumber: 'RT1', reasons: '情节显著轻微', copiedToSpp: false }, psbOfficer),
-    ).toMatchObject({ code: 422, field: 'copiedToSpp', messageZh: '须将文书抄送同级人民检察院（copiedToSpp 应为 true）' });
-    const r = run.do('reverseTransfer', { documentNumber: 'RT1', reasons: '犯罪事实显著轻微', copiedToSpp: true }, psbOfficer);
+    ).toMatchObject({
+      code: 422,
+      field: 'copiedToSpp',
+      messageZh: '须将文书抄送同级人民检察院（copiedToSpp 应为 true）',
+    });
+    const r = run.do(
+      'reverseTransfer',
+      { documentNumber: 'RT1', reasons: '犯罪事实显著轻微', copiedToSpp: true },
+      psbOfficer,
+    );
     expect(run.stage).toBe('reverseTransferred');
     expect(run.state.custody).toBe(false);
     expect(r.clocksClosed).toEqual(['psb.arrest-request#1']);
@@ -158,7 +191,11 @@ describe('reverse transfer (Decree 310 Art 13; 2017 Art 17)', () => {
 
   it('may also follow review before filing', () => {
     const run = toAccepted();
-    run.do('reverseTransfer', { documentNumber: 'RT1', reasons: '没有犯罪事实，应予行政处罚', copiedToSpp: true }, psbOfficer);
+    run.do(
+      'reverseTransfer',
+      { documentNumber: 'RT1', reasons: '没有犯罪事实，应予行政处罚', copiedToSpp: true },
+      psbOfficer,
+    );
     expect(run.stage).toBe('reverseTransferred');
     expect(run.clocks).toEqual([]);
   });
@@ -169,7 +206,11 @@ describe("the procuratorate's transfer opinion (2017 Art 14)", () => {
     const run = new CaseRun({ track: 'administrative' });
     expect(run.stage).toBe('administrativePenalty');
     expect(run.created.clocksOpened).toEqual([]);
-    const r = run.do('issueTransferOpinion', { documentNumber: '长检意〔2026〕1号', reasons: '涉嫌污染环境罪' }, sppOfficer);
+    const r = run.do(
+      'issueTransferOpinion',
+      { documentNumber: '长检意〔2026〕1号', reasons: '涉嫌污染环境罪' },
+      sppOfficer,
+    );
     expect(run.stage).toBe('transferOpinionIssued');
     expect(run.state.track).toBe('criminal');
     expect(r.clocksOpened).toMatchObject([

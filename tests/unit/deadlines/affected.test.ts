@@ -10,7 +10,20 @@ import {
 /** An illustrative 2027 year (the docs' example format; not official data). */
 const year2027 = parseCalendarYearData({
   year: 2027,
-  holidays: ['2027-01-01', '2027-01-02', '2027-01-03', '2027-02-06', '2027-02-07', '2027-02-08', '2027-02-09', '2027-02-10', '2027-02-11', '2027-02-12', '2027-02-13', '2027-02-14'],
+  holidays: [
+    '2027-01-01',
+    '2027-01-02',
+    '2027-01-03',
+    '2027-02-06',
+    '2027-02-07',
+    '2027-02-08',
+    '2027-02-09',
+    '2027-02-10',
+    '2027-02-11',
+    '2027-02-12',
+    '2027-02-13',
+    '2027-02-14',
+  ],
   workdays: ['2027-02-20'],
   source: { notice: '示例通知（非官方数据）', date: '2026-11-01' },
 });
@@ -58,12 +71,23 @@ describe('affectedDeadlines', () => {
 
   it('loading 2027 returns the deadlines that change, with their new due', () => {
     const changed = affectedDeadlines(deadlines, builtin.withYears([year2027]));
-    expect(changed.map((c) => [c.key, c.previous.dueDate, c.next.dueDate, c.dueChanged, c.provisionalChanged, c.next.provisional])).toEqual([
+    expect(
+      changed.map((c) => [
+        c.key,
+        c.previous.dueDate,
+        c.next.dueDate,
+        c.dueChanged,
+        c.provisionalChanged,
+        c.next.provisional,
+      ]),
+    ).toEqual([
       ['case-1/evidence', '2027-01-04', '2027-01-05', true, true, false],
       ['case-2/consult', '2027-03-17', '2027-03-17', false, true, false],
       ['case-5/arrest', '2027-02-11', '2027-02-15', true, true, false],
     ]);
-    expect(changed[0].noteZh).toBe('节假日安排变更后重新计算：期满日由 2027-01-04 改为 2027-01-05，已按正式节假日安排确认');
+    expect(changed[0].noteZh).toBe(
+      '节假日安排变更后重新计算：期满日由 2027-01-04 改为 2027-01-05，已按正式节假日安排确认',
+    );
     expect(changed[0].next.dueAt).toBe('2027-01-05T23:59:59+08:00');
   });
 
@@ -108,7 +132,9 @@ describe('affectedDeadlines', () => {
       startMs: parseInstant('2026-12-28T10:00:00+08:00'),
       custody: false,
       limit: 10,
-      suspensions: [{ fromMs: parseInstant('2026-12-29T10:00:00+08:00'), toMs: parseInstant('2026-12-31T10:00:00+08:00') }],
+      suspensions: [
+        { fromMs: parseInstant('2026-12-29T10:00:00+08:00'), toMs: parseInstant('2026-12-31T10:00:00+08:00') },
+      ],
       dueDate: '2027-01-11',
       provisional: true,
     };

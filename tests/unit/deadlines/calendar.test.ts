@@ -69,7 +69,14 @@ describe('builtin calendar (chinese-days data)', () => {
     const y2026 = builtinCalendarYears().find((y) => y.year === 2026)!;
     expect(y2026.source).toEqual({ notice: '国办发明电〔2025〕7号', date: '2025-11-04' });
     expect(y2026.origin).toBe('builtin');
-    expect(y2026.workdays).toEqual(['2026-01-04', '2026-02-14', '2026-02-28', '2026-05-09', '2026-09-20', '2026-10-10']);
+    expect(y2026.workdays).toEqual([
+      '2026-01-04',
+      '2026-02-14',
+      '2026-02-28',
+      '2026-05-09',
+      '2026-09-20',
+      '2026-10-10',
+    ]);
   });
 
   it('years without data: weekends only, and flagged not official', () => {
@@ -106,7 +113,12 @@ describe('loaded years', () => {
     expect(c.yearData(2026)?.origin).toBe('loaded');
     // A loaded year with fewer holidays drops builtin ones of that year.
     const minimal = createWorkingCalendar([
-      parseCalendarYearData({ year: 2026, holidays: ['2026-01-01'], workdays: [], source: { notice: 'x', date: '2025-11-04' } }),
+      parseCalendarYearData({
+        year: 2026,
+        holidays: ['2026-01-01'],
+        workdays: [],
+        source: { notice: 'x', date: '2025-11-04' },
+      }),
     ]);
     expect(minimal.isWorkingDay('2026-02-16')).toBe(true);
   });

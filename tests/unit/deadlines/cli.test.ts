@@ -55,7 +55,13 @@ describe('scripts/deadline.ts', () => {
       deadline('--rule', 'spp.prosecution-review', '--from', '2026-09-01T10:00:00+08:00'),
       deadline('--rule', 'any.written-consultation-reply', '--from', '2031-10-01T10:00:00+08:00'),
     ]);
-    expect(JSON.parse(hours.stdout)).toMatchObject({ from: '2026-09-30T15:00:00+08:00', unit: 'hours', limit: 24, dueDate: '2026-10-01', dueAt: '2026-10-01T15:00:00+08:00' });
+    expect(JSON.parse(hours.stdout)).toMatchObject({
+      from: '2026-09-30T15:00:00+08:00',
+      unit: 'hours',
+      limit: 24,
+      dueDate: '2026-10-01',
+      dueAt: '2026-10-01T15:00:00+08:00',
+    });
     expect(JSON.parse(workdays.stdout)).toMatchObject({ unit: 'workdays', limit: 5, dueDate: '2026-05-08' });
     expect(JSON.parse(held.stdout)).toMatchObject({ unit: 'months', limit: 1, dueDate: '2026-10-01', custody: true });
     expect(JSON.parse(notHeld.stdout)).toMatchObject({ dueDate: '2026-10-08', custody: false });
@@ -83,7 +89,16 @@ describe('scripts/deadline.ts', () => {
   });
 
   it('answers through `npm run --silent deadline`', async () => {
-    const r = await run('npm', ['run', '--silent', 'deadline', '--', '--rule', 'psb.arrest-request', '--from', '2026-09-29T20:00:00+08:00']);
+    const r = await run('npm', [
+      'run',
+      '--silent',
+      'deadline',
+      '--',
+      '--rule',
+      'psb.arrest-request',
+      '--from',
+      '2026-09-29T20:00:00+08:00',
+    ]);
     expect(r.code).toBe(0);
     expect(r.stdout.trimEnd().split('\n')).toHaveLength(1);
     expect(JSON.parse(r.stdout)).toMatchObject({ rule: 'psb.arrest-request', dueDate: '2026-10-02', custody: true });

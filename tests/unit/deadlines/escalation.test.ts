@@ -8,7 +8,8 @@ import {
 } from '../../../domain/deadlines';
 
 const calendar = createWorkingCalendar();
-const ladderOf = (rule: string, from: string, custody?: boolean) => computeDeadline({ rule, from, custody, calendar }).ladder;
+const ladderOf = (rule: string, from: string, custody?: boolean) =>
+  computeDeadline({ rule, from, custody, calendar }).ladder;
 
 describe('escalation ladder instants', () => {
   it('any.written-consultation-reply (7 days, due Tue 06-23): warning Mon 06-22 09:00; overdue 06-24 00:00; escalation end of Fri 06-26', () => {
@@ -34,7 +35,9 @@ describe('escalation ladder instants', () => {
   });
 
   it('spp.review-outcome-notice (10 days, due 09-28): warning 3 working days before, skipping 中秋 → 09-22', () => {
-    expect(ladderOf('spp.review-outcome-notice', '2026-09-17T10:00:00+08:00').warningAt).toBe('2026-09-22T09:00:00+08:00');
+    expect(ladderOf('spp.review-outcome-notice', '2026-09-17T10:00:00+08:00').warningAt).toBe(
+      '2026-09-22T09:00:00+08:00',
+    );
   });
 
   it('eeb.transfer-delivery (24 h): warning 6 h before; overdue at the instant; 有案不移; escalation after National Day', () => {
@@ -91,9 +94,22 @@ describe('escalation ladder instants', () => {
 
 describe('recurring duties', () => {
   it('periods of a cadence', () => {
-    expect(recurringPeriodOf('monthly', '2026-02-10')).toMatchObject({ key: '2026-02', startDate: '2026-02-01', endDate: '2026-02-28', dueAt: '2026-02-28T23:59:59+08:00' });
-    expect(recurringPeriodOf('quarterly', '2026-11-30')).toMatchObject({ key: '2026-Q4', startDate: '2026-10-01', endDate: '2026-12-31' });
-    expect(recurringPeriodOf('annual', '2026-06-01')).toMatchObject({ key: '2026', startDate: '2026-01-01', endDate: '2026-12-31' });
+    expect(recurringPeriodOf('monthly', '2026-02-10')).toMatchObject({
+      key: '2026-02',
+      startDate: '2026-02-01',
+      endDate: '2026-02-28',
+      dueAt: '2026-02-28T23:59:59+08:00',
+    });
+    expect(recurringPeriodOf('quarterly', '2026-11-30')).toMatchObject({
+      key: '2026-Q4',
+      startDate: '2026-10-01',
+      endDate: '2026-12-31',
+    });
+    expect(recurringPeriodOf('annual', '2026-06-01')).toMatchObject({
+      key: '2026',
+      startDate: '2026-01-01',
+      endDate: '2026-12-31',
+    });
   });
   it('joint-enforcement.monthly in September 2026: warning 3 working days before 09-30 (skipping 中秋) is 09-24 09:00', () => {
     const p = recurringPeriodOf('monthly', '2026-09-05');

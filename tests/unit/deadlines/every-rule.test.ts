@@ -7,7 +7,14 @@
  * Counting (§1): the start day is not counted; days roll forward past non-working days except custody periods;
  * workdays count make-up days; months keep the day number (month-end rules); hours are exact.
  */
-import { RULE_IDS, type PeriodExtension, type Suspension, computeDeadline, createWorkingCalendar, parseInstant } from '../../../domain/deadlines';
+import {
+  RULE_IDS,
+  type PeriodExtension,
+  type Suspension,
+  computeDeadline,
+  createWorkingCalendar,
+  parseInstant,
+} from '../../../domain/deadlines';
 
 const calendar = createWorkingCalendar();
 
@@ -38,20 +45,40 @@ const examples: Example[] = [
   { rule: 'eeb.transfer-approval', from: '2026-01-28T11:00:00+08:00', dueDate: '2026-02-02' },
   // eeb.transfer-delivery, 24 hours (Art 5 ¶2 "在24小时内"): approved 09-30 15:00 → 10-01 15:00, a holiday, but
   // hours never roll forward.
-  { rule: 'eeb.transfer-delivery', from: '2026-09-30T15:00:00+08:00', dueDate: '2026-10-01', dueAt: '2026-10-01T15:00:00+08:00' },
+  {
+    rule: 'eeb.transfer-delivery',
+    from: '2026-09-30T15:00:00+08:00',
+    dueDate: '2026-10-01',
+    dueAt: '2026-10-01T15:00:00+08:00',
+  },
   // psb.receipt, 1 day (policy for "立即", 2017 Art 7): delivered Fri 05-08 17:30; day 1 = 05-09, the Saturday that
   // is a make-up working day → due 05-09.
   { rule: 'psb.receipt', from: '2026-05-08T17:30:00+08:00', dueDate: '2026-05-09' },
   // psb.materials-incomplete-notice, 24 h (2017 Art 8): accepted Sat 02-14 09:30 → Sun 02-15 09:30 (春节), exact.
-  { rule: 'psb.materials-incomplete-notice', from: '2026-02-14T09:30:00+08:00', dueDate: '2026-02-15', dueAt: '2026-02-15T09:30:00+08:00' },
+  {
+    rule: 'psb.materials-incomplete-notice',
+    from: '2026-02-14T09:30:00+08:00',
+    dueDate: '2026-02-15',
+    dueAt: '2026-02-15T09:30:00+08:00',
+  },
   // eeb.materials-supplement, 3 days (2017 Art 8 "在3日内补正"): notice received Wed 02-25; day 3 = 02-28, the make-up
   // working Saturday → due 02-28 (no roll-forward to March).
   { rule: 'eeb.materials-supplement', from: '2026-02-25T10:00:00+08:00', dueDate: '2026-02-28' },
   // psb.jurisdiction-forward, 24 h (Decree 310 Art 7): accepted 01-31 23:30 China time (= 15:30Z) → 02-01 23:30 China
   // time. The due date is the China date, not the UTC one.
-  { rule: 'psb.jurisdiction-forward', from: '2026-01-31T15:30:00Z', dueDate: '2026-02-01', dueAt: '2026-02-01T23:30:00+08:00' },
+  {
+    rule: 'psb.jurisdiction-forward',
+    from: '2026-01-31T15:30:00Z',
+    dueDate: '2026-02-01',
+    dueAt: '2026-02-01T23:30:00+08:00',
+  },
   // psb.return-non-police, 24 h (2017 Art 9): accepted 10-07 08:00 (last holiday) → 10-08 08:00.
-  { rule: 'psb.return-non-police', from: '2026-10-07T08:00:00+08:00', dueDate: '2026-10-08', dueAt: '2026-10-08T08:00:00+08:00' },
+  {
+    rule: 'psb.return-non-police',
+    from: '2026-10-07T08:00:00+08:00',
+    dueDate: '2026-10-08',
+    dueAt: '2026-10-08T08:00:00+08:00',
+  },
   // psb.filing-decision, 3 days (2017 Art 9): accepted Wed 09-30; day 3 = 10-03 (国庆); 10-04..10-07 holidays;
   // first working day Thu 10-08.
   { rule: 'psb.filing-decision', from: '2026-09-30T10:00:00+08:00', dueDate: '2026-10-08' },
@@ -120,7 +147,12 @@ const examples: Example[] = [
   { rule: 'any.written-consultation-reply', from: '2026-06-16T10:00:00+08:00', dueDate: '2026-06-23' },
   // any.written-consultation-reply in 2031 (no calendar data): 10-01 (Wed) + 7 = 10-08 (Wed), weekends only →
   // provisional. (The real 2031 National Day holiday would move it.)
-  { rule: 'any.written-consultation-reply', from: '2031-10-01T10:00:00+08:00', dueDate: '2031-10-08', provisional: true },
+  {
+    rule: 'any.written-consultation-reply',
+    from: '2031-10-01T10:00:00+08:00',
+    dueDate: '2031-10-08',
+    provisional: true,
+  },
   // any.platform-entry, 7 days (2017 Art 34): §4 example: 04-30 09:00; May 1–5 holiday inside the period; day 7 =
   // 05-07 (Thu), working.
   { rule: 'any.platform-entry', from: '2026-04-30T09:00:00+08:00', dueDate: '2026-05-07' },
@@ -149,7 +181,12 @@ const examples: Example[] = [
   { rule: 'spp.arrest-decision', from: '2026-02-10T10:00:00+08:00', dueDate: '2026-02-17', custodyOut: true },
   // spp.arrest-decision.not-detained, 15 days (SPP Rules Art 282): received Sat 01-31; day 15 = 02-15 (春节) →
   // first working day 02-24.
-  { rule: 'spp.arrest-decision.not-detained', from: '2026-01-31T10:00:00+08:00', dueDate: '2026-02-24', custodyOut: false },
+  {
+    rule: 'spp.arrest-decision.not-detained',
+    from: '2026-01-31T10:00:00+08:00',
+    dueDate: '2026-02-24',
+    custodyOut: false,
+  },
   // ... 重大、复杂: 20 days from Wed 04-15 → 05-05 (劳动节) → Wed 05-06.
   {
     rule: 'spp.arrest-decision.not-detained',
@@ -182,10 +219,22 @@ const examples: Example[] = [
   // spp.prosecution-review, 1 month (CPL Art 172), custody depends on the case. Received Sat 01-31 (month end) →
   // 02-28 (last day; make-up working Saturday) either way.
   { rule: 'spp.prosecution-review', from: '2026-01-31T10:00:00+08:00', dueDate: '2026-02-28', custodyOut: false },
-  { rule: 'spp.prosecution-review', from: '2026-01-31T10:00:00+08:00', custody: true, dueDate: '2026-02-28', custodyOut: true },
+  {
+    rule: 'spp.prosecution-review',
+    from: '2026-01-31T10:00:00+08:00',
+    custody: true,
+    dueDate: '2026-02-28',
+    custodyOut: true,
+  },
   // ... received Tue 09-01 → 10-01 (国庆): not held → 10-08; held → stays 10-01.
   { rule: 'spp.prosecution-review', from: '2026-09-01T10:00:00+08:00', dueDate: '2026-10-08', custodyOut: false },
-  { rule: 'spp.prosecution-review', from: '2026-09-01T10:00:00+08:00', custody: true, dueDate: '2026-10-01', custodyOut: true },
+  {
+    rule: 'spp.prosecution-review',
+    from: '2026-09-01T10:00:00+08:00',
+    custody: true,
+    dueDate: '2026-10-01',
+    custodyOut: true,
+  },
   // ... +15 days (重大、复杂; half a month): received Mon 08-17 → 09-17 → +15 = 10-02 (国庆): not held → 10-08.
   {
     rule: 'spp.prosecution-review',
@@ -202,8 +251,19 @@ const examples: Example[] = [
   },
   // psb.supplementary-investigation, 1 month (CPL Art 175 ¶3): returned Sat 01-17 → 02-17 (春节): not held → 02-24;
   // held → 02-17.
-  { rule: 'psb.supplementary-investigation', from: '2026-01-17T10:00:00+08:00', dueDate: '2026-02-24', custodyOut: false },
-  { rule: 'psb.supplementary-investigation', from: '2026-01-17T10:00:00+08:00', custody: true, dueDate: '2026-02-17', custodyOut: true },
+  {
+    rule: 'psb.supplementary-investigation',
+    from: '2026-01-17T10:00:00+08:00',
+    dueDate: '2026-02-24',
+    custodyOut: false,
+  },
+  {
+    rule: 'psb.supplementary-investigation',
+    from: '2026-01-17T10:00:00+08:00',
+    custody: true,
+    dueDate: '2026-02-17',
+    custodyOut: true,
+  },
 
   // ---------------------------------------------------------------- C (2014 Measures Art 19: working days)
   // eeb.detention-transfer, 3 workdays (Art 12): decided Fri 09-18; Sat 09-19 off; Sun 09-20 make-up working (1),
@@ -211,7 +271,12 @@ const examples: Example[] = [
   { rule: 'eeb.detention-transfer', from: '2026-09-18T10:00:00+08:00', dueDate: '2026-09-22' },
   // psb.detention-evidence-request, 3 workdays (Art 13): accepted Wed 12-30; Thu 12-31 (1); 2027-01-01 Fri (2,
   // no 2027 data: weekends only), Mon 01-04 (3) → 2027-01-04, provisional.
-  { rule: 'psb.detention-evidence-request', from: '2026-12-30T10:00:00+08:00', dueDate: '2027-01-04', provisional: true },
+  {
+    rule: 'psb.detention-evidence-request',
+    from: '2026-12-30T10:00:00+08:00',
+    dueDate: '2027-01-04',
+    provisional: true,
+  },
   // psb.detention-decision-copy, 3 workdays (Art 14): decided Fri 02-27; Sat 02-28 make-up (1), Mon 03-02 (2),
   // Tue 03-03 (3) → 03-03.
   { rule: 'psb.detention-decision-copy', from: '2026-02-27T10:00:00+08:00', dueDate: '2026-03-03' },
@@ -243,22 +308,27 @@ describe('every rule has a hand-computed example', () => {
     expect(RULE_IDS.filter((id) => !covered.has(id))).toEqual([]);
   });
 
-  it.each(examples.map((e) => [`${e.rule} from ${e.from}${e.custody ? ' (held)' : ''}${e.extensions ? ' extended' : ''}${e.suspensions ? ' suspended' : ''} → ${e.dueDate}`, e] as const))(
-    '%s',
-    (_name, e) => {
-      const { preview, period } = computeDeadline({
-        rule: e.rule,
-        from: e.from,
-        custody: e.custody,
-        calendar,
-        extensions: e.extensions,
-        suspensions: e.suspensions,
-      });
-      expect(period.dueDate).toBe(e.dueDate);
-      expect(period.provisional).toBe(e.provisional ?? false);
-      expect(period.dueAt).toBe(e.dueAt ?? `${e.dueDate}T23:59:59+08:00`);
-      if (e.custodyOut !== undefined) expect(preview.custody).toBe(e.custodyOut);
-      if (!e.extensions && !e.suspensions) expect(preview.dueDate).toBe(e.dueDate);
-    },
-  );
+  it.each(
+    examples.map(
+      (e) =>
+        [
+          `${e.rule} from ${e.from}${e.custody ? ' (held)' : ''}${e.extensions ? ' extended' : ''}${e.suspensions ? ' suspended' : ''} → ${e.dueDate}`,
+          e,
+        ] as const,
+    ),
+  )('%s', (_name, e) => {
+    const { preview, period } = computeDeadline({
+      rule: e.rule,
+      from: e.from,
+      custody: e.custody,
+      calendar,
+      extensions: e.extensions,
+      suspensions: e.suspensions,
+    });
+    expect(period.dueDate).toBe(e.dueDate);
+    expect(period.provisional).toBe(e.provisional ?? false);
+    expect(period.dueAt).toBe(e.dueAt ?? `${e.dueDate}T23:59:59+08:00`);
+    if (e.custodyOut !== undefined) expect(preview.custody).toBe(e.custodyOut);
+    if (!e.extensions && !e.suspensions) expect(preview.dueDate).toBe(e.dueDate);
+  });
 });

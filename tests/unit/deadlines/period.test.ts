@@ -146,7 +146,10 @@ describe('extensions', () => {
       unit: 'days',
       limit: 3,
       startMs: start,
-      extensions: [{ kind: 'setLimit', limit: 7 }, { kind: 'setLimit', limit: 30, approvedBy: '县公安局负责人' }],
+      extensions: [
+        { kind: 'setLimit', limit: 7 },
+        { kind: 'setLimit', limit: 30, approvedBy: '县公安局负责人' },
+      ],
     });
     expect([r.dueDate, r.spanZh, r.appliedExtensions.length]).toEqual(['2026-10-30', '30日', 2]);
     expect(r.explanation).toContain('批准：县公安局负责人');
@@ -158,16 +161,21 @@ describe('extensions', () => {
   });
   it('add days to a month period counts on from the unmoved end (spp.prosecution-review +15)', () => {
     // 2026-08-17 + 1 month = 09-17, + 15 days = 10-02 (国庆) → 10-08.
-    const r = period({ unit: 'months', limit: 1, startMs: at('2026-08-17'), extensions: [{ kind: 'add', amount: 15, unit: 'days' }] });
+    const r = period({
+      unit: 'months',
+      limit: 1,
+      startMs: at('2026-08-17'),
+      extensions: [{ kind: 'add', amount: 15, unit: 'days' }],
+    });
     expect([r.dueDate, r.spanZh]).toEqual(['2026-10-08', '1个月15日']);
   });
   it('rejects incompatible units and non-positive amounts', () => {
-    expect(() => period({ unit: 'days', limit: 3, startMs: start, extensions: [{ kind: 'add', amount: 2, unit: 'hours' }] })).toThrow(
-      InvalidPeriodError,
-    );
-    expect(() => period({ unit: 'days', limit: 3, startMs: start, extensions: [{ kind: 'add', amount: 0, unit: 'days' }] })).toThrow(
-      /正整数/,
-    );
+    expect(() =>
+      period({ unit: 'days', limit: 3, startMs: start, extensions: [{ kind: 'add', amount: 2, unit: 'hours' }] }),
+    ).toThrow(InvalidPeriodError);
+    expect(() =>
+      period({ unit: 'days', limit: 3, startMs: start, extensions: [{ kind: 'add', amount: 0, unit: 'days' }] }),
+    ).toThrow(/正整数/);
     expect(() => period({ unit: 'days', limit: 2.5, startMs: start })).toThrow(InvalidPeriodError);
   });
 });
@@ -215,23 +223,40 @@ describe('suspensions (days)', () => {
     expect(inRoll.dueDate).toBe('2026-10-08');
   });
   it('rejects an interval that ends before it starts', () => {
-    expect(() => period({ unit: 'days', limit: 3, startMs: start, suspensions: [{ fromMs: start + 10, toMs: start }] })).toThrow(
-      InvalidPeriodError,
-    );
+    expect(() =>
+      period({ unit: 'days', limit: 3, startMs: start, suspensions: [{ fromMs: start + 10, toMs: start }] }),
+    ).toThrow(InvalidPeriodError);
   });
 });
 
 describe('parseInstant', () => {
   it('accepts offsets, Z, and offset-less values as China time', () => {
     const expected = Date.UTC(2026, 5, 16, 2, 0, 0);
-    for (const s of ['2026-06-16T10:00:00+08:00', '2026-06-16T02:00:00Z', '2026-06-16T10:00:00', '2026-06-16T10:00', '2026-06-16 10:00:00', '2026-06-16T03:00:00+0100', '2026-06-16T10:00:00.000+08:00']) {
+    for (const s of [
+      '2026-06-16T10:00:00+08:00',
+      '2026-06-16T02:00:00Z',
+      '2026-06-16T10:00:00',
+      '2026-06-16T10:00',
+      '2026-06-16 10:00:00',
+      '2026-06-16T03:00:00+0100',
+      '2026-06-16T10:00:00.000+08:00',
+    ]) {
       expect([s, parseInstant(s)]).toEqual([s, expected]);
     }
     expect(parseInstant('2026-06-16')).toBe(Date.UTC(2026, 5, 15, 16, 0, 0));
     expect(parseInstant('2026-06-16T10:00:00.250+08:00')).toBe(expected + 250);
   });
   it('rejects bad dates with a typed, bilingual error', () => {
-    for (const s of ['2026-02-30', '2026-13-01', 'tomorrow', '', '2026-06-16T24:00:00Z', '2026-06-16T10:60:00Z', '16/06/2026', '2026-06-16T10:00:00+25:00']) {
+    for (const s of [
+      '2026-02-30',
+      '2026-13-01',
+      'tomorrow',
+      '',
+      '2026-06-16T24:00:00Z',
+      '2026-06-16T10:60:00Z',
+      '16/06/2026',
+      '2026-06-16T10:00:00+25:00',
+    ]) {
       expect(() => parseInstant(s)).toThrow(InvalidDateError);
     }
     expect(() => parseInstant('x')).toThrow(/无效的日期时间.*invalid date/);

@@ -19,8 +19,15 @@ const calendar = createWorkingCalendar();
 const DAY = 86_400_000;
 const instant = fc.integer({ min: Date.UTC(2003, 11, 1), max: Date.UTC(2032, 11, 31) });
 const calendarUnit = fc.constantFrom<Unit>('days', 'months');
-const limitFor = (unit: Unit) => (unit === 'months' ? fc.integer({ min: 1, max: 7 }) : unit === 'hours' ? fc.integer({ min: 1, max: 72 }) : fc.integer({ min: 1, max: 60 }));
-const periodSpec = fc.constantFrom<Unit>('hours', 'days', 'workdays', 'months').chain((unit) => fc.record({ unit: fc.constant(unit), limit: limitFor(unit) }));
+const limitFor = (unit: Unit) =>
+  unit === 'months'
+    ? fc.integer({ min: 1, max: 7 })
+    : unit === 'hours'
+      ? fc.integer({ min: 1, max: 72 })
+      : fc.integer({ min: 1, max: 60 });
+const periodSpec = fc
+  .constantFrom<Unit>('hours', 'days', 'workdays', 'months')
+  .chain((unit) => fc.record({ unit: fc.constant(unit), limit: limitFor(unit) }));
 
 /** Extensions compatible with a unit (calendar units mix days and months). */
 const extensionsFor = (unit: Unit): fc.Arbitrary<PeriodExtension[]> => {
@@ -58,7 +65,12 @@ describe('properties', () => {
       fc.property(
         periodSpec.chain((p) =>
           instant.chain((startMs) =>
-            fc.record({ p: fc.constant(p), ext: extensionsFor(p.unit), startMs: fc.constant(startMs), s: suspensionsFrom(startMs) }),
+            fc.record({
+              p: fc.constant(p),
+              ext: extensionsFor(p.unit),
+              startMs: fc.constant(startMs),
+              s: suspensionsFrom(startMs),
+            }),
           ),
         ),
         fc.boolean(),
@@ -72,20 +84,28 @@ describe('properties', () => {
 
   it('custody is never later than non-custody', () => {
     fc.assert(
-      fc.property(calendarUnit.chain((unit) => fc.record({ unit: fc.constant(unit), limit: limitFor(unit) })), instant, (p, startMs) => {
-        const held = computePeriod({ ...p, startMs, custody: true, calendar });
-        const free = computePeriod({ ...p, startMs, custody: false, calendar });
-        return held.dueAtMs <= free.dueAtMs && free.dueAtMs - held.dueAtMs < 40 * DAY;
-      }),
+      fc.property(
+        calendarUnit.chain((unit) => fc.record({ unit: fc.constant(unit), limit: limitFor(unit) })),
+        instant,
+        (p, startMs) => {
+          const held = computePeriod({ ...p, startMs, custody: true, calendar });
+          const free = computePeriod({ ...p, startMs, custody: false, calendar });
+          return held.dueAtMs <= free.dueAtMs && free.dueAtMs - held.dueAtMs < 40 * DAY;
+        },
+      ),
     );
   });
 
   it('a non-custody day/month due date is a working day', () => {
     fc.assert(
-      fc.property(calendarUnit.chain((unit) => fc.record({ unit: fc.constant(unit), limit: limitFor(unit) })), instant, (p, startMs) => {
-        const r = computePeriod({ ...p, startMs, custody: false, calendar });
-        return calendar.isWorkingDay(r.dueDate);
-      }),
+      fc.property(
+        calendarUnit.chain((unit) => fc.record({ unit: fc.constant(unit), limit: limitFor(unit) })),
+        instant,
+        (p, startMs) => {
+          const r = computePeriod({ ...p, startMs, custody: false, calendar });
+          return calendar.isWorkingDay(r.dueDate);
+        },
+      ),
     );
   });
 
@@ -123,7 +143,11 @@ describe('properties', () => {
   it('a suspension never shortens', () => {
     fc.assert(
       fc.property(
-        periodSpec.chain((p) => instant.chain((startMs) => fc.record({ p: fc.constant(p), startMs: fc.constant(startMs), s: suspensionsFrom(startMs) }))),
+        periodSpec.chain((p) =>
+          instant.chain((startMs) =>
+            fc.record({ p: fc.constant(p), startMs: fc.constant(startMs), s: suspensionsFrom(startMs) }),
+          ),
+        ),
         fc.boolean(),
         ({ p, startMs, s }, custody) => {
           const plain = computePeriod({ ...p, startMs, custody, calendar });
@@ -136,18 +160,30 @@ describe('properties', () => {
 
   it('provisional exactly when a year without data was consulted', () => {
     fc.assert(
-      fc.property(calendarUnit.chain((unit) => fc.record({ unit: fc.constant(unit), limit: limitFor(unit) })), instant, (p, startMs) => {
-        const r = computePeriod({ ...p, startMs, custody: false, calendar });
-        const year = Number(r.dueDate.slice(0, 4));
-        // The due date itself is always consulted when not in custody.
-        if (!calendar.hasOfficialData(year) && !r.provisional) return false;
-        return r.provisional === r.provisionalYears.length > 0 && r.provisionalYears.every((y) => !calendar.hasOfficialData(y));
-      }),
+      fc.property(
+        calendarUnit.chain((unit) => fc.record({ unit: fc.constant(unit), limit: limitFor(unit) })),
+        instant,
+        (p, startMs) => {
+          const r = computePeriod({ ...p, startMs, custody: false, calendar });
+          const year = Number(r.dueDate.slice(0, 4));
+          // The due date itself is always consulted when not in custody.
+          if (!calendar.hasOfficialData(year) && !r.provisional) return false;
+          return (
+            r.provisional === r.provisionalYears.length > 0 &&
+            r.provisionalYears.every((y) => !calendar.hasOfficialData(y))
+          );
+        },
+      ),
     );
   });
 
   it('China-time ISO strings round-trip', () => {
-    fc.assert(fc.property(fc.integer({ min: Date.UTC(1990, 0, 1), max: Date.UTC(2100, 0, 1) }), (ms) => parseInstant(formatChinaIso(ms)) === ms));
+    fc.assert(
+      fc.property(
+        fc.integer({ min: Date.UTC(1990, 0, 1), max: Date.UTC(2100, 0, 1) }),
+        (ms) => parseInstant(formatChinaIso(ms)) === ms,
+      ),
+    );
   });
 
   it('integer calendar arithmetic agrees with the platform Date (UTC) and round-trips', () => {

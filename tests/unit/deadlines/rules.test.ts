@@ -13,16 +13,42 @@ import {
 
 /** The ids of statutory-deadlines.md §2 A–C, as written in the spec. */
 const SPEC_IDS = [
-  'eeb.task-force', 'eeb.transfer-report', 'eeb.transfer-approval', 'eeb.transfer-delivery', 'psb.receipt',
-  'psb.materials-incomplete-notice', 'eeb.materials-supplement', 'psb.jurisdiction-forward', 'psb.return-non-police',
-  'psb.filing-decision', 'psb.filing-decision.verify', 'psb.filing-decision.major', 'psb.decision-notice',
-  'eeb.evidence-handover', 'eeb.reconsideration-request', 'psb.reconsideration-decision', 'eeb.supervision-proposal',
-  'psb.non-filing-explanation', 'psb.late-decision-explanation', 'spp.review-outcome-notice', 'psb.file-after-notice',
-  'spp.supervised-case-followup', 'eeb.transfer-after-procuratorate-opinion', 'spp.non-prosecution-notice',
-  'any.written-consultation-reply', 'any.platform-entry',
-  'psb.arrest-request', 'spp.arrest-decision', 'spp.arrest-decision.not-detained', 'psb.investigation-custody',
-  'spp.prosecution-review', 'psb.supplementary-investigation',
-  'eeb.detention-transfer', 'psb.detention-evidence-request', 'psb.detention-decision-copy', 'psb.detention-refusal',
+  'eeb.task-force',
+  'eeb.transfer-report',
+  'eeb.transfer-approval',
+  'eeb.transfer-delivery',
+  'psb.receipt',
+  'psb.materials-incomplete-notice',
+  'eeb.materials-supplement',
+  'psb.jurisdiction-forward',
+  'psb.return-non-police',
+  'psb.filing-decision',
+  'psb.filing-decision.verify',
+  'psb.filing-decision.major',
+  'psb.decision-notice',
+  'eeb.evidence-handover',
+  'eeb.reconsideration-request',
+  'psb.reconsideration-decision',
+  'eeb.supervision-proposal',
+  'psb.non-filing-explanation',
+  'psb.late-decision-explanation',
+  'spp.review-outcome-notice',
+  'psb.file-after-notice',
+  'spp.supervised-case-followup',
+  'eeb.transfer-after-procuratorate-opinion',
+  'spp.non-prosecution-notice',
+  'any.written-consultation-reply',
+  'any.platform-entry',
+  'psb.arrest-request',
+  'spp.arrest-decision',
+  'spp.arrest-decision.not-detained',
+  'psb.investigation-custody',
+  'spp.prosecution-review',
+  'psb.supplementary-investigation',
+  'eeb.detention-transfer',
+  'psb.detention-evidence-request',
+  'psb.detention-decision-copy',
+  'psb.detention-refusal',
   'psb.public-security-case-limit',
 ];
 
@@ -90,13 +116,21 @@ describe('rule table', () => {
   });
 
   it('marks exactly the policy defaults ("立即" or no limit in law)', () => {
-    expect(RULE_IDS.filter((id) => RULES[id].policy).sort()).toEqual(['eeb.task-force', 'eeb.transfer-report', 'psb.receipt']);
+    expect(RULE_IDS.filter((id) => RULES[id].policy).sort()).toEqual([
+      'eeb.task-force',
+      'eeb.transfer-report',
+      'psb.receipt',
+    ]);
   });
 
   it('section assignments follow the spec tables', () => {
     expect(RULE_IDS.filter((id) => RULES[id].section === 'B')).toEqual([
-      'psb.arrest-request', 'spp.arrest-decision', 'spp.arrest-decision.not-detained', 'psb.investigation-custody',
-      'spp.prosecution-review', 'psb.supplementary-investigation',
+      'psb.arrest-request',
+      'spp.arrest-decision',
+      'spp.arrest-decision.not-detained',
+      'psb.investigation-custody',
+      'spp.prosecution-review',
+      'psb.supplementary-investigation',
     ]);
     expect(RULE_IDS.filter((id) => RULES[id].section === 'C').every((id) => RULES[id].unit !== 'hours')).toBe(true);
   });
@@ -117,7 +151,10 @@ describe('rule table', () => {
       [2, 'months', '省、自治区、直辖市人民检察院批准或者决定'],
     ]);
     expect(RULES['spp.prosecution-review'].extensions[0]).toMatchObject({ kind: 'add', amount: 15, unit: 'days' });
-    expect(RULES['psb.public-security-case-limit'].extensions[0]).toMatchObject({ amount: 30, approvalZh: '上一级公安机关批准' });
+    expect(RULES['psb.public-security-case-limit'].extensions[0]).toMatchObject({
+      amount: 30,
+      approvalZh: '上一级公安机关批准',
+    });
     expect(RULES['psb.supplementary-investigation'].maxRounds).toBe(2);
   });
 });
@@ -127,14 +164,25 @@ describe('escalation ladder data (§3)', () => {
     for (const id of RULE_IDS) {
       const r = RULES[id];
       const expected =
-        r.unit === 'hours' ? { unit: 'hours', amount: 6 } : { unit: 'workdays', amount: r.unit !== 'months' && r.limit <= 7 ? 1 : 3 };
+        r.unit === 'hours'
+          ? { unit: 'hours', amount: 6 }
+          : { unit: 'workdays', amount: r.unit !== 'months' && r.limit <= 7 ? 1 : 3 };
       expect([id, r.escalation.warning]).toEqual([id, expected]);
     }
   });
   it('supervision types', () => {
     const by = (t: string | null) => RULE_IDS.filter((id) => RULES[id].escalation.supervision === t).sort();
-    expect(by('notFiled')).toEqual(['psb.file-after-notice', 'psb.filing-decision', 'psb.filing-decision.major', 'psb.filing-decision.verify']);
-    expect(by('notInvestigated')).toEqual(['psb.investigation-custody', 'psb.supplementary-investigation', 'spp.supervised-case-followup']);
+    expect(by('notFiled')).toEqual([
+      'psb.file-after-notice',
+      'psb.filing-decision',
+      'psb.filing-decision.major',
+      'psb.filing-decision.verify',
+    ]);
+    expect(by('notInvestigated')).toEqual([
+      'psb.investigation-custody',
+      'psb.supplementary-investigation',
+      'spp.supervised-case-followup',
+    ]);
     // every eeb.* duty of section A (not the two optional rights) is a possible 有案不移
     expect(by('notTransferred')).toEqual(
       RULE_IDS.filter((id) => id.startsWith('eeb.') && RULES[id].section === 'A' && !RULES[id].optional).sort(),
@@ -145,7 +193,9 @@ describe('escalation ladder data (§3)', () => {
       expect([id, RULES[id].escalation.escalationWorkdays]).toEqual([id, RULES[id].optional ? null : 3]);
     }
     expect(RULE_IDS.filter((id) => RULES[id].optional).sort()).toEqual([
-      'eeb.reconsideration-request', 'eeb.supervision-proposal', 'psb.detention-evidence-request',
+      'eeb.reconsideration-request',
+      'eeb.supervision-proposal',
+      'psb.detention-evidence-request',
     ]);
   });
 });
@@ -168,8 +218,16 @@ describe('lookup and custody', () => {
 describe('configuration overrides', () => {
   it('changes policy defaults and recomputes the default warning', () => {
     const t = effectiveRules({ 'eeb.transfer-report': { limit: 10 }, 'eeb.task-force': { limit: 24, unit: 'hours' } });
-    expect(t['eeb.transfer-report']).toMatchObject({ limit: 10, overridden: true, escalation: { warning: { unit: 'workdays', amount: 3 } } });
-    expect(t['eeb.task-force']).toMatchObject({ limit: 24, unit: 'hours', escalation: { warning: { unit: 'hours', amount: 6 } } });
+    expect(t['eeb.transfer-report']).toMatchObject({
+      limit: 10,
+      overridden: true,
+      escalation: { warning: { unit: 'workdays', amount: 3 } },
+    });
+    expect(t['eeb.task-force']).toMatchObject({
+      limit: 24,
+      unit: 'hours',
+      escalation: { warning: { unit: 'hours', amount: 6 } },
+    });
     expect(RULES['eeb.transfer-report'].limit).toBe(7); // the builtin table is untouched
     expect(t['psb.filing-decision']).toBe(RULES['psb.filing-decision']);
   });
@@ -179,7 +237,11 @@ describe('configuration overrides', () => {
       'psb.receipt': { supervision: 'notFiled' },
       'eeb.transfer-delivery': { warningHours: 12 },
     });
-    expect(t['psb.filing-decision'].escalation).toEqual({ warning: { unit: 'workdays', amount: 2 }, supervision: 'notFiled', escalationWorkdays: 5 });
+    expect(t['psb.filing-decision'].escalation).toEqual({
+      warning: { unit: 'workdays', amount: 2 },
+      supervision: 'notFiled',
+      escalationWorkdays: 5,
+    });
     expect(t['psb.receipt'].escalation.supervision).toBe('notFiled');
     expect(t['eeb.transfer-delivery'].escalation.warning).toEqual({ unit: 'hours', amount: 12 });
   });
@@ -193,13 +255,21 @@ describe('configuration overrides', () => {
   });
   it('recurring duties: table and configurable cadence', () => {
     expect(Object.keys(RECURRING_DUTIES).sort()).toEqual([
-      'info-briefing.periodic', 'joint-enforcement.monthly', 'joint-meeting.periodic', 'spp.transfer-supervision-sweep', 'training.annual',
+      'info-briefing.periodic',
+      'joint-enforcement.monthly',
+      'joint-meeting.periodic',
+      'spp.transfer-supervision-sweep',
+      'training.annual',
     ]);
     expect(RECURRING_DUTIES['joint-meeting.periodic'].cadence).toBe('quarterly');
     const d = effectiveRecurringDuties({ 'joint-meeting.periodic': { cadence: 'monthly' } });
     expect(d['joint-meeting.periodic'].cadence).toBe('monthly');
-    expect(() => effectiveRecurringDuties({ 'joint-enforcement.monthly': { cadence: 'annual' } })).toThrow(/不能通过配置修改/);
+    expect(() => effectiveRecurringDuties({ 'joint-enforcement.monthly': { cadence: 'annual' } })).toThrow(
+      /不能通过配置修改/,
+    );
     // rule and duty overrides live in one object
-    expect(effectiveRules({ 'joint-meeting.periodic': { cadence: 'monthly' } })['eeb.task-force']).toBe(RULES['eeb.task-force']);
+    expect(effectiveRules({ 'joint-meeting.periodic': { cadence: 'monthly' } })['eeb.task-force']).toBe(
+      RULES['eeb.task-force'],
+    );
   });
 });

@@ -26,7 +26,9 @@ describe('supervision item lifecycle', () => {
     const a = supervisionItemId('case', 'c1', 'notFiled', 'sweep');
     expect(a).toBe(supervisionItemId('case', 'c1', 'notFiled', 'sweep'));
     expect(a).not.toBe(supervisionItemId('case', 'c1', 'notFiled', 'ladder-psb.filing-decision'));
-    expect(supervisionItemId('penaltyRecord', 'a/b c', 'penaltyInsteadOfCriminal', 'sweep')).toMatch(/^[A-Za-z0-9._-]+$/);
+    expect(supervisionItemId('penaltyRecord', 'a/b c', 'penaltyInsteadOfCriminal', 'sweep')).toMatch(
+      /^[A-Za-z0-9._-]+$/,
+    );
   });
   it('every opinion answers on a rule of the table (statutory or policy) and fits its kinds', () => {
     for (const o of Object.values(OPINIONS)) {
@@ -64,7 +66,9 @@ describe('criminal thresholds of the 2023 interpretation, Art 1', () => {
     expect(ids('未批先建')).toEqual([]);
   });
   it('Art 1(6): two or more administrative penalties within two years, then again', () => {
-    expect(matchThresholds({ priorPenaltiesWithinTwoYears: 2 }).map((m) => m.criterionId)).toEqual(['interp.1.6-repeat']);
+    expect(matchThresholds({ priorPenaltiesWithinTwoYears: 2 }).map((m) => m.criterionId)).toEqual([
+      'interp.1.6-repeat',
+    ]);
     expect(matchThresholds({ priorPenaltiesWithinTwoYears: 1 })).toEqual([]);
     expect(priorPenaltiesWithinTwoYears('2026-10-10', ['2025-03-01', '2026-01-05', '2024-10-09'])).toBe(2);
     expect(withinTwoYears('2024-10-10', '2026-10-10')).toBe(true);
