@@ -22,7 +22,7 @@ export interface LadderSpec<R extends Rung> {
    * fired, or changes the clocks.
    */
   fire: (rung: R) => Promise<void>;
-  /** True once the ladder is over: the run returns. */
+  /** True once the ladder is over: the run returns (checked before each rung; an update that ends it calls wake()). */
   done: () => boolean;
   /** Serialises the rungs with the workflow's updates. */
   lock: Lock;
@@ -51,7 +51,7 @@ export class Ladder<R extends Rung> {
 
   async run(): Promise<void> {
     const { spec } = this;
-    const woken = () => this.woken || spec.done();
+    const woken = () => this.woken;
     for (;;) {
       if (spec.done()) return;
       if (spec.between && (await spec.between())) continue;
