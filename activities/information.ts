@@ -4,11 +4,11 @@ import { and, eq, sql } from 'drizzle-orm';
 import type { PolicyInForce } from '../config';
 import type { Db } from '../db/client';
 import { cases, informationRecords, notifications } from '../db/schema';
-import { AGENCY_ZH } from '../domain/deadlines';
+import { AGENCY_ZH, RUNG_ZH, rungAudience } from '../domain/deadlines';
 import { article34Decision, CONFIDENTIALITY_ZH, type InformationRecordInput } from '../domain/information';
 import { formatChinaTime } from '../workflows/clocks';
 import { insertEvent, queueNotifications, type Tx } from './records';
-import type { Audience, CaseEventInput, NotificationRequest } from './types';
+import type { CaseEventInput, NotificationRequest } from './types';
 
 /** Serialises feed positions: a change takes its number under this lock, so numbers commit in order (no gaps seen). */
 const FEED_LOCK = 80_340_034;
@@ -53,12 +53,6 @@ export async function startPlatformEntryFor(
   }
 }
 
-const KIND_ZH = { warning: '预警', overdue: '超期', escalation: '督办' } as const;
-const AUDIENCE: Record<keyof typeof KIND_ZH, Audience[]> = {
-  warning: ['handling'],
-  overdue: ['agencyHead'],
-  escalation: ['workingGroup'],
-};
 const agencyZh = (a: string) => (AGENCY_ZH as Record<string, string>)[a] ?? a;
 
 export function createInformationActivities(deps: { db: Db }) {
@@ -137,7 +131,7 @@ export function createInformationActivities(deps: { db: Db }) {
           .from(informationRecords)
           .where(eq(informationRecords.id, input.decisionEventId));
         if (!rec) throw new Error(`信息录入事项不存在：${input.decisionEventId}`);
-        const what = `${KIND_ZH[input.kind]}：录入信息共享平台（${rec.decisionLabelZh}）${input.kind === 'warning' ? '将于' : '已于'} ${formatChinaTime(input.dueAtMs)} 期满`;
+        const what = `${RUNG_ZH[input.kind]}：录入信息共享平台（${rec.decisionLabelZh}）${input.kind === 'warning' ? '将于' : '已于'} ${formatChinaTime(input.dueAtMs)} 期满`;
         const fresh = await insertEvent(tx, input.caseId, {
           id: input.eventId,
           type: `clock${input.kind[0].toUpperCase()}${input.kind.slice(1)}`,
@@ -165,9 +159,9 @@ export function createInformationActivities(deps: { db: Db }) {
         const c = await caseOf(tx, input.caseId);
         const title = c?.confidentiality === 'confidential' ? '（保密案件）' : `“${c?.title ?? ''}”`;
         const req: NotificationRequest = {
-          audience: AUDIENCE[input.kind],
+          audience: rungAudience(input.kind),
           agency: rec.responsibleAgency,
-          subject: `【${KIND_ZH[input.kind]}】案件 ${c?.caseNumber ?? input.caseId} 录入信息共享平台`,
+          subject: `【${RUNG_ZH[input.kind]}】案件 ${c?.caseNumber ?? input.caseId} 录入信息共享平台`,
           bodyText: [
             `案件编号：${c?.caseNumber ?? input.caseId} ${title}`,
             `事项：${what}`,

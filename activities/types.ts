@@ -1,6 +1,7 @@
 /** Messages between case workflows and their activities. Versioned by shape: add fields, never repurpose. */
 
-export type Audience = 'handling' | 'agencyHead' | 'supervision' | 'workingGroup';
+export type { Audience } from '../domain/deadlines/rungs';
+import type { Audience, EscalationLevel } from '../domain/deadlines/rungs';
 
 export interface ActorRef {
   userId?: string;
@@ -37,7 +38,7 @@ export interface DeadlineRow {
   warningDueAtMs?: number | null;
   escalationDueAtMs?: number | null;
   status: 'open' | 'closed';
-  escalationLevel: 'none' | 'warning' | 'overdue' | 'supervision' | 'escalated';
+  escalationLevel: EscalationLevel;
 }
 
 export interface CaseRowUpdate {

@@ -1,7 +1,7 @@
 import type { Request } from 'express';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
-import { STEP_REJECTED } from '../workflows/duties/common';
+import { STEP_REJECTED } from '../workflows/kernel/refusal';
 import { HttpError } from './errors';
 
 /**

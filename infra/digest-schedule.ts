@@ -5,7 +5,7 @@ import {
   type ScheduleDescription,
 } from '@temporalio/client';
 import type { Config } from '../config';
-import type { DailyDigestWorkflowInput } from '../workflows/digest';
+import type { DailyDigestWorkflowInput } from '../workflows/definitions/digest';
 import { SCHEDULE_TIMEZONE } from './schedules';
 
 export const DIGEST_SCHEDULE_ID = 'notification-digest-daily';

@@ -13,7 +13,7 @@ import {
   type Cadence,
   type DutyId,
 } from '../domain/deadlines/rules';
-import { scheduleIdOf, DUTY_SLUG, type DutySettings } from '../workflows/duties/common';
+import { scheduleIdOf, DUTY_SLUG, type DutySettings } from '../workflows/definitions/duties';
 import { PERIOD_WORKFLOWS, type DutyScheduleInput, type ScheduledDutyId } from '../workflows/duties/schedule';
 
 /**

@@ -2,15 +2,8 @@ import { proxyActivities, workflowInfo } from '@temporalio/workflow';
 import { SearchAttributeType, defineSearchAttributeKey } from '@temporalio/common';
 import type { Activities } from '../activities';
 import type { DailyDigestResult } from '../activities/digest';
+import type { DailyDigestWorkflowInput } from './definitions/digest';
 import { chinaDayOfInstant, dayToYmd } from '../domain/deadlines/calendar';
-
-/** What the digest Schedule passes on each run (v1; add optional fields only). */
-export interface DailyDigestWorkflowInput {
-  /** The console's public address, for the links in the mail. */
-  publicUrl?: string;
-  /** The China-time day (YYYY-MM-DD); default: the day of the scheduled instant. */
-  day?: string;
-}
 
 const acts = proxyActivities<Activities>({
   startToCloseTimeout: '5 minutes',

@@ -1,5 +1,4 @@
 import {
-  ApplicationFailure,
   defaultPayloadConverter,
   proxyLocalActivities,
   workflowInfo,
@@ -12,7 +11,7 @@ import {
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import { ACTOR_CLAIM_HEADER, START_UPDATE_ID, actorOfArgs, type ActorClaim } from './actor-claim-types';
-import { STEP_REJECTED } from './duties/common';
+import { stepRejected } from './kernel/refusal';
 
 /**
  * Every start and update that acts as someone carries the API's signed claim for that actor (infra/actor-claims.ts):
@@ -26,13 +25,7 @@ const local = proxyLocalActivities<Pick<Activities, 'verifyActorClaim'>>({
   retry: { maximumAttempts: 3 },
 });
 
-const refused = (messageZh: string) =>
-  ApplicationFailure.create({
-    type: STEP_REJECTED,
-    message: messageZh,
-    nonRetryable: true,
-    details: [{ code: 403, field: null }],
-  });
+const refused = (messageZh: string) => stepRejected(403, messageZh);
 
 function claimOf(headers: UpdateInput['headers']): ActorClaim | undefined {
   const p = headers[ACTOR_CLAIM_HEADER];

@@ -1,14 +1,5 @@
-import {
-  allHandlersFinished,
-  condition,
-  defineQuery,
-  defineUpdate,
-  proxyActivities,
-  setHandler,
-  workflowInfo,
-} from '@temporalio/workflow';
-import { copyOf, restoringOnRefusal } from './refusal';
-import type { Activities } from '../activities';
+import { condition, setHandler, workflowInfo } from '@temporalio/workflow';
+import { Ladder, Lock, Outbox, copyOf, records, restoringOnRefusal } from './kernel';
 import type { ApprovalRowInput, ReleaseEventInput, ReleaseRowInput } from '../activities/releases';
 import type { NotificationRequest } from '../activities/types';
 import {
@@ -16,7 +7,11 @@ import {
   computePeriod,
   createWorkingCalendar,
   effectivePolicyRule,
+  RUNG_LEVEL,
+  RUNG_ZH,
+  rungAudience,
   type CalendarYearData,
+  type RungKind,
 } from '../domain/deadlines';
 import {
   DECISION_ZH,
@@ -36,7 +31,22 @@ import {
   type ReleaseStatus,
 } from '../domain/releases';
 import { formatChinaTime } from './clocks';
-import { Lock, acts, mail, parseInput, reject, requireAgency, sleepUntil, type DutyActor } from './duties/common';
+import { mail, parseInput, reject, requireAgency } from './duties/common';
+import type { DutyActor } from './definitions/duties';
+import {
+  approveReleaseUpdate,
+  publishReleaseUpdate,
+  rejectReleaseUpdate,
+  releaseRegisteredUpdate,
+  releaseStateQuery,
+  requestChangesReleaseUpdate,
+  reviseReleaseUpdate,
+  submitReleaseUpdate,
+  type ApprovalView,
+  type JointReleaseInput,
+  type ReleaseRequest,
+  type ReleaseView,
+} from './definitions/releases';
 
 /**
  * 联合发布 (jointRelease, seed 五(三)): one workflow per release, id `release-<releaseId>`. The drafting agency submits;
@@ -48,72 +58,11 @@ import { Lock, acts, mail, parseInput, reject, requireAgency, sleepUntil, type D
  * Every change is one recordReleaseChange (release row, approval rows, event, outbox), idempotent on the event id.
  */
 
-export interface JointReleaseInput {
-  releaseId: string;
-  content: ReleaseContent;
-  drafter: DutyActor;
-  createdAtMs: number;
-  /** DEADLINE_POLICY_OVERRIDES in force when the release was created (may change `release.approval`). */
-  policyOverrides?: Record<string, unknown>;
-}
-
-export interface ReleaseRequest {
-  actor: DutyActor;
-  input?: unknown;
-}
-
-export interface ApprovalView {
-  agency: ReleaseParty;
-  status: ApprovalStatus;
-  dueAtMs: number;
-  dueDate: string;
-  warningAtMs: number | null;
-  overdueAtMs: number;
-  escalationAtMs: number | null;
-  provisional: boolean;
-  level: 'none' | 'warning' | 'overdue' | 'escalated';
-  decidedAtMs?: number;
-  decidedBy?: { userId: string; displayName?: string };
-  comment?: string;
-  late?: boolean;
-}
-
-export interface ReleaseView {
-  releaseId: string;
-  status: ReleaseStatus;
-  statusZh: string;
-  round: number;
-  content: ReleaseContent;
-  drafter: DutyActor;
-  /** The current round's reviews (empty before the first submission). */
-  approvals: ApprovalView[];
-  /** Earlier rounds' reviews, oldest first. */
-  earlierRounds: { round: number; approvals: ApprovalView[] }[];
-  publishedAtMs?: number;
-  rejected?: { agency: string; reason: string };
-}
-
-export const releaseStateQuery = defineQuery<ReleaseView>('state');
-export const releaseRegisteredUpdate = defineUpdate<ReleaseView>('registered');
-export const submitReleaseUpdate = defineUpdate<ReleaseView, [ReleaseRequest]>('submit');
-export const approveReleaseUpdate = defineUpdate<ReleaseView, [ReleaseRequest]>('approve');
-export const requestChangesReleaseUpdate = defineUpdate<ReleaseView, [ReleaseRequest]>('requestChanges');
-export const rejectReleaseUpdate = defineUpdate<ReleaseView, [ReleaseRequest]>('reject');
-export const reviseReleaseUpdate = defineUpdate<ReleaseView, [ReleaseRequest]>('revise');
-export const publishReleaseUpdate = defineUpdate<ReleaseView, [ReleaseRequest]>('publish');
-export const releaseWorkflowId = (releaseId: string) => `release-${releaseId}`;
-
 const RULE_ID = 'release.approval';
-// Mail goes out after the change is committed, like the duties'.
-const delivery = proxyActivities<Activities>({
-  startToCloseTimeout: '2 minutes',
-  retry: { initialInterval: '5 seconds', maximumInterval: '10 minutes', backoffCoefficient: 2 },
-});
-const LEVEL_OF = { warning: 'warning', overdue: 'overdue', escalation: 'escalated' } as const;
-const KIND_ZH = { warning: '预警', overdue: '超期', escalation: '督办' } as const;
 
 export async function jointReleaseWorkflow(input: JointReleaseInput): Promise<ReleaseView> {
   const lock = new Lock();
+  const outbox = new Outbox({ releaseId: input.releaseId });
   const wfId = workflowInfo().workflowId;
   const id = input.releaseId;
   const rule = effectivePolicyRule(RULE_ID, input.policyOverrides);
@@ -128,7 +77,6 @@ export async function jointReleaseWorkflow(input: JointReleaseInput): Promise<Re
   let draftRevisions = 0;
   let calendarYears: CalendarYearData[] = [];
   let ready = false;
-  let wake = false;
   const snapshot = () => {
     const s = copyOf({
       content,
@@ -146,7 +94,17 @@ export async function jointReleaseWorkflow(input: JointReleaseInput): Promise<Re
       earlierRounds.splice(0, earlierRounds.length, ...s.earlierRounds);
     };
   };
+  // The current round's clocks: each pending review runs warning → overdue → escalation until it is decided.
   const fired = new Set<string>();
+  const rungs = new Ladder<ReviewRung>({
+    lock,
+    next: () => timers()[0],
+    fire: async (t) => {
+      fired.add(t.key);
+      await fire(t);
+    },
+    done: () => status === 'published' || status === 'rejected',
+  });
 
   const view = (): ReleaseView => ({
     releaseId: id,
@@ -198,13 +156,14 @@ export async function jointReleaseWorkflow(input: JointReleaseInput): Promise<Re
     notify: NotificationRequest[] = [],
     rows: ApprovalRowInput[] = approvals.map((a) => approvalRow(a)),
   ) {
-    const r = await acts.recordReleaseChange({
-      release: row(),
-      approvals: rows,
-      event: { ...event, round, occurredAtMs: Date.now() },
-      notify,
-    });
-    if (r.notificationIds.length) await delivery.deliverNotifications({ ids: r.notificationIds });
+    await outbox.recordAndDeliver(() =>
+      records.recordReleaseChange({
+        release: row(),
+        approvals: rows,
+        event: { ...event, round, occurredAtMs: Date.now() },
+        notify,
+      }),
+    );
   }
 
   /** Opens a review round: three pending reviews, each with the `release.approval` clock from now. */
@@ -288,7 +247,7 @@ export async function jointReleaseWorkflow(input: JointReleaseInput): Promise<Re
             },
             reviewMails(`【联合发布审核】${content.title}`, roundLines()),
           );
-          wake = true;
+          rungs.wake();
           return view();
         }),
       ),
@@ -308,7 +267,7 @@ export async function jointReleaseWorkflow(input: JointReleaseInput): Promise<Re
         const v = decisionSchema.parse({ ...(req.input as object), decision });
         if (decision === 'approve') {
           // The record may have changed since the draft: a referenced case may have become confidential.
-          const check = await acts.checkReleaseCases({ caseIds: content.caseIds });
+          const check = await records.checkReleaseCases({ caseIds: content.caseIds });
           const block = publicationBlock(content, check.confidentialCaseNumbers);
           if (block) throw reject(409, `不能同意发布：${block}`);
         }
@@ -376,7 +335,7 @@ export async function jointReleaseWorkflow(input: JointReleaseInput): Promise<Re
           },
           notify,
         );
-        wake = true;
+        rungs.wake();
         return view();
       }),
     );
@@ -428,7 +387,7 @@ export async function jointReleaseWorkflow(input: JointReleaseInput): Promise<Re
               ...approvals.map((a) => approvalRow(a)),
             ],
           );
-          wake = true;
+          rungs.wake();
           return view();
         }),
       ),
@@ -454,7 +413,7 @@ export async function jointReleaseWorkflow(input: JointReleaseInput): Promise<Re
       lock.run(
         restoringOnRefusal(snapshot, async () => {
           await condition(() => ready);
-          const check = await acts.checkReleaseCases({ caseIds: content.caseIds });
+          const check = await records.checkReleaseCases({ caseIds: content.caseIds });
           const block = publicationBlock(content, check.confidentialCaseNumbers);
           if (block) throw reject(409, `不能发布：${block}`);
           if (status !== 'approved')
@@ -476,7 +435,7 @@ export async function jointReleaseWorkflow(input: JointReleaseInput): Promise<Re
               ]),
             ),
           );
-          wake = true;
+          rungs.wake();
           return view();
         }),
       ),
@@ -494,7 +453,7 @@ export async function jointReleaseWorkflow(input: JointReleaseInput): Promise<Re
     },
   );
 
-  calendarYears = (await acts.loadCalendarYears()) as CalendarYearData[];
+  calendarYears = (await records.loadCalendarYears()) as CalendarYearData[];
   {
     const parsed = releaseContentSchema.safeParse(input.content);
     if (!parsed.success) throw reject(422, parsed.error.issues.map((i) => i.message).join('；'));
@@ -513,9 +472,8 @@ export async function jointReleaseWorkflow(input: JointReleaseInput): Promise<Re
   );
   ready = true;
 
-  // The current round's clocks: each pending review runs warning → overdue → escalation until it is decided.
   const timers = () => {
-    const list: { key: string; atMs: number; agency: ReleaseParty; kind: 'warning' | 'overdue' | 'escalation' }[] = [];
+    const list: ReviewRung[] = [];
     if (status !== 'inReview') return list;
     for (const a of approvals) {
       if (a.status !== 'pending') continue;
@@ -529,18 +487,12 @@ export async function jointReleaseWorkflow(input: JointReleaseInput): Promise<Re
     }
     return list.filter((t) => !fired.has(t.key)).sort((x, y) => x.atMs - y.atMs);
   };
-  const fire = async (t: ReturnType<typeof timers>[number]) => {
+  const fire = async (t: ReviewRung) => {
     const a = approvals.find((x) => x.agency === t.agency);
     if (status !== 'inReview' || !a || a.status !== 'pending' || !t.key.startsWith(`r${round}/`)) return;
-    a.level = LEVEL_OF[t.kind];
+    a.level = RUNG_LEVEL[t.kind];
     const who = PARTY_ZH[a.agency];
-    const what = `${KIND_ZH[t.kind]}：${who}对联合发布稿${label()}的审核${t.kind === 'warning' ? '将于' : '已于'} ${a.dueDate} 期满${t.kind === 'escalation' ? '，期满后 3 个工作日仍未审核，提请联动工作组督办' : ''}`;
-    const audience =
-      t.kind === 'warning'
-        ? (['handling'] as const)
-        : t.kind === 'overdue'
-          ? (['agencyHead'] as const)
-          : (['workingGroup'] as const);
+    const what = `${RUNG_ZH[t.kind]}：${who}对联合发布稿${label()}的审核${t.kind === 'warning' ? '将于' : '已于'} ${a.dueDate} 期满${t.kind === 'escalation' ? '，期满后 3 个工作日仍未审核，提请联动工作组督办' : ''}`;
     await record(
       {
         id: `${id}/r${round}/${a.agency}/clock/${t.kind}`,
@@ -550,7 +502,7 @@ export async function jointReleaseWorkflow(input: JointReleaseInput): Promise<Re
         data: { agency: a.agency, dueDate: a.dueDate, dueAt: new Date(a.dueAtMs).toISOString() },
       },
       [
-        mail(a.agency, [...audience], `【${KIND_ZH[t.kind]}】联合发布稿审核：${content.title}`, [
+        mail(a.agency, rungAudience(t.kind), `【${RUNG_ZH[t.kind]}】联合发布稿审核：${content.title}`, [
           what,
           `期限规则：${RULE_ID}（${rule.labelZh}，${rule.limit} 个工作日；平台政策期限）`,
           `依据：${rule.basis}`,
@@ -560,18 +512,15 @@ export async function jointReleaseWorkflow(input: JointReleaseInput): Promise<Re
     );
   };
 
-  const finished = () => status === 'published' || status === 'rejected';
-  while (!finished()) {
-    const next = timers()[0];
-    wake = false;
-    if (!next) {
-      await condition(() => wake);
-      continue;
-    }
-    if (await sleepUntil(next.atMs, () => wake)) continue;
-    fired.add(next.key);
-    await lock.run(() => fire(next));
-  }
-  await condition(allHandlersFinished);
+  await rungs.run();
+  await condition(outbox.settled);
   return view();
+}
+
+/** One rung of one agency's review in a round. */
+interface ReviewRung {
+  key: string;
+  atMs: number;
+  agency: ReleaseParty;
+  kind: RungKind;
 }

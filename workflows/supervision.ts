@@ -1,16 +1,7 @@
-import {
-  allHandlersFinished,
-  condition,
-  defineQuery,
-  defineUpdate,
-  proxyActivities,
-  setHandler,
-  workflowInfo,
-} from '@temporalio/workflow';
-import { copyOf, restoringOnRefusal } from './refusal';
+import { condition, setHandler, workflowInfo } from '@temporalio/workflow';
+import { Ladder, Lock, Outbox, copyOf, records, restoringOnRefusal } from './kernel';
 import { answerSchema, closeSchema, opinionSchema } from '../domain/duty-inputs';
-import type { Activities } from '../activities';
-import type { SupervisionItemRow, SupervisionSeed } from '../activities/supervision';
+import type { SupervisionItemRow } from '../activities/supervision';
 import type { NotificationRequest } from '../activities/types';
 import {
   AGENCY_ZH,
@@ -19,7 +10,11 @@ import {
   createWorkingCalendar,
   effectivePolicyRule,
   isPolicyRuleId,
+  RUNG_LEVEL,
+  RUNG_ZH,
+  rungAudience,
   type CalendarYearData,
+  type RungKind,
 } from '../domain/deadlines';
 import {
   CLOSE_RESULT_ZH,
@@ -32,70 +27,22 @@ import {
   type SupervisionStatus,
 } from '../domain/supervision';
 import { formatChinaTime, planClock } from './clocks';
-import { acts, mail, parseInput, reject, requireAgency, type DutyActor } from './duties/common';
-import { Lock } from './lock';
-
-/**
- * One supervision item (检察监督事项, domain/supervision): SPP reviews (policy rule supervision.review) and issues an
- * opinion, which starts the addressed agency's statutory clock (e.g. psb.non-filing-explanation, 7 days); the agency
- * answers; the SPP closes it with a result (after an answer to 要求说明不立案理由, within spp.review-outcome-notice).
- * Every clock escalates like a case clock: 预警 → 超期 → 督办 (working group).
- */
-export interface SupervisionItemInput {
-  seed: SupervisionSeed;
-  openedAtMs: number;
-  /** DEADLINE_POLICY_OVERRIDES in force when the item was opened. */
-  policyOverrides?: Record<string, unknown>;
-}
-
-export interface SupervisionRequest {
-  actor: DutyActor;
-  input?: unknown;
-}
-
-export interface SupervisionClockView {
-  ruleId: string;
-  labelZh: string;
-  agency: string;
-  basis: string;
-  dueAtMs: number;
-  dueDate: string;
-  warningAtMs: number | null;
-  overdueAtMs: number;
-  escalationAtMs: number | null;
-  level: 'none' | 'warning' | 'overdue' | 'escalated';
-}
-
-export interface SupervisionView {
-  itemId: string;
-  status: SupervisionStatus;
-  statusZh: string;
-  kind: string;
-  kindZh: string;
-  seed: SupervisionSeed;
-  opinionKind?: OpinionKind;
-  opinionText?: string;
-  answerText?: string;
-  result?: CloseResult;
-  resultNote?: string;
-  clock: SupervisionClockView | null;
-  overdue: boolean;
-}
-
-export const supervisionStateQuery = defineQuery<SupervisionView>('supervisionState');
-export const issueOpinionUpdate = defineUpdate<SupervisionView, [SupervisionRequest]>('issueOpinion');
-export const answerOpinionUpdate = defineUpdate<SupervisionView, [SupervisionRequest]>('answerOpinion');
-export const closeSupervisionUpdate = defineUpdate<SupervisionView, [SupervisionRequest]>('closeSupervision');
-
-const delivery = proxyActivities<Activities>({
-  startToCloseTimeout: '2 minutes',
-  retry: { initialInterval: '5 seconds', maximumInterval: '10 minutes', backoffCoefficient: 2 },
-});
-const KIND_ZH = { warning: '预警', overdue: '超期', escalation: '督办' } as const;
-const LEVEL_OF = { warning: 'warning', overdue: 'overdue', escalation: 'escalated' } as const;
+import { mail, parseInput, reject, requireAgency } from './duties/common';
+import type { DutyActor } from './definitions/duties';
+import {
+  answerOpinionUpdate,
+  closeSupervisionUpdate,
+  issueOpinionUpdate,
+  supervisionStateQuery,
+  type SupervisionClockView,
+  type SupervisionItemInput,
+  type SupervisionRequest,
+  type SupervisionView,
+} from './definitions/supervision';
 
 export async function supervisionItemWorkflow(input: SupervisionItemInput): Promise<SupervisionView> {
   const lock = new Lock();
+  const outbox = new Outbox({ supervisionItemId: input.seed.itemId });
   const wfId = workflowInfo().workflowId;
   const seed = input.seed;
   const id = seed.itemId;
@@ -109,7 +56,6 @@ export async function supervisionItemWorkflow(input: SupervisionItemInput): Prom
   let clockSeq = 0;
   let overdue = false;
   let closedAtMs: number | null = null;
-  let wake = false;
   const snapshot = () => {
     const s = copyOf({
       status,
@@ -127,7 +73,24 @@ export async function supervisionItemWorkflow(input: SupervisionItemInput): Prom
       ({ status, opinionKind, opinionText, answerText, result, resultNote, clock, clockSeq, overdue, closedAtMs } = s);
     };
   };
+  // The running clock's ladder: 预警 → 超期 → 督办, once per clock (clockSeq).
   const fired = new Set<string>();
+  const rungs = new Ladder<ClockRung>({
+    lock,
+    next: () => {
+      const c = clock;
+      if (!c) return undefined;
+      return (['warning', 'overdue', 'escalation'] as const)
+        .map((kind) => ({
+          clock: c,
+          kind,
+          atMs: kind === 'warning' ? c.warningAtMs : kind === 'overdue' ? c.overdueAtMs : c.escalationAtMs,
+        }))
+        .filter((s): s is ClockRung => s.atMs !== null && !fired.has(`${clockSeq}/${s.kind}`))[0];
+    },
+    fire: (r) => fireRung(r),
+    done: () => status === 'closed',
+  });
   // Loaded inside the opening change: no await may come before the handlers are registered (an update sent at
   // start would find none).
   let years: CalendarYearData[] = [];
@@ -181,12 +144,13 @@ export async function supervisionItemWorkflow(input: SupervisionItemInput): Prom
     const actor = event.actor
       ? { userId: event.actor.userId, agency: event.actor.agency, displayName: event.actor.displayName }
       : undefined;
-    const r = await acts.recordSupervisionChange({
-      item: row(),
-      event: { ...event, actor, occurredAtMs: Date.now() },
-      notify,
-    });
-    if (r.notificationIds.length) await delivery.deliverNotifications({ ids: r.notificationIds });
+    await outbox.recordAndDeliver(() =>
+      records.recordSupervisionChange({
+        item: row(),
+        event: { ...event, actor, occurredAtMs: Date.now() },
+        notify,
+      }),
+    );
   }
 
   /** Starts the clock of a rule (statutory or platform policy) from now. */
@@ -243,7 +207,7 @@ export async function supervisionItemWorkflow(input: SupervisionItemInput): Prom
 
   // Opened (before any update can take the lock): the SPP's review clock (policy rule supervision.review).
   const opening = lock.run(async () => {
-    years = (await acts.loadCalendarYears()) as CalendarYearData[];
+    years = (await records.loadCalendarYears()) as CalendarYearData[];
     clock = startClock('supervision.review', 'spp');
     await record(
       {
@@ -305,7 +269,7 @@ export async function supervisionItemWorkflow(input: SupervisionItemInput): Prom
               ]),
             ],
           );
-          wake = true;
+          rungs.wake();
           return view();
         }),
       ),
@@ -356,7 +320,7 @@ export async function supervisionItemWorkflow(input: SupervisionItemInput): Prom
               ]),
             ],
           );
-          wake = true;
+          rungs.wake();
           return view();
         }),
       ),
@@ -405,7 +369,7 @@ export async function supervisionItemWorkflow(input: SupervisionItemInput): Prom
                 : []),
             ],
           );
-          wake = true;
+          rungs.wake();
           return view();
         }),
       ),
@@ -420,62 +384,43 @@ export async function supervisionItemWorkflow(input: SupervisionItemInput): Prom
 
   await opening;
 
-  // The running clock's ladder: 预警 → 超期 → 督办, once per clock (clockSeq).
-  const isClosed = () => status === 'closed';
-  const current = (): SupervisionClockView | null => clock;
-  while (!isClosed()) {
-    const c = current();
-    const steps = c
-      ? (['warning', 'overdue', 'escalation'] as const)
-          .map((kind) => ({
-            kind,
-            atMs: kind === 'warning' ? c.warningAtMs : kind === 'overdue' ? c.overdueAtMs : c.escalationAtMs,
-          }))
-          .filter(
-            (s): s is { kind: 'warning' | 'overdue' | 'escalation'; atMs: number } =>
-              s.atMs !== null && !fired.has(`${clockSeq}/${s.kind}`),
-          )
-      : [];
-    const next = steps[0];
-    wake = false;
-    if (!next) {
-      await condition(() => wake || isClosed());
-      continue;
-    }
-    const wait = next.atMs - Date.now();
-    if (wait > 0 && (await condition(() => wake || isClosed(), wait))) continue;
-    if (!c) continue;
-    await lock.run(async () => {
-      if (current() !== c || isClosed()) return;
-      const key = `${clockSeq}/${next.kind}`;
-      if (fired.has(key)) return;
-      fired.add(key);
-      c.level = LEVEL_OF[next.kind];
-      if (next.kind !== 'warning') overdue = true;
-      const who = c.agency === 'spp' ? 'spp' : c.agency;
-      const labelZh = `${KIND_ZH[next.kind]}：${c.labelZh}（${AGENCY_ZH[who as 'spp'] ?? who}）${next.kind === 'warning' ? `将于 ${formatChinaTime(c.dueAtMs)} 期满` : next.kind === 'overdue' ? `已于 ${formatChinaTime(c.dueAtMs)} 期满` : '超期 3 个工作日，提请联动工作组督办'}`;
-      const lines = [`事项：${title}`, labelZh, clockLine(c), link];
-      const notify =
-        next.kind === 'warning'
-          ? [mail(who, who === 'spp' ? ['supervision'] : ['handling'], `【预警】${title}`, lines)]
-          : next.kind === 'overdue'
-            ? [
-                mail(who, who === 'spp' ? ['supervision'] : ['agencyHead'], `【超期】${title}`, lines),
-                ...(who === 'spp' ? [] : [mail('spp', ['supervision'], `【超期】${title}`, lines)]),
-              ]
-            : [mail(who, ['workingGroup'], `【督办】${title}`, lines)];
-      await record(
-        {
-          id: `${id}/clock/${clockSeq}/${next.kind}`,
-          type: `supervision${next.kind[0].toUpperCase()}${next.kind.slice(1)}`,
-          labelZh,
-          ruleId: c.ruleId,
-          data: { dueAt: c.dueAtMs, agency: who },
-        },
-        notify,
-      );
-    });
+  async function fireRung({ clock: c, kind }: ClockRung) {
+    if (clock !== c || status === 'closed') return;
+    const key = `${clockSeq}/${kind}`;
+    if (fired.has(key)) return;
+    fired.add(key);
+    c.level = RUNG_LEVEL[kind];
+    if (kind !== 'warning') overdue = true;
+    const who = c.agency;
+    const labelZh = `${RUNG_ZH[kind]}：${c.labelZh}（${AGENCY_ZH[who as 'spp'] ?? who}）${kind === 'warning' ? `将于 ${formatChinaTime(c.dueAtMs)} 期满` : kind === 'overdue' ? `已于 ${formatChinaTime(c.dueAtMs)} 期满` : '超期 3 个工作日，提请联动工作组督办'}`;
+    const lines = [`事项：${title}`, labelZh, clockLine(c), link];
+    const subject = `【${RUNG_ZH[kind]}】${title}`;
+    // The procuratorate's own clocks go to its supervision staff until the working group escalates; an overdue
+    // answer of another agency is told to the procuratorate too.
+    const notify = [
+      mail(who, who === 'spp' && kind !== 'escalation' ? ['supervision'] : rungAudience(kind), subject, lines),
+      ...(kind === 'overdue' && who !== 'spp' ? [mail('spp', ['supervision'], subject, lines)] : []),
+    ];
+    await record(
+      {
+        id: `${id}/clock/${clockSeq}/${kind}`,
+        type: `supervision${kind[0].toUpperCase()}${kind.slice(1)}`,
+        labelZh,
+        ruleId: c.ruleId,
+        data: { dueAt: c.dueAtMs, agency: who },
+      },
+      notify,
+    );
   }
-  await condition(allHandlersFinished);
+
+  await rungs.run();
+  await condition(outbox.settled);
   return view();
+}
+
+/** One rung of the running clock. */
+interface ClockRung {
+  clock: SupervisionClockView;
+  kind: RungKind;
+  atMs: number;
 }

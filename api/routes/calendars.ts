@@ -15,12 +15,12 @@ import {
   parseCalendarYearData,
   type CalendarYearData,
 } from '../../domain/deadlines';
+import type { calendarFanOutWorkflow } from '../../workflows/calendar-fanout';
 import {
   calendarFanOutProgressQuery,
-  calendarFanOutWorkflow,
   calendarFanOutWorkflowId,
   type CalendarFanOutProgress,
-} from '../../workflows/calendar-fanout';
+} from '../../workflows/definitions/calendar-fanout';
 import { currentUser, type AuthUser } from '../auth';
 import { notFound } from '../errors';
 import { route } from '../openapi';
@@ -164,7 +164,7 @@ export function calendarsRouter(deps: { db: Db; temporal: Client; config: Config
       const workflowId = calendarFanOutWorkflowId(year.year, contentHash);
       let started = true;
       try {
-        await temporal.workflow.start(calendarFanOutWorkflow, {
+        await temporal.workflow.start<typeof calendarFanOutWorkflow>('calendarFanOutWorkflow', {
           workflowId,
           taskQueue: config.temporal.taskQueue,
           args: [{ year: year.year, contentHash }],

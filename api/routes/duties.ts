@@ -8,10 +8,12 @@ import type { Db } from '../../db/client';
 import { cases, dutyEvents, dutyItems, dutyPeriods } from '../../db/schema';
 import { DUTY_IDS, RECURRING_DUTIES, recurringPeriodOf, type Cadence } from '../../domain/deadlines';
 import { describeSchedule, dutyOfSchedule, listSchedules, setScheduleCadence } from '../../infra/schedules';
-import { chinaDate, type DutyActor, type DutyPeriodInput } from '../../workflows/duties/common';
-import { JOINT_ENFORCEMENT_UPDATES } from '../../workflows/duties/joint-enforcement';
-import { JOINT_MEETING_UPDATES, jointMeetingWorkflow } from '../../workflows/duties/joint-meeting';
-import { TRAINING_UPDATES } from '../../workflows/duties/training';
+import { chinaDate } from '../../workflows/duties/common';
+import type { DutyActor, DutyPeriodInput } from '../../workflows/definitions/duties';
+import { JOINT_ENFORCEMENT_UPDATES } from '../../workflows/definitions/joint-enforcement';
+import type { jointMeetingWorkflow } from '../../workflows/duties/joint-meeting';
+import { JOINT_MEETING_UPDATES } from '../../workflows/definitions/joint-meeting';
+import { TRAINING_UPDATES } from '../../workflows/definitions/training';
 import { currentUser, type AuthUser } from '../auth';
 import { HttpError, notFound } from '../errors';
 import { boundedQuery, boundedUpdate } from '../bounded';
@@ -288,7 +290,7 @@ export function dutiesRouter(deps: { db: Db; temporal: Client; config: Config })
           : undefined,
         adHoc: { requestedBy: actorOf(user), reasonZh: body.reasonZh, requestedAtMs: Date.now() },
       };
-      await temporal.workflow.start(jointMeetingWorkflow, {
+      await temporal.workflow.start<typeof jointMeetingWorkflow>('jointMeetingWorkflow', {
         workflowId,
         taskQueue: config.temporal.taskQueue,
         args: [input],

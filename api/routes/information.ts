@@ -8,7 +8,7 @@ import { cases, informationRecords } from '../../db/schema';
 import { caseInvolvesAgency } from '../../db/visibility';
 import { feedLevel, type Principal } from '../../domain/policy';
 import { CONFIDENTIALITY_ZH, informationRecordInput, type Confidentiality } from '../../domain/information';
-import { enterInformationRecordUpdate } from '../../workflows/information';
+import { enterInformationRecordUpdate } from '../../workflows/definitions/information';
 import { currentUser, type AuthUser } from '../auth';
 import { HttpError, notFound } from '../errors';
 import { route } from '../openapi';

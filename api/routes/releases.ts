@@ -28,12 +28,12 @@ import {
   type CaseCountRow,
   type PublicStatistics,
 } from '../../domain/releases/public-stats';
+import type { jointReleaseWorkflow } from '../../workflows/releases';
 import {
-  jointReleaseWorkflow,
   releaseRegisteredUpdate,
   releaseWorkflowId,
   type JointReleaseInput,
-} from '../../workflows/releases';
+} from '../../workflows/definitions/releases';
 import { currentUser, type AuthUser } from '../auth';
 import { HttpError, notFound } from '../errors';
 import { boundedUpdate } from '../bounded';
@@ -261,7 +261,7 @@ export function releasesRouter(deps: { db: Db; temporal: Client; config: Config 
         createdAtMs: Date.now(),
         ...policyInForce(config),
       };
-      const start = new WithStartWorkflowOperation(jointReleaseWorkflow, {
+      const start = new WithStartWorkflowOperation<typeof jointReleaseWorkflow>('jointReleaseWorkflow', {
         workflowId: releaseWorkflowId(releaseId),
         taskQueue: config.temporal.taskQueue,
         args: [input],

@@ -20,7 +20,7 @@ import {
   type SupervisionKind,
   type SupervisionStatus,
 } from '../../domain/supervision';
-import type { DutyActor } from '../../workflows/duties/common';
+import type { DutyActor } from '../../workflows/definitions/duties';
 import { currentUser, type AuthUser } from '../auth';
 import { HttpError, notFound } from '../errors';
 import { boundedUpdate } from '../bounded';

@@ -2,12 +2,8 @@ import { and, eq, inArray } from 'drizzle-orm';
 import { deadlines, notificationDigests, notifications } from '../../db/schema';
 import { POLICY_RULES, RULES } from '../../domain/deadlines/rules';
 import type { ReleaseContent } from '../../domain/releases';
-import {
-  jointReleaseWorkflow,
-  releaseRegisteredUpdate,
-  releaseWorkflowId,
-  submitReleaseUpdate,
-} from '../../workflows/releases';
+import { jointReleaseWorkflow } from '../../workflows/releases';
+import { releaseRegisteredUpdate, releaseWorkflowId, submitReleaseUpdate } from '../../workflows/definitions/releases';
 import { dailyDigestWorkflow } from '../../workflows/digest';
 import { saveDutyFixture } from '../helpers/duties';
 import { request, startStack, type Stack } from '../helpers/stack';

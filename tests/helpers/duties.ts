@@ -4,7 +4,7 @@ import { asc, eq } from 'drizzle-orm';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { dutyEvents } from '../../db/schema';
 import { recurringPeriodOf, type Cadence, type DutyId } from '../../domain/deadlines';
-import { dutyWorkflowId, type DutyPeriodInput, type DutySettings } from '../../workflows/duties/common';
+import { dutyWorkflowId, type DutyPeriodInput, type DutySettings } from '../../workflows/definitions/duties';
 import type { Harness } from './harness';
 
 export const EEB = { userId: 'eeb-1', agency: 'eeb', role: 'officer', displayName: '生态环境局执法人员' };

@@ -1,7 +1,7 @@
 import { ConfigError, loadConfig } from '../../config';
 import { plannedSchedules, specFor } from '../../infra/schedules';
 import { DUTY_IDS } from '../../domain/deadlines';
-import { dutyWorkflowId, scheduleIdOf } from '../../workflows/duties/common';
+import { dutyWorkflowId, scheduleIdOf } from '../../workflows/definitions/duties';
 
 describe('recurring duty schedules: configuration and ids', () => {
   it('names schedules after the §D rule ids and period workflows after duty and period', () => {

@@ -4,12 +4,12 @@ import { calendarYears, caseEvents, deadlines } from '../../db/schema';
 import { createWorkingCalendar, parseCalendarYearData } from '../../domain/deadlines';
 import type { Actor } from '../../domain/case';
 import { caseWorkflow, registeredUpdate, type CaseWorkflowInput } from '../../workflows/case';
+import { calendarFanOutWorkflow } from '../../workflows/calendar-fanout';
 import {
   calendarFanOutProgressQuery,
-  calendarFanOutWorkflow,
   calendarFanOutWorkflowId,
   type CalendarFanOutProgress,
-} from '../../workflows/calendar-fanout';
+} from '../../workflows/definitions/calendar-fanout';
 import { waitFor } from '../helpers/duties';
 import { startHarness, type Harness } from '../helpers/harness';
 import { createDevServerEnv } from '../helpers/temporal';

@@ -4,14 +4,16 @@ import { caseEvents, cases, dutyItems, dutyPeriods, reportFiles, reports } from 
 import { recurringPeriodOf, type Cadence } from '../../domain/deadlines';
 import { BRIEFING_METRIC_ZH } from '../../domain/briefing-metrics';
 import { briefingWorkflow } from '../../workflows/duties/briefing';
-import { chinaDate, type DutyPeriodInput } from '../../workflows/duties/common';
+import { chinaDate } from '../../workflows/duties/common';
+import { type DutyPeriodInput } from '../../workflows/definitions/duties';
+import { jointMeetingWorkflow } from '../../workflows/duties/joint-meeting';
 import {
   completeResolutionUpdate,
-  jointMeetingWorkflow,
   recordMinutesUpdate,
   scheduleMeetingUpdate,
-} from '../../workflows/duties/joint-meeting';
-import { planTrainingUpdate, recordTrainingUpdate, trainingWorkflow } from '../../workflows/duties/training';
+} from '../../workflows/definitions/joint-meeting';
+import { trainingWorkflow } from '../../workflows/duties/training';
+import { planTrainingUpdate, recordTrainingUpdate } from '../../workflows/definitions/training';
 import {
   EEB,
   PSB,

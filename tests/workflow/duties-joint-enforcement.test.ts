@@ -2,13 +2,13 @@ import { eq } from 'drizzle-orm';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { cases, dutyItems, dutyPeriods } from '../../db/schema';
+import { jointEnforcementWorkflow } from '../../workflows/duties/joint-enforcement';
 import {
   cancelOperationUpdate,
-  jointEnforcementWorkflow,
   openCaseFromLeadUpdate,
   planOperationUpdate,
   recordOutcomeUpdate,
-} from '../../workflows/duties/joint-enforcement';
+} from '../../workflows/definitions/joint-enforcement';
 import { recurringPeriodOf } from '../../domain/deadlines';
 import { chinaDate } from '../../workflows/duties/common';
 import { EEB, PSB, SPP, china, dutyEventTypes, periodInput, saveDutyFixture, skipTo, waitFor } from '../helpers/duties';

@@ -1,17 +1,18 @@
 import { asc, eq, sql } from 'drizzle-orm';
 import type { WorkflowHandle } from '@temporalio/client';
 import { recurringPeriodOf, type Cadence, type DutyId } from '../../domain/deadlines';
-import { chinaDate, dutyWorkflowId } from '../../workflows/duties/common';
+import { chinaDate } from '../../workflows/duties/common';
+import { dutyWorkflowId } from '../../workflows/definitions/duties';
+import { jointEnforcementWorkflow } from '../../workflows/duties/joint-enforcement';
 import {
-  jointEnforcementWorkflow,
   cancelOperationUpdate,
   openCaseFromLeadUpdate,
   planOperationUpdate,
   recordOutcomeUpdate,
-} from '../../workflows/duties/joint-enforcement';
-import { completeResolutionUpdate, recordMinutesUpdate } from '../../workflows/duties/joint-meeting';
+} from '../../workflows/definitions/joint-enforcement';
+import { completeResolutionUpdate, recordMinutesUpdate } from '../../workflows/definitions/joint-meeting';
 import { PERIOD_WORKFLOWS, type DutyScheduleResult, type ScheduledDutyId } from '../../workflows/duties/schedule';
-import { planTrainingUpdate, recordTrainingUpdate } from '../../workflows/duties/training';
+import { planTrainingUpdate, recordTrainingUpdate } from '../../workflows/definitions/training';
 import { EEB, EEB_HEAD, PSB, SPP, WG, skipTo, terminateWhenIdle, waitFor } from '../helpers/duties';
 import { dutyPeriods, penaltyRecords, supervisionEvents, supervisionItems } from '../../db/schema';
 import { supervisionWorkflowId } from '../../domain/supervision';
@@ -20,7 +21,7 @@ import {
   closeSupervisionUpdate,
   issueOpinionUpdate,
   type SupervisionView,
-} from '../../workflows/supervision';
+} from '../../workflows/definitions/supervision';
 import {
   renderYear,
   summarisePeriods,
@@ -29,15 +30,15 @@ import {
   writeYear,
 } from '../helpers/mechanism-year';
 import type { ReleaseContent } from '../../domain/releases';
+import { jointReleaseWorkflow } from '../../workflows/releases';
 import {
   approveReleaseUpdate,
-  jointReleaseWorkflow,
   publishReleaseUpdate,
   releaseRegisteredUpdate,
   releaseWorkflowId,
   submitReleaseUpdate,
   type ReleaseView,
-} from '../../workflows/releases';
+} from '../../workflows/definitions/releases';
 import { startHarness, type Harness } from '../helpers/harness';
 import { createTimeSkippingEnv } from '../helpers/temporal';
 

@@ -6,7 +6,11 @@ import { caseEvents, informationRecords, notifications } from '../../db/schema';
 import type { Actor } from '../../domain/case';
 import { caseWorkflow, registeredUpdate, stepUpdate, type CaseWorkflowInput } from '../../workflows/case';
 import { planClock } from '../../workflows/clocks';
-import { enterInformationRecordUpdate, platformEntryQuery, type PlatformEntryView } from '../../workflows/information';
+import {
+  enterInformationRecordUpdate,
+  platformEntryQuery,
+  type PlatformEntryView,
+} from '../../workflows/definitions/information';
 import { startHarness, type Harness } from '../helpers/harness';
 import { createTimeSkippingEnv } from '../helpers/temporal';
 

@@ -7,12 +7,12 @@ import { caseWorkflow, registeredUpdate, stepUpdate, type CaseWorkflowInput } fr
 import { planClock } from '../../workflows/clocks';
 import { chinaDate } from '../../workflows/duties/common';
 import { supervisionSweepWorkflow } from '../../workflows/duties/supervision-sweep';
+import { jointEnforcementWorkflow } from '../../workflows/duties/joint-enforcement';
 import {
-  jointEnforcementWorkflow,
   openCaseFromLeadUpdate,
   planOperationUpdate,
   recordOutcomeUpdate,
-} from '../../workflows/duties/joint-enforcement';
+} from '../../workflows/definitions/joint-enforcement';
 import { EEB, china, periodInput, skipTo, waitFor } from '../helpers/duties';
 import { startHarness, type Harness } from '../helpers/harness';
 import { createTimeSkippingEnv } from '../helpers/temporal';

@@ -8,10 +8,10 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { cases, notifications, releaseApprovals, releaseEvents, releases } from '../../db/schema';
 import { POLICY_RULES } from '../../domain/deadlines';
 import type { ReleaseContent } from '../../domain/releases';
-import type { DutyActor } from '../../workflows/duties/common';
+import type { DutyActor } from '../../workflows/definitions/duties';
+import { jointReleaseWorkflow } from '../../workflows/releases';
 import {
   approveReleaseUpdate,
-  jointReleaseWorkflow,
   publishReleaseUpdate,
   rejectReleaseUpdate,
   releaseRegisteredUpdate,
@@ -21,7 +21,7 @@ import {
   reviseReleaseUpdate,
   submitReleaseUpdate,
   type ReleaseView,
-} from '../../workflows/releases';
+} from '../../workflows/definitions/releases';
 import { startHarness, type Harness } from '../helpers/harness';
 import { createTimeSkippingEnv } from '../helpers/temporal';
 

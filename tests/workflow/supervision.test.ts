@@ -20,17 +20,17 @@ import {
 import { RULES, recurringPeriodOf } from '../../domain/deadlines';
 import { supervisionItemId, supervisionWorkflowId } from '../../domain/supervision';
 import { caseWorkflow, registeredUpdate, type CaseWorkflowInput } from '../../workflows/case';
-import type { DutyActor } from '../../workflows/duties/common';
+import type { DutyActor } from '../../workflows/definitions/duties';
 import { chinaDate } from '../../workflows/duties/common';
 import { supervisionSweepWorkflow } from '../../workflows/duties/supervision-sweep';
+import { supervisionItemWorkflow } from '../../workflows/supervision';
 import {
   answerOpinionUpdate,
   closeSupervisionUpdate,
   issueOpinionUpdate,
-  supervisionItemWorkflow,
   supervisionStateQuery,
   type SupervisionView,
-} from '../../workflows/supervision';
+} from '../../workflows/definitions/supervision';
 import { startHarness, type Harness } from '../helpers/harness';
 import { createTimeSkippingEnv } from '../helpers/temporal';
 

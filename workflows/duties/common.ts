@@ -1,7 +1,7 @@
-import { ApplicationFailure, condition, proxyActivities } from '@temporalio/workflow';
 import type { z } from 'zod';
 import { actorSchema } from '../../domain/duty-inputs';
-import type { Activities } from '../../activities';
+import { Outbox, records, stepRejected } from '../kernel';
+import type { DutyActor, DutyPeriodInput } from '../definitions/duties';
 import type { DutyEventInput, DutyItemRow, DutyPeriodRow } from '../../activities/duty-types';
 import type { NotificationRequest } from '../../activities/types';
 import {
@@ -16,71 +16,15 @@ import {
   ymdToDay,
   type CalendarYearData,
   type Cadence,
-  type DutyId,
   type LadderInstants,
-  type RecurringPeriod,
 } from '../../domain/deadlines';
-
-/** Same failure type as a refused case step: the API maps details[0].code to 403/404/409/422. */
-export const STEP_REJECTED = 'StepRejected';
-
-export interface DutyActor {
-  userId: string;
-  agency: string;
-  role: string;
-  displayName?: string;
-}
-
-/** Per-duty settings resolved from configuration when the schedule fires (the workflow then needs no config). */
-export interface DutySettings {
-  /** Joint enforcement: days of the month (09:00) reminding while nothing is planned. */
-  reminderDays?: number[];
-  /** Training: 'MM-DD' by which a session must be held (default: the year's end). */
-  deadline?: string;
-  /** Meetings: days a resolution (议定事项) has by default. */
-  resolutionDays?: number;
-  /** Supervision sweep: the time-based criteria's days (domain/supervision DEFAULT_SWEEP_SETTINGS otherwise). */
-  notTransferredDays?: number;
-  idleInvestigationDays?: number;
-  warningWorkdays?: number;
-  escalationWorkdays?: number;
-}
-
-/** Input of every period workflow (v1). Add optional fields only. */
-export interface DutyPeriodInput {
-  dutyId: DutyId;
-  cadence: Cadence;
-  period: RecurringPeriod;
-  settings?: DutySettings;
-  /** Ad-hoc meeting: who asked for it and why. */
-  adHoc?: { requestedBy: DutyActor; reasonZh: string; requestedAtMs: number };
-}
-
-export const DUTY_SLUG: Record<DutyId, string> = {
-  'joint-enforcement.monthly': 'joint-enforcement',
-  'training.annual': 'training',
-  'joint-meeting.periodic': 'joint-meeting',
-  'info-briefing.periodic': 'info-briefing',
-  'spp.transfer-supervision-sweep': 'supervision-sweep',
-};
-
-/** One workflow per duty and period: a second trigger of the same period finds it running (or done). */
-export const dutyWorkflowId = (dutyId: DutyId, periodKey: string) => `duty-${DUTY_SLUG[dutyId]}-${periodKey}`;
-/** The Temporal Schedule of a duty, e.g. duty-joint-enforcement-monthly. */
-export const scheduleIdOf = (dutyId: DutyId) => `duty-${dutyId.replace(/\./g, '-')}`;
 
 export const chinaDate = (ms: number) => dayToYmd(chinaDayOfInstant(ms));
 export const chinaAt = (ymd: string, hour: number) => chinaTimeOnDayMs(ymdToDay(ymd), hour);
 export const endOfDate = (ymd: string) => endOfChinaDayMs(ymdToDay(ymd));
 
-export function reject(code: 403 | 404 | 409 | 422, messageZh: string, field?: string): ApplicationFailure {
-  return ApplicationFailure.create({
-    type: STEP_REJECTED,
-    message: messageZh,
-    nonRetryable: true,
-    details: [{ code, field: field ?? null }],
-  });
-}
+/** The kernel's refusal, under the name the duty workflows read. */
+export const reject = stepRejected;
 
 /** zod parse of an update's input; the first issue becomes a 422 naming the field. */
 export function parseInput<T>(schema: z.ZodType<T>, input: unknown): T {
@@ -105,31 +49,20 @@ export function requireAgency(actor: DutyActor | undefined, agencies: readonly s
   return a.data;
 }
 
-export { Lock } from '../lock';
-
-export const acts = proxyActivities<Activities>({
-  startToCloseTimeout: '1 minute',
-  retry: { initialInterval: '1 second', maximumInterval: '1 minute', backoffCoefficient: 2 },
-});
-const delivery = proxyActivities<Activities>({
-  startToCloseTimeout: '2 minutes',
-  retry: { initialInterval: '5 seconds', maximumInterval: '10 minutes', backoffCoefficient: 2 },
-});
-
-/** Records one change (event, period row, items, outbox) and sends its mail. */
+/** Records one change (event, period row, items, outbox); its mail goes out through the outbox, off the lock. */
 export async function recordDuty(
+  outbox: Outbox,
   period: DutyPeriodRow,
   event: DutyEventInput,
   items: DutyItemRow[] = [],
   notify: NotificationRequest[] = [],
 ) {
-  const r = await acts.recordDutyChange({ period, event, items, notify });
-  if (r.notificationIds.length) await delivery.deliverNotifications({ ids: r.notificationIds });
+  await outbox.recordAndDeliver(() => records.recordDutyChange({ period, event, items, notify }));
 }
 
 /** The duty's ladder for this period (warning before its end, escalation after it), on the loaded calendar. */
 export async function dutyLadder(input: DutyPeriodInput, dueDate?: string): Promise<LadderInstants> {
-  const years = (await acts.loadCalendarYears()) as CalendarYearData[];
+  const years = (await records.loadCalendarYears()) as CalendarYearData[];
   const base = RECURRING_DUTIES[input.dutyId];
   const duty = {
     ...base,
@@ -140,13 +73,6 @@ export async function dutyLadder(input: DutyPeriodInput, dueDate?: string): Prom
   };
   const period = dueDate ? { ...input.period, endDate: dueDate, dueAtMs: endOfDate(dueDate) } : input.period;
   return computeDutyLadder(duty, period, createWorkingCalendar(years));
-}
-
-/** Sleeps until `atMs` unless `wake()` turns true first; true if woken. */
-export async function sleepUntil(atMs: number, wake: () => boolean): Promise<boolean> {
-  const wait = atMs - Date.now();
-  if (wait <= 0) return false;
-  return condition(wake, wait);
 }
 
 export function mail(

@@ -1,15 +1,5 @@
-import {
-  ParentClosePolicy,
-  allHandlersFinished,
-  condition,
-  defineQuery,
-  defineUpdate,
-  setHandler,
-  startChild,
-  uuid4,
-  workflowInfo,
-} from '@temporalio/workflow';
-import { copyOf, restoringOnRefusal } from '../refusal';
+import { ParentClosePolicy, condition, setHandler, startChild, uuid4, workflowInfo } from '@temporalio/workflow';
+import { Ladder, Lock, Outbox, copyOf, restoringOnRefusal } from '../kernel';
 import {
   cancelOperationSchema,
   openCaseFromLeadSchema,
@@ -20,7 +10,6 @@ import type { DutyItemRow, DutyPeriodRow } from '../../activities/duty-types';
 import { validateInitial, type Actor } from '../../domain/case';
 import { caseWorkflow, type CaseWorkflowInput } from '../case';
 import {
-  Lock,
   chinaAt,
   chinaDate,
   dutyLadder,
@@ -30,10 +19,17 @@ import {
   recordDuty,
   reject,
   requireAgency,
-  sleepUntil,
-  type DutyActor,
-  type DutyPeriodInput,
 } from './common';
+import type { DutyActor, DutyPeriodInput } from '../definitions/duties';
+import {
+  cancelOperationUpdate,
+  jointEnforcementStateQuery,
+  openCaseFromLeadUpdate,
+  planOperationUpdate,
+  recordOutcomeUpdate,
+  type JointEnforcementView,
+  type JointOperation,
+} from '../definitions/joint-enforcement';
 
 /**
  * 联合执法 (joint-enforcement.monthly, seed 五(二)): one workflow per month asks the EEB and the PSB to plan at least
@@ -45,74 +41,33 @@ import {
  * uuid4 and stored on the lead before the start, and the validator refuses a second opening of the same lead.
  */
 
-export type OperationStatus = 'planned' | 'completed' | 'cancelled';
-
-export interface JointOperation {
-  id: string;
-  status: OperationStatus;
-  date: string;
-  titleZh: string;
-  places: string[];
-  targets: string[];
-  members: { eeb: string[]; psb: string[] };
-  plannedBy: DutyActor;
-  plannedAtMs: number;
-  cancelReason?: string;
-  outcome?: {
-    sitesInspected: number;
-    violationsFound: number;
-    summary?: string;
-    attachments: { name: string; ref: string }[];
-    recordedBy: DutyActor;
-    recordedAtMs: number;
-  };
-  leads: { description: string; caseId?: string; caseWorkflowId?: string }[];
-}
-
-export interface JointEnforcementView {
-  workflowId: string;
-  periodKey: string;
-  labelZh: string;
-  status: string;
-  operations: JointOperation[];
-  reminders: string[];
-  complianceZh: string;
-}
-
-export interface DutyUpdateRequest {
-  actor: DutyActor;
-  input: Record<string, unknown>;
-  /** DEADLINE_POLICY_OVERRIDES of the API that sent it (config policyInForce): a case opened from a lead keeps them. */
-  policyOverrides?: Record<string, unknown>;
-}
-
-export const jointEnforcementStateQuery = defineQuery<JointEnforcementView>('state');
-export const planOperationUpdate = defineUpdate<JointEnforcementView, [DutyUpdateRequest]>('planOperation');
-export const cancelOperationUpdate = defineUpdate<JointEnforcementView, [DutyUpdateRequest]>('cancelOperation');
-export const recordOutcomeUpdate = defineUpdate<JointEnforcementView, [DutyUpdateRequest]>('recordOutcome');
-export const openCaseFromLeadUpdate = defineUpdate<JointEnforcementView & { caseId: string }, [DutyUpdateRequest]>(
-  'openCaseFromLead',
-);
-export const JOINT_ENFORCEMENT_UPDATES = [
-  'planOperation',
-  'cancelOperation',
-  'recordOutcome',
-  'openCaseFromLead',
-] as const;
-
 const WHO = ['eeb', 'psb'];
 
 export async function jointEnforcementWorkflow(input: DutyPeriodInput): Promise<JointEnforcementView> {
   // A period started late (first deployment, a catch-up) skips the reminders whose moment had passed by then.
   const startedAtMs = Date.now();
   const lock = new Lock();
+  const outbox = new Outbox({ workflowId: workflowInfo().workflowId });
+  // The period's timers (reminders and the duty's ladder, below); an update that plans or completes wakes them.
+  const fired = new Set<string>();
+  const rungs = new Ladder<{ key: string; atMs: number }>({
+    lock,
+    next: () => timers()[0],
+    fire: async (t) => {
+      fired.add(t.key);
+      await fire(t.key);
+    },
+    // Past the month's end with an operation completed and none still planned, nothing is left to remind of.
+    done: () =>
+      Date.now() > period.dueAtMs && completed().length > 0 && !operations.some((o) => o.status === 'planned'),
+    endWhenIdle: true,
+  });
   const wfId = workflowInfo().workflowId;
   const { period } = input;
   const label = `${periodLabel('monthly', period.key)}联合执法`;
   const operations: JointOperation[] = [];
   const reminders: string[] = [];
   let status: 'open' | 'done' | 'nonCompliant' | 'escalated' | 'completedLate' = 'open';
-  let wake = false;
   const snapshot = () => {
     const s = copyOf({ operations, reminders, status });
     return () => {
@@ -204,6 +159,7 @@ export async function jointEnforcementWorkflow(input: DutyPeriodInput): Promise<
           };
           operations.push(o);
           await recordDuty(
+            outbox,
             row(),
             {
               id: `${wfId}/${o.id}/planned`,
@@ -222,7 +178,7 @@ export async function jointEnforcementWorkflow(input: DutyPeriodInput): Promise<
               `公安局人员：${o.members.psb.join('、')}`,
             ]),
           );
-          wake = true;
+          rungs.wake();
           return view();
         }),
       ),
@@ -247,6 +203,7 @@ export async function jointEnforcementWorkflow(input: DutyPeriodInput): Promise<
           o.status = 'cancelled';
           o.cancelReason = v.reason;
           await recordDuty(
+            outbox,
             row(),
             {
               id: `${wfId}/${o.id}/cancelled`,
@@ -263,7 +220,7 @@ export async function jointEnforcementWorkflow(input: DutyPeriodInput): Promise<
               '请重新制定本月联合执法计划。',
             ]),
           );
-          wake = true;
+          rungs.wake();
           return view();
         }),
       ),
@@ -298,6 +255,7 @@ export async function jointEnforcementWorkflow(input: DutyPeriodInput): Promise<
           if (status === 'open') status = 'done';
           else if (status === 'nonCompliant') status = 'completedLate';
           await recordDuty(
+            outbox,
             row(),
             {
               id: `${wfId}/${o.id}/completed`,
@@ -315,7 +273,7 @@ export async function jointEnforcementWorkflow(input: DutyPeriodInput): Promise<
             },
             [item(o)],
           );
-          wake = true;
+          rungs.wake();
           return view();
         }),
       ),
@@ -359,6 +317,7 @@ export async function jointEnforcementWorkflow(input: DutyPeriodInput): Promise<
             parentClosePolicy: ParentClosePolicy.ABANDON,
           });
           await recordDuty(
+            outbox,
             row(),
             {
               id: `${wfId}/${o.id}/lead-${v.leadIndex}/case`,
@@ -398,6 +357,7 @@ export async function jointEnforcementWorkflow(input: DutyPeriodInput): Promise<
   // Opening: ask both agencies to plan.
   const ladder = await dutyLadder(input);
   await recordDuty(
+    outbox,
     row(),
     {
       id: `${wfId}/opened`,
@@ -416,7 +376,6 @@ export async function jointEnforcementWorkflow(input: DutyPeriodInput): Promise<
 
   // Timers: configured reminder days while nothing is planned, the day before each planned operation, the ladder.
   const reminderDays = input.settings?.reminderDays ?? [10, 20];
-  const fired = new Set<string>();
   const isReminder = (key: string) => key.startsWith('day-') || key.startsWith('quarter-') || key === 'warning';
   const timers = (): { key: string; atMs: number }[] => {
     const list: { key: string; atMs: number }[] = [];
@@ -445,6 +404,7 @@ export async function jointEnforcementWorkflow(input: DutyPeriodInput): Promise<
       if (anyPlanned) return;
       reminders.push(key);
       await recordDuty(
+        outbox,
         row(),
         {
           id: `${wfId}/reminder/${key}`,
@@ -463,6 +423,7 @@ export async function jointEnforcementWorkflow(input: DutyPeriodInput): Promise<
       if (!o || o.status !== 'planned') return;
       reminders.push(key);
       await recordDuty(
+        outbox,
         row(),
         {
           id: `${wfId}/reminder/${key}`,
@@ -483,6 +444,7 @@ export async function jointEnforcementWorkflow(input: DutyPeriodInput): Promise<
       if (completed().length) return;
       reminders.push(key);
       await recordDuty(
+        outbox,
         row(),
         {
           id: `${wfId}/warning`,
@@ -500,6 +462,7 @@ export async function jointEnforcementWorkflow(input: DutyPeriodInput): Promise<
       if (completed().length) return;
       status = 'nonCompliant';
       await recordDuty(
+        outbox,
         { ...row(), closedAtMs: at },
         {
           id: `${wfId}/nonCompliant`,
@@ -519,6 +482,7 @@ export async function jointEnforcementWorkflow(input: DutyPeriodInput): Promise<
       if (status !== 'nonCompliant') return;
       status = 'escalated';
       await recordDuty(
+        outbox,
         row(),
         {
           id: `${wfId}/escalated`,
@@ -539,20 +503,12 @@ export async function jointEnforcementWorkflow(input: DutyPeriodInput): Promise<
     }
   };
 
-  for (;;) {
-    const doneEarly =
-      Date.now() > period.dueAtMs && completed().length > 0 && !operations.some((o) => o.status === 'planned');
-    const next = timers()[0];
-    if (!next || doneEarly) break;
-    wake = false;
-    if (await sleepUntil(next.atMs, () => wake)) continue;
-    fired.add(next.key);
-    await lock.run(() => fire(next.key));
-  }
-  await condition(allHandlersFinished);
+  await rungs.run();
+  await condition(outbox.settled);
   const final = status as string;
   if (final === 'done' || final === 'completedLate') {
     await recordDuty(
+      outbox,
       { ...row(), closedAtMs: Date.now() },
       {
         id: `${wfId}/closed`,
@@ -563,5 +519,6 @@ export async function jointEnforcementWorkflow(input: DutyPeriodInput): Promise<
       operations.map(item),
     );
   }
+  await condition(outbox.settled);
   return view();
 }

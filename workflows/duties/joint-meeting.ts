@@ -1,12 +1,5 @@
-import {
-  allHandlersFinished,
-  condition,
-  defineQuery,
-  defineUpdate,
-  setHandler,
-  workflowInfo,
-} from '@temporalio/workflow';
-import { copyOf, restoringOnRefusal } from '../refusal';
+import { condition, setHandler, workflowInfo } from '@temporalio/workflow';
+import { Ladder, Lock, Outbox, copyOf, records, restoringOnRefusal } from '../kernel';
 import {
   addAgendaItemSchema,
   completeResolutionSchema,
@@ -24,8 +17,6 @@ import {
   type CalendarYearData,
 } from '../../domain/deadlines';
 import {
-  Lock,
-  acts,
   chinaAt,
   chinaDate,
   dutyLadder,
@@ -36,11 +27,17 @@ import {
   recordDuty,
   reject,
   requireAgency,
-  sleepUntil,
-  type DutyActor,
-  type DutyPeriodInput,
 } from './common';
-import type { DutyUpdateRequest } from './joint-enforcement';
+import type { DutyActor, DutyPeriodInput } from '../definitions/duties';
+import {
+  addAgendaItemUpdate,
+  completeResolutionUpdate,
+  meetingStateQuery,
+  recordMinutesUpdate,
+  scheduleMeetingUpdate,
+  type MeetingView,
+  type Resolution,
+} from '../definitions/joint-meeting';
 
 /**
  * 联席会议 (joint-meeting.periodic, seed 五(一)): periodic (default quarterly) or ad hoc at any agency's request.
@@ -54,48 +51,23 @@ import type { DutyUpdateRequest } from './joint-enforcement';
 const PARTIES = ['eeb', 'psb', 'spp'] as const;
 const OWNER_ZH: Record<string, string> = { ...AGENCY_ZH, workingGroup: '联动工作组' };
 
-export interface Resolution {
-  id: string;
-  titleZh: string;
-  ownerAgency: string;
-  dueDate: string;
-  dueAtMs: number;
-  warningAtMs: number | null;
-  overdueAtMs: number;
-  escalationAtMs: number | null;
-  status: 'open' | 'done';
-  level: 'none' | 'warning' | 'overdue' | 'escalated';
-  note?: string;
-}
-export interface MeetingView {
-  workflowId: string;
-  periodKey: string;
-  labelZh: string;
-  adHoc: boolean;
-  status: string;
-  scheduled?: { date: string; place?: string };
-  agenda?: MeetingAgenda;
-  extraAgenda: string[];
-  minutes?: { heldOn: string; attendees: Record<string, string[]>; summary: string; recordedBy: DutyActor };
-  resolutions: Resolution[];
-}
-
-export const meetingStateQuery = defineQuery<MeetingView>('state');
-export const scheduleMeetingUpdate = defineUpdate<MeetingView, [DutyUpdateRequest]>('scheduleMeeting');
-export const addAgendaItemUpdate = defineUpdate<MeetingView, [DutyUpdateRequest]>('addAgendaItem');
-export const recordMinutesUpdate = defineUpdate<MeetingView, [DutyUpdateRequest]>('recordMinutes');
-export const completeResolutionUpdate = defineUpdate<MeetingView, [DutyUpdateRequest]>('completeResolution');
-export const JOINT_MEETING_UPDATES = [
-  'scheduleMeeting',
-  'addAgendaItem',
-  'recordMinutes',
-  'completeResolution',
-] as const;
-
 export async function jointMeetingWorkflow(input: DutyPeriodInput): Promise<MeetingView> {
   // A period started late (first deployment, a catch-up) skips the reminders whose moment had passed by then.
   const startedAtMs = Date.now();
   const lock = new Lock();
+  const outbox = new Outbox({ workflowId: workflowInfo().workflowId });
+  // The period's ladder and every open resolution's (below); an update that records or completes wakes them.
+  const fired = new Set<string>();
+  const rungs = new Ladder<{ key: string; atMs: number }>({
+    lock,
+    next: () => timers()[0],
+    fire: async (t) => {
+      fired.add(t.key);
+      await fire(t.key);
+    },
+    // Ad hoc: it waits for the minutes; then it runs until every resolution is done or escalated.
+    done: () => !(adHoc && !minutes) && !timers().length,
+  });
   const wfId = workflowInfo().workflowId;
   const { period } = input;
   const adHoc = Boolean(input.adHoc);
@@ -111,7 +83,6 @@ export async function jointMeetingWorkflow(input: DutyPeriodInput): Promise<Meet
   let minutes: MeetingView['minutes'];
   const resolutions: Resolution[] = [];
   let calendarYears: CalendarYearData[] = [];
-  let wake = false;
   const snapshot = () => {
     const s = copyOf({ status, scheduled, extraAgenda, minutes, resolutions });
     return () => {
@@ -194,6 +165,7 @@ export async function jointMeetingWorkflow(input: DutyPeriodInput): Promise<Meet
           const v = scheduleMeetingSchema.parse(req.input);
           scheduled = { date: v.date, place: v.place };
           await recordDuty(
+            outbox,
             row(),
             {
               id: `${wfId}/scheduled/${v.date}`,
@@ -230,6 +202,7 @@ export async function jointMeetingWorkflow(input: DutyPeriodInput): Promise<Meet
           const v = addAgendaItemSchema.parse(req.input);
           extraAgenda.push(v.titleZh);
           await recordDuty(
+            outbox,
             row(),
             {
               id: `${wfId}/agenda/${extraAgenda.length}`,
@@ -288,6 +261,7 @@ export async function jointMeetingWorkflow(input: DutyPeriodInput): Promise<Meet
           if (status === 'open') status = 'done';
           else if (status === 'nonCompliant' || status === 'escalated') status = 'completedLate';
           await recordDuty(
+            outbox,
             row(),
             {
               id: `${wfId}/minutes`,
@@ -310,7 +284,7 @@ export async function jointMeetingWorkflow(input: DutyPeriodInput): Promise<Meet
               ),
             ]),
           );
-          wake = true;
+          rungs.wake();
           return view();
         }),
       ),
@@ -337,6 +311,7 @@ export async function jointMeetingWorkflow(input: DutyPeriodInput): Promise<Meet
           r.note = v.note;
           const late = Date.now() > r.dueAtMs;
           await recordDuty(
+            outbox,
             row(),
             {
               id: `${wfId}/${r.id}/done`,
@@ -348,7 +323,7 @@ export async function jointMeetingWorkflow(input: DutyPeriodInput): Promise<Meet
             },
             [resolutionItem(r)],
           );
-          wake = true;
+          rungs.wake();
           return view();
         }),
       ),
@@ -365,10 +340,11 @@ export async function jointMeetingWorkflow(input: DutyPeriodInput): Promise<Meet
     },
   );
 
-  calendarYears = (await acts.loadCalendarYears()) as CalendarYearData[];
-  agenda = await acts.compileMeetingAgenda({ nowMs: Date.now() });
+  calendarYears = (await records.loadCalendarYears()) as CalendarYearData[];
+  agenda = await records.compileMeetingAgenda({ nowMs: Date.now() });
   const ladder = adHoc ? undefined : await dutyLadder(input);
   await recordDuty(
+    outbox,
     row(),
     {
       id: `${wfId}/opened`,
@@ -388,7 +364,6 @@ export async function jointMeetingWorkflow(input: DutyPeriodInput): Promise<Meet
     ]),
   );
 
-  const fired = new Set<string>();
   const isReminder = (key: string) => key.startsWith('day-') || key.startsWith('quarter-') || key === 'warning';
   const timers = () => {
     const list: { key: string; atMs: number }[] = [];
@@ -414,6 +389,7 @@ export async function jointMeetingWorkflow(input: DutyPeriodInput): Promise<Meet
       if (minutes) return;
       if (key === 'warning') {
         await recordDuty(
+          outbox,
           row(),
           {
             id: `${wfId}/warning`,
@@ -427,6 +403,7 @@ export async function jointMeetingWorkflow(input: DutyPeriodInput): Promise<Meet
       } else if (key === 'end') {
         status = 'nonCompliant';
         await recordDuty(
+          outbox,
           row(),
           { id: `${wfId}/nonCompliant`, type: 'dutyNonCompliant', labelZh: `未履行：${label}未召开`, occurredAtMs: at },
           [],
@@ -437,6 +414,7 @@ export async function jointMeetingWorkflow(input: DutyPeriodInput): Promise<Meet
       } else if (status === 'nonCompliant') {
         status = 'escalated';
         await recordDuty(
+          outbox,
           row(),
           {
             id: `${wfId}/escalated`,
@@ -457,6 +435,7 @@ export async function jointMeetingWorkflow(input: DutyPeriodInput): Promise<Meet
     if (kind === 'warning') {
       r.level = 'warning';
       await recordDuty(
+        outbox,
         row(),
         {
           id: `${wfId}/${r.id}/warning`,
@@ -477,6 +456,7 @@ export async function jointMeetingWorkflow(input: DutyPeriodInput): Promise<Meet
     } else if (kind === 'overdue') {
       r.level = 'overdue';
       await recordDuty(
+        outbox,
         row(),
         {
           id: `${wfId}/${r.id}/overdue`,
@@ -497,6 +477,7 @@ export async function jointMeetingWorkflow(input: DutyPeriodInput): Promise<Meet
     } else {
       r.level = 'escalated';
       await recordDuty(
+        outbox,
         row(),
         {
           id: `${wfId}/${r.id}/escalated`,
@@ -516,22 +497,7 @@ export async function jointMeetingWorkflow(input: DutyPeriodInput): Promise<Meet
     }
   };
 
-  for (;;) {
-    const next = timers()[0];
-    // Ad hoc: wait for the minutes; then run until every resolution is done or escalated.
-    if (!next) {
-      if (adHoc && !minutes) {
-        wake = false;
-        await condition(() => wake);
-        continue;
-      }
-      break;
-    }
-    wake = false;
-    if (await sleepUntil(next.atMs, () => wake)) continue;
-    fired.add(next.key);
-    await lock.run(() => fire(next.key));
-  }
-  await condition(allHandlersFinished);
+  await rungs.run();
+  await condition(outbox.settled);
   return view();
 }

@@ -6,7 +6,8 @@ import {
 } from '@temporalio/common';
 import { recurringPeriodOf, type Cadence, type DutyId } from '../../domain/deadlines';
 import { briefingWorkflow } from './briefing';
-import { chinaDate, dutyWorkflowId, type DutyPeriodInput, type DutySettings } from './common';
+import { chinaDate } from './common';
+import { dutyWorkflowId, type DutyPeriodInput, type DutySettings } from '../definitions/duties';
 import { jointEnforcementWorkflow } from './joint-enforcement';
 import { jointMeetingWorkflow } from './joint-meeting';
 import { supervisionSweepWorkflow } from './supervision-sweep';

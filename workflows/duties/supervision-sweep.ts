@@ -1,4 +1,5 @@
-import { workflowInfo } from '@temporalio/workflow';
+import { condition, workflowInfo } from '@temporalio/workflow';
+import { Outbox, records } from '../kernel';
 import type { SupervisionSeed } from '../../activities/supervision';
 import { RECURRING_DUTIES } from '../../domain/deadlines';
 import {
@@ -8,7 +9,8 @@ import {
   type SupervisionKind,
   type SweepSettings,
 } from '../../domain/supervision';
-import { acts, mail, periodLabel, recordDuty, type DutyPeriodInput } from './common';
+import { mail, periodLabel, recordDuty } from './common';
+import type { DutyPeriodInput } from '../definitions/duties';
 
 /**
  * 移送立案监督检查 (spp.transfer-supervision-sweep, seed 五(二); 2017 Arts 14–15): once per period (default monthly,
@@ -36,6 +38,7 @@ const OPEN_BATCH = 100;
 
 export async function supervisionSweepWorkflow(input: DutyPeriodInput): Promise<SweepView> {
   const wfId = workflowInfo().workflowId;
+  const outbox = new Outbox({ workflowId: wfId });
   const { period } = input;
   const label = `${periodLabel(input.cadence, period.key)}${RECURRING_DUTIES['spp.transfer-supervision-sweep'].labelZh}`;
   const asOfMs = Date.now();
@@ -44,14 +47,14 @@ export async function supervisionSweepWorkflow(input: DutyPeriodInput): Promise<
     notTransferredDays: input.settings?.notTransferredDays ?? DEFAULT_SWEEP_SETTINGS.notTransferredDays,
     idleInvestigationDays: input.settings?.idleInvestigationDays ?? DEFAULT_SWEEP_SETTINGS.idleInvestigationDays,
   };
-  const r = await acts.detectSupervisionCandidates({ asOfMs, sweepPeriodId: wfId, settings });
+  const r = await records.detectSupervisionCandidates({ asOfMs, sweepPeriodId: wfId, settings });
   const opened: SupervisionSeed[] = [];
   // Items are started by an activity with the worker's client, not as children: an item outlives the sweep, and
   // a child closing after its parent has nothing to report to (the time-skipping test server then never skips
   // time again).
   for (let i = 0; i < r.found.length; i += OPEN_BATCH) {
     const batch = r.found.slice(i, i + OPEN_BATCH);
-    const o = await acts.openSupervisionItems({ seeds: batch, openedAtMs: asOfMs, sweepPeriodId: wfId });
+    const o = await records.openSupervisionItems({ seeds: batch, openedAtMs: asOfMs, sweepPeriodId: wfId });
     opened.push(...batch.filter((s) => o.opened.includes(s.itemId)));
   }
   const byKind = Object.fromEntries(
@@ -76,6 +79,7 @@ export async function supervisionSweepWorkflow(input: DutyPeriodInput): Promise<
     '链接：/#/supervision',
   ];
   await recordDuty(
+    outbox,
     {
       id: wfId,
       dutyId: input.dutyId,
@@ -105,5 +109,6 @@ export async function supervisionSweepWorkflow(input: DutyPeriodInput): Promise<
       ),
     ],
   );
+  await condition(outbox.settled);
   return { workflowId: wfId, periodKey: period.key, ...summary, openedItemIds: opened.map((s) => s.itemId) };
 }

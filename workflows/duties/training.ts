@@ -1,30 +1,18 @@
-import {
-  allHandlersFinished,
-  condition,
-  defineQuery,
-  defineUpdate,
-  setHandler,
-  workflowInfo,
-} from '@temporalio/workflow';
-import { copyOf, restoringOnRefusal } from '../refusal';
+import { condition, setHandler, workflowInfo } from '@temporalio/workflow';
+import { Ladder, Lock, Outbox, copyOf, restoringOnRefusal } from '../kernel';
 import { cancelTrainingSchema, planTrainingSchema, recordTrainingSchema } from '../../domain/duty-inputs';
 import type { DutyItemRow, DutyPeriodRow } from '../../activities/duty-types';
 import { AGENCY_ZH } from '../../domain/deadlines';
+import { chinaAt, chinaDate, dutyLadder, mail, parseInput, recordDuty, reject, requireAgency } from './common';
+import type { DutyActor, DutyPeriodInput } from '../definitions/duties';
 import {
-  Lock,
-  chinaAt,
-  chinaDate,
-  dutyLadder,
-  mail,
-  parseInput,
-  recordDuty,
-  reject,
-  requireAgency,
-  sleepUntil,
-  type DutyActor,
-  type DutyPeriodInput,
-} from './common';
-import type { DutyUpdateRequest } from './joint-enforcement';
+  cancelTrainingUpdate,
+  planTrainingUpdate,
+  recordTrainingUpdate,
+  trainingStateQuery,
+  type TrainingSession,
+  type TrainingView,
+} from '../definitions/training';
 
 /**
  * 教育培训 (training.annual, seed 五(四)): a yearly cycle. Sessions (joint or by one agency) are planned and then
@@ -34,41 +22,24 @@ import type { DutyUpdateRequest } from './joint-enforcement';
  */
 
 const AGENCIES = ['eeb', 'psb', 'spp'] as const;
-export interface TrainingSession {
-  id: string;
-  status: 'planned' | 'held' | 'cancelled';
-  titleZh: string;
-  date: string;
-  /** joint: organised together; otherwise the organising agency alone. */
-  organiser: 'joint' | 'eeb' | 'psb' | 'spp';
-  format: 'training' | 'exchange' | 'seminar';
-  plannedBy: DutyActor;
-  attendance?: Record<string, number>;
-  materials: { name: string; ref: string }[];
-  summary?: string;
-}
-export interface TrainingView {
-  workflowId: string;
-  year: string;
-  deadline: string;
-  status: string;
-  sessions: TrainingSession[];
-  reminders: string[];
-  report?: { held: number; attendance: Record<string, number>; sessions: string[] };
-}
-
 const FORMAT_ZH = { training: '专业知识培训', exchange: '经验交流', seminar: '研讨' } as const;
-
-export const trainingStateQuery = defineQuery<TrainingView>('state');
-export const planTrainingUpdate = defineUpdate<TrainingView, [DutyUpdateRequest]>('planTraining');
-export const recordTrainingUpdate = defineUpdate<TrainingView, [DutyUpdateRequest]>('recordTraining');
-export const cancelTrainingUpdate = defineUpdate<TrainingView, [DutyUpdateRequest]>('cancelTraining');
-export const TRAINING_UPDATES = ['planTraining', 'recordTraining', 'cancelTraining'] as const;
 
 export async function trainingWorkflow(input: DutyPeriodInput): Promise<TrainingView> {
   // A period started late (first deployment, a catch-up) skips the reminders whose moment had passed by then.
   const startedAtMs = Date.now();
   const lock = new Lock();
+  const outbox = new Outbox({ workflowId: workflowInfo().workflowId });
+  // The year's timers (quarterly reminders, the duty's ladder, the report); an update that plans or holds wakes them.
+  const fired = new Set<string>();
+  const rungs = new Ladder<{ key: string; atMs: number }>({
+    lock,
+    next: () => timers()[0],
+    fire: async (t) => {
+      fired.add(t.key);
+      await fire(t.key);
+    },
+    endWhenIdle: true,
+  });
   const wfId = workflowInfo().workflowId;
   const { period } = input;
   const year = period.key;
@@ -78,7 +49,6 @@ export async function trainingWorkflow(input: DutyPeriodInput): Promise<Training
   const reminders: string[] = [];
   let status: 'open' | 'done' | 'nonCompliant' | 'escalated' | 'completedLate' = 'open';
   let report: TrainingView['report'];
-  let wake = false;
   const snapshot = () => {
     const s = copyOf({ sessions, reminders, status, report });
     return () => {
@@ -140,6 +110,7 @@ export async function trainingWorkflow(input: DutyPeriodInput): Promise<Training
           sessions.push(s);
           const who = s.organiser === 'joint' ? '三机关联合' : AGENCY_ZH[s.organiser];
           await recordDuty(
+            outbox,
             row(),
             {
               id: `${wfId}/${s.id}/planned`,
@@ -155,7 +126,7 @@ export async function trainingWorkflow(input: DutyPeriodInput): Promise<Training
               `形式：${FORMAT_ZH[s.format]}`,
             ]),
           );
-          wake = true;
+          rungs.wake();
           return view();
         }),
       ),
@@ -185,6 +156,7 @@ export async function trainingWorkflow(input: DutyPeriodInput): Promise<Training
           else if (status === 'nonCompliant' || status === 'escalated') status = 'completedLate';
           const n = v.attendance.eeb + v.attendance.psb + v.attendance.spp;
           await recordDuty(
+            outbox,
             row(),
             {
               id: `${wfId}/${s.id}/held`,
@@ -196,7 +168,7 @@ export async function trainingWorkflow(input: DutyPeriodInput): Promise<Training
             },
             [item(s)],
           );
-          wake = true;
+          rungs.wake();
           return view();
         }),
       ),
@@ -221,6 +193,7 @@ export async function trainingWorkflow(input: DutyPeriodInput): Promise<Training
           const s = find(v.sessionId);
           s.status = 'cancelled';
           await recordDuty(
+            outbox,
             row(),
             {
               id: `${wfId}/${s.id}/cancelled`,
@@ -231,7 +204,7 @@ export async function trainingWorkflow(input: DutyPeriodInput): Promise<Training
             },
             [item(s)],
           );
-          wake = true;
+          rungs.wake();
           return view();
         }),
       ),
@@ -246,6 +219,7 @@ export async function trainingWorkflow(input: DutyPeriodInput): Promise<Training
 
   const ladder = await dutyLadder(input, deadline);
   await recordDuty(
+    outbox,
     row(),
     {
       id: `${wfId}/opened`,
@@ -260,7 +234,6 @@ export async function trainingWorkflow(input: DutyPeriodInput): Promise<Training
     ]),
   );
 
-  const fired = new Set<string>();
   const isReminder = (key: string) => key.startsWith('day-') || key.startsWith('quarter-') || key === 'warning';
   const timers = () => {
     const list: { key: string; atMs: number }[] = [];
@@ -283,6 +256,7 @@ export async function trainingWorkflow(input: DutyPeriodInput): Promise<Training
       reminders.push(key);
       const warning = key === 'warning';
       await recordDuty(
+        outbox,
         row(),
         {
           id: `${wfId}/reminder/${key}`,
@@ -305,6 +279,7 @@ export async function trainingWorkflow(input: DutyPeriodInput): Promise<Training
       if (held().length) return;
       status = 'nonCompliant';
       await recordDuty(
+        outbox,
         row(),
         {
           id: `${wfId}/nonCompliant`,
@@ -321,6 +296,7 @@ export async function trainingWorkflow(input: DutyPeriodInput): Promise<Training
       if (status !== 'nonCompliant') return;
       status = 'escalated';
       await recordDuty(
+        outbox,
         row(),
         {
           id: `${wfId}/escalated`,
@@ -340,6 +316,7 @@ export async function trainingWorkflow(input: DutyPeriodInput): Promise<Training
       for (const s of held()) for (const a of AGENCIES) attendance[a] += s.attendance?.[a] ?? 0;
       report = { held: held().length, attendance, sessions: held().map((s) => `${s.date} ${s.titleZh}`) };
       await recordDuty(
+        outbox,
         { ...row(), closedAtMs: at },
         {
           id: `${wfId}/report`,
@@ -357,14 +334,7 @@ export async function trainingWorkflow(input: DutyPeriodInput): Promise<Training
       );
     }
   };
-  for (;;) {
-    const next = timers()[0];
-    if (!next) break;
-    wake = false;
-    if (await sleepUntil(next.atMs, () => wake)) continue;
-    fired.add(next.key);
-    await lock.run(() => fire(next.key));
-  }
-  await condition(allHandlersFinished);
+  await rungs.run();
+  await condition(outbox.settled);
   return view();
 }

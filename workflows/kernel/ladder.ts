@@ -23,7 +23,7 @@ export interface LadderSpec<R extends Rung> {
    */
   fire: (rung: R) => Promise<void>;
   /** True once the ladder is over: the run returns (checked before each rung; an update that ends it calls wake()). */
-  done: () => boolean;
+  done?: () => boolean;
   /** Serialises the rungs with the workflow's updates. */
   lock: Lock;
   /** Return when no rung is pending, instead of waiting to be woken (a period whose every timer has fired). */
@@ -53,7 +53,7 @@ export class Ladder<R extends Rung> {
     const { spec } = this;
     const woken = () => this.woken;
     for (;;) {
-      if (spec.done()) return;
+      if (spec.done?.()) return;
       if (spec.between && (await spec.between())) continue;
       const rung = spec.next();
       this.woken = false;
