@@ -4,6 +4,7 @@ export * from './period';
 export * from './rules';
 export * from './escalation';
 export * from './affected';
+export * from './rungs';
 export {
   type DeadlinePreview,
   type DeadlineInput,
