@@ -1,9 +1,9 @@
 /** Messages between case workflows and their activities. Versioned by shape: add fields, never repurpose. */
 
-import type { DeadlineRow, NoticeAudience } from '../domain/case';
+import type { DeadlineRow } from '../domain/case';
+import type { Audience } from '../domain/deadlines';
 
-export type { DeadlineRow };
-export type Audience = NoticeAudience;
+export type { Audience, DeadlineRow };
 
 export interface ActorRef {
   userId?: string;

@@ -1,12 +1,8 @@
 import {
-  ApplicationFailure,
-  allHandlersFinished,
   condition,
   continueAsNew,
   log,
   ParentClosePolicy,
-  proxyActivities,
-  proxyLocalActivities,
   startChild,
   WorkflowIdReusePolicy,
   setHandler,
@@ -14,7 +10,6 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
-import type { Activities } from '../activities';
 import type { RecordChangeInput } from '../activities/types';
 import {
   STEP_NAMES,
@@ -44,7 +39,6 @@ import {
   stepEventRecord,
   supervisionItemText,
   validateStep,
-  LEVEL_OF_RUNG,
   type CaseRef,
   type CaseState,
   type ClockRun,
@@ -53,11 +47,11 @@ import {
   type WindowCheck,
   type ClockTiming,
 } from '../domain/case';
+import { RUNG_LEVEL } from '../domain/deadlines';
 import { recordRefusal } from '../domain/refusal';
 import { kindOfLadder, supervisionItemId, supervisionWorkflowId } from '../domain/supervision';
 import { planClock, type CalendarYearInput, type PlannedClock } from './clocks';
 import {
-  STEP_REJECTED,
   calendarChangedSignal,
   registeredUpdate,
   stateQuery,
@@ -66,7 +60,7 @@ import {
   type CaseWorkflowInput,
   type StepRequest,
 } from './definitions/case';
-import { Lock } from './lock';
+import { Ladder, Lock, Outbox, local, records, stepRejected } from './kernel';
 import { CaseStage, CaseTrack, NextDeadline, Overdue, ResponsibleAgency } from './search-attributes';
 import { supervisionItemWorkflow } from './supervision';
 
@@ -85,36 +79,6 @@ export interface CarriedState {
   runs: number;
 }
 
-const records = proxyActivities<Activities>({
-  startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '1 second', maximumInterval: '1 minute', backoffCoefficient: 2 },
-});
-/**
- * Local activities: registration's two calls (calendar years, case row) and the records of steps and clock rungs.
- * They run in the worker inside the workflow task, so update-with-start answers after one workflow task instead of
- * three plus two activity tasks. All are idempotent (a read; rows keyed on the case id and the event id),
- * so a rerun of the task after a crash writes nothing twice. Retries as records': past localRetryThreshold the SDK
- * backs off with timers.
- */
-const local = proxyLocalActivities<Activities>({
-  startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '1 second', maximumInterval: '1 minute', backoffCoefficient: 2 },
-});
-const delivery = proxyActivities<Activities>({
-  startToCloseTimeout: '2 minutes',
-  retry: { initialInterval: '5 seconds', maximumInterval: '10 minutes', backoffCoefficient: 2 },
-});
-
-/** A refused step, as the caller receives it: never retried, its code (and field) for the API's answer. */
-function refused(code: number, messageZh: string, field?: string): ApplicationFailure {
-  return ApplicationFailure.create({
-    type: STEP_REJECTED,
-    message: messageZh,
-    nonRetryable: true,
-    details: [{ code, field: field ?? null }],
-  });
-}
-
 /**
  * One case: its state and running clocks, the handlers of its steps, and the timer loop of its clocks' ladders.
  * Every change takes the lock and runs to its recorded end before the next; the words and rows come from domain/case.
@@ -128,10 +92,10 @@ class CaseRun {
   private calendarDirty: boolean;
   /** The case row and its first clocks are recorded (a continued run starts registered). */
   private ready: boolean;
-  /** A step or a signal changed what the timer waits for. */
-  private wake = false;
-  /** Mail being delivered in the background (see record); the run neither continues as new nor ends before it is out. */
-  private deliveries = 0;
+  /** The mail of the case's records, sent off the lock; the run neither continues as new nor ends before it is out. */
+  private readonly outbox: Outbox;
+  /** The timer loop over the rungs of the case's clocks. */
+  private readonly ladder: Ladder<{ atMs: number; clock: Clock; rung: Rung }>;
 
   constructor(
     private readonly input: CaseWorkflowInput,
@@ -143,6 +107,17 @@ class CaseRun {
     this.calendarDirty = carried?.calendarDirty ?? false;
     this.ready = carried !== undefined;
     this.state = carried ? carried.state : this.created();
+    this.outbox = new Outbox({ caseId: input.caseId });
+    this.ladder = new Ladder({
+      lock: this.lock,
+      done: () => this.done,
+      between: () => this.between(),
+      next: () => {
+        const next = nextRung(this.clocks);
+        return next && { atMs: next.rung.atMs, ...next };
+      },
+      fire: ({ clock, rung }) => this.fire(clock, rung),
+    });
   }
 
   private created(): CaseState {
@@ -161,7 +136,7 @@ class CaseRun {
       }).state;
     } catch (err) {
       if (err instanceof StepRejectedError)
-        throw refused(err.rejection.code, err.rejection.messageZh, err.rejection.field);
+        throw stepRejected(err.rejection.code, err.rejection.messageZh, err.rejection.field);
       throw err;
     }
   }
@@ -210,26 +185,12 @@ class CaseRun {
     ]);
   }
 
-  private readonly deliveriesDone = () => allHandlersFinished() && this.deliveries === 0;
-
   /**
-   * Records a change inside the task that took the step or fired the timer (see `local`), then sends its mail in
-   * the background: the step answers and the lock is released once the outbox rows are queued, and while the mail
-   * server refuses, the delivery activity retries on its own and the case goes on.
+   * Records a change by a local activity, inside the task that took the step or fired the timer (instead of an
+   * activity task and two more workflow tasks later); its mail goes out in the background.
    */
   private async record(args: RecordChangeInput) {
-    const result = await local.recordCaseChange(args);
-    if (!result.notificationIds.length) return;
-    this.deliveries++;
-    void delivery
-      .deliverNotifications({ ids: result.notificationIds })
-      .catch((err: unknown) =>
-        log.warn('通知发送未完成（发件箱保留待发） (delivery stopped)', {
-          caseId: this.input.caseId,
-          error: String(err),
-        }),
-      )
-      .finally(() => this.deliveries--);
+    await this.outbox.recordAndDeliver(() => local.recordCaseChange(args));
   }
 
   listen() {
@@ -240,13 +201,13 @@ class CaseRun {
     });
     setHandler(calendarChangedSignal, () => {
       this.calendarDirty = true;
-      this.wake = true;
+      this.ladder.wake();
     });
     for (const name of STEP_NAMES) {
       setHandler(stepUpdate(name), (req: StepRequest) => this.lock.run(() => this.takeStep(name, req)), {
         validator: (req: StepRequest) => {
           const v = validateStep(this.state, name, req?.input ?? {}, req?.actor);
-          if (!v.ok) throw refused(v.code, v.messageZh, v.field);
+          if (!v.ok) throw stepRejected(v.code, v.messageZh, v.field);
         },
       });
     }
@@ -261,7 +222,7 @@ class CaseRun {
     } catch (err) {
       // The state moved between validation and execution (e.g. a concurrent step).
       if (err instanceof StepRejectedError)
-        throw refused(err.rejection.code, err.rejection.messageZh, err.rejection.field);
+        throw stepRejected(err.rejection.code, err.rejection.messageZh, err.rejection.field);
       throw err;
     }
     const holderBefore = responsibleAgency(this.state);
@@ -308,12 +269,12 @@ class CaseRun {
       if (refusal) {
         this.state = stateBefore;
         this.clocks = clocksBefore;
-        throw refused(422, refusal.message);
+        throw stepRejected(422, refusal.message);
       }
       throw err;
     }
     this.syncSearchAttributes();
-    this.wake = true;
+    this.ladder.wake();
     return this.view();
   }
 
@@ -380,7 +341,7 @@ class CaseRun {
     // A step may have closed or re-timed the clock while we waited for the lock.
     if (!this.clocks.includes(c) || !rungStillDue(c, rung)) return;
     c.fired.push(rung.kind);
-    c.level = LEVEL_OF_RUNG[rung.kind];
+    c.level = RUNG_LEVEL[rung.kind];
     if (rung.kind === 'overdue') this.state = markClockOverdue(this.state, c.clockId, Date.now());
     await this.record({
       caseId: this.input.caseId,
@@ -438,36 +399,32 @@ class CaseRun {
     return isClosed(this.state) && this.clocks.length === 0;
   }
 
+  /** Between rungs: continue as new once the history is long, re-time the clocks once a calendar year is loaded. */
+  private async between(): Promise<boolean> {
+    if (workflowInfo().historyLength > this.historyLimit || workflowInfo().continueAsNewSuggested) {
+      await condition(this.outbox.settled);
+      await continueAsNew<typeof caseWorkflow>(this.input, {
+        state: this.state,
+        caseNumber: this.caseNumber!,
+        clocks: this.clocks,
+        calendarYears: this.calendarYears,
+        calendarDirty: this.calendarDirty,
+        runs: (this.carried?.runs ?? 1) + 1,
+      });
+    }
+    if (!this.calendarDirty) return false;
+    await this.lock.run(() => this.retime());
+    return true;
+  }
+
+  private get historyLimit() {
+    return this.input.historyLimit ?? 2000;
+  }
+
   async run(): Promise<CaseView> {
     if (!this.carried) await this.register();
-    const historyLimit = this.input.historyLimit ?? 2000;
-    while (!this.done) {
-      if (workflowInfo().historyLength > historyLimit || workflowInfo().continueAsNewSuggested) {
-        await condition(this.deliveriesDone);
-        await continueAsNew<typeof caseWorkflow>(this.input, {
-          state: this.state,
-          caseNumber: this.caseNumber!,
-          clocks: this.clocks,
-          calendarYears: this.calendarYears,
-          calendarDirty: this.calendarDirty,
-          runs: (this.carried?.runs ?? 1) + 1,
-        });
-      }
-      if (this.calendarDirty) {
-        await this.lock.run(() => this.retime());
-        continue;
-      }
-      const next = nextRung(this.clocks);
-      this.wake = false;
-      if (!next) {
-        await condition(() => this.wake || this.calendarDirty || this.done);
-        continue;
-      }
-      const wait = next.rung.atMs - Date.now();
-      if (wait > 0 && (await condition(() => this.wake || this.calendarDirty, wait))) continue;
-      await this.lock.run(() => this.fire(next.clock, next.rung));
-    }
-    await condition(this.deliveriesDone);
+    await this.ladder.run();
+    await condition(this.outbox.settled);
     log.info('案件流程结束', { caseId: this.input.caseId, stage: this.state.stage });
     return this.view();
   }

@@ -2,30 +2,20 @@
  * The words of a case's mail and records: the handover notice (待办), the notice of each rung of a clock's ladder,
  * and the supervision item a supervision rung opens. Pure: the workflow queues what these return.
  */
-import { SUPERVISION_ZH, formatChinaIso } from '../deadlines';
+import { SUPERVISION_ZH, formatChinaIso, rungAudience, type Audience } from '../deadlines';
 import { SUPERVISION_KIND_ZH, type SupervisionKind } from '../supervision';
 import { isClosed, nextActions, responsibleAgency } from './machine';
-import type { CaseRef, ClockPlan, ClockRun, Rung, RungKind } from './projections';
+import type { CaseRef, ClockPlan, ClockRun, Rung } from './projections';
 import { STAGE_LABELS, type CaseState } from './types';
-
-export type NoticeAudience = 'handling' | 'agencyHead' | 'supervision' | 'workingGroup';
 
 /** One mail to queue: who (the audience within an agency) and what. */
 export interface Notice {
-  audience: NoticeAudience[];
+  audience: Audience[];
   /** Agency whose people are addressed (for handling / agencyHead). */
   agency: string;
   subject: string;
   bodyText: string;
 }
-
-/** Who each rung tells: the handlers are warned, the head hears of the overdue, then the procuratorate, the group. */
-export const RUNG_AUDIENCE: Readonly<Record<RungKind, NoticeAudience>> = {
-  warning: 'handling',
-  overdue: 'agencyHead',
-  supervision: 'supervision',
-  escalation: 'workingGroup',
-};
 
 const FOOTER = ['', '本邮件由联动执法协作平台自动发送。'];
 
@@ -60,7 +50,7 @@ export function rungLabelZh(rung: Rung, plan: ClockPlan): string {
 export function rungNotice(ref: CaseRef, rung: Rung, plan: ClockPlan): Notice {
   const what = rungLabelZh(rung, plan);
   return {
-    audience: [RUNG_AUDIENCE[rung.kind]],
+    audience: rungAudience(rung.kind),
     agency: plan.responsibleAgency,
     subject: `【${what.split('：')[0]}】案件 ${reference(ref)} ${plan.labelZh}`,
     bodyText: [

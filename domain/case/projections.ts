@@ -3,7 +3,14 @@
  * rows its activities write, the events it records and the next rung its timer waits for. Pure: the workflow keeps
  * the state and calls these; tests call them directly.
  */
-import type { PeriodExtension, Suspension, SupervisionType } from '../deadlines';
+import {
+  RUNG_LEVEL,
+  type EscalationLevel,
+  type LadderRungKind,
+  type PeriodExtension,
+  type Suspension,
+  type SupervisionType,
+} from '../deadlines';
 import {
   availableSteps,
   isClosed,
@@ -14,24 +21,12 @@ import {
 } from './machine';
 import { STAGE_LABELS, TRACK_LABELS, type Actor, type CaseEvent, type CaseState, type Track } from './types';
 
-export type RungKind = 'warning' | 'overdue' | 'supervision' | 'escalation';
-
 /** One rung of a clock's escalation ladder: when it fires and, for the supervision rung, what it supervises. */
 export interface Rung {
-  kind: RungKind;
+  kind: LadderRungKind;
   atMs: number;
   supervisionType?: SupervisionType;
 }
-
-export type EscalationLevel = 'none' | 'warning' | 'overdue' | 'supervision' | 'escalated';
-
-/** The level a clock stands at once a rung has fired (the deadline row's escalation_level). */
-export const LEVEL_OF_RUNG: Readonly<Record<RungKind, EscalationLevel>> = {
-  warning: 'warning',
-  overdue: 'overdue',
-  supervision: 'supervision',
-  escalation: 'escalated',
-};
 
 /** A clock timed by the deadline engine (the workflow's planClock answers one). */
 export interface ClockPlan {
@@ -61,7 +56,7 @@ export interface ClockRun<P extends ClockPlan = ClockPlan> {
   /** A right, not a duty (domain/case RULE_USE): its expiry does not make the case overdue. */
   optional: boolean;
   plan: P;
-  fired: RungKind[];
+  fired: LadderRungKind[];
   level: EscalationLevel;
   /** Paused: a suspension without end (no timer runs). */
   suspendedSinceMs?: number;
@@ -156,12 +151,13 @@ export const rungStillDue = (c: ClockRun, rung: Rung): boolean =>
   !c.fired.includes(rung.kind) && c.plan.ladder.some((s) => s.kind === rung.kind && s.atMs === rung.atMs);
 
 /** After a re-timing, the rungs fired that still lie in the past; those now in the future fire again. */
-export function rearmed(fired: readonly RungKind[], plan: ClockPlan, nowMs: number): RungKind[] {
+export function rearmed(fired: readonly LadderRungKind[], plan: ClockPlan, nowMs: number): LadderRungKind[] {
   return fired.filter((k) => plan.ladder.some((s) => s.kind === k && s.atMs <= nowMs));
 }
 
-export const levelOf = (fired: readonly RungKind[]): EscalationLevel =>
-  fired.length ? LEVEL_OF_RUNG[fired[fired.length - 1]] : 'none';
+/** The level of the last rung fired (the deadline row's escalation_level). */
+export const levelOf = (fired: readonly LadderRungKind[]): EscalationLevel =>
+  fired.length ? RUNG_LEVEL[fired[fired.length - 1]] : 'none';
 
 export function deadlineRow(c: ClockRun, status: 'open' | 'closed' = 'open'): DeadlineRow {
   return {

@@ -44,7 +44,7 @@ export interface StepRequest {
 }
 
 /** The failure type of a refused step; details[0] carries { code: 403|404|409|422, field? }. */
-export const STEP_REJECTED = 'StepRejected';
+export { STEP_REJECTED } from '../kernel/refusal';
 
 /** Answered once the case row and its first clocks are recorded (used with update-with-start). */
 export const registeredUpdate = defineUpdate<CaseView>('registered');
