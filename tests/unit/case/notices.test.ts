@@ -27,7 +27,13 @@ const FOOTER = '\n\n本邮件由联动执法协作平台自动发送。';
 function lead() {
   const run = new CaseRun({ track: 'criminal' });
   const [spec] = run.state.clocks;
-  const plan = planClock({ ...spec, calendarYears: [], actingAgency: spec.responsibleAgency });
+  const plan = planClock({
+    ruleId: spec.ruleId,
+    startedAtMs: spec.startedAtMs,
+    custody: spec.custody,
+    calendarYears: [],
+    actingAgency: spec.responsibleAgency,
+  });
   const clock: ClockRun = { clockId: spec.clockId, optional: spec.optional, plan, fired: [], level: 'none' };
   return { run, plan, clock };
 }
