@@ -1,7 +1,9 @@
 /** Messages between case workflows and their activities. Versioned by shape: add fields, never repurpose. */
 
-export type { Audience } from '../domain/deadlines/rungs';
-import type { Audience, EscalationLevel } from '../domain/deadlines/rungs';
+import type { DeadlineRow } from '../domain/case';
+import type { Audience } from '../domain/deadlines/rungs';
+
+export type { Audience, DeadlineRow };
 
 export interface ActorRef {
   userId?: string;
@@ -19,26 +21,6 @@ export interface CaseEventInput {
   ruleId?: string;
   documentNumber?: string;
   data?: Record<string, unknown>;
-}
-
-export interface DeadlineRow {
-  clockId: string;
-  ruleId: string;
-  labelZh: string;
-  responsibleAgency: string;
-  basis: string;
-  startedAtMs: number;
-  dueAtMs: number;
-  dueDate: string;
-  custody: boolean;
-  /** The period's provisional flag (a year without calendar data was consulted). */
-  provisional: boolean;
-  extensions?: unknown[];
-  suspensions?: unknown[];
-  warningDueAtMs?: number | null;
-  escalationDueAtMs?: number | null;
-  status: 'open' | 'closed';
-  escalationLevel: EscalationLevel;
 }
 
 export interface CaseRowUpdate {

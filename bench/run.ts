@@ -7,7 +7,8 @@ import { eq, sql, type SQL } from 'drizzle-orm';
 import type { Client } from '@temporalio/client';
 import { startStack, request, type Stack } from '../tests/helpers/stack';
 import { WithStartWorkflowOperation } from '@temporalio/client';
-import { caseWorkflow, registeredUpdate, type CaseWorkflowInput } from '../workflows/case';
+import { caseWorkflow } from '../workflows/case';
+import { caseWorkflowId, registeredUpdate, type CaseWorkflowInput } from '../workflows/definitions/case';
 import { generateDataset } from '../scripts/dataset';
 import { computeReportData } from '../activities/report-data';
 import { createReportActivities, insertReport } from '../activities/reports';
@@ -399,7 +400,7 @@ async function escalation(stack: Stack, n: number) {
     };
     await client.workflow.executeUpdateWithStart(registeredUpdate, {
       startWorkflowOperation: new WithStartWorkflowOperation(caseWorkflow, {
-        workflowId: `case-${caseId}`,
+        workflowId: caseWorkflowId(caseId),
         taskQueue: stack.config.temporal.taskQueue,
         args: [input],
         workflowIdConflictPolicy: 'USE_EXISTING',
@@ -604,7 +605,7 @@ async function memory(stack: Stack, n: number) {
         actor,
       };
       await client.workflow.start(caseWorkflow, {
-        workflowId: `case-${caseId}`,
+        workflowId: caseWorkflowId(caseId),
         taskQueue: stack.config.temporal.taskQueue,
         args: [input],
       });

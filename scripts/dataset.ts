@@ -10,6 +10,7 @@ import {
   type Track,
 } from '../domain/case/types';
 import { RULES } from '../domain/deadlines/rules';
+import { caseWorkflowId } from '../workflows/definitions/case';
 
 /**
  * A realistic, deterministic dataset for reports and benchmarks (issue 8 item 6): N cases over Y years ending at
@@ -345,7 +346,7 @@ export async function generateDataset(db: Db, opts: DatasetOptions): Promise<Dat
       confidentiality,
       overdue,
       nextDeadline === null ? null : iso(nextDeadline),
-      `case-${id}`,
+      caseWorkflowId(id),
       'eeb',
       iso(createdMs),
       iso(atMs),

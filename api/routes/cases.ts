@@ -15,13 +15,15 @@ import { caseEvents, cases, deadlines } from '../../db/schema';
 import { caseVisibleToAgency } from '../../db/visibility';
 import { STEPS, STEP_NAMES, isStepName, validateInitial, type Actor } from '../../domain/case';
 import {
-  caseWorkflow,
+  CASE_WORKFLOW,
+  caseWorkflowId,
   registeredUpdate,
   stateQuery,
   stepUpdate,
   STEP_REJECTED,
+  type CaseWorkflow,
   type CaseWorkflowInput,
-} from '../../workflows/case';
+} from '../../workflows/definitions/case';
 import { currentUser, type AuthUser } from '../auth';
 import { coalescerFor } from '../coalesce';
 import { HttpError, notFound } from '../errors';
@@ -172,8 +174,6 @@ function stepsBody(): string {
   return stepsJson;
 }
 
-export const workflowIdFor = (caseId: string) => `case-${caseId}`;
-
 export function casesRouter(deps: { db: Db; temporal: Client; config: Config }) {
   const { db, temporal, config } = deps;
   const r = Router();
@@ -212,7 +212,7 @@ export function casesRouter(deps: { db: Db; temporal: Client; config: Config }) 
       }
       const caseId = caseIdFor(user.id, key);
       res.locals.auditTarget = caseId;
-      const workflowId = workflowIdFor(caseId);
+      const workflowId = caseWorkflowId(caseId);
       const input: CaseWorkflowInput = {
         caseId,
         title: body.title,
@@ -237,7 +237,7 @@ export function casesRouter(deps: { db: Db; temporal: Client; config: Config }) 
           check.field ? { field: check.field } : undefined,
         );
       }
-      const start = new WithStartWorkflowOperation(caseWorkflow, {
+      const start = new WithStartWorkflowOperation<CaseWorkflow>(CASE_WORKFLOW, {
         workflowId,
         taskQueue: config.temporal.taskQueue,
         args: [input],

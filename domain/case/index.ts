@@ -3,3 +3,5 @@ export * from './types';
 export * from './steps';
 export * from './machine';
 export { FIELD_LABELS, fieldLabel, zodErrorZh } from './messages';
+export * from './projections';
+export * from './notices';

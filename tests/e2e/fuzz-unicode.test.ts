@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { z } from 'zod';
 import { STEPS, STEP_NAMES } from '../../domain/case';
 import { request, startStack, type Stack } from '../helpers/stack';
+import { caseWorkflowId } from '../../workflows/definitions/case';
 
 /**
  * A fuzzer for input that cannot be stored and for requests that never answer: full-Unicode strings (lone
@@ -221,7 +222,7 @@ describe('fuzzing every endpoint with unstorable input, and watching the case', 
   /** The case takes a valid step (a consultation and its reply) and its workflow has no failing task. */
   const probe = async (after: string) => {
     probes++;
-    const handle = stack.env.client.workflow.getHandle(`case-${victim}`);
+    const handle = stack.env.client.workflow.getHandle(caseWorkflowId(victim));
     const d = await handle.describe();
     if (d.status.name !== 'RUNNING') return newVictim();
     const wft = d.raw.pendingWorkflowTask;

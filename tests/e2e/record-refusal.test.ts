@@ -6,6 +6,7 @@ import { isRefusal, sqlStateOf } from '../../activities/guard';
 import { jointMeetingWorkflow } from '../../workflows/duties/joint-meeting';
 import { periodInput } from '../helpers/duties';
 import { request, startStack, type Stack } from '../helpers/stack';
+import { caseWorkflowId } from '../../workflows/definitions/case';
 
 const FIXTURES = path.join(__dirname, '..', 'fixtures');
 
@@ -53,7 +54,7 @@ describe('a refused record does not hold a case', () => {
       track: 'criminal',
     });
     const id = (created.json.case as { id: string }).id;
-    const handle = stack.env.client.workflow.getHandle(`case-${id}`);
+    const handle = stack.env.client.workflow.getHandle(caseWorkflowId(id));
     const before = await request(stack.base, eeb, 'GET', `/api/v1/cases/${id}/state`);
 
     const t0 = Date.now();

@@ -12,6 +12,7 @@ import { createWorker } from '../../worker';
 import { startStack, type Stack } from '../helpers/stack';
 import { workflowBundle } from '../helpers/temporal';
 import { TEST_KEYS_ENV } from '../helpers/keys';
+import { caseWorkflowId } from '../../workflows/definitions/case';
 
 /**
  * POST /cases when no worker takes the registration in time (workers down or far behind): the API answers 202 with
@@ -68,7 +69,7 @@ describe('registration answered 202 while no worker takes it (REGISTRATION_ANSWE
     expect(first.headers.get('location')).toBe(`/api/v1/cases/${accepted.caseId}`);
     // Started, not yet registered: no row, and the workflow waits on its task queue.
     expect(await stack.db.handle.db.select().from(cases).where(eq(cases.id, accepted.caseId))).toHaveLength(0);
-    expect((await stack.env.client.workflow.getHandle(`case-${accepted.caseId}`).describe()).status.name).toBe(
+    expect((await stack.env.client.workflow.getHandle(caseWorkflowId(accepted.caseId)).describe()).status.name).toBe(
       'RUNNING',
     );
 

@@ -14,6 +14,7 @@ import { createTestDb, type TestDb } from '../helpers/db';
 import { startSmtp, type TestSmtp } from '../helpers/smtp';
 import { createDevServerEnv, workflowBundle } from '../helpers/temporal';
 import { TEST_KEYS_ENV } from '../helpers/keys';
+import { caseWorkflowId } from '../../workflows/definitions/case';
 
 /** The vertical slice over real HTTP, against a real Temporal dev server, a real database and real SMTP. */
 describe('vertical slice over HTTP', () => {
@@ -314,7 +315,7 @@ describe('vertical slice over HTTP', () => {
       );
     }
     expect(retimed).toHaveLength(1);
-    const history = await env.client.workflow.getHandle(`case-${caseId}`).fetchHistory();
+    const history = await env.client.workflow.getHandle(caseWorkflowId(caseId)).fetchHistory();
     expect(
       (history.events ?? []).filter(
         (e) => e.workflowExecutionSignaledEventAttributes?.signalName === 'calendarChanged',

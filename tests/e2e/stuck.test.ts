@@ -2,6 +2,7 @@ import crypto from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import { temporal } from '@temporalio/proto';
 import { request, startStack, type Stack } from '../helpers/stack';
+import { caseWorkflowId } from '../../workflows/definitions/case';
 
 /**
  * A record that keeps failing for a retryable reason (here a trigger raising 55P03, lock not available) leaves the
@@ -69,7 +70,7 @@ describe('stuck work is visible and can be repaired', () => {
 
     // The runbook's repair: reset to the last completed workflow task before the stuck step was accepted (or, if its
     // acceptance is not in the history yet, the last completed one): the step is abandoned, the case is as before it.
-    const handle = stack.env.client.workflow.getHandle(`case-${id}`);
+    const handle = stack.env.client.workflow.getHandle(caseWorkflowId(id));
     // A step recorded by a local activity is accepted in the task that runs the record: while that retries, the
     // acceptance may not be in the history yet (then the last completed task is the one before it); once it is,
     // the last completed task may come after it, and resetting there would keep the step.
@@ -85,7 +86,7 @@ describe('stuck work is visible and can be repaired', () => {
     const before = await handle.describe();
     const { runId } = await stack.env.client.workflowService.resetWorkflowExecution({
       namespace: stack.env.client.options.namespace,
-      workflowExecution: { workflowId: `case-${id}`, runId: before.runId },
+      workflowExecution: { workflowId: caseWorkflowId(id), runId: before.runId },
       reason: '运维：放弃卡住的“成立专案组”',
       workflowTaskFinishEventId: resetTo.eventId,
       requestId: crypto.randomUUID(),

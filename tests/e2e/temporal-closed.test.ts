@@ -12,6 +12,7 @@ import { parseKeyRing } from '../../infra/keys';
 import { devServerExecutable } from '../../infra/temporal';
 import { testDataConverter } from '../helpers/keys';
 import { request, startStack, type Stack } from '../helpers/stack';
+import { caseWorkflowId } from '../../workflows/definitions/case';
 
 /**
  * Only the platform reads and drives the workflows: what the Temporal server stores is ciphertext, the codec
@@ -61,7 +62,7 @@ describe('Temporal holds ciphertext; the platform alone decodes and acts', () =>
     if (created.status !== 201) console.log(created.text);
     expect(created.status).toBe(201);
     caseId = (created.json.case as { id: string }).id;
-    workflowId = `case-${caseId}`;
+    workflowId = caseWorkflowId(caseId);
     const step = await request(stack.base, eeb, 'POST', `/api/v1/cases/${caseId}/steps/formTaskForce`, {
       members: ['张三', '李四'],
     });
@@ -242,7 +243,7 @@ describe('Temporal holds ciphertext; the platform alone decodes and acts', () =>
     });
     const fakeId = crypto.randomUUID();
     const handle = await forger.workflow.start('caseWorkflow', {
-      workflowId: `case-${fakeId}`,
+      workflowId: caseWorkflowId(fakeId),
       taskQueue: stack.config.temporal.taskQueue,
       args: [
         {

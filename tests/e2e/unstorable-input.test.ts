@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
-import { stepUpdate } from '../../workflows/case';
+import { caseWorkflowId, stepUpdate } from '../../workflows/definitions/case';
 import { request, startStack, type Stack } from '../helpers/stack';
 
 /**
@@ -113,7 +113,7 @@ describe('unstorable input is refused at the edge and wedges nothing', () => {
       track: 'criminal',
     });
     const id = (created.json.case as { id: string }).id;
-    const handle = stack.env.client.workflow.getHandle(`case-${id}`);
+    const handle = stack.env.client.workflow.getHandle(caseWorkflowId(id));
     const actor = { userId: 'u-x', agency: 'eeb', role: 'head', displayName: '负责人' };
     const err = await handle
       .executeUpdate(stepUpdate('formTaskForce'), {

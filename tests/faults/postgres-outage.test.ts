@@ -11,7 +11,7 @@ import { createMailer, type Mailer } from '../../activities/mailer';
 import { loadConfig } from '../../config';
 import { apiTokens, caseEvents, users } from '../../db/schema';
 import type { Actor } from '../../domain/case';
-import { stepUpdate } from '../../workflows/case';
+import { caseWorkflowId, stepUpdate } from '../../workflows/definitions/case';
 import { createWorker } from '../../worker';
 import { TEST_KEYS_ENV } from '../helpers/keys';
 import { createPostgresTestDb, type TestDb } from '../helpers/db';
@@ -108,7 +108,7 @@ describe(`fault: PostgreSQL down for ${OUTAGE_S} s`, () => {
     expect((await fetch(`${base}/readyz`)).status).toBe(503);
 
     // A step arriving meanwhile through Temporal: accepted by the workflow, its record activity retries.
-    const step = env.client.workflow.getHandle(`case-${caseId}`).executeUpdate(stepUpdate('formTaskForce'), {
+    const step = env.client.workflow.getHandle(caseWorkflowId(caseId)).executeUpdate(stepUpdate('formTaskForce'), {
       args: [{ actor: eebOfficer, input: { members: ['张三', '李四'] } }],
     });
     let stepDone = false;

@@ -4,7 +4,8 @@ import { asc, inArray } from 'drizzle-orm';
 import { caseEvents } from '../../db/schema';
 import type { Actor } from '../../domain/case';
 import { parseDeadlineOverrides } from '../../domain/deadlines/rules';
-import { caseWorkflow, registeredUpdate, stepUpdate, type CaseWorkflowInput } from '../../workflows/case';
+import { caseWorkflow } from '../../workflows/case';
+import { caseWorkflowId, registeredUpdate, stepUpdate, type CaseWorkflowInput } from '../../workflows/definitions/case';
 import { createPostgresTestDb, TEST_PG_URL, type TestDb } from '../helpers/db';
 import { devServer, waitFor, workerProcess, type DevServer, type WorkerProcess } from '../helpers/processes';
 import { startSmtp, type TestSmtp } from '../helpers/smtp';
@@ -67,7 +68,7 @@ describe(`fault: Temporal dev server restarted on its SQLite file with ${M} open
       };
       await client.workflow.executeUpdateWithStart(registeredUpdate, {
         startWorkflowOperation: new WithStartWorkflowOperation(caseWorkflow, {
-          workflowId: `case-${caseId}`,
+          workflowId: caseWorkflowId(caseId),
           taskQueue,
           args: [input],
           workflowIdConflictPolicy: 'USE_EXISTING',
@@ -84,7 +85,7 @@ describe(`fault: Temporal dev server restarted on its SQLite file with ${M} open
     // The cases survived in the SQLite file.
     const described = await waitFor(
       '重启后可查询案件',
-      async () => (await client.workflow.getHandle(`case-${ids[0]}`).describe()).status.name,
+      async () => (await client.workflow.getHandle(caseWorkflowId(ids[0])).describe()).status.name,
       60_000,
       1000,
     );
@@ -112,7 +113,7 @@ describe(`fault: Temporal dev server restarted on its SQLite file with ${M} open
     for (const caseId of ids) expect(by.get(caseId)).toEqual(['caseCreated', 'clockWarning', 'clockOverdue']);
 
     // A step after the restart (late: the record says so).
-    const view = await client.workflow.getHandle(`case-${ids[0]}`).executeUpdate(stepUpdate('formTaskForce'), {
+    const view = await client.workflow.getHandle(caseWorkflowId(ids[0])).executeUpdate(stepUpdate('formTaskForce'), {
       args: [{ actor: eebOfficer, input: { members: ['张三', '李四'] } }],
     });
     expect(view.stage).toBe('taskForce');

@@ -3,7 +3,8 @@ import { Client, Connection, WithStartWorkflowOperation, WorkflowUpdateFailedErr
 import { asc, eq, inArray } from 'drizzle-orm';
 import { caseEvents, cases, notifications } from '../../db/schema';
 import type { Actor } from '../../domain/case';
-import { caseWorkflow, registeredUpdate, stepUpdate, type CaseWorkflowInput } from '../../workflows/case';
+import { caseWorkflow } from '../../workflows/case';
+import { caseWorkflowId, registeredUpdate, stepUpdate, type CaseWorkflowInput } from '../../workflows/definitions/case';
 import { createPostgresTestDb, TEST_PG_URL, type TestDb } from '../helpers/db';
 import { devServer, waitFor, workerProcess, type DevServer, type WorkerProcess } from '../helpers/processes';
 import { startSmtp, type TestSmtp } from '../helpers/smtp';
@@ -108,7 +109,7 @@ describe(`fault: worker killed with SIGKILL ${KILLS} times, every ${KILL_EVERY_M
           await persist(() =>
             client.workflow.executeUpdateWithStart(registeredUpdate, {
               startWorkflowOperation: new WithStartWorkflowOperation(caseWorkflow, {
-                workflowId: `case-${caseId}`,
+                workflowId: caseWorkflowId(caseId),
                 taskQueue,
                 args: [input],
                 workflowIdConflictPolicy: 'USE_EXISTING',
@@ -116,7 +117,7 @@ describe(`fault: worker killed with SIGKILL ${KILLS} times, every ${KILL_EVERY_M
               args: [],
             }),
           );
-          const handle = client.workflow.getHandle(`case-${caseId}`);
+          const handle = client.workflow.getHandle(caseWorkflowId(caseId));
           for (const [name, actor, body] of SCRIPT) {
             await persist(() =>
               handle.executeUpdate(stepUpdate(name), { args: [{ actor, input: body }], updateId: `${caseId}:${name}` }),

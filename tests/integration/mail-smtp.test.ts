@@ -5,6 +5,7 @@ import { createRecordActivities } from '../../activities/records';
 import { notifications } from '../../db/schema';
 import { createTestDb, type TestDb } from '../helpers/db';
 import { startSmtp } from '../helpers/smtp';
+import { caseWorkflowId } from '../../workflows/definitions/case';
 
 describe('mail through a real SMTP server', () => {
   let t: TestDb;
@@ -28,7 +29,7 @@ describe('mail through a real SMTP server', () => {
       const rec = createRecordActivities({ db: t.handle.db });
       await rec.registerCase({
         caseId,
-        workflowId: `case-${caseId}`,
+        workflowId: caseWorkflowId(caseId),
         title: '测试案件',
         track: 'administrative',
         stage: 'administrativePenalty',

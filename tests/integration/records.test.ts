@@ -5,6 +5,7 @@ import { migrate } from '../../db/client';
 import { readRoster, seed } from '../../db/seed';
 import { agencies, caseEvents, cases, deadlines, notifications, workingGroupPositions } from '../../db/schema';
 import { createPgliteTestDb, createPostgresTestDb, TEST_PG_URL, type TestDb } from '../helpers/db';
+import { caseWorkflowId } from '../../workflows/definitions/case';
 
 const backends: [string, () => Promise<TestDb>][] = [['PGlite', createPgliteTestDb]];
 if (TEST_PG_URL) backends.unshift(['PostgreSQL', () => createPostgresTestDb(TEST_PG_URL!)]);
@@ -36,7 +37,7 @@ describe.each(backends)('records on %s', (_name, make) => {
   it('registers a case once, even when retried', async () => {
     const input = {
       caseId,
-      workflowId: `case-${caseId}`,
+      workflowId: caseWorkflowId(caseId),
       title: '某化工厂非法倾倒危险废物',
       track: 'criminal',
       stage: 'lead',

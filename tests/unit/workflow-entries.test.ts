@@ -1,5 +1,6 @@
 import * as production from '../../workflows';
 import * as bench from '../../bench/workflows';
+import { CASE_WORKFLOW } from '../../workflows/definitions/case';
 
 /**
  * The worker bundles workflows/index.ts: only the platform's workflows. The bench's reference workflow lives in the
@@ -9,6 +10,10 @@ describe('workflow entries', () => {
   it('the production entry does not ship the bench workflow', () => {
     expect(Object.keys(production)).not.toContain('benchEmptyWorkflow');
     expect(Object.keys(production)).toContain('caseWorkflow');
+  });
+
+  it('the API starts cases by the type name the worker registers', () => {
+    expect(production.caseWorkflow.name).toBe(CASE_WORKFLOW);
   });
 
   it('the bench entry has every production workflow plus its empty workflow', () => {

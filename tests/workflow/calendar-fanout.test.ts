@@ -3,7 +3,8 @@ import { eq } from 'drizzle-orm';
 import { calendarYears, caseEvents, deadlines } from '../../db/schema';
 import { createWorkingCalendar, parseCalendarYearData } from '../../domain/deadlines';
 import type { Actor } from '../../domain/case';
-import { caseWorkflow, registeredUpdate, type CaseWorkflowInput } from '../../workflows/case';
+import { caseWorkflow } from '../../workflows/case';
+import { caseWorkflowId, registeredUpdate, type CaseWorkflowInput } from '../../workflows/definitions/case';
 import { calendarFanOutWorkflow } from '../../workflows/calendar-fanout';
 import {
   calendarFanOutProgressQuery,
@@ -54,7 +55,7 @@ describe('calendar fan-out workflow (dev server)', () => {
         actor: eeb,
       };
       const handle = await h.env.client.workflow.start(caseWorkflow, {
-        workflowId: `case-${caseId}`,
+        workflowId: caseWorkflowId(caseId),
         taskQueue: h.taskQueue,
         args: [input],
       });
@@ -95,7 +96,7 @@ describe('calendar fan-out workflow (dev server)', () => {
     }
     expect(before).toBeDefined();
     await h.stopWorker();
-    const atStop = (await Promise.all(caseIds.map((id) => signalsTo(`case-${id}`)))).reduce((a, b) => a + b, 0);
+    const atStop = (await Promise.all(caseIds.map((id) => signalsTo(caseWorkflowId(id))))).reduce((a, b) => a + b, 0);
     expect(atStop).toBeGreaterThanOrEqual(2);
     expect(atStop).toBeLessThan(N);
     await h.startWorker();
@@ -117,7 +118,7 @@ describe('calendar fan-out workflow (dev server)', () => {
     const last = await h.env.client.workflow.getHandle(workflowId).fetchHistory();
     const carried = last.events?.[0]?.workflowExecutionStartedEventAttributes;
     expect(carried?.continuedExecutionRunId).toBeTruthy();
-    for (const id of caseIds) expect(await signalsTo(`case-${id}`)).toBe(1);
+    for (const id of caseIds) expect(await signalsTo(caseWorkflowId(id))).toBe(1);
     // Each case re-timed its clock once and records it.
     for (const caseId of caseIds) {
       await waitFor(`the retimed clock of ${caseId}`, async () =>
@@ -135,6 +136,6 @@ describe('calendar fan-out workflow (dev server)', () => {
     await expect(
       h.env.client.workflow.start(calendarFanOutWorkflow, { ...options, workflowIdConflictPolicy: 'USE_EXISTING' }),
     ).rejects.toBeInstanceOf(WorkflowExecutionAlreadyStartedError);
-    for (const id of caseIds) expect(await signalsTo(`case-${id}`)).toBe(1);
+    for (const id of caseIds) expect(await signalsTo(caseWorkflowId(id))).toBe(1);
   });
 });

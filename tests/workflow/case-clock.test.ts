@@ -6,7 +6,8 @@ import { loadConfig } from '../../config';
 import { calendarYears, caseEvents, deadlines, notifications } from '../../db/schema';
 import { createWorker } from '../../worker';
 import { TEST_KEYS_ENV } from '../helpers/keys';
-import { caseWorkflow, registeredUpdate, stateQuery, type CaseWorkflowInput } from '../../workflows/case';
+import { caseWorkflow } from '../../workflows/case';
+import { caseWorkflowId, registeredUpdate, stateQuery, type CaseWorkflowInput } from '../../workflows/definitions/case';
 import { createTestDb, type TestDb } from '../helpers/db';
 import { startSmtp, type TestSmtp } from '../helpers/smtp';
 import { createTimeSkippingEnv, workflowBundle } from '../helpers/temporal';
@@ -72,7 +73,7 @@ describe('case clock escalation (time-skipping)', () => {
       documentNumber: '长环移拘审〔2026〕1号',
     };
     const handle = await env.client.workflow.start(caseWorkflow, {
-      workflowId: `case-${caseId}`,
+      workflowId: caseWorkflowId(caseId),
       taskQueue,
       args: [input],
     });
@@ -163,7 +164,7 @@ describe('case clock escalation (time-skipping)', () => {
     await env.sleep(startMs - (await env.currentTimeMs()));
     const caseId = '00000000-0000-4000-8000-0000000ca1e2';
     const handle = await env.client.workflow.start(caseWorkflow, {
-      workflowId: `case-${caseId}`,
+      workflowId: caseWorkflowId(caseId),
       taskQueue,
       args: [
         {

@@ -8,14 +8,15 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { calendarYears, caseEvents, cases, deadlines, notifications } from '../../db/schema';
 import type { Actor } from '../../domain/case';
 import { createWorkingCalendar } from '../../domain/deadlines';
+import { caseWorkflow } from '../../workflows/case';
 import {
-  caseWorkflow,
+  caseWorkflowId,
   stateQuery,
   stepUpdate,
   STEP_REJECTED,
   registeredUpdate,
   type CaseWorkflowInput,
-} from '../../workflows/case';
+} from '../../workflows/definitions/case';
 import type { TestDb } from '../helpers/db';
 import { startHarness, type Harness } from '../helpers/harness';
 import { Worker } from '@temporalio/worker';
@@ -62,7 +63,7 @@ describe('case lifecycle (time-skipping)', () => {
       ...extra,
     };
     const handle = await env.client.workflow.start(caseWorkflow, {
-      workflowId: `case-${caseId}`,
+      workflowId: caseWorkflowId(caseId),
       taskQueue,
       args: [input],
     });
@@ -228,7 +229,7 @@ describe('case lifecycle (time-skipping)', () => {
     await Worker.runReplayHistory(
       { workflowBundle: await workflowBundle(), dataConverter: testDataConverter(), replayName: 'case-registration' },
       history,
-      `case-${caseId}`,
+      caseWorkflowId(caseId),
     );
   });
 
@@ -278,7 +279,7 @@ describe('case lifecycle (time-skipping)', () => {
         replayName: 'case-clock-rungs-unattended',
       },
       history,
-      `case-${caseId}`,
+      caseWorkflowId(caseId),
     );
   });
 
@@ -297,7 +298,7 @@ describe('case lifecycle (time-skipping)', () => {
       },
     });
     const forged = await forger.workflow
-      .getHandle(`case-${caseId}`)
+      .getHandle(caseWorkflowId(caseId))
       .executeUpdate(stepUpdate('submitTransferReport'), {
         args: [{ actor: eebOfficer, input: { documentNumber: '伪〔2026〕1号' } }],
       })
@@ -333,7 +334,7 @@ describe('case lifecycle (time-skipping)', () => {
         replayName: 'forged-actor-refused',
       },
       history,
-      `case-${caseId}`,
+      caseWorkflowId(caseId),
     );
   });
 
@@ -561,10 +562,10 @@ describe('case lifecycle (time-skipping)', () => {
     let runId = first;
     for (let i = 0; i < 50 && runId === first; i++) {
       await new Promise((r) => setTimeout(r, 100));
-      runId = (await env.client.workflow.getHandle(`case-${caseId}`).describe()).runId;
+      runId = (await env.client.workflow.getHandle(caseWorkflowId(caseId)).describe()).runId;
     }
     expect(runId).not.toBe(first);
-    const latest = env.client.workflow.getHandle<typeof caseWorkflow>(`case-${caseId}`);
+    const latest = env.client.workflow.getHandle<typeof caseWorkflow>(caseWorkflowId(caseId));
     const view = await latest.executeUpdate(stepUpdate('handOverEvidence'), {
       args: [{ actor: eebOfficer, input: { documentNumber: 'E1' } }],
     });

@@ -28,6 +28,7 @@ import {
 } from '../helpers/duties';
 import { startHarness, type Harness } from '../helpers/harness';
 import { createTimeSkippingEnv } from '../helpers/temporal';
+import { caseWorkflowId } from '../../workflows/definitions/case';
 
 /**
  * The other cycles on the time-skipping server: a briefing's numbers against a hand-computed fixture, a joint
@@ -134,7 +135,7 @@ describe('recurring duty cycles (time-skipping)', () => {
       responsibleAgency: 'psb',
       confidentiality,
       overdue,
-      workflowId: `case-${id}`,
+      workflowId: caseWorkflowId(id),
       createdAt: new Date(s),
     });
     const C1 = '00000000-0000-4000-8000-0000000000c1';

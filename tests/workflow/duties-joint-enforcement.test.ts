@@ -14,6 +14,7 @@ import { chinaDate } from '../../workflows/duties/common';
 import { EEB, PSB, SPP, china, dutyEventTypes, periodInput, saveDutyFixture, skipTo, waitFor } from '../helpers/duties';
 import { startHarness, type Harness } from '../helpers/harness';
 import { createTimeSkippingEnv } from '../helpers/temporal';
+import { caseWorkflowId } from '../../workflows/definitions/case';
 
 /** 联合执法 (joint-enforcement.monthly) on the time-skipping server: a month with an operation and one without. */
 describe('monthly joint enforcement (time-skipping)', () => {
@@ -119,7 +120,7 @@ describe('monthly joint enforcement (time-skipping)', () => {
     expect(caseRow).toMatchObject({
       title: '某化工有限公司暗管排放案',
       track: 'criminal',
-      workflowId: `case-${opened.caseId}`,
+      workflowId: caseWorkflowId(opened.caseId),
     });
     // Time is stepped, never left to handle.result(): while a result is awaited the test server runs every timer on.
     await skipTo(h, china('2027-01-02T12:00'));

@@ -41,6 +41,7 @@ import {
 } from '../../workflows/definitions/releases';
 import { startHarness, type Harness } from '../helpers/harness';
 import { createTimeSkippingEnv } from '../helpers/temporal';
+import { caseWorkflowId } from '../../workflows/definitions/case';
 
 /**
  * A year of the mechanism on the time-skipping server, driven the way the Schedules drive it: at 00:05 on the first
@@ -264,7 +265,7 @@ describe('a simulated year of recurring duties (time-skipping)', () => {
     await skipTo(h, at(`${year + 1}-01-01`, '00:05'));
     await runSchedule('info-briefing.periodic', 'monthly');
     await skipTo(h, at(`${year + 1}-01-12`, '12:00'));
-    if (leadCase) await terminateWhenIdle(h, `case-${leadCase}`);
+    if (leadCase) await terminateWhenIdle(h, caseWorkflowId(leadCase));
 
     const periods = await h.db.handle.db
       .select()

@@ -4,7 +4,8 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { caseEvents, informationRecords, notifications } from '../../db/schema';
 import type { Actor } from '../../domain/case';
-import { caseWorkflow, registeredUpdate, stepUpdate, type CaseWorkflowInput } from '../../workflows/case';
+import { caseWorkflow } from '../../workflows/case';
+import { caseWorkflowId, registeredUpdate, stepUpdate, type CaseWorkflowInput } from '../../workflows/definitions/case';
 import { planClock } from '../../workflows/clocks';
 import {
   enterInformationRecordUpdate,
@@ -60,7 +61,7 @@ describe('case information records, rule any.platform-entry (time-skipping)', ()
       actor: eebOfficer,
     };
     const handle = await env.client.workflow.start(caseWorkflow, {
-      workflowId: `case-${caseId}`,
+      workflowId: caseWorkflowId(caseId),
       taskQueue: h.taskQueue,
       args: [input],
     });

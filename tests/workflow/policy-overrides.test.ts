@@ -3,7 +3,8 @@ import { caseEvents, cases, deadlines, informationRecords, supervisionItems } fr
 import { policyInForce } from '../../config';
 import { computePeriod, createWorkingCalendar, effectivePolicyRule, recurringPeriodOf } from '../../domain/deadlines';
 import type { Actor } from '../../domain/case';
-import { caseWorkflow, registeredUpdate, stepUpdate, type CaseWorkflowInput } from '../../workflows/case';
+import { caseWorkflow } from '../../workflows/case';
+import { caseWorkflowId, registeredUpdate, stepUpdate, type CaseWorkflowInput } from '../../workflows/definitions/case';
 import { planClock } from '../../workflows/clocks';
 import { chinaDate } from '../../workflows/duties/common';
 import { supervisionSweepWorkflow } from '../../workflows/duties/supervision-sweep';
@@ -66,7 +67,7 @@ describe('deadline policy overrides on every path that opens a clock (time-skipp
       track: 'criminal',
       stage: 'taskForce',
       stageLabelZh: 'taskForce',
-      workflowId: `case-${caseId}`,
+      workflowId: caseWorkflowId(caseId),
       createdAt: new Date(now - 40 * DAY),
     });
     const period = recurringPeriodOf('monthly', chinaDate(now));
@@ -110,7 +111,7 @@ describe('deadline policy overrides on every path that opens a clock (time-skipp
       ...policyInForce(h.config),
     };
     const handle = await h.env.client.workflow.start(caseWorkflow, {
-      workflowId: `case-${caseId}`,
+      workflowId: caseWorkflowId(caseId),
       taskQueue: h.taskQueue,
       args: [input],
     });

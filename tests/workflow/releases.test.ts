@@ -24,6 +24,7 @@ import {
 } from '../../workflows/definitions/releases';
 import { startHarness, type Harness } from '../helpers/harness';
 import { createTimeSkippingEnv } from '../helpers/temporal';
+import { caseWorkflowId } from '../../workflows/definitions/case';
 
 const FIXTURES = path.join(__dirname, '..', 'fixtures');
 const MINUTE = 60_000;
@@ -305,7 +306,7 @@ describe('joint releases, rule release.approval (time-skipping)', () => {
       stage: 'investigation',
       stageLabelZh: '立案侦查',
       confidentiality: 'internal',
-      workflowId: `case-${caseId}`,
+      workflowId: caseWorkflowId(caseId),
     });
     const { releaseId, handle } = await draft(content({ caseIds: [caseId] }));
     await act(handle, submitReleaseUpdate, eeb);

@@ -19,7 +19,8 @@ import {
 } from '../../db/schema';
 import { RULES, recurringPeriodOf } from '../../domain/deadlines';
 import { supervisionItemId, supervisionWorkflowId } from '../../domain/supervision';
-import { caseWorkflow, registeredUpdate, type CaseWorkflowInput } from '../../workflows/case';
+import { caseWorkflow } from '../../workflows/case';
+import { caseWorkflowId, registeredUpdate, type CaseWorkflowInput } from '../../workflows/definitions/case';
 import type { DutyActor } from '../../workflows/definitions/duties';
 import { chinaDate } from '../../workflows/duties/common';
 import { supervisionSweepWorkflow } from '../../workflows/duties/supervision-sweep';
@@ -65,7 +66,7 @@ describe('supervision sweep and items (time-skipping)', () => {
       track: 'criminal',
       stage,
       stageLabelZh: stage,
-      workflowId: `case-${id(n)}`,
+      workflowId: caseWorkflowId(id(n)),
       createdAt: new Date(now - createdAgoDays * DAY),
       ...extra,
     });
@@ -369,7 +370,7 @@ describe('supervision item clocks and the case ladder rung (time-skipping)', () 
       track: 'criminal',
       stage: 'taskForce',
       stageLabelZh: '专案组核实情况',
-      workflowId: `case-${caseA}`,
+      workflowId: caseWorkflowId(caseA),
       createdAt: new Date(now - 40 * DAY),
     });
   });
@@ -510,7 +511,7 @@ describe('supervision item clocks and the case ladder rung (time-skipping)', () 
       actor: { userId: 'eeb-head', agency: 'eeb', role: 'head', displayName: '生态环境局负责人' },
     };
     const handle = await h.env.client.workflow.start(caseWorkflow, {
-      workflowId: `case-${caseId}`,
+      workflowId: caseWorkflowId(caseId),
       taskQueue: h.taskQueue,
       args: [input],
     });

@@ -1,7 +1,8 @@
 import { asc, eq } from 'drizzle-orm';
 import { caseEvents, notifications } from '../../db/schema';
 import type { Actor } from '../../domain/case';
-import { caseWorkflow, registeredUpdate, stepUpdate, type CaseWorkflowInput } from '../../workflows/case';
+import { caseWorkflow } from '../../workflows/case';
+import { caseWorkflowId, registeredUpdate, stepUpdate, type CaseWorkflowInput } from '../../workflows/definitions/case';
 import { startHarness, type Harness } from '../helpers/harness';
 import { waitFor } from '../helpers/processes';
 import { createDevServerEnv } from '../helpers/temporal';
@@ -34,7 +35,7 @@ describe('worker stopped and restarted mid-case', () => {
       actor: eebOfficer,
     };
     const handle = await h.env.client.workflow.start(caseWorkflow, {
-      workflowId: `case-${caseId}`,
+      workflowId: caseWorkflowId(caseId),
       taskQueue: h.taskQueue,
       args: [input],
     });
