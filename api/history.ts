@@ -4,6 +4,7 @@ import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import type { temporal } from '@temporalio/proto';
 import { STEPS, isStepName } from '../domain/case';
 import { decodeHistory } from './codec';
+import { chinaDateTimeZh } from '../domain/china-time';
 
 /**
  * The workflow history as a supervisor reads it: one Chinese line per meaningful event
@@ -51,11 +52,7 @@ function durationMs(d: { seconds?: unknown; nanos?: number | null } | null | und
   return tsToMs(d);
 }
 
-export function formatChina(ms: number): string {
-  const d = new Date(ms + 8 * 3600_000);
-  const p = (n: number) => String(n).padStart(2, '0');
-  return `${d.getUTCFullYear()}年${p(d.getUTCMonth() + 1)}月${p(d.getUTCDate())}日 ${p(d.getUTCHours())}:${p(d.getUTCMinutes())}:${p(d.getUTCSeconds())}`;
-}
+export const formatChina = (ms: number): string => chinaDateTimeZh(ms, 'second');
 
 function decode(payloads: temporal.api.common.v1.IPayloads | null | undefined): unknown[] {
   return (payloads?.payloads ?? []).map((p) => {

@@ -4,6 +4,8 @@
  * What every console page shares: the session, the API call (CSRF on every change), Chinese labels, China-time
  * formatting, page rendering and forms whose refusals show the API's Chinese reason.
  */
+import { chinaDateTimeZh, chinaDateZh, chinaYmd, ymdZh } from '../domain/china-time';
+
 export type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- API answers are read field by field
 
 export const AGENCY_ZH: Record<string, string> = {
@@ -72,37 +74,19 @@ export const esc = (v: unknown) =>
 /** China time, Chinese format, whatever the browser's time zone. */
 export function chinaTime(iso: string | number | null | undefined, withTime = true): string {
   if (iso === null || iso === undefined || iso === '') return '—';
-  const parts = Object.fromEntries(
-    new Intl.DateTimeFormat('en-CA', {
-      timeZone: 'Asia/Shanghai',
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-      hour12: false,
-    })
-      .formatToParts(new Date(iso))
-      .map((p) => [p.type, p.value]),
-  );
-  const date = `${parts.year}年${parts.month}月${parts.day}日`;
-  return withTime ? `${date} ${parts.hour === '24' ? '00' : parts.hour}:${parts.minute}` : date;
+  const ms = new Date(iso).getTime();
+  return withTime ? chinaDateTimeZh(ms) : chinaDateZh(ms);
 }
 
 /** A calendar day 'YYYY-MM-DD' (already China time) in Chinese format. */
 export function chinaDay(ymd: string | null | undefined): string {
-  const m = /^(\d{4})-(\d{2})-(\d{2})/.exec(ymd ?? '');
-  return m ? `${m[1]}年${m[2]}月${m[3]}日` : '—';
+  return ymd && YMD_PREFIX.test(ymd) ? ymdZh(ymd) : '—';
 }
+const YMD_PREFIX = /^\d{4}-\d{2}-\d{2}/;
 
 /** Today in China time, 'YYYY-MM-DD' (for date inputs' defaults). */
 export function chinaToday(): string {
-  return new Intl.DateTimeFormat('en-CA', {
-    timeZone: 'Asia/Shanghai',
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-  }).format(new Date());
+  return chinaYmd(Date.now());
 }
 
 export function toast(text: string) {
