@@ -267,7 +267,7 @@ export function createSupervisionActivities(deps: { db: Db; policy?: PolicyInFor
         sql`SELECT count(*)::int AS n FROM cases WHERE closed_at IS NULL AND track = 'criminal' AND created_at <= ${asOf}`,
       )) as unknown as { rows: { n: number }[] };
 
-      // 应移未移: a case on the criminal-transfer track not yet delivered to the PSB after N days.
+      // 有案不移: a case on the criminal-transfer track not yet delivered to the PSB after N days.
       const nt = TIME_CRITERIA.notTransferred;
       const ntRows = await q(sql`
         SELECT id, case_number, title, confidentiality, stage, created_at, NULL AS rule_id, NULL AS due_at, NULL AS last_event_at
@@ -295,7 +295,7 @@ export function createSupervisionActivities(deps: { db: Db; policy?: PolicyInFor
         });
       }
 
-      // 应立未立: the filing decision (or the filing after a notice) past its statutory limit.
+      // 有案不立: the filing decision (or the filing after a notice) past its statutory limit.
       for (const crit of [TIME_CRITERIA.notFiled, TIME_CRITERIA.noticeNotFiled]) {
         const rows = await q(sql`
           SELECT c.id, c.case_number, c.title, c.confidentiality, c.stage, c.created_at, d.rule_id, d.due_at, NULL AS last_event_at

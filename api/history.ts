@@ -5,6 +5,7 @@ import type { temporal } from '@temporalio/proto';
 import { STEPS, isStepName } from '../domain/case';
 import { decodeHistory } from './codec';
 import { chinaDateTimeZh } from '../domain/china-time';
+import { AGENCY_ZH as AGENCY_LABELS, TRACK_ZH as TRACK_LABELS } from '../domain/vocabulary';
 
 /**
  * The workflow history as a supervisor reads it: one Chinese line per meaningful event
@@ -21,17 +22,9 @@ export interface TimelineEntry {
 
 type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
 
-const AGENCY_ZH: Record<string, string> = {
-  eeb: '生态环境局',
-  psb: '公安局',
-  spp: '人民检察院',
-  workingGroup: '联动工作组',
-};
-const TRACK_ZH: Record<string, string> = {
-  criminal: '涉嫌犯罪案件移送',
-  detention: '移送行政拘留',
-  administrative: '行政处罚',
-};
+// Looked up by the codes a history carries, which may be any string.
+const AGENCY_ZH: Readonly<Record<string, string>> = AGENCY_LABELS;
+const TRACK_ZH: Readonly<Record<string, string>> = TRACK_LABELS;
 const UPDATE_ZH: Record<string, string> = { registered: '确认案件登记' };
 const updateLabel = (name: string) => UPDATE_ZH[name] ?? (isStepName(name) ? STEPS[name].labelZh : name);
 

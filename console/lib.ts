@@ -5,30 +5,19 @@
  * formatting, page rendering and forms whose refusals show the API's Chinese reason.
  */
 import { chinaDateTimeZh, chinaDateZh, chinaYmd, ymdZh } from '../domain/china-time';
+import {
+  ACCOUNT_AGENCY_ZH,
+  DUTY_PERIOD_STATUS_ZH,
+  ROLE_ZH as ROLE_LABELS,
+  TRACK_ZH as TRACK_LABELS,
+} from '../domain/vocabulary';
 
 export type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- API answers are read field by field
 
-export const AGENCY_ZH: Record<string, string> = {
-  eeb: '生态环境局',
-  psb: '公安局',
-  spp: '人民检察院',
-  workingGroup: '联动工作组',
-  admin: '平台管理',
-};
-export const ROLE_ZH: Record<string, string> = {
-  officer: '办案人员',
-  head: '负责人',
-  liaison: '联络人',
-  leader: '组长',
-  deputy: '副组长',
-  member: '成员',
-  admin: '系统管理员',
-};
-export const TRACK_ZH: Record<string, string> = {
-  criminal: '涉嫌犯罪案件移送',
-  detention: '移送行政拘留',
-  administrative: '行政处罚',
-};
+// The domain's labels, looked up by the codes the API answers with (any string).
+export const AGENCY_ZH: Readonly<Record<string, string>> = ACCOUNT_AGENCY_ZH;
+export const ROLE_ZH: Readonly<Record<string, string>> = ROLE_LABELS;
+export const TRACK_ZH: Readonly<Record<string, string>> = TRACK_LABELS;
 export const LEVEL_ZH: Record<string, string> = {
   none: '正常',
   warning: '预警',
@@ -36,13 +25,7 @@ export const LEVEL_ZH: Record<string, string> = {
   supervision: '监督',
   escalated: '督办',
 };
-export const PERIOD_STATUS_ZH: Record<string, string> = {
-  open: '进行中',
-  done: '已完成',
-  nonCompliant: '未按期完成',
-  escalated: '已提请督办',
-  completedLate: '逾期完成',
-};
+export const PERIOD_STATUS_ZH: Readonly<Record<string, string>> = DUTY_PERIOD_STATUS_ZH;
 export const ITEM_STATUS_ZH: Record<string, string> = {
   planned: '已计划',
   completed: '已完成',

@@ -167,13 +167,6 @@ const LEVEL_BY_STEP: Record<LadderStep['kind'], DeadlineRow['escalationLevel']> 
   escalation: 'escalated',
 };
 
-const SUPERVISION_ZH: Record<string, string> = {
-  notTransferred: '有案不移',
-  notFiled: '有案不立',
-  notInvestigated: '立而不侦',
-  fineInsteadOfPenalty: '以罚代刑',
-};
-
 function rejection(r: Rejection): ApplicationFailure {
   return ApplicationFailure.create({
     type: STEP_REJECTED,
@@ -699,7 +692,7 @@ function ladderLabel(step: LadderStep, plan: PlannedClock): string {
     case 'overdue':
       return `超期：${plan.labelZh} 已于 ${formatChinaTime(plan.dueAtMs)} 期满`;
     case 'supervision':
-      return `生成检察监督事项（可能${SUPERVISION_ZH[step.supervisionType ?? ''] ?? '违法'}）：${plan.labelZh}`;
+      return `生成检察监督事项（可能${step.supervisionType ? SUPERVISION_KIND_ZH[step.supervisionType] : '违法'}）：${plan.labelZh}`;
     case 'escalation':
     default:
       return `提请联动工作组督办：${plan.labelZh} 超期 3 个工作日`;

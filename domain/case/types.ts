@@ -6,49 +6,24 @@
  */
 import { RULE_IDS, type RuleId } from '../deadlines/rules';
 import { z } from 'zod';
+import { AGENCIES, ROLES, type Agency, type CaseAgency, type Track } from '../vocabulary';
 
 // ---------------------------------------------------------------------------------------------------------------
 // Agencies, roles, actors
 
-export const TRACKS = ['criminal', 'detention', 'administrative'] as const;
-/** criminal = 涉嫌犯罪案件移送 (criminalTransfer, §A/§B); detention = 移送行政拘留 (detentionTransfer, §C). */
-export type Track = (typeof TRACKS)[number];
-
-export const TRACK_LABELS: Record<Track, string> = {
-  criminal: '涉嫌犯罪案件移送',
-  detention: '移送行政拘留',
-  administrative: '行政处罚',
-};
-
-export const AGENCIES = ['eeb', 'psb', 'spp', 'workingGroup'] as const;
-export type Agency = (typeof AGENCIES)[number];
-/** The three agencies that act on a case (the working group only supervises). */
-export type CaseAgency = Exclude<Agency, 'workingGroup'>;
-export const CASE_AGENCIES: readonly CaseAgency[] = ['eeb', 'psb', 'spp'];
-
-export const AGENCY_LABELS: Record<Agency, string> = {
-  eeb: '生态环境局',
-  psb: '公安局',
-  spp: '人民检察院',
-  workingGroup: '联动执法工作组',
-};
-
-/**
- * Roles of a user inside an agency. `head` = the agency's 负责人 (for the EEB: 正职负责人或主持工作的负责人,
- * Decree 310 Art 5); `leader` / `deputy` / `member` are the working group's 组长 / 副组长 / 成员.
- */
-export const ROLES = ['officer', 'head', 'liaison', 'leader', 'deputy', 'member', 'admin'] as const;
-export type Role = (typeof ROLES)[number];
-
-export const ROLE_LABELS: Record<Role, string> = {
-  officer: '办案人员',
-  head: '负责人',
-  liaison: '联络人',
-  leader: '组长',
-  deputy: '副组长',
-  member: '成员',
-  admin: '系统管理员',
-};
+export {
+  AGENCIES,
+  AGENCY_ZH as AGENCY_LABELS,
+  CASE_AGENCIES,
+  ROLES,
+  ROLE_ZH as ROLE_LABELS,
+  TRACKS,
+  TRACK_ZH as TRACK_LABELS,
+  type Agency,
+  type CaseAgency,
+  type Role,
+  type Track,
+} from '../vocabulary';
 
 export const ActorSchema = z.object({
   userId: z.string().min(1),

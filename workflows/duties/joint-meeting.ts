@@ -15,7 +15,6 @@ import {
 } from '../../domain/duty-inputs';
 import type { DutyItemRow, DutyPeriodRow, MeetingAgenda } from '../../activities/duty-types';
 import {
-  AGENCY_ZH,
   computeLadder,
   computePeriod,
   createWorkingCalendar,
@@ -41,6 +40,7 @@ import {
   type DutyPeriodInput,
 } from './common';
 import type { DutyUpdateRequest } from './joint-enforcement';
+import { AGENCY_ZH as AGENCY_LABELS } from '../../domain/vocabulary';
 
 /**
  * 联席会议 (joint-meeting.periodic, seed 五(一)): periodic (default quarterly) or ad hoc at any agency's request.
@@ -52,7 +52,7 @@ import type { DutyUpdateRequest } from './joint-enforcement';
  */
 
 const PARTIES = ['eeb', 'psb', 'spp'] as const;
-const OWNER_ZH: Record<string, string> = { ...AGENCY_ZH, workingGroup: '联动工作组' };
+const OWNER_ZH: Record<string, string> = AGENCY_LABELS;
 
 export interface Resolution {
   id: string;
