@@ -118,3 +118,17 @@ export const TRAINING_FORMAT_ZH: Readonly<Record<TrainingFormat, string>> = {
   exchange: '经验交流',
   seminar: '研讨',
 };
+
+// ---------------------------------------------------------------------------------------------------------------
+// Notifications (the outbox)
+
+/**
+ * What the code writes: `pending` until the mail server accepts it (`sent`); a warning for a daily-digest reader is
+ * `held` (channel `digest`) until the digest that lists it goes out (`digested`); a row for a deactivated user still
+ * pending or held is `cancelled`. A refused mail stays `pending` with its error, and delivery retries it. Channel
+ * `inbox`: shown in the console only, written as `sent`.
+ */
+export const NOTIFICATION_STATUSES = ['pending', 'sent', 'held', 'digested', 'cancelled'] as const;
+export type NotificationStatus = (typeof NOTIFICATION_STATUSES)[number];
+export const NOTIFICATION_CHANNELS = ['email', 'digest', 'inbox'] as const;
+export type NotificationChannel = (typeof NOTIFICATION_CHANNELS)[number];
