@@ -1,7 +1,6 @@
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import { dutyEvents, dutyItems, dutyPeriods, notifications } from '../db/schema';
-import { chinaDayOfInstant, dayToYmd } from '../domain/deadlines/calendar';
 import { RECURRING_DUTIES, isDutyId } from '../domain/deadlines/rules';
 import type { DigestEntry } from './types';
 import {
@@ -14,6 +13,7 @@ import {
   type MeetingAgenda,
 } from './duty-types';
 import { queueNotifications } from './records';
+import { chinaYmd } from '../domain/china-time';
 
 const AGENCIES: BriefingAgency[] = ['eeb', 'psb', 'spp'];
 const SECRET_TITLE = '（保密案件）';
@@ -47,7 +47,6 @@ const DISPUTE_STEPS = [
 
 type Row = Record<string, unknown>;
 const rowsOf = (r: unknown) => (r as { rows: Row[] }).rows;
-const chinaDate = (ms: number) => dayToYmd(chinaDayOfInstant(ms));
 
 function emptyCounts(): Record<BriefingMetric, number> {
   return Object.fromEntries(BRIEFING_METRICS.map((m) => [m, 0])) as Record<BriefingMetric, number>;
@@ -244,8 +243,8 @@ export function createDutyActivities(deps: { db: Db }) {
         else if (e.type === 'clockSupervision') add(e.clock_agency, 'supervisionItems');
         else if (typeof e.step === 'string' && STEP_METRIC[e.step]) add(e.actor_agency, STEP_METRIC[e.step]);
       }
-      const fromDate = chinaDate(input.fromMs);
-      const toDate = chinaDate(input.toMs - 1);
+      const fromDate = chinaYmd(input.fromMs);
+      const toDate = chinaYmd(input.toMs - 1);
       const items = await db
         .select()
         .from(dutyItems)

@@ -6,7 +6,7 @@ import type { Db } from '../db/client';
 import { cases, informationRecords, notifications } from '../db/schema';
 import { AGENCY_ZH, RUNG_ZH, rungAudience } from '../domain/deadlines';
 import { article34Decision, CONFIDENTIALITY_ZH, type InformationRecordInput } from '../domain/information';
-import { formatChinaTime } from '../workflows/clocks';
+import { formatChinaTime } from '../domain/china-time';
 import { insertEvent, queueNotifications, type Tx } from './records';
 import type { CaseEventInput, NotificationRequest } from './types';
 

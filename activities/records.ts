@@ -14,7 +14,7 @@ import {
   workingGroupPositions,
 } from '../db/schema';
 import { RULES, isRuleId } from '../domain/deadlines/rules';
-import { formatChinaTime } from '../workflows/clocks';
+import { chinaYear, formatChinaTime } from '../domain/china-time';
 import type {
   Audience,
   CaseEventInput,
@@ -218,7 +218,7 @@ export function createRecordActivities(deps: { db: Db; policy?: PolicyInForce })
           .from(cases)
           .where(eq(cases.id, input.caseId));
         if (existing) return existing;
-        const year = new Date(input.event.occurredAtMs + 8 * 3600_000).getUTCFullYear();
+        const year = chinaYear(input.event.occurredAtMs);
         const result = (await tx.execute(sql`select nextval('case_number_seq') as n`)) as unknown as {
           rows: { n: string }[];
         };

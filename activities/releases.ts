@@ -3,7 +3,7 @@ import type { Db } from '../db/client';
 import { cases, notifications, releaseApprovals, releaseEvents, releases } from '../db/schema';
 import type { ReleaseContent } from '../domain/releases';
 import { POLICY_RULES } from '../domain/deadlines/rules';
-import { formatChinaTime } from '../workflows/clocks';
+import { formatChinaTime } from '../domain/china-time';
 import { queueNotifications } from './records';
 import type { ActorRef, DigestEntry, NotificationRequest } from './types';
 

@@ -2,6 +2,7 @@ import { sql } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import { BRIEFING_METRICS, BRIEFING_METRIC_ZH, type BriefingMetric } from '../domain/briefing-metrics';
 import { AGENCY_LABELS, STAGE_LABELS, TRACK_LABELS, type Stage, type Track } from '../domain/case/types';
+import { chinaMidnightMs, chinaParts, chinaYmd } from '../domain/china-time';
 
 /**
  * The numbers of a report, all by aggregate SQL (group by in PostgreSQL, never rows into JS), so a report over
@@ -55,15 +56,14 @@ type Row = Record<string, unknown>;
 const rowsOf = (r: unknown) => (r as { rows: Row[] }).rows;
 const n = (v: unknown) => Number(v ?? 0);
 const isoOf = (ms: number) => new Date(ms).toISOString();
-const CHINA = 8 * 3_600_000;
 /** The months shown in trends: those of the period, at least the 12 months ending with its last. */
 export function trendMonths(fromMs: number, toMs: number): string[] {
-  const last = new Date(toMs - 1 + CHINA);
-  const first = new Date(fromMs + CHINA);
-  let y = first.getUTCFullYear();
-  let m = first.getUTCMonth();
-  const ly = last.getUTCFullYear();
-  const lm = last.getUTCMonth();
+  const last = chinaParts(toMs - 1);
+  const first = chinaParts(fromMs);
+  let y = first.year;
+  let m = first.month - 1;
+  const ly = last.year;
+  const lm = last.month - 1;
   if ((ly - y) * 12 + (lm - m) < 11) {
     y = ly - (lm < 11 ? 1 : 0);
     m = (lm + 1) % 12;
@@ -78,7 +78,7 @@ export function trendMonths(fromMs: number, toMs: number): string[] {
   }
   return out;
 }
-const monthStartMs = (month: string) => Date.UTC(Number(month.slice(0, 4)), Number(month.slice(5, 7)) - 1, 1) - CHINA;
+const monthStartMs = (month: string) => chinaMidnightMs(Number(month.slice(0, 4)), Number(month.slice(5, 7)), 1);
 
 export async function computeReportData(
   db: Db,
@@ -100,7 +100,7 @@ export async function computeReportData(
       where e.type in ('clockOverdue', 'clockSupervision') and e.occurred_at >= ${from}::timestamptz and e.occurred_at < ${to}::timestamptz
       group by 1, 2`),
     db.execute(sql`select kind, data from duty_items where kind in ('jointOperation', 'trainingSession') and status in ('completed', 'held')
-      and date >= ${isoOf(input.fromMs + CHINA).slice(0, 10)} and date <= ${isoOf(input.toMs - 1 + CHINA).slice(0, 10)}`),
+      and date >= ${chinaYmd(input.fromMs)} and date <= ${chinaYmd(input.toMs - 1)}`),
     db.execute(sql`select track,
         count(*) filter (where created_at >= ${from}::timestamptz)::int as registered,
         count(*) filter (where closed_at >= ${from}::timestamptz and closed_at < ${to}::timestamptz)::int as closed,

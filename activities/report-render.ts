@@ -5,6 +5,7 @@ import PDFDocument from 'pdfkit';
 import { createRequire } from 'node:module';
 import { Resvg } from '@resvg/resvg-js';
 import type { ReportData } from './report-data';
+import { chinaDateTimeZh, chinaDateZh, chinaYmd } from '../domain/china-time';
 
 /** fontkit: pdfkit's own font engine (its dependency), used for the chart glyphs and handed to pdfkit. */
 interface FkGlyph {
@@ -301,16 +302,7 @@ export interface Table {
   numeric: boolean[];
 }
 
-const chinaTime = (ms: number) => {
-  const d = new Date(ms + 8 * 3_600_000);
-  return `${d.getUTCFullYear()}年${d.getUTCMonth() + 1}月${d.getUTCDate()}日 ${String(d.getUTCHours()).padStart(2, '0')}:${String(d.getUTCMinutes()).padStart(2, '0')}`;
-};
-const chinaDate = (ms: number) => {
-  const d = new Date(ms + 8 * 3_600_000);
-  return `${d.getUTCFullYear()}年${d.getUTCMonth() + 1}月${d.getUTCDate()}日`;
-};
-const chinaDay = (iso: string | null) =>
-  iso ? new Date(Date.parse(iso) + 8 * 3_600_000).toISOString().slice(0, 10) : '';
+const chinaDay = (iso: string | null) => (iso ? chinaYmd(Date.parse(iso)) : '');
 
 export function reportTables(data: ReportData): Table[] {
   const t = (nameZh: string, headers: string[], rows: (string | number)[][]): Table => ({
@@ -363,8 +355,8 @@ export function reportTables(data: ReportData): Table[] {
 
 function summaryLines(data: ReportData): string[] {
   return [
-    `统计期间：${data.periodLabelZh}（${chinaDate(data.fromMs)}至${chinaDate(data.toMs - 1)}）`,
-    `生成时间：${chinaTime(data.generatedAtMs)}`,
+    `统计期间：${data.periodLabelZh}（${chinaDateZh(data.fromMs)}至${chinaDateZh(data.toMs - 1)}）`,
+    `生成时间：${chinaDateTimeZh(data.generatedAtMs)}`,
     `本期登记案件 ${data.totals.registered} 件，办结 ${data.totals.closed} 件；截至生成时未结 ${data.totals.open} 件，其中超期 ${data.totals.overdueOpen} 件。`,
     `保密案件仅计数、不列明：本期有办理活动的保密案件 ${data.confidentialActive} 件；未结超期的保密案件 ${data.overdueConfidential} 件（不在超期案件表中）。`,
     `按阶段、按承办机关、办结情况三表不含保密案件（共 ${data.confidentialCases ?? 0} 件，只计总数）。`,

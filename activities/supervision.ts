@@ -5,7 +5,6 @@ import type { PolicyInForce } from '../config';
 import type { Db } from '../db/client';
 import { notifications, supervisionEvents, supervisionItems } from '../db/schema';
 import { RULES, isRuleId } from '../domain/deadlines/rules';
-import { chinaDayOfInstant, dayToYmd } from '../domain/deadlines/calendar';
 import {
   DEFAULT_SWEEP_SETTINGS,
   REPEAT_PENALTY_TYPES,
@@ -22,6 +21,7 @@ import {
 } from '../domain/supervision';
 import { queueNotifications } from './records';
 import type { ActorRef, NotificationRequest } from './types';
+import { chinaYmd } from '../domain/china-time';
 
 /** Messages between the supervision workflows and their activities. Versioned by shape: add fields, never repurpose. */
 export interface SupervisionSeed {
@@ -93,7 +93,6 @@ type StartItem = (input: { seed: SupervisionSeed; openedAtMs: number } & PolicyI
 
 const SECRET = '（保密案件）';
 const DAY_MS = 86_400_000;
-const chinaDate = (ms: number) => dayToYmd(chinaDayOfInstant(ms));
 
 export function createSupervisionActivities(deps: { db: Db; policy?: PolicyInForce }) {
   const { db } = deps;
@@ -268,7 +267,7 @@ export function createSupervisionActivities(deps: { db: Db; policy?: PolicyInFor
         sql`SELECT count(*)::int AS n FROM cases WHERE closed_at IS NULL AND track = 'criminal' AND created_at <= ${asOf}`,
       )) as unknown as { rows: { n: number }[] };
 
-      // 应移未移: a case on the criminal-transfer track not yet delivered to the PSB after N days.
+      // 有案不移: a case on the criminal-transfer track not yet delivered to the PSB after N days.
       const nt = TIME_CRITERIA.notTransferred;
       const ntRows = await q(sql`
         SELECT id, case_number, title, confidentiality, stage, created_at, NULL AS rule_id, NULL AS due_at, NULL AS last_event_at
@@ -296,7 +295,7 @@ export function createSupervisionActivities(deps: { db: Db; policy?: PolicyInFor
         });
       }
 
-      // 应立未立: the filing decision (or the filing after a notice) past its statutory limit.
+      // 有案不立: the filing decision (or the filing after a notice) past its statutory limit.
       for (const crit of [TIME_CRITERIA.notFiled, TIME_CRITERIA.noticeNotFiled]) {
         const rows = await q(sql`
           SELECT c.id, c.case_number, c.title, c.confidentiality, c.stage, c.created_at, d.rule_id, d.due_at, NULL AS last_event_at
@@ -321,7 +320,7 @@ export function createSupervisionActivities(deps: { db: Db; policy?: PolicyInFor
             caseId: c.id,
             penaltyRecordId: null,
             criterionId: crit.id,
-            reasonZh: `${name}：${rule?.labelZh ?? c.rule_id}（${c.rule_id}）已于 ${chinaDate(new Date(c.due_at!).getTime())} 期满仍未办理，可能${SUPERVISION_KIND_ZH.notFiled}（${crit.labelZh}；${rule?.basis ?? ''}）`,
+            reasonZh: `${name}：${rule?.labelZh ?? c.rule_id}（${c.rule_id}）已于 ${chinaYmd(new Date(c.due_at!).getTime())} 期满仍未办理，可能${SUPERVISION_KIND_ZH.notFiled}（${crit.labelZh}；${rule?.basis ?? ''}）`,
             basis: crit.basis,
             concernedAgency: 'psb',
             subjectLabelZh: name,
@@ -349,7 +348,7 @@ export function createSupervisionActivities(deps: { db: Db; policy?: PolicyInFor
           caseId: c.id,
           penaltyRecordId: null,
           criterionId: ni.id,
-          reasonZh: `${name}立案后自 ${chinaDate(new Date(c.last_event_at!).getTime())} 起超过 ${settings.idleInvestigationDays} 日没有任何办理记录，可能${SUPERVISION_KIND_ZH.notInvestigated}（${ni.labelZh}）`,
+          reasonZh: `${name}立案后自 ${chinaYmd(new Date(c.last_event_at!).getTime())} 起超过 ${settings.idleInvestigationDays} 日没有任何办理记录，可能${SUPERVISION_KIND_ZH.notInvestigated}（${ni.labelZh}）`,
           basis: ni.basis,
           concernedAgency: 'psb',
           subjectLabelZh: name,
@@ -358,8 +357,8 @@ export function createSupervisionActivities(deps: { db: Db; policy?: PolicyInFor
       }
 
       // 以罚代刑: a penalty record (last two years) whose facts meet a criminal threshold and that no transfer follows.
-      const from = chinaDate(input.asOfMs - 2 * 366 * DAY_MS);
-      const to = chinaDate(input.asOfMs);
+      const from = chinaYmd(input.asOfMs - 2 * 366 * DAY_MS);
+      const to = chinaYmd(input.asOfMs);
       type PenRow = {
         id: string;
         agency: string;

@@ -4,6 +4,8 @@ import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import type { temporal } from '@temporalio/proto';
 import { STEPS, isStepName } from '../domain/case';
 import { decodeHistory } from './codec';
+import { chinaDateTimeZh } from '../domain/china-time';
+import { AGENCY_ZH as AGENCY_LABELS, TRACK_ZH as TRACK_LABELS } from '../domain/vocabulary';
 
 /**
  * The workflow history as a supervisor reads it: one Chinese line per meaningful event
@@ -20,17 +22,9 @@ export interface TimelineEntry {
 
 type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
 
-const AGENCY_ZH: Record<string, string> = {
-  eeb: '生态环境局',
-  psb: '公安局',
-  spp: '人民检察院',
-  workingGroup: '联动工作组',
-};
-const TRACK_ZH: Record<string, string> = {
-  criminal: '涉嫌犯罪案件移送',
-  detention: '移送行政拘留',
-  administrative: '行政处罚',
-};
+// Looked up by the codes a history carries, which may be any string.
+const AGENCY_ZH: Readonly<Record<string, string>> = AGENCY_LABELS;
+const TRACK_ZH: Readonly<Record<string, string>> = TRACK_LABELS;
 const UPDATE_ZH: Record<string, string> = { registered: '确认案件登记' };
 const updateLabel = (name: string) => UPDATE_ZH[name] ?? (isStepName(name) ? STEPS[name].labelZh : name);
 
@@ -51,11 +45,7 @@ function durationMs(d: { seconds?: unknown; nanos?: number | null } | null | und
   return tsToMs(d);
 }
 
-export function formatChina(ms: number): string {
-  const d = new Date(ms + 8 * 3600_000);
-  const p = (n: number) => String(n).padStart(2, '0');
-  return `${d.getUTCFullYear()}年${p(d.getUTCMonth() + 1)}月${p(d.getUTCDate())}日 ${p(d.getUTCHours())}:${p(d.getUTCMinutes())}:${p(d.getUTCSeconds())}`;
-}
+export const formatChina = (ms: number): string => chinaDateTimeZh(ms, 'second');
 
 function decode(payloads: temporal.api.common.v1.IPayloads | null | undefined): unknown[] {
   return (payloads?.payloads ?? []).map((p) => {

@@ -2,6 +2,7 @@ import type { Router } from 'express';
 import { TRACKS } from '../domain/case/types';
 import { MIN_CELL, OUTCOMES, type Cell, type PublicStatistics } from '../domain/releases/public-stats';
 import { notFound } from './errors';
+import { chinaDateZh } from '../domain/china-time';
 
 /**
  * The public pages (no login, no script, nothing from a CDN): GET /public (published joint releases and the aggregate
@@ -20,10 +21,7 @@ type PublicRelease = {
 const esc = (s: string) =>
   s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 const cell = (v: Cell) => (v === null ? `&lt;${MIN_CELL}` : String(v));
-const chinaDay = (iso: string) => {
-  const d = new Date(Date.parse(iso) + 8 * 3_600_000);
-  return `${d.getUTCFullYear()}年${String(d.getUTCMonth() + 1).padStart(2, '0')}月${String(d.getUTCDate()).padStart(2, '0')}日`;
-};
+const chinaDay = (iso: string) => chinaDateZh(Date.parse(iso));
 
 const STYLE = `body{font-family:"Noto Sans CJK SC","Microsoft YaHei",sans-serif;margin:0;color:#1d2733;background:#f6f7f9}
 header{background:#1f4e79;color:#fff;padding:14px 24px}header h1{margin:0;font-size:20px}header p{margin:4px 0 0;font-size:13px;opacity:.9}

@@ -19,6 +19,7 @@ import { caseListStatements, parseCaseListQuery } from '../api/routes/cases';
 import { dashboardStatements } from '../api/routes/dashboard';
 import { coalescerFor } from '../api/coalesce';
 import { chinaDate } from '../workflows/duties/common';
+import { chinaMidnightMs, chinaYmd } from '../domain/china-time';
 
 /**
  * `npm run bench`: each figure measured side by side with its reference in the same run, reported as absolute
@@ -497,10 +498,9 @@ async function escalation(stack: Stack, n: number) {
 async function reportsBench(stack: Stack) {
   const db = stack.db.handle.db;
   const now = new Date();
-  const endMs = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1) - 8 * 3_600_000;
+  const endMs = chinaMidnightMs(now.getUTCFullYear(), now.getUTCMonth() + 1, 1);
   const gen = await generateDataset(db, { cases: REPORT_CASES, years: 5, seed: 20261129, endMs, replace: true });
-  const last = new Date(endMs - 1 + 8 * 3_600_000);
-  const period = parsePeriod(`${last.getUTCFullYear()}-${String(last.getUTCMonth() + 1).padStart(2, '0')}`)!;
+  const period = parsePeriod(chinaYmd(endMs - 1).slice(0, 7))!;
   const acts = createReportActivities({ db });
   const titleZh = `${period.labelZh}案件信息通报`;
   const full = async (k: number) => {

@@ -4,29 +4,20 @@
  * What every console page shares: the session, the API call (CSRF on every change), Chinese labels, China-time
  * formatting, page rendering and forms whose refusals show the API's Chinese reason.
  */
+import { chinaDateTimeZh, chinaDateZh, chinaYmd, ymdZh } from '../domain/china-time';
+import {
+  ACCOUNT_AGENCY_ZH,
+  DUTY_PERIOD_STATUS_ZH,
+  ROLE_ZH as ROLE_LABELS,
+  TRACK_ZH as TRACK_LABELS,
+} from '../domain/vocabulary';
+
 export type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- API answers are read field by field
 
-export const AGENCY_ZH: Record<string, string> = {
-  eeb: '生态环境局',
-  psb: '公安局',
-  spp: '人民检察院',
-  workingGroup: '联动工作组',
-  admin: '平台管理',
-};
-export const ROLE_ZH: Record<string, string> = {
-  officer: '办案人员',
-  head: '负责人',
-  liaison: '联络人',
-  leader: '组长',
-  deputy: '副组长',
-  member: '成员',
-  admin: '系统管理员',
-};
-export const TRACK_ZH: Record<string, string> = {
-  criminal: '涉嫌犯罪案件移送',
-  detention: '移送行政拘留',
-  administrative: '行政处罚',
-};
+// The domain's labels, looked up by the codes the API answers with (any string).
+export const AGENCY_ZH: Readonly<Record<string, string>> = ACCOUNT_AGENCY_ZH;
+export const ROLE_ZH: Readonly<Record<string, string>> = ROLE_LABELS;
+export const TRACK_ZH: Readonly<Record<string, string>> = TRACK_LABELS;
 export const LEVEL_ZH: Record<string, string> = {
   none: '正常',
   warning: '预警',
@@ -34,13 +25,7 @@ export const LEVEL_ZH: Record<string, string> = {
   supervision: '监督',
   escalated: '督办',
 };
-export const PERIOD_STATUS_ZH: Record<string, string> = {
-  open: '进行中',
-  done: '已完成',
-  nonCompliant: '未按期完成',
-  escalated: '已提请督办',
-  completedLate: '逾期完成',
-};
+export const PERIOD_STATUS_ZH: Readonly<Record<string, string>> = DUTY_PERIOD_STATUS_ZH;
 export const ITEM_STATUS_ZH: Record<string, string> = {
   planned: '已计划',
   completed: '已完成',
@@ -72,37 +57,19 @@ export const esc = (v: unknown) =>
 /** China time, Chinese format, whatever the browser's time zone. */
 export function chinaTime(iso: string | number | null | undefined, withTime = true): string {
   if (iso === null || iso === undefined || iso === '') return '—';
-  const parts = Object.fromEntries(
-    new Intl.DateTimeFormat('en-CA', {
-      timeZone: 'Asia/Shanghai',
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-      hour12: false,
-    })
-      .formatToParts(new Date(iso))
-      .map((p) => [p.type, p.value]),
-  );
-  const date = `${parts.year}年${parts.month}月${parts.day}日`;
-  return withTime ? `${date} ${parts.hour === '24' ? '00' : parts.hour}:${parts.minute}` : date;
+  const ms = new Date(iso).getTime();
+  return withTime ? chinaDateTimeZh(ms) : chinaDateZh(ms);
 }
 
 /** A calendar day 'YYYY-MM-DD' (already China time) in Chinese format. */
 export function chinaDay(ymd: string | null | undefined): string {
-  const m = /^(\d{4})-(\d{2})-(\d{2})/.exec(ymd ?? '');
-  return m ? `${m[1]}年${m[2]}月${m[3]}日` : '—';
+  return ymd && YMD_PREFIX.test(ymd) ? ymdZh(ymd) : '—';
 }
+const YMD_PREFIX = /^\d{4}-\d{2}-\d{2}/;
 
 /** Today in China time, 'YYYY-MM-DD' (for date inputs' defaults). */
 export function chinaToday(): string {
-  return new Intl.DateTimeFormat('en-CA', {
-    timeZone: 'Asia/Shanghai',
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-  }).format(new Date());
+  return chinaYmd(Date.now());
 }
 
 export function toast(text: string) {

@@ -1,4 +1,8 @@
 import { sql } from 'drizzle-orm';
+import type { ImportKind } from '../domain/imports';
+import type { ReleaseKind } from '../domain/releases';
+import type { ReportFormat, ReportKind } from '../domain/reports';
+import type { NotificationChannel, NotificationStatus, SupervisionKind } from '../domain/vocabulary';
 import {
   bigserial,
   bigint,
@@ -207,7 +211,7 @@ export const deadlines = pgTable(
     /** Ladder instants: when the warning fires and when the working group is escalated to. */
     warningDueAt: timestamp('warning_due_at', { withTimezone: true, mode: 'date' }),
     escalationDueAt: timestamp('escalation_due_at', { withTimezone: true, mode: 'date' }),
-    status: text('status').notNull().default('open'), // open | closed
+    status: text('status').$type<'open' | 'closed'>().notNull().default('open'),
     escalationLevel: text('escalation_level').notNull().default('none'), // none | warning | overdue | supervision | escalated
     warnedAt: timestamp('warned_at', { withTimezone: true, mode: 'date' }),
     overdueAt: timestamp('overdue_at', { withTimezone: true, mode: 'date' }),
@@ -236,12 +240,12 @@ export const notifications = pgTable(
     recipientUserId: text('recipient_user_id'),
     recipientEmail: text('recipient_email'),
     recipientLabelZh: text('recipient_label_zh').notNull(),
-    channel: text('channel').notNull().default('email'),
+    channel: text('channel').$type<NotificationChannel>().notNull().default('email'),
     subject: text('subject').notNull(),
     bodyText: text('body_text').notNull(),
     /** Stable Message-ID so a resend after a crash is recognisably the same message. */
     messageId: text('message_id').notNull(),
-    status: text('status').notNull().default('pending'), // pending | sent | failed
+    status: text('status').$type<NotificationStatus>().notNull().default('pending'),
     attempts: integer('attempts').notNull().default(0),
     lastError: text('last_error'),
     createdAt: createdAt(),
@@ -528,7 +532,7 @@ export const importJobs = pgTable(
   {
     id: text('id').primaryKey(),
     /** penalty | enforcement */
-    kind: text('kind').notNull(),
+    kind: text('kind').$type<ImportKind>().notNull(),
     sourceSystem: text('source_system').notNull(),
     /** csv | json */
     format: text('format').notNull(),
@@ -598,7 +602,7 @@ export const releases = pgTable(
     title: text('title').notNull(),
     body: text('body').notNull(),
     /** majorDecision | majorAction | result (重大决策 / 重大行动 / 重要成果) */
-    kind: text('kind').notNull(),
+    kind: text('kind').$type<ReleaseKind>().notNull(),
     /** public | internal | confidential: only public content is ever published. */
     confidentiality: text('confidentiality').notNull(),
     confidentialityReason: text('confidentiality_reason'),
@@ -691,7 +695,7 @@ export const supervisionItems = pgTable(
     id: text('id').primaryKey(),
     workflowId: text('workflow_id').notNull(),
     /** notTransferred | notFiled | notInvestigated | penaltyInsteadOfCriminal */
-    kind: text('kind').notNull(),
+    kind: text('kind').$type<SupervisionKind>().notNull(),
     /** sweep | ladder-<rule id> */
     source: text('source').notNull(),
     /** case | penaltyRecord */
@@ -763,7 +767,7 @@ export const reports = pgTable(
   {
     id: text('id').primaryKey(),
     /** briefing | statistics */
-    kind: text('kind').notNull(),
+    kind: text('kind').$type<ReportKind>().notNull(),
     periodKey: text('period_key').notNull(),
     titleZh: text('title_zh').notNull(),
     fromAt: timestamp('from_at', { withTimezone: true, mode: 'date' }).notNull(),
@@ -805,7 +809,7 @@ export const reportFiles = pgTable(
     reportId: text('report_id')
       .notNull()
       .references(() => reports.id),
-    format: text('format').notNull(),
+    format: text('format').$type<ReportFormat>().notNull(),
     filename: text('filename').notNull(),
     contentType: text('content_type').notNull(),
     size: integer('size').notNull(),

@@ -20,7 +20,7 @@ export const dutyScheduleSettingsSchema = z
       .optional(),
     /** Joint meetings: default days a resolution has (default 30). */
     resolutionDays: z.number().int().min(1).max(365).optional(),
-    /** Supervision sweep: days a criminal-track case may go untransferred before it is 应移未移 (default 30). */
+    /** Supervision sweep: days a criminal-track case may go untransferred before it is 有案不移 (default 30). */
     notTransferredDays: z.number().int().min(1).max(365).optional(),
     /** Supervision sweep: days without any recorded activity before an investigation is 立而不侦 (default 60). */
     idleInvestigationDays: z.number().int().min(1).max(365).optional(),

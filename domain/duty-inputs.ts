@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { CLOSE_RESULTS, OPINION_KINDS } from './supervision';
+import { TRAINING_FORMATS, TRAINING_ORGANISERS } from './vocabulary';
 
 const dateSchema = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, '日期格式应为 YYYY-MM-DD');
 
@@ -63,8 +64,8 @@ export const planTrainingSchema = z
   .object({
     titleZh: z.string().trim().min(1).max(200),
     date: dateSchema,
-    organiser: z.enum(['joint', 'eeb', 'psb', 'spp']),
-    format: z.enum(['training', 'exchange', 'seminar']).default('training'),
+    organiser: z.enum(TRAINING_ORGANISERS),
+    format: z.enum(TRAINING_FORMATS).default('training'),
   })
   .strict();
 export const recordTrainingSchema = z

@@ -85,7 +85,7 @@ export const PERMISSIONS: Record<Permission, PermissionRule> = {
   },
   // Seed 五(三): the three agencies share case information; the working group reads all; administrators do not read cases.
   'case.read': {
-    labelZh: '查阅案件：三机关与联动工作组（保密案件仅限涉案机关和检察院）',
+    labelZh: '查阅案件：三机关与联动执法工作组（保密案件仅限涉案机关和检察院）',
     allows: (p) => isCaseAgency(p) || isWorkingGroup(p),
     caseScoped: true,
     deniedZh: '系统管理员不查阅案件内容',
@@ -113,7 +113,7 @@ export const PERMISSIONS: Record<Permission, PermissionRule> = {
   },
   'user.selfOrAdmin': { labelZh: '本人令牌：本人或系统管理员', allows: () => true, deniedZh: '只能管理本人的令牌' },
   'schedule.read': {
-    labelZh: '查看定期任务：联动工作组、系统管理员、各机关负责人与联络人',
+    labelZh: '查看定期任务：联动执法工作组、系统管理员、各机关负责人与联络人',
     allows: (p) => isAdmin(p) || isWorkingGroup(p) || ['head', 'liaison'].includes(p.role),
     deniedZh: '无权查看定期任务',
   },
@@ -123,19 +123,19 @@ export const PERMISSIONS: Record<Permission, PermissionRule> = {
     deniedZh: '只有系统管理员可以调整定期任务',
   },
   'duty.read': {
-    labelZh: '查看联合执法、培训、联席会议、通报：三机关与联动工作组',
+    labelZh: '查看联合执法、培训、联席会议、通报：三机关与联动执法工作组',
     allows: (p) => isCaseAgency(p) || isWorkingGroup(p),
     deniedZh: '系统管理员不查阅业务记录',
   },
   'audit.read': { labelZh: '查阅审计日志：系统管理员', allows: isAdmin, deniedZh: '只有系统管理员可以查阅审计日志' },
   'duty.act': {
-    labelZh: '办理联动机制事项：三机关与联动工作组（具体操作由流程校验）',
+    labelZh: '办理联动机制事项：三机关与联动执法工作组（具体操作由流程校验）',
     allows: (p) => isCaseAgency(p) || isWorkingGroup(p),
     deniedZh: '系统管理员不办理业务事项',
   },
   // 2017 Measures Art 34: each agency enters the information of its own decisions (the workflow checks which agency).
   'information.read': {
-    labelZh: '查阅案件信息录入：三机关与联动工作组（保密案件仅限涉案机关和检察院）',
+    labelZh: '查阅案件信息录入：三机关与联动执法工作组（保密案件仅限涉案机关和检察院）',
     allows: (p) => isCaseAgency(p) || isWorkingGroup(p),
     caseScoped: true,
     deniedZh: '系统管理员不查阅案件内容',
@@ -154,24 +154,24 @@ export const PERMISSIONS: Record<Permission, PermissionRule> = {
   },
   // Issue 8 item 4: reports hold aggregates and non-confidential case numbers only (confidential cases counted).
   'report.read': {
-    labelZh: '查看与下载报表：三机关与联动工作组',
+    labelZh: '查看与下载报表：三机关与联动执法工作组',
     allows: (p) => isCaseAgency(p) || isWorkingGroup(p),
     deniedZh: '系统管理员不查阅业务报表',
   },
   'report.request': {
-    labelZh: '生成报表：三机关与联动工作组',
+    labelZh: '生成报表：三机关与联动执法工作组',
     allows: (p) => isCaseAgency(p) || isWorkingGroup(p),
     deniedZh: '系统管理员不生成业务报表',
   },
   'import.read': {
-    labelZh: '查看导入任务：三机关（本机关的导入）与联动工作组',
+    labelZh: '查看导入任务：三机关（本机关的导入）与联动执法工作组',
     allows: (p) => isCaseAgency(p) || isWorkingGroup(p),
     deniedZh: '系统管理员不查阅业务记录',
   },
   // Seed 五(三) 联合发布: the three agencies draft and approve; the working group follows (and is told of overdue reviews).
   // 2017 Measures Arts 14–15: the procuratorate supervises; the agencies concerned answer; the working group follows.
   'supervision.read': {
-    labelZh: '查看检察监督事项：三机关与联动工作组（保密案件的事项仅限涉案机关和检察院）',
+    labelZh: '查看检察监督事项：三机关与联动执法工作组（保密案件的事项仅限涉案机关和检察院）',
     allows: (p) => isCaseAgency(p) || isWorkingGroup(p),
     deniedZh: '系统管理员不查阅业务记录',
   },
@@ -181,7 +181,7 @@ export const PERMISSIONS: Record<Permission, PermissionRule> = {
     deniedZh: '监督事项由人民检察院办理、被监督机关答复',
   },
   'release.read': {
-    labelZh: '查看联合发布稿及审核：三机关与联动工作组',
+    labelZh: '查看联合发布稿及审核：三机关与联动执法工作组',
     allows: (p) => isCaseAgency(p) || isWorkingGroup(p),
     deniedZh: '系统管理员不查阅业务记录',
   },

@@ -1,7 +1,9 @@
 /**
  * Report files (issue 8 item 4): the periodic briefing and ad-hoc statistics as XLSX, PDF and CSV. Pure data and
- * functions (no imports), so the console bundles it too.
+ * functions (no imports but China time, itself dependency-free), so the console bundles it too.
  */
+import { chinaMidnightMs, chinaYmd } from './china-time';
+
 export const REPORT_KINDS = ['briefing', 'statistics'] as const;
 export type ReportKind = (typeof REPORT_KINDS)[number];
 export const REPORT_KIND_ZH: Record<ReportKind, string> = { briefing: '信息通报', statistics: '统计报表' };
@@ -39,9 +41,6 @@ export interface ReportPeriod {
   toDate: string;
 }
 
-const CHINA_OFFSET_MS = 8 * 3_600_000;
-const chinaMidnight = (y: number, m: number, d: number) => Date.UTC(y, m - 1, d) - CHINA_OFFSET_MS;
-const ymd = (ms: number) => new Date(ms + CHINA_OFFSET_MS).toISOString().slice(0, 10);
 const validDay = (s: string) => {
   const [y, m, d] = s.split('-').map(Number);
   const t = new Date(Date.UTC(y, m - 1, d));
@@ -59,30 +58,30 @@ export function parsePeriod(key: string): ReportPeriod | undefined {
     if (!validDay(m[4]) || !validDay(m[5])) return undefined;
     const [y1, m1, d1] = m[4].split('-').map(Number);
     const [y2, m2, d2] = m[5].split('-').map(Number);
-    fromMs = chinaMidnight(y1, m1, d1);
-    toMs = chinaMidnight(y2, m2, d2 + 1);
+    fromMs = chinaMidnightMs(y1, m1, d1);
+    toMs = chinaMidnightMs(y2, m2, d2 + 1);
     if (toMs <= fromMs) return undefined;
     labelZh = `${y1}年${m1}月${d1}日至${y2}年${m2}月${d2}日`;
   } else {
     const y = Number(m[1]);
     if (m[2]) {
       const q = Number(m[2]);
-      fromMs = chinaMidnight(y, q * 3 - 2, 1);
-      toMs = chinaMidnight(y, q * 3 + 1, 1);
+      fromMs = chinaMidnightMs(y, q * 3 - 2, 1);
+      toMs = chinaMidnightMs(y, q * 3 + 1, 1);
       labelZh = `${y}年第${'一二三四'[q - 1]}季度`;
     } else if (m[3]) {
       const mo = Number(m[3]);
       if (mo < 1 || mo > 12) return undefined;
-      fromMs = chinaMidnight(y, mo, 1);
-      toMs = chinaMidnight(y, mo + 1, 1);
+      fromMs = chinaMidnightMs(y, mo, 1);
+      toMs = chinaMidnightMs(y, mo + 1, 1);
       labelZh = `${y}年${mo}月`;
     } else {
-      fromMs = chinaMidnight(y, 1, 1);
-      toMs = chinaMidnight(y + 1, 1, 1);
+      fromMs = chinaMidnightMs(y, 1, 1);
+      toMs = chinaMidnightMs(y + 1, 1, 1);
       labelZh = `${y}年`;
     }
   }
-  return { key, labelZh, fromMs, toMs, fromDate: ymd(fromMs), toDate: ymd(toMs - 1) };
+  return { key, labelZh, fromMs, toMs, fromDate: chinaYmd(fromMs), toDate: chinaYmd(toMs - 1) };
 }
 
 /** The file name users get (Content-Disposition): Chinese, no characters a file system refuses. */

@@ -15,7 +15,7 @@ const ACCOUNTS = [
   { username: 'eeb-officer', displayName: '生态环境局执法人员', agency: 'eeb', role: 'officer' },
   { username: 'psb-officer', displayName: '公安局办案人员', agency: 'psb', role: 'officer' },
   { username: 'spp-officer', displayName: '检察院检察官', agency: 'spp', role: 'officer' },
-  { username: 'wg-leader', displayName: '联动工作组组长', agency: 'workingGroup', role: 'leader' },
+  { username: 'wg-leader', displayName: '联动执法工作组组长', agency: 'workingGroup', role: 'leader' },
 ] as const;
 
 export async function ensureDemoUsers(db: Db, dataDir: string): Promise<string | undefined> {

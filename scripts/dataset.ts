@@ -11,6 +11,7 @@ import {
 } from '../domain/case/types';
 import { RULES } from '../domain/deadlines/rules';
 import { caseWorkflowId } from '../workflows/definitions/case';
+import { chinaYmd } from '../domain/china-time';
 
 /**
  * A realistic, deterministic dataset for reports and benchmarks (issue 8 item 6): N cases over Y years ending at
@@ -158,7 +159,6 @@ function ruleDays(ruleId: string): number {
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();
-const ymdChina = (ms: number) => new Date(ms + 8 * 3_600_000).toISOString().slice(0, 10);
 
 interface Rows {
   cases: unknown[][];
@@ -214,7 +214,7 @@ export async function generateDataset(db: Db, opts: DatasetOptions): Promise<Dat
     const cr = rand();
     const confidentiality = cr < 0.05 ? 'confidential' : cr < 0.3 ? 'public' : 'internal';
     const id = `${prefix}${i}`;
-    const caseNumber = `联动-${ymdChina(createdMs).slice(0, 4)}-D${String(i).padStart(7, '0')}`;
+    const caseNumber = `联动-${chinaYmd(createdMs).slice(0, 4)}-D${String(i).padStart(7, '0')}`;
     const title = `${pick(COMPANIES)}${pick(FACTS)}案`;
     let stage: Stage =
       track === 'criminal' ? 'lead' : track === 'detention' ? 'detentionTransferDecided' : 'administrativePenalty';
@@ -304,7 +304,7 @@ export async function generateDataset(db: Db, opts: DatasetOptions): Promise<Dat
           agency,
           iso(atMs),
           iso(dueMs),
-          ymdChina(dueMs),
+          chinaYmd(dueMs),
           closedAt === null ? 'open' : 'closed',
           level,
           ranOver ? iso(dueMs + 1000) : null,

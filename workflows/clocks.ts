@@ -1,7 +1,6 @@
 import {
   computeDeadline,
   createWorkingCalendar,
-  formatChinaIso,
   type CalendarYearData,
   type PeriodExtension,
   type Suspension,
@@ -94,8 +93,4 @@ export function planClock(input: PlanClockInput): PlannedClock {
   };
 }
 
-/** "2026年10月09日 23:59:59（北京时间）" — independent of the process's time zone. */
-export function formatChinaTime(ms: number): string {
-  const iso = formatChinaIso(ms); // 2026-10-09T23:59:59+08:00
-  return `${iso.slice(0, 4)}年${iso.slice(5, 7)}月${iso.slice(8, 10)}日 ${iso.slice(11, 19)}（北京时间）`;
-}
+export { formatChinaTime } from '../domain/china-time';

@@ -15,7 +15,7 @@ export function agenciesRouter(deps: { db: Db }) {
       method: 'get',
       path: '/api/v1/agencies',
       permission: 'authenticated',
-      summary: '成员单位与联动工作组名单（来自 config/roster.json，只读）',
+      summary: '成员单位与联动执法工作组名单（来自 config/roster.json，只读）',
       tags: ['用户'],
     },
     async (_req, res) => {

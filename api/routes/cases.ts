@@ -31,12 +31,9 @@ import { caseHistory } from '../history';
 import { boundedQuery, boundedUpdate } from '../bounded';
 import { route } from '../openapi';
 
-export const TRACKS = ['criminal', 'detention', 'administrative'] as const;
-export const TRACK_ZH: Record<(typeof TRACKS)[number], string> = {
-  criminal: '涉嫌犯罪案件移送',
-  detention: '移送行政拘留',
-  administrative: '行政处罚',
-};
+import { TRACKS, TRACK_ZH } from '../../domain/vocabulary';
+
+export { TRACKS, TRACK_ZH };
 
 export const createCaseBody = z
   .object({

@@ -166,7 +166,7 @@ export function importsRouter(deps: { db: Db; temporal: Client; config: Config }
       method: 'get',
       path: '/api/v1/imports',
       permission: 'import.read',
-      summary: '最近的导入任务（本机关；联动工作组看全部）',
+      summary: '最近的导入任务（本机关；联动执法工作组看全部）',
       tags: ['数据交换'],
       query: listQuery,
     },

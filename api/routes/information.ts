@@ -193,7 +193,7 @@ export function informationRouter(deps: { db: Db; temporal: Client }) {
       path: '/api/v1/feed/cases',
       permission: 'public',
       summary:
-        '案件信息交换（供其他平台增量拉取，按游标）：已录入的案件信息；保密内容从不输出，内部信息仅向三机关与联动工作组的令牌输出，无令牌只得公开信息',
+        '案件信息交换（供其他平台增量拉取，按游标）：已录入的案件信息；保密内容从不输出，内部信息仅向三机关与联动执法工作组的令牌输出，无令牌只得公开信息',
       tags: ['信息共享'],
       query: feedQuery,
     },

@@ -21,6 +21,7 @@ import { reportWorkflow } from '../../workflows/reports';
 import { currentUser } from '../auth';
 import { HttpError, notFound } from '../errors';
 import { route } from '../openapi';
+import { chinaYear } from '../../domain/china-time';
 
 const requestBody = z
   .object({
@@ -132,7 +133,7 @@ export function reportsRouter(deps: { db: Db; temporal: Client; config: Config }
         );
       if (period.fromMs > Date.now()) throw new HttpError(422, 'bad_period', '统计期间尚未开始');
       // A period is computed over the whole record: years before the platform or far ahead are refused, not scanned.
-      const maxYear = new Date(Date.now() + 8 * 3_600_000).getUTCFullYear() + 1;
+      const maxYear = chinaYear(Date.now()) + 1;
       if (Number(period.fromDate.slice(0, 4)) < REPORT_MIN_YEAR || Number(period.toDate.slice(0, 4)) > maxYear) {
         throw new HttpError(422, 'bad_period', `统计期间须在 ${REPORT_MIN_YEAR} 年至 ${maxYear} 年之间`);
       }

@@ -45,7 +45,7 @@ const listQuery = z
       .enum(SUPERVISION_KINDS)
       .optional()
       .describe(
-        'notTransferred 应移未移 | notFiled 应立未立 | notInvestigated 立而不侦 | penaltyInsteadOfCriminal 以罚代刑',
+        'notTransferred 有案不移 | notFiled 有案不立 | notInvestigated 立而不侦 | penaltyInsteadOfCriminal 以罚代刑',
       ),
     agency: z.enum(['eeb', 'psb']).optional().describe('被监督机关'),
     overdue: z.enum(['true', 'false']).optional().describe('只看已超期的'),

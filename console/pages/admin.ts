@@ -144,7 +144,7 @@ export async function agenciesPage() {
   page(
     '成员单位与工作组',
     `<h2>成员单位</h2><table id="agencies"><thead><tr><th>名称</th><th>简称</th><th>公共邮箱</th></tr></thead><tbody>${ag || empty(3, '暂无')}</tbody></table>
-    <h2>生态环境执法联动工作组</h2><table id="roster"><thead><tr><th>职务</th><th>姓名</th><th>职务全称</th><th>单位</th></tr></thead><tbody>${wg || empty(4, '暂无')}</tbody></table>
+    <h2>联动执法工作组</h2><table id="roster"><thead><tr><th>职务</th><th>姓名</th><th>职务全称</th><th>单位</th></tr></thead><tbody>${wg || empty(4, '暂无')}</tbody></table>
     <p class="muted">名单是配置数据（config/roster.json 或 ROSTER_FILE），人员变动时由管理员修改配置文件，重启后生效。</p>`,
   );
 }

@@ -1,5 +1,6 @@
 import { BRIEFING_METRICS, BRIEFING_METRIC_ZH } from '../../domain/briefing-metrics';
 import { reportLinks } from './reports';
+import { TRAINING_FORMAT_ZH, TRAINING_ORGANISER_ZH } from '../../domain/vocabulary';
 import {
   AGENCY_ZH,
   CADENCE_ZH,
@@ -33,13 +34,8 @@ export const DUTY_ZH: Record<string, string> = {
   'joint-meeting.periodic': '联席会议',
   'info-briefing.periodic': '信息通报',
 };
-const ORGANISER_ZH: Record<string, string> = {
-  joint: '三机关联合',
-  eeb: '生态环境局',
-  psb: '公安局',
-  spp: '人民检察院',
-};
-const FORMAT_ZH: Record<string, string> = { training: '专业知识培训', exchange: '经验交流', seminar: '研讨' };
+const ORGANISER_ZH: Readonly<Record<string, string>> = TRAINING_ORGANISER_ZH;
+const FORMAT_ZH: Readonly<Record<string, string>> = TRAINING_FORMAT_ZH;
 
 export async function dutiesPage(params: URLSearchParams) {
   const q = new URLSearchParams({ pageSize: '50' });
@@ -282,7 +278,7 @@ function meeting(live: Json): string {
               field('attendees.eeb', '生态环境局参会人员', { kind: 'list', required: true }) +
               field('attendees.psb', '公安局参会人员', { kind: 'list', required: true }) +
               field('attendees.spp', '检察院参会人员', { kind: 'list', required: true }) +
-              field('attendees.workingGroup', '联动工作组参会人员', { kind: 'list' }) +
+              field('attendees.workingGroup', '联动执法工作组参会人员', { kind: 'list' }) +
               field('summary', '纪要', { kind: 'text', required: true }) +
               `<fieldset class="wide"><legend>议定事项（责任单位与办结期限；不填期限按默认天数）</legend><div class="fields">${resolutionInputs}</div></fieldset>`,
             '保存会议纪要',

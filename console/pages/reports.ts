@@ -1,3 +1,4 @@
+import { chinaParts } from '../../domain/china-time';
 import {
   REPORT_FORMATS,
   REPORT_KIND_ZH,
@@ -40,9 +41,9 @@ export function reportLinks(r: Json): string {
 }
 
 function lastMonth(): string {
-  const d = new Date(Date.now() + 8 * 3_600_000);
-  const y = d.getUTCMonth() === 0 ? d.getUTCFullYear() - 1 : d.getUTCFullYear();
-  const m = d.getUTCMonth() === 0 ? 12 : d.getUTCMonth();
+  const d = chinaParts(Date.now());
+  const y = d.month === 1 ? d.year - 1 : d.year;
+  const m = d.month === 1 ? 12 : d.month - 1;
   return `${y}-${String(m).padStart(2, '0')}`;
 }
 

@@ -16,30 +16,16 @@ import {
   toast,
   type Json,
 } from '../lib';
+import { CLOSE_RESULT_ZH, SUPERVISION_KIND_ZH, SUPERVISION_STATUS_ZH } from '../../domain/supervision';
 
 /**
  * 检察监督事项 (2017 Measures Arts 14–15; seed 五(二)): items opened by the procuratorate's sweep or a case clock's
  * supervision rung; the SPP issues an opinion and closes, the addressed agency answers. The workflow decides who may
  * act; the forms shown here are only those of my agency.
  */
-const KIND_OPTIONS: [string, string][] = [
-  ['notTransferred', '应移未移'],
-  ['notFiled', '应立未立'],
-  ['notInvestigated', '立而不侦'],
-  ['penaltyInsteadOfCriminal', '以罚代刑'],
-];
-const STATUS_OPTIONS: [string, string][] = [
-  ['opened', '待审查'],
-  ['opinionIssued', '已发出检察意见（待答复）'],
-  ['answered', '已答复（待审结）'],
-  ['closed', '已办结'],
-];
-const RESULT_OPTIONS: [string, string][] = [
-  ['corrected', '已纠正（已移送 / 已立案 / 已恢复侦查）'],
-  ['reasonsUpheld', '理由成立'],
-  ['noViolation', '经审查不存在违法情形'],
-  ['referred', '移交联动工作组督办'],
-];
+const KIND_OPTIONS: [string, string][] = Object.entries(SUPERVISION_KIND_ZH);
+const STATUS_OPTIONS: [string, string][] = Object.entries(SUPERVISION_STATUS_ZH);
+const RESULT_OPTIONS: [string, string][] = Object.entries(CLOSE_RESULT_ZH);
 const levelClass = (l: string) =>
   l === 'warning' ? 'level-warning' : l === 'overdue' || l === 'escalated' ? 'level-overdue' : '';
 
@@ -60,7 +46,7 @@ export async function supervisionItemsPage(params: URLSearchParams) {
     field(name, label, { options, value: params.get(name) ?? '' });
   page(
     '检察监督事项',
-    `<p class="muted">人民检察院定期排查（应移未移、应立未立、立而不侦、以罚代刑，规则 spp.transfer-supervision-sweep）和案件期限超期形成的监督事项。检察院审查后发出监督意见，被监督机关在法定期限内答复，检察院办结。</p>
+    `<p class="muted">人民检察院定期排查（有案不移、有案不立、立而不侦、以罚代刑，规则 spp.transfer-supervision-sweep）和案件期限超期形成的监督事项。检察院审查后发出监督意见，被监督机关在法定期限内答复，检察院办结。</p>
     <form id="supervision-filter" class="filters"><div class="fields">${sel('status', '状态', STATUS_OPTIONS)}${sel('kind', '类型', KIND_OPTIONS)}${sel(
       'agency',
       '被监督机关',

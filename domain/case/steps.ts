@@ -12,6 +12,7 @@
  * Legal basis abbreviations in `basisZh` name the texts of shared/reference/law/.
  */
 import { z } from 'zod';
+import { STATUTE_ZH } from '../vocabulary';
 import {
   AGENCY_LABELS,
   STAGE_HOLDER,
@@ -111,13 +112,15 @@ function step<S extends z.ZodType<Record<string, unknown>>>(
 // ---------------------------------------------------------------------------------------------------------------
 // Vocabulary
 
-const D310 = '《行政执法机关移送涉嫌犯罪案件的规定》';
-const M2017 = '《环境保护行政执法与刑事司法衔接工作办法》';
-const M2014 = '《行政主管部门移送适用行政拘留环境违法案件暂行办法》';
-const CPL = '《刑事诉讼法》';
-const SPPR = '《人民检察院刑事诉讼规则》';
-const PSBCR = '《公安机关办理刑事案件程序规定》';
-const PSBAR = '《公安机关办理行政案件程序规定》';
+const {
+  decree310: D310,
+  measures2017: M2017,
+  measures2014: M2014,
+  criminalProcedureLaw: CPL,
+  sppRules: SPPR,
+  psbCriminalRules: PSBCR,
+  psbAdministrativeRules: PSBAR,
+} = STATUTE_ZH;
 
 const EEB: readonly Performer[] = [{ agency: 'eeb' }];
 const EEB_HEAD: readonly Performer[] = [{ agency: 'eeb', roles: ['head'] }];

@@ -6,49 +6,24 @@
  */
 import { RULE_IDS, type RuleId } from '../deadlines/rules';
 import { z } from 'zod';
+import { AGENCIES, ROLES, type Agency, type CaseAgency, type Track } from '../vocabulary';
 
 // ---------------------------------------------------------------------------------------------------------------
 // Agencies, roles, actors
 
-export const TRACKS = ['criminal', 'detention', 'administrative'] as const;
-/** criminal = 涉嫌犯罪案件移送 (criminalTransfer, §A/§B); detention = 移送行政拘留 (detentionTransfer, §C). */
-export type Track = (typeof TRACKS)[number];
-
-export const TRACK_LABELS: Record<Track, string> = {
-  criminal: '涉嫌犯罪案件移送',
-  detention: '移送行政拘留',
-  administrative: '行政处罚',
-};
-
-export const AGENCIES = ['eeb', 'psb', 'spp', 'workingGroup'] as const;
-export type Agency = (typeof AGENCIES)[number];
-/** The three agencies that act on a case (the working group only supervises). */
-export type CaseAgency = Exclude<Agency, 'workingGroup'>;
-export const CASE_AGENCIES: readonly CaseAgency[] = ['eeb', 'psb', 'spp'];
-
-export const AGENCY_LABELS: Record<Agency, string> = {
-  eeb: '生态环境局',
-  psb: '公安局',
-  spp: '人民检察院',
-  workingGroup: '联动执法工作组',
-};
-
-/**
- * Roles of a user inside an agency. `head` = the agency's 负责人 (for the EEB: 正职负责人或主持工作的负责人,
- * Decree 310 Art 5); `leader` / `deputy` / `member` are the working group's 组长 / 副组长 / 成员.
- */
-export const ROLES = ['officer', 'head', 'liaison', 'leader', 'deputy', 'member', 'admin'] as const;
-export type Role = (typeof ROLES)[number];
-
-export const ROLE_LABELS: Record<Role, string> = {
-  officer: '办案人员',
-  head: '负责人',
-  liaison: '联络人',
-  leader: '组长',
-  deputy: '副组长',
-  member: '成员',
-  admin: '系统管理员',
-};
+export {
+  AGENCIES,
+  AGENCY_ZH as AGENCY_LABELS,
+  CASE_AGENCIES,
+  ROLES,
+  ROLE_ZH as ROLE_LABELS,
+  TRACKS,
+  TRACK_ZH as TRACK_LABELS,
+  type Agency,
+  type CaseAgency,
+  type Role,
+  type Track,
+} from '../vocabulary';
 
 export const ActorSchema = z.object({
   userId: z.string().min(1),
@@ -202,11 +177,11 @@ export const CASE_RULE_IDS = RULE_IDS.filter((id): id is CaseRuleId => id !== 'a
  *   that happens is checked against it (`windows` in the result of applyStep).
  * `optional`: a right, not a duty (e.g. the EEB *may* ask for reconsideration): expiry means the option lapsed.
  * `custody`: the rule is a custody period (never rolls forward) whenever the suspect is held.
+ * A rule's label is the rule table's (`RULES[id].labelZh`): one label per rule.
  */
 export interface RuleUse {
   agency: CaseAgency | 'any';
   kind: 'clock' | 'window';
-  labelZh: string;
   optional?: boolean;
   custody?: boolean;
   /** The base rule of a variant (psb.filing-decision.verify → psb.filing-decision). */
@@ -214,58 +189,55 @@ export interface RuleUse {
 }
 
 export const RULE_USE: Record<CaseRuleId, RuleUse> = {
-  'eeb.task-force': { agency: 'eeb', kind: 'clock', labelZh: '指定专案组' },
-  'eeb.transfer-report': { agency: 'eeb', kind: 'clock', labelZh: '提出移送涉嫌犯罪案件的书面报告' },
-  'eeb.transfer-approval': { agency: 'eeb', kind: 'clock', labelZh: '负责人作出批准或不批准移送决定' },
-  'eeb.transfer-delivery': { agency: 'eeb', kind: 'clock', labelZh: '向公安机关移交案件（移送书抄送检察院）' },
-  'psb.receipt': { agency: 'psb', kind: 'clock', labelZh: '接受案件并出具回执' },
-  'psb.materials-incomplete-notice': { agency: 'psb', kind: 'window', labelZh: '书面告知材料不全' },
-  'eeb.materials-supplement': { agency: 'eeb', kind: 'clock', labelZh: '补正移送材料' },
-  'psb.jurisdiction-forward': { agency: 'psb', kind: 'window', labelZh: '转送有管辖权的公安机关' },
-  'psb.return-non-police': { agency: 'psb', kind: 'window', labelZh: '退回不属公安机关管辖的案件' },
-  'psb.filing-decision': { agency: 'psb', kind: 'clock', labelZh: '作出立案或不予立案决定' },
+  'eeb.task-force': { agency: 'eeb', kind: 'clock' },
+  'eeb.transfer-report': { agency: 'eeb', kind: 'clock' },
+  'eeb.transfer-approval': { agency: 'eeb', kind: 'clock' },
+  'eeb.transfer-delivery': { agency: 'eeb', kind: 'clock' },
+  'psb.receipt': { agency: 'psb', kind: 'clock' },
+  'psb.materials-incomplete-notice': { agency: 'psb', kind: 'window' },
+  'eeb.materials-supplement': { agency: 'eeb', kind: 'clock' },
+  'psb.jurisdiction-forward': { agency: 'psb', kind: 'window' },
+  'psb.return-non-police': { agency: 'psb', kind: 'window' },
+  'psb.filing-decision': { agency: 'psb', kind: 'clock' },
   'psb.filing-decision.verify': {
     agency: 'psb',
     kind: 'clock',
-    labelZh: '作出立案或不予立案决定（线索需查证）',
     variantOf: 'psb.filing-decision',
   },
   'psb.filing-decision.major': {
     agency: 'psb',
     kind: 'clock',
-    labelZh: '作出立案或不予立案决定（重大疑难复杂）',
     variantOf: 'psb.filing-decision',
   },
-  'psb.decision-notice': { agency: 'psb', kind: 'clock', labelZh: '书面通知生态环境局立案或不予立案决定' },
-  'eeb.evidence-handover': { agency: 'eeb', kind: 'clock', labelZh: '移交涉案物品及材料' },
-  'eeb.reconsideration-request': { agency: 'eeb', kind: 'clock', labelZh: '申请复议', optional: true },
-  'psb.reconsideration-decision': { agency: 'psb', kind: 'clock', labelZh: '作出复议决定' },
-  'eeb.supervision-proposal': { agency: 'eeb', kind: 'clock', labelZh: '建议检察院立案监督', optional: true },
-  'psb.non-filing-explanation': { agency: 'psb', kind: 'clock', labelZh: '书面说明不立案理由' },
-  'psb.late-decision-explanation': { agency: 'psb', kind: 'clock', labelZh: '书面说明逾期未作立案决定的理由' },
-  'spp.review-outcome-notice': { agency: 'spp', kind: 'clock', labelZh: '告知生态环境局不立案理由成立' },
-  'psb.file-after-notice': { agency: 'psb', kind: 'clock', labelZh: '收到通知立案书后立案' },
-  'spp.supervised-case-followup': { agency: 'spp', kind: 'clock', labelZh: '监督立案后三个月未侦查终结的催办' },
-  'eeb.transfer-after-procuratorate-opinion': { agency: 'eeb', kind: 'clock', labelZh: '按检察意见移送案件' },
-  'spp.non-prosecution-notice': { agency: 'spp', kind: 'clock', labelZh: '书面告知生态环境局不起诉决定' },
-  'any.written-consultation-reply': { agency: 'any', kind: 'clock', labelZh: '书面答复咨询' },
-  'psb.arrest-request': { agency: 'psb', kind: 'clock', labelZh: '提请批准逮捕', custody: true },
-  'spp.arrest-decision': { agency: 'spp', kind: 'clock', labelZh: '作出是否批准逮捕决定', custody: true },
+  'psb.decision-notice': { agency: 'psb', kind: 'clock' },
+  'eeb.evidence-handover': { agency: 'eeb', kind: 'clock' },
+  'eeb.reconsideration-request': { agency: 'eeb', kind: 'clock', optional: true },
+  'psb.reconsideration-decision': { agency: 'psb', kind: 'clock' },
+  'eeb.supervision-proposal': { agency: 'eeb', kind: 'clock', optional: true },
+  'psb.non-filing-explanation': { agency: 'psb', kind: 'clock' },
+  'psb.late-decision-explanation': { agency: 'psb', kind: 'clock' },
+  'spp.review-outcome-notice': { agency: 'spp', kind: 'clock' },
+  'psb.file-after-notice': { agency: 'psb', kind: 'clock' },
+  'spp.supervised-case-followup': { agency: 'spp', kind: 'clock' },
+  'eeb.transfer-after-procuratorate-opinion': { agency: 'eeb', kind: 'clock' },
+  'spp.non-prosecution-notice': { agency: 'spp', kind: 'clock' },
+  'any.written-consultation-reply': { agency: 'any', kind: 'clock' },
+  'psb.arrest-request': { agency: 'psb', kind: 'clock', custody: true },
+  'spp.arrest-decision': { agency: 'spp', kind: 'clock', custody: true },
   'spp.arrest-decision.not-detained': {
     agency: 'spp',
     kind: 'clock',
-    labelZh: '作出是否批准逮捕决定（未被拘留）',
     variantOf: 'spp.arrest-decision',
   },
-  'psb.investigation-custody': { agency: 'psb', kind: 'clock', labelZh: '侦查羁押期限', custody: true },
+  'psb.investigation-custody': { agency: 'psb', kind: 'clock', custody: true },
   // Custody applies to these while the suspect is held (CPL Art 105 ¶4; rule table custody 'case').
-  'spp.prosecution-review': { agency: 'spp', kind: 'clock', labelZh: '审查起诉', custody: true },
-  'psb.supplementary-investigation': { agency: 'psb', kind: 'clock', labelZh: '补充侦查', custody: true },
-  'eeb.detention-transfer': { agency: 'eeb', kind: 'clock', labelZh: '移送行政拘留案件' },
-  'psb.detention-evidence-request': { agency: 'psb', kind: 'window', labelZh: '书面告知补充证据材料' },
-  'psb.detention-decision-copy': { agency: 'psb', kind: 'clock', labelZh: '抄送行政拘留决定书' },
-  'psb.detention-refusal': { agency: 'psb', kind: 'window', labelZh: '书面告知不予行政拘留并退回案卷' },
-  'psb.public-security-case-limit': { agency: 'psb', kind: 'clock', labelZh: '治安案件办案期限' },
+  'spp.prosecution-review': { agency: 'spp', kind: 'clock', custody: true },
+  'psb.supplementary-investigation': { agency: 'psb', kind: 'clock', custody: true },
+  'eeb.detention-transfer': { agency: 'eeb', kind: 'clock' },
+  'psb.detention-evidence-request': { agency: 'psb', kind: 'window' },
+  'psb.detention-decision-copy': { agency: 'psb', kind: 'clock' },
+  'psb.detention-refusal': { agency: 'psb', kind: 'window' },
+  'psb.public-security-case-limit': { agency: 'psb', kind: 'clock' },
 };
 
 /** The base rule of a rule id (variants map to their base). */

@@ -18,25 +18,17 @@
  */
 import { z } from 'zod';
 import { type Unit, UNITS } from './period';
+import { CASE_AGENCY_ZH, STATUTE_ZH, SUPERVISION_KIND_ZH, type ClockSupervisionKind } from '../vocabulary';
 
 export type Agency = 'eeb' | 'psb' | 'spp' | 'any';
 /** true: always a custody period; false: never; 'case': custody while the case records the suspect as held. */
 export type CustodyFlag = boolean | 'case';
-export type SupervisionType = 'notTransferred' | 'notFiled' | 'notInvestigated';
+export type SupervisionType = ClockSupervisionKind;
 export type Section = 'A' | 'B' | 'C';
 
-export const AGENCY_ZH: Readonly<Record<Agency, string>> = {
-  eeb: '生态环境局',
-  psb: '公安局',
-  spp: '人民检察院',
-  any: '各成员单位',
-};
+export const AGENCY_ZH: Readonly<Record<Agency, string>> = { ...CASE_AGENCY_ZH, any: '各成员单位' };
 
-export const SUPERVISION_ZH: Readonly<Record<SupervisionType, string>> = {
-  notTransferred: '有案不移',
-  notFiled: '有案不立',
-  notInvestigated: '立而不侦',
-};
+export const SUPERVISION_ZH: Readonly<Record<SupervisionType, string>> = SUPERVISION_KIND_ZH;
 
 export const RULE_IDS = [
   // A. Criminal transfer track
@@ -154,13 +146,16 @@ export function defaultWarning(limit: number, unit: Unit): WarningOffset {
 const ESCALATION_WORKDAYS = 3;
 
 // Statute short names, as cited in `basis`.
-const D310 = '《行政执法机关移送涉嫌犯罪案件的规定》';
-const M2017 = '《环境保护行政执法与刑事司法衔接工作办法》';
-const M2014 = '《行政主管部门移送适用行政拘留环境违法案件暂行办法》';
-const CPL = '《中华人民共和国刑事诉讼法》';
-const SPPR = '《人民检察院刑事诉讼规则》';
-const PSBC = '《公安机关办理刑事案件程序规定》';
-const PSBA = '《公安机关办理行政案件程序规定》';
+const {
+  decree310: D310,
+  measures2017: M2017,
+  measures2014: M2014,
+  criminalProcedureLaw: CPL,
+  sppRules: SPPR,
+  psbCriminalRules: PSBC,
+  psbAdministrativeRules: PSBA,
+  seed: SEED,
+} = STATUTE_ZH;
 
 type RuleSpec = Omit<DeadlineRule, 'id' | 'escalation' | 'extensions' | 'policy'> & {
   extensions?: readonly ExtensionOption[];
@@ -754,7 +749,6 @@ export interface RecurringDuty {
   overridden?: boolean;
 }
 
-const SEED = '《长治市生态环境执法联动协作工作机制实施方案》（长环发〔2024〕75号）';
 const DUTY_LADDER = { warningWorkdays: 3, escalationWorkdays: ESCALATION_WORKDAYS } as const;
 
 export const RECURRING_DUTIES: Readonly<Record<DutyId, RecurringDuty>> = {
@@ -802,7 +796,7 @@ export const RECURRING_DUTIES: Readonly<Record<DutyId, RecurringDuty>> = {
   'spp.transfer-supervision-sweep': {
     id: 'spp.transfer-supervision-sweep',
     labelZh: '移送立案监督检查',
-    dutyZh: '人民检察院定期对案件移送、立案情况进行监督检察（应移未移、应立未立、立而不侦、以罚代刑）',
+    dutyZh: '人民检察院定期对案件移送、立案情况进行监督检察（有案不移、有案不立、立而不侦、以罚代刑）',
     agencies: ['spp'],
     cadence: 'monthly',
     configurable: true,

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { CONFIDENTIALITY, CONFIDENTIALITY_ZH, type Confidentiality } from '../information';
+import { CASE_AGENCY_ZH } from '../vocabulary';
 
 /**
  * 联合发布 (jointRelease, seed 五(三)): "市人民检察院、市公安局和市生态环境局对于打击环境污染犯罪做出的重大决策、开展的
@@ -13,7 +14,7 @@ import { CONFIDENTIALITY, CONFIDENTIALITY_ZH, type Confidentiality } from '../in
 
 export const RELEASE_PARTIES = ['eeb', 'psb', 'spp'] as const;
 export type ReleaseParty = (typeof RELEASE_PARTIES)[number];
-export const PARTY_ZH: Record<ReleaseParty, string> = { eeb: '生态环境局', psb: '公安局', spp: '人民检察院' };
+export const PARTY_ZH: Readonly<Record<ReleaseParty, string>> = CASE_AGENCY_ZH;
 
 /** The seed's three subjects of a release: 重大决策 / 重大行动事项 / 重要成果. */
 export const RELEASE_KINDS = ['majorDecision', 'majorAction', 'result'] as const;

@@ -7,19 +7,12 @@
  * limit (supervision.review); the opinion starts the addressed agency's statutory clock (e.g. 7 days to explain a
  * non-filing); the agency answers; the SPP closes the item with a result.
  */
+import { STATUTE_ZH, SUPERVISION_KINDS, WORKING_GROUP_ZH, type SupervisionKind } from '../vocabulary';
 
 // ---------------------------------------------------------------------------------------------------------------
 // Kinds and lifecycle
 
-export const SUPERVISION_KINDS = ['notTransferred', 'notFiled', 'notInvestigated', 'penaltyInsteadOfCriminal'] as const;
-export type SupervisionKind = (typeof SUPERVISION_KINDS)[number];
-
-export const SUPERVISION_KIND_ZH: Readonly<Record<SupervisionKind, string>> = {
-  notTransferred: '应移未移',
-  notFiled: '应立未立',
-  notInvestigated: '立而不侦',
-  penaltyInsteadOfCriminal: '以罚代刑',
-};
+export { SUPERVISION_KINDS, SUPERVISION_KIND_ZH, type SupervisionKind } from '../vocabulary';
 
 export const SUPERVISION_STATUSES = ['opened', 'opinionIssued', 'answered', 'closed'] as const;
 export type SupervisionStatus = (typeof SUPERVISION_STATUSES)[number];
@@ -63,10 +56,7 @@ export const supervisionWorkflowId = (itemId: string) => `supervision-${itemId}`
 // ---------------------------------------------------------------------------------------------------------------
 // Opinions and the clocks they start
 
-const SPPR = '《人民检察院刑事诉讼规则》';
-const M2017 = '《环境保护行政执法与刑事司法衔接工作办法》';
-const CPL = '《中华人民共和国刑事诉讼法》';
-const SEED = '《长治市生态环境执法联动协作工作机制实施方案》（长环发〔2024〕75号）';
+const { sppRules: SPPR, measures2017: M2017, criminalProcedureLaw: CPL, seed: SEED } = STATUTE_ZH;
 
 export const OPINION_KINDS = [
   'transferOpinion',
@@ -135,13 +125,13 @@ export const CLOSE_RESULT_ZH: Readonly<Record<CloseResult, string>> = {
   corrected: '已纠正（已移送 / 已立案 / 已恢复侦查）',
   reasonsUpheld: '理由成立',
   noViolation: '经审查不存在违法情形',
-  referred: '移交联动工作组督办',
+  referred: `移交${WORKING_GROUP_ZH}督办`,
 };
 
 // ---------------------------------------------------------------------------------------------------------------
 // Criminal thresholds (两高关于办理环境污染刑事案件适用法律若干问题的解释 第一条): what a case or a penalty record can carry
 
-const INTERP = '《最高人民法院 最高人民检察院关于办理环境污染刑事案件适用法律若干问题的解释》';
+const INTERP = STATUTE_ZH.pollutionInterpretation;
 
 /** The quantitative facts a fact summary can state (extractFacts reads them from Chinese text). */
 export interface PollutionFacts {

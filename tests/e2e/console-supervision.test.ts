@@ -6,7 +6,7 @@ import { request, startStack, type Stack } from '../helpers/stack';
 
 /**
  * The 监督事项 pages in a real browser (dev server, worker, PostgreSQL): an item the procuratorate's sweep opened
- * (应移未移) is listed for the SPP, which issues a 建议移送 opinion; the EEB, addressed, answers it; the SPP closes it.
+ * (有案不移) is listed for the SPP, which issues a 建议移送 opinion; the EEB, addressed, answers it; the SPP closes it.
  */
 describe('web console: supervision items', () => {
   let stack: Stack;
@@ -88,7 +88,7 @@ describe('web console: supervision items', () => {
     await page.getByRole('heading', { name: '检察监督事项' }).waitFor();
     await page.locator('#supervision-items').getByText('定期排查').waitFor();
     await b.shot('41-supervision-items');
-    await page.locator('#supervision-items').getByRole('link', { name: '应移未移' }).click();
+    await page.locator('#supervision-items').getByRole('link', { name: '有案不移' }).click();
     await page.locator('#supervision-status').getByText('待审查').waitFor();
     const opinion = form('发出监督意见');
     await opinion.form.getByLabel(/^意见类型/).selectOption('transferOpinion');

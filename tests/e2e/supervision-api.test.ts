@@ -97,7 +97,7 @@ describe('supervision items API', () => {
     expect(all.items.map((i: Json) => i.id).sort()).toEqual([publicItem, secretItem].sort());
     expect(all.items[0]).toMatchObject({
       kind: 'notTransferred',
-      kindZh: '应移未移',
+      kindZh: '有案不移',
       status: 'opened',
       statusZh: expect.any(String),
       concernedAgency: 'eeb',
@@ -148,7 +148,7 @@ describe('supervision items API', () => {
     // The EEB cannot answer before there is an opinion.
     const early = await request(stack.base, eeb, 'POST', `${path}/answer`, { text: '已移送' });
     expect([403, 409]).toContain(early.status);
-    // An opinion that does not fit the kind (通知立案 is for 应立未立).
+    // An opinion that does not fit the kind (通知立案 is for 有案不立).
     const wrongKind = await request(stack.base, spp, 'POST', `${path}/opinion`, {
       opinionKind: 'noticeToFile',
       text: '通知立案',

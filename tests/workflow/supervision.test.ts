@@ -71,13 +71,13 @@ describe('supervision sweep and items (time-skipping)', () => {
       ...extra,
     });
     await db.insert(cases).values([
-      caseRow(1, 'taskForce', 40), // 应移未移: 40 days without transfer
-      caseRow(2, 'accepted', 10), // 应立未立: filing decision overdue
+      caseRow(1, 'taskForce', 40), // 有案不移: 40 days without transfer
+      caseRow(2, 'accepted', 10), // 有案不立: filing decision overdue
       caseRow(3, 'investigation', 100), // 立而不侦: nothing recorded for 70 days
       caseRow(4, 'taskForce', 2), // clean: recent
       caseRow(5, 'accepted', 2), // clean: filing decision not yet due
       caseRow(6, 'investigation', 100), // clean: recent activity
-      caseRow(7, 'taskForce', 50, { confidentiality: 'confidential', title: '保密标题不得外泄' }), // 应移未移, confidential
+      caseRow(7, 'taskForce', 50, { confidentiality: 'confidential', title: '保密标题不得外泄' }), // 有案不移, confidential
     ]);
     const dl = (n: number, dueInDays: number) => ({
       id: `${id(n)}/psb.filing-decision#1`,
@@ -407,7 +407,7 @@ describe('supervision item clocks and the case ladder rung (time-skipping)', () 
   ): Promise<SupervisionView> => handle.executeUpdate(update, { args: [{ actor, input }] });
 
   it('the sweep applies the days of its Schedule settings (DUTY_SCHEDULES notTransferredDays), not only the defaults', async () => {
-    // Case A has waited 40 days: the default 30 would open 应移未移 (first block, case 1); 45 does not.
+    // Case A has waited 40 days: the default 30 would open 有案不移 (first block, case 1); 45 does not.
     const period = recurringPeriodOf('monthly', chinaDate(await h.env.currentTimeMs()));
     const workflowId = 'duty-supervision-sweep-settings';
     const handle = await h.env.client.workflow.start(supervisionSweepWorkflow, {
@@ -499,7 +499,7 @@ describe('supervision item clocks and the case ladder rung (time-skipping)', () 
       );
   });
 
-  it("a case clock's supervision rung opens an item (eeb.task-force → 应移未移), once", async () => {
+  it("a case clock's supervision rung opens an item (eeb.task-force → 有案不移), once", async () => {
     const caseId = id(50);
     const start = await h.env.currentTimeMs();
     const input: CaseWorkflowInput = {
@@ -537,7 +537,7 @@ describe('supervision item clocks and the case ladder rung (time-skipping)', () 
       ),
     ).toBe(true);
     const view = await handleOf(rows[0].id).query(supervisionStateQuery);
-    expect(view).toMatchObject({ status: 'opened', kindZh: '应移未移' });
+    expect(view).toMatchObject({ status: 'opened', kindZh: '有案不移' });
     await handle.terminate('test done');
   });
 });

@@ -8,7 +8,6 @@ import {
 } from '../../domain/duty-inputs';
 import type { DutyItemRow, DutyPeriodRow, MeetingAgenda } from '../../activities/duty-types';
 import {
-  AGENCY_ZH,
   computeLadder,
   computePeriod,
   createWorkingCalendar,
@@ -38,6 +37,7 @@ import {
   type MeetingView,
   type Resolution,
 } from '../definitions/joint-meeting';
+import { AGENCY_ZH as AGENCY_LABELS } from '../../domain/vocabulary';
 
 /**
  * 联席会议 (joint-meeting.periodic, seed 五(一)): periodic (default quarterly) or ad hoc at any agency's request.
@@ -49,7 +49,7 @@ import {
  */
 
 const PARTIES = ['eeb', 'psb', 'spp'] as const;
-const OWNER_ZH: Record<string, string> = { ...AGENCY_ZH, workingGroup: '联动工作组' };
+const OWNER_ZH: Record<string, string> = AGENCY_LABELS;
 
 export async function jointMeetingWorkflow(input: DutyPeriodInput): Promise<MeetingView> {
   // A period started late (first deployment, a catch-up) skips the reminders whose moment had passed by then.
