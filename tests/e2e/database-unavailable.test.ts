@@ -6,7 +6,8 @@ import { WorkflowNotFoundError } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { createApp } from '../../api/app';
 import { hashToken } from '../../api/auth';
-import { caseIdFor, workflowIdFor } from '../../api/routes/cases';
+import { workflowIdFor } from '../../api/routes/cases';
+import { keyedUuid } from '../../api/idempotency';
 import { closeServer, listen } from '../../api/server';
 import { loadConfig } from '../../config';
 import { openDb, type DbHandle } from '../../db/client';
@@ -125,7 +126,7 @@ describe('database unavailable: 503 in Chinese, nothing started, recovery by its
     expect(((await res.json()) as { error: { message: string } }).error.message).toContain(
       '可用相同的 Idempotency-Key 安全重试',
     );
-    const workflowId = workflowIdFor(caseIdFor('u-eeb', 'db-down-1'));
+    const workflowId = workflowIdFor(keyedUuid('u-eeb', 'db-down-1'));
     await expect(env.client.workflow.getHandle(workflowId).describe()).rejects.toBeInstanceOf(WorkflowNotFoundError);
 
     const ready = await fetch(`${base}/readyz`);
