@@ -13,10 +13,10 @@ import { loadConfig } from '../../config';
 import { openDb, type DbHandle } from '../../db/client';
 import { apiTokens, users } from '../../db/schema';
 import { createPostgresTestDb, requirePostgres, type TestDb } from '../helpers/db';
-import { waitFor } from '../helpers/processes';
 import { request } from '../helpers/stack';
 import { createDevServerEnv } from '../helpers/temporal';
 import { TEST_KEYS_ENV } from '../helpers/keys';
+import { waitFor } from '../helpers/wait';
 
 /**
  * A TCP relay to the real PostgreSQL that can go down (listener closed, open connections cut: what the API sees of

@@ -15,10 +15,11 @@ import { stepUpdate } from '../../workflows/case';
 import { createWorker } from '../../worker';
 import { TEST_KEYS_ENV } from '../helpers/keys';
 import { createPostgresTestDb, type TestDb } from '../helpers/db';
-import { privatePostgres, waitFor, type PrivatePostgres } from '../helpers/processes';
+import { privatePostgres, type PrivatePostgres } from '../helpers/processes';
 import { startSmtp, type TestSmtp } from '../helpers/smtp';
 import { request } from '../helpers/stack';
 import { createDevServerEnv, workflowBundle } from '../helpers/temporal';
+import { waitFor } from '../helpers/wait';
 
 const OUTAGE_S = Number(process.env.FAULT_PG_OUTAGE_SECONDS ?? 30);
 const eebOfficer: Actor = { userId: 'u-eeb', agency: 'eeb', role: 'officer', displayName: '生态环境局办案人员' };

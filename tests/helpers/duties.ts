@@ -6,6 +6,7 @@ import { dutyEvents } from '../../db/schema';
 import { recurringPeriodOf, type Cadence, type DutyId } from '../../domain/deadlines';
 import { dutyWorkflowId, type DutyPeriodInput, type DutySettings } from '../../workflows/duties/common';
 import type { Harness } from './harness';
+import { waitFor } from './wait';
 
 export const EEB = { userId: 'eeb-1', agency: 'eeb', role: 'officer', displayName: '生态环境局执法人员' };
 export const EEB_HEAD = { userId: 'eeb-h', agency: 'eeb', role: 'head', displayName: '生态环境局负责人' };
@@ -39,16 +40,6 @@ export async function dutyEventTypes(h: Harness, periodId: string): Promise<stri
     .where(eq(dutyEvents.periodId, periodId))
     .orderBy(asc(dutyEvents.seq));
   return rows.map((r) => r.type);
-}
-
-export async function waitFor<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v !== undefined) return v;
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
 }
 
 /**

@@ -10,9 +10,9 @@ import {
   calendarFanOutWorkflowId,
   type CalendarFanOutProgress,
 } from '../../workflows/calendar-fanout';
-import { waitFor } from '../helpers/duties';
 import { startHarness, type Harness } from '../helpers/harness';
 import { createDevServerEnv } from '../helpers/temporal';
+import { waitFor } from '../helpers/wait';
 
 const eeb: Actor = { userId: 'eeb-1', agency: 'eeb', role: 'officer', displayName: '生态环境局办案人员' };
 const N = 8;

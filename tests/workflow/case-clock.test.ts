@@ -11,6 +11,7 @@ import { createTestDb, type TestDb } from '../helpers/db';
 import { startSmtp, type TestSmtp } from '../helpers/smtp';
 import { createTimeSkippingEnv, workflowBundle } from '../helpers/temporal';
 import { planClock } from '../../workflows/clocks';
+import { waitFor } from '../helpers/wait';
 
 /**
  * A case clock on the time-skipping test server: the clock is never shortened, time is skipped.
@@ -48,16 +49,6 @@ describe('case clock escalation (time-skipping)', () => {
     await smtp.close();
     await db.cleanup();
   });
-
-  async function waitFor<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-    const until = Date.now() + timeoutMs;
-    for (;;) {
-      const v = await fn();
-      if (v !== undefined) return v;
-      if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-      await new Promise((r) => setTimeout(r, 200));
-    }
-  }
 
   it('fires warning, overdue, supervision and working-group escalation at their instants, each once, with email', async () => {
     const startMs = await env.currentTimeMs();

@@ -22,10 +22,10 @@ import {
   saveDutyFixture,
   skipTo,
   terminateWhenIdle,
-  waitFor,
 } from '../helpers/duties';
 import { startHarness, type Harness } from '../helpers/harness';
 import { createTimeSkippingEnv } from '../helpers/temporal';
+import { waitFor } from '../helpers/wait';
 
 /**
  * The other cycles on the time-skipping server: a briefing's numbers against a hand-computed fixture, a joint

@@ -11,9 +11,10 @@ import {
 } from '../../workflows/duties/joint-enforcement';
 import { recurringPeriodOf } from '../../domain/deadlines';
 import { chinaDate } from '../../workflows/duties/common';
-import { EEB, PSB, SPP, china, dutyEventTypes, periodInput, saveDutyFixture, skipTo, waitFor } from '../helpers/duties';
+import { EEB, PSB, SPP, china, dutyEventTypes, periodInput, saveDutyFixture, skipTo } from '../helpers/duties';
 import { startHarness, type Harness } from '../helpers/harness';
 import { createTimeSkippingEnv } from '../helpers/temporal';
+import { waitFor } from '../helpers/wait';
 
 /** 联合执法 (joint-enforcement.monthly) on the time-skipping server: a month with an operation and one without. */
 describe('monthly joint enforcement (time-skipping)', () => {

@@ -12,7 +12,7 @@ import {
 import { completeResolutionUpdate, recordMinutesUpdate } from '../../workflows/duties/joint-meeting';
 import { PERIOD_WORKFLOWS, type DutyScheduleResult, type ScheduledDutyId } from '../../workflows/duties/schedule';
 import { planTrainingUpdate, recordTrainingUpdate } from '../../workflows/duties/training';
-import { EEB, EEB_HEAD, PSB, SPP, WG, skipTo, terminateWhenIdle, waitFor } from '../helpers/duties';
+import { EEB, EEB_HEAD, PSB, SPP, WG, skipTo, terminateWhenIdle } from '../helpers/duties';
 import { dutyPeriods, penaltyRecords, supervisionEvents, supervisionItems } from '../../db/schema';
 import { supervisionWorkflowId } from '../../domain/supervision';
 import {
@@ -40,6 +40,7 @@ import {
 } from '../../workflows/releases';
 import { startHarness, type Harness } from '../helpers/harness';
 import { createTimeSkippingEnv } from '../helpers/temporal';
+import { waitFor } from '../helpers/wait';
 
 /**
  * A year of the mechanism on the time-skipping server, driven the way the Schedules drive it: at 00:05 on the first

@@ -9,6 +9,7 @@ import { planClock } from '../../workflows/clocks';
 import { enterInformationRecordUpdate, platformEntryQuery, type PlatformEntryView } from '../../workflows/information';
 import { startHarness, type Harness } from '../helpers/harness';
 import { createTimeSkippingEnv } from '../helpers/temporal';
+import { waitFor } from '../helpers/wait';
 
 const MINUTE = 60_000;
 const eebOfficer: Actor = { userId: 'eeb-1', agency: 'eeb', role: 'officer', displayName: '生态环境局办案人员' };
@@ -31,16 +32,6 @@ describe('case information records, rule any.platform-entry (time-skipping)', ()
   afterAll(async () => {
     await h.close();
   });
-
-  async function waitFor<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-    const until = Date.now() + timeoutMs;
-    for (;;) {
-      const v = await fn();
-      if (v !== undefined) return v;
-      if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-      await new Promise((r) => setTimeout(r, 200));
-    }
-  }
 
   let n = 0;
   /** A criminal case taken to the transfer (deliverTransfer, an Art 34 decision); answers the pending record. */

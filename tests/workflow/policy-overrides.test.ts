@@ -13,9 +13,10 @@ import {
   planOperationUpdate,
   recordOutcomeUpdate,
 } from '../../workflows/duties/joint-enforcement';
-import { EEB, china, periodInput, skipTo, waitFor } from '../helpers/duties';
+import { EEB, china, periodInput, skipTo } from '../helpers/duties';
 import { startHarness, type Harness } from '../helpers/harness';
 import { createTimeSkippingEnv } from '../helpers/temporal';
+import { waitFor } from '../helpers/wait';
 
 const DAY = 86_400_000;
 const eebHead: Actor = { userId: 'eeb-head', agency: 'eeb', role: 'head', displayName: '生态环境局负责人' };

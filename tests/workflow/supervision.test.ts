@@ -33,6 +33,7 @@ import {
 } from '../../workflows/supervision';
 import { startHarness, type Harness } from '../helpers/harness';
 import { createTimeSkippingEnv } from '../helpers/temporal';
+import { waitFor } from '../helpers/wait';
 
 const FIXTURES = path.join(__dirname, '..', 'fixtures');
 const DAY = 86_400_000;
@@ -125,15 +126,6 @@ describe('supervision sweep and items (time-skipping)', () => {
     await h.close();
   });
 
-  async function waitFor<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-    const until = Date.now() + timeoutMs;
-    for (;;) {
-      const v = await fn();
-      if (v !== undefined) return v;
-      if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-      await new Promise((r) => setTimeout(r, 200));
-    }
-  }
   const items = () => h.db.handle.db.select().from(supervisionItems).orderBy(asc(supervisionItems.id));
   const itemsOf = async (n: number) => (await items()).filter((i) => i.subjectId === id(n));
   const eventsOf = (itemId: string) =>
@@ -377,15 +369,6 @@ describe('supervision item clocks and the case ladder rung (time-skipping)', () 
     await h.close();
   });
 
-  async function waitFor<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-    const until = Date.now() + timeoutMs;
-    for (;;) {
-      const v = await fn();
-      if (v !== undefined) return v;
-      if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-      await new Promise((r) => setTimeout(r, 200));
-    }
-  }
   const itemsOf = async (n: number) =>
     h.db.handle.db
       .select()

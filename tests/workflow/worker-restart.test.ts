@@ -3,8 +3,8 @@ import { caseEvents, notifications } from '../../db/schema';
 import type { Actor } from '../../domain/case';
 import { caseWorkflow, registeredUpdate, stepUpdate, type CaseWorkflowInput } from '../../workflows/case';
 import { startHarness, type Harness } from '../helpers/harness';
-import { waitFor } from '../helpers/processes';
 import { createDevServerEnv } from '../helpers/temporal';
+import { waitFor } from '../helpers/wait';
 
 const eebOfficer: Actor = { userId: 'eeb-1', agency: 'eeb', role: 'officer', displayName: '生态环境局办案人员' };
 const eebHead: Actor = { userId: 'eeb-head', agency: 'eeb', role: 'head', displayName: '生态环境局负责人' };
