@@ -23,9 +23,8 @@ import {
   skipTo,
   terminateWhenIdle,
 } from '../helpers/duties';
-import { startHarness, type Harness } from '../helpers/harness';
-import { createTimeSkippingEnv } from '../helpers/temporal';
 import { waitFor } from '../helpers/wait';
+import { startStack, type Stack } from '../helpers/stack';
 
 /**
  * The other cycles on the time-skipping server: a briefing's numbers against a hand-computed fixture, a joint
@@ -33,9 +32,9 @@ import { waitFor } from '../helpers/wait';
  * The test server's clock runs on after a result is fetched, so each test takes the period after the current time.
  */
 describe('recurring duty cycles (time-skipping)', () => {
-  let h: Harness;
+  let h: Stack;
   beforeAll(async () => {
-    h = await startHarness(createTimeSkippingEnv, 'duty-cy');
+    h = await startStack({}, { timeSkipping: true, api: false, prefix: 'duty-cy' });
   });
   afterAll(async () => {
     await h.close();

@@ -38,9 +38,8 @@ import {
   submitReleaseUpdate,
   type ReleaseView,
 } from '../../workflows/releases';
-import { startHarness, type Harness } from '../helpers/harness';
-import { createTimeSkippingEnv } from '../helpers/temporal';
 import { waitFor } from '../helpers/wait';
+import { startStack, type Stack } from '../helpers/stack';
 
 /**
  * A year of the mechanism on the time-skipping server, driven the way the Schedules drive it: at 00:05 on the first
@@ -52,9 +51,9 @@ import { waitFor } from '../helpers/wait';
  * table goes to test-results/mechanism-year.md.
  */
 describe('a simulated year of recurring duties (time-skipping)', () => {
-  let h: Harness;
+  let h: Stack;
   beforeAll(async () => {
-    h = await startHarness(createTimeSkippingEnv, 'duty-year');
+    h = await startStack({}, { timeSkipping: true, api: false, prefix: 'duty-year' });
   });
   afterAll(async () => {
     await h.close();

@@ -7,9 +7,8 @@ import type { Actor } from '../../domain/case';
 import { caseWorkflow, registeredUpdate, stepUpdate, type CaseWorkflowInput } from '../../workflows/case';
 import { planClock } from '../../workflows/clocks';
 import { enterInformationRecordUpdate, platformEntryQuery, type PlatformEntryView } from '../../workflows/information';
-import { startHarness, type Harness } from '../helpers/harness';
-import { createTimeSkippingEnv } from '../helpers/temporal';
 import { waitFor } from '../helpers/wait';
+import { startStack, type Stack } from '../helpers/stack';
 
 const MINUTE = 60_000;
 const eebOfficer: Actor = { userId: 'eeb-1', agency: 'eeb', role: 'officer', displayName: '生态环境局办案人员' };
@@ -22,11 +21,11 @@ const psbOfficer: Actor = { userId: 'psb-1', agency: 'psb', role: 'officer', dis
  * entered, and the entry (with its confidentiality mark and reason) closes it.
  */
 describe('case information records, rule any.platform-entry (time-skipping)', () => {
-  let h: Harness;
+  let h: Stack;
   let env: TestWorkflowEnvironment;
 
   beforeAll(async () => {
-    h = await startHarness(createTimeSkippingEnv, 'info');
+    h = await startStack({}, { timeSkipping: true, api: false, prefix: 'info' });
     env = h.env;
   });
   afterAll(async () => {

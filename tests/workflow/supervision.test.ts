@@ -31,9 +31,8 @@ import {
   supervisionStateQuery,
   type SupervisionView,
 } from '../../workflows/supervision';
-import { startHarness, type Harness } from '../helpers/harness';
-import { createTimeSkippingEnv } from '../helpers/temporal';
 import { waitFor } from '../helpers/wait';
+import { startStack, type Stack } from '../helpers/stack';
 
 const FIXTURES = path.join(__dirname, '..', 'fixtures');
 const DAY = 86_400_000;
@@ -46,12 +45,12 @@ const eeb: DutyActor = { userId: 'eeb-1', agency: 'eeb', role: 'officer', displa
  * hand-built record: one case or penalty record per kind, and clean ones that must open nothing.
  */
 describe('supervision sweep and items (time-skipping)', () => {
-  let h: Harness;
+  let h: Stack;
   let now: number;
   const id = (n: number) => `00000000-0000-4000-a000-0000000000${String(n).padStart(2, '0')}`;
 
   beforeAll(async () => {
-    h = await startHarness(createTimeSkippingEnv, 'sup');
+    h = await startStack({}, { timeSkipping: true, api: false, prefix: 'sup' });
     now = await h.env.currentTimeMs();
     const db = h.db.handle.db;
     const caseRow = (
@@ -347,12 +346,12 @@ describe('supervision sweep and items (time-skipping)', () => {
  * (15-day review clocks) would fire during these sleeps and make the record harder to read.
  */
 describe('supervision item clocks and the case ladder rung (time-skipping)', () => {
-  let h: Harness;
+  let h: Stack;
   const id = (n: number) => `00000000-0000-4000-a000-0000000001${String(n).padStart(2, '0')}`;
   const caseA = id(1);
 
   beforeAll(async () => {
-    h = await startHarness(createTimeSkippingEnv, 'sup2');
+    h = await startStack({}, { timeSkipping: true, api: false, prefix: 'sup2' });
     const now = await h.env.currentTimeMs();
     await h.db.handle.db.insert(cases).values({
       id: caseA,
