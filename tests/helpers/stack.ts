@@ -54,6 +54,8 @@ export interface StackOptions {
   workerProcess?: boolean;
   /** Another workflow entry than workflows/index.ts (the bench passes bench/workflows.ts). */
   workflowsPath?: string;
+  /** The administrator's token (default: a random one). */
+  adminToken?: string;
   /** The task queue's prefix, which names the test in the Temporal UI. */
   prefix?: string;
   /** A fresh database on this PostgreSQL server (a private one, or requirePostgres()) instead of the default. */
@@ -73,7 +75,7 @@ export async function startStack(extraEnv: Record<string, string> = {}, opts: St
     opts.postgresUrl ? createPostgresTestDb(opts.postgresUrl, poolMax) : createTestDb({ poolMax }),
     startSmtp(),
   ]);
-  const adminToken = `admin-${crypto.randomBytes(12).toString('hex')}`;
+  const adminToken = opts.adminToken ?? `admin-${crypto.randomBytes(12).toString('hex')}`;
   if (opts.api ?? true) await ensureAdmin(db.handle.db, adminToken);
   const taskQueue = `${opts.prefix ?? 'stack'}-${crypto.randomBytes(4).toString('hex')}`;
   const workerEnv = {

@@ -1,15 +1,10 @@
 import { and, asc, eq } from 'drizzle-orm';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { Worker } from '@temporalio/worker';
-import { createMailer } from '../../activities/mailer';
-import { loadConfig } from '../../config';
 import { calendarYears, caseEvents, deadlines, notifications } from '../../db/schema';
-import { createWorker } from '../../worker';
-import { TEST_KEYS_ENV } from '../helpers/keys';
 import { caseWorkflow, registeredUpdate, stateQuery, type CaseWorkflowInput } from '../../workflows/case';
-import { createTestDb, type TestDb } from '../helpers/db';
-import { startSmtp, type TestSmtp } from '../helpers/smtp';
-import { createTimeSkippingEnv, workflowBundle } from '../helpers/temporal';
+import type { TestDb } from '../helpers/db';
+import type { TestSmtp } from '../helpers/smtp';
+import { startStack, type Stack } from '../helpers/stack';
 import { planClock } from '../../workflows/clocks';
 import { waitFor } from '../helpers/wait';
 
@@ -21,33 +16,19 @@ import { waitFor } from '../helpers/wait';
 const TASK_LATENCY_MS = 5_000;
 
 describe('case clock escalation (time-skipping)', () => {
+  let h: Stack;
   let env: TestWorkflowEnvironment;
   let db: TestDb;
   let smtp: TestSmtp;
-  let worker: Worker;
-  let running: Promise<void>;
-  const taskQueue = `wf-${Date.now()}`;
+  let taskQueue: string;
 
   beforeAll(async () => {
-    [env, db, smtp] = await Promise.all([createTimeSkippingEnv(), createTestDb(), startSmtp()]);
-    const config = loadConfig({ TEMPORAL_TASK_QUEUE: taskQueue, ...TEST_KEYS_ENV });
-    const mailer = createMailer({ smtpUrl: smtp.url, from: config.mail.from, mailDir: '/nonexistent' });
-    worker = await createWorker({
-      connection: env.nativeConnection,
-      config,
-      db: db.handle,
-      mailer,
-      workflowBundle: await workflowBundle(),
-    });
-    running = worker.run();
+    h = await startStack({}, { timeSkipping: true, api: false, prefix: 'wf' });
+    ({ env, db, smtp, taskQueue } = h);
   });
 
   afterAll(async () => {
-    worker.shutdown();
-    await running;
-    await env.teardown();
-    await smtp.close();
-    await db.cleanup();
+    await h.close();
   });
 
   it('fires warning, overdue, supervision and working-group escalation at their instants, each once, with email', async () => {
