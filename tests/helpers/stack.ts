@@ -3,7 +3,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
-import { createApp } from '../../api/app';
+import { createApp, type AppDeps } from '../../api/app';
 import { ensureAdmin } from '../../api/auth';
 import { closeServer, listen } from '../../api/server';
 import { createMailer } from '../../activities/mailer';
@@ -34,7 +34,10 @@ export interface Stack {
   /** Creates a confirmed user of this agency and role and returns its bearer token. */
   userToken(p: Principal, name?: string, opts?: { id?: string; token?: string }): Promise<string>;
   /** A second API on the same database and Temporal with other configuration; closed with the stack. */
-  listenApi(extraEnv: Record<string, string>): Promise<{ base: string; config: Config; close(): Promise<void> }>;
+  listenApi(
+    extraEnv: Record<string, string>,
+    deps?: Pick<AppDeps, 'logger'>,
+  ): Promise<{ base: string; config: Config; close(): Promise<void> }>;
   /** The in-process worker: stopped and started again by tests of a worker restart. */
   startWorker(): Promise<void>;
   stopWorker(): Promise<void>;
@@ -90,10 +93,11 @@ export async function startStack(extraEnv: Record<string, string> = {}, opts: St
   let running: Promise<void> | undefined;
   let child: WorkerProcess | undefined;
   const servers: Server[] = [];
-  const serve = async (apiConfig: Config) => {
-    const apiDb = opts.apiDb ? await opts.apiDb(db) : db.handle;
+  let apiDb: Promise<DbHandle> | undefined;
+  const serve = async (apiConfig: Config, deps: Pick<AppDeps, 'logger'> = {}) => {
+    apiDb ??= opts.apiDb ? opts.apiDb(db) : Promise.resolve(db.handle);
     const server: Server = await listen(
-      createApp({ db: apiDb, temporal: env.client, config: apiConfig }),
+      createApp({ db: await apiDb, temporal: env.client, config: apiConfig, ...deps }),
       0,
       '127.0.0.1',
     );
@@ -109,9 +113,9 @@ export async function startStack(extraEnv: Record<string, string> = {}, opts: St
     base: '',
     adminToken,
     userToken: (p, name, o = {}) => createUserToken(db.handle.db, p, { ...o, displayName: name }),
-    async listenApi(env2) {
+    async listenApi(env2, deps) {
       const apiConfig = loadConfig({ ...workerEnv, ...env2 });
-      const { server, base } = await serve(apiConfig);
+      const { server, base } = await serve(apiConfig, deps);
       return {
         base,
         config: apiConfig,
