@@ -60,17 +60,15 @@ function within<T>(temporal: Client, ms: number, fn: () => Promise<T>): Promise<
 export async function boundedUpdate<Ret, Args extends [unknown, ...unknown[]]>(
   temporal: Client,
   handle: WorkflowHandle,
-  def: UpdateDefinition<Ret, Args> | string,
+  def: UpdateDefinition<Ret, Args>,
   opts: { args: Args; updateId?: string },
   answerMs: number,
 ): Promise<Ret> {
   const updateId = opts.updateId ?? crypto.randomUUID();
-  const result = await within(temporal, answerMs, () =>
-    handle.executeUpdate(def as UpdateDefinition<Ret, Args>, { args: opts.args, updateId }),
-  );
+  const result = await within(temporal, answerMs, () => handle.executeUpdate(def, { args: opts.args, updateId }));
   if (result !== 'late') return result as Ret;
   const accepted = await within(temporal, ACCEPTED_CHECK_MS, () =>
-    handle.startUpdate(def as UpdateDefinition<Ret, Args>, {
+    handle.startUpdate(def, {
       args: opts.args,
       updateId,
       waitForStage: WorkflowUpdateStage.ACCEPTED,

@@ -1,14 +1,7 @@
-import crypto from 'node:crypto';
 import { Router, type Response } from 'express';
 import { and, asc, count, desc, eq, gte, ilike, lte, or, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
-import {
-  WithStartWorkflowOperation,
-  WorkflowNotFoundError,
-  WorkflowUpdateFailedError,
-  type Client,
-} from '@temporalio/client';
-import { ApplicationFailure } from '@temporalio/common';
+import { WithStartWorkflowOperation, WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { policyInForce, type Config } from '../../config';
 import type { Db } from '../../db/client';
 import { caseEvents, cases, deadlines } from '../../db/schema';
@@ -20,7 +13,6 @@ import {
   registeredUpdate,
   stateQuery,
   stepUpdate,
-  STEP_REJECTED,
   type CaseWorkflow,
   type CaseWorkflowInput,
 } from '../../workflows/definitions/case';
@@ -29,7 +21,9 @@ import { coalescerFor } from '../coalesce';
 import { HttpError, notFound } from '../errors';
 import { caseHistory } from '../history';
 import { boundedQuery, boundedUpdate } from '../bounded';
+import { idempotencyOf } from '../idempotency';
 import { route } from '../openapi';
+import { refusal } from '../refusals';
 
 import { TRACKS, TRACK_ZH } from '../../domain/vocabulary';
 
@@ -66,20 +60,6 @@ export function actorOf(user: AuthUser): Actor {
   };
 }
 
-/** A step refused by the workflow's validator (or the domain before start) → HTTP status and Chinese reason. */
-function stepFailure(err: unknown): HttpError | undefined {
-  const cause = err instanceof WorkflowUpdateFailedError ? err.cause : err;
-  if (cause instanceof ApplicationFailure && cause.type === STEP_REJECTED) {
-    const d = (cause.details?.[0] ?? {}) as { code?: number; field?: string | null };
-    const status = [403, 404, 409, 422].includes(Number(d.code)) ? Number(d.code) : 409;
-    const code = { 403: 'forbidden', 404: 'unknown_step', 409: 'invalid_transition', 422: 'validation_failed' }[
-      status
-    ]!;
-    return new HttpError(status, code, cause.message, d.field ? { field: d.field } : undefined);
-  }
-  return undefined;
-}
-
 const caseIdParams = z.object({ id: z.string().regex(/^[0-9a-f-]{36}$/, '案件编号格式错误') });
 
 const listQuery = z.object({
@@ -94,13 +74,6 @@ const listQuery = z.object({
   page: z.coerce.number().int().min(1).max(100000).default(1),
   pageSize: z.coerce.number().int().min(1).max(200).default(20),
 });
-
-/** Case ids are derived from the caller's Idempotency-Key so a repeated request lands on the same case. */
-export function caseIdFor(userId: string, idempotencyKey?: string): string {
-  if (!idempotencyKey) return crypto.randomUUID();
-  const h = crypto.createHash('sha256').update(`${userId}\u0000${idempotencyKey}`).digest('hex');
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-${((parseInt(h[16], 16) & 0x3) | 0x8).toString(16)}${h.slice(17, 20)}-${h.slice(20, 32)}`;
-}
 
 /** SQL form of domain/policy canSeeCase for this user (db/visibility.ts). */
 export function visibleTo(user: AuthUser): SQL {
@@ -203,11 +176,8 @@ export function casesRouter(deps: { db: Db; temporal: Client; config: Config }) 
     },
     async (req, res, { body }) => {
       const user = currentUser(res);
-      const key = req.get('idempotency-key') ?? undefined;
-      if (key !== undefined && (key.length < 1 || key.length > 200)) {
-        throw new HttpError(422, 'validation_failed', 'Idempotency-Key 长度应为 1–200 个字符');
-      }
-      const caseId = caseIdFor(user.id, key);
+      // A repeat with the same key is the same case id, so the same workflow (USE_EXISTING below).
+      const caseId = idempotencyOf(req, user.id).uuid();
       res.locals.auditTarget = caseId;
       const workflowId = caseWorkflowId(caseId);
       const input: CaseWorkflowInput = {
@@ -448,21 +418,19 @@ export function casesRouter(deps: { db: Db; temporal: Client; config: Config }) 
       const user = currentUser(res);
       if (!isStepName(params.step)) throw new HttpError(404, 'unknown_step', `未知的操作：${params.step}`);
       const row = await loadCase(params.id, user);
-      const key = req.get('idempotency-key') ?? undefined;
-      if (key !== undefined && !/^[\w.:-]{1,200}$/.test(key)) {
-        throw new HttpError(422, 'validation_failed', 'Idempotency-Key 只能包含字母、数字和 _.:-，长度 1–200');
-      }
+      const idem = idempotencyOf(req, user.id);
       try {
         const view = await boundedUpdate(
           temporal,
           temporal.workflow.getHandle(row.workflowId),
           stepUpdate(params.step),
-          { args: [{ actor: actorOf(user), input: body }], updateId: key ? `${user.id}:${key}` : undefined },
+          { args: [{ actor: actorOf(user), input: body }], updateId: idem.updateId() },
           config.updateAnswerMs,
         );
         res.json(view);
       } catch (err) {
-        const mapped = stepFailure(err);
+        // The case workflow's 404 is a step it does not know.
+        const mapped = refusal(err, 'unknown_step');
         if (mapped) throw mapped;
         if (err instanceof WorkflowNotFoundError) throw new HttpError(409, 'case_closed', '案件流程已结束，不能再办理');
         throw err;

@@ -2,7 +2,7 @@ import { Router } from 'express';
 import { and, asc, count, desc, eq, gte, inArray, isNull, lte, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client';
 import { cases, deadlines, dutyItems, dutyPeriods, notifications } from '../../db/schema';
-import { chinaDate } from '../../workflows/duties/common';
+import { chinaDayOfInstant, dayToYmd } from '../../domain/deadlines';
 import { currentUser, type AuthUser } from '../auth';
 import { coalescerFor } from '../coalesce';
 import { route } from '../openapi';
@@ -140,7 +140,7 @@ export function dashboardRouter(deps: { db: Db; stuck?: StuckDetector }) {
     },
     async (_req, res) => {
       const me = currentUser(res);
-      const today = chinaDate(Date.now());
+      const today = dayToYmd(chinaDayOfInstant(Date.now()));
       // The statements depend on the user's agency (visibleTo, clocks, resolutions), id (unread mail) and the day.
       const read = () =>
         db.transaction(async (tx) => {

@@ -1,31 +1,69 @@
-import crypto from 'node:crypto';
 import { Router } from 'express';
 import { and, asc, count, desc, eq, inArray, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import type { QueryDefinition, UpdateDefinition } from '@temporalio/common';
 import { policyInForce, type Config } from '../../config';
 import type { Db } from '../../db/client';
 import { cases, dutyEvents, dutyItems, dutyPeriods } from '../../db/schema';
 import { DUTY_IDS, RECURRING_DUTIES, recurringPeriodOf, type Cadence } from '../../domain/deadlines';
 import { describeSchedule, dutyOfSchedule, listSchedules, setScheduleCadence } from '../../infra/schedules';
 import { chinaDate } from '../../workflows/duties/common';
-import type { DutyActor, DutyPeriodInput } from '../../workflows/definitions/duties';
-import { JOINT_ENFORCEMENT_UPDATES } from '../../workflows/definitions/joint-enforcement';
+import type { DutyActor, DutyPeriodInput, DutyUpdateRequest } from '../../workflows/definitions/duties';
+import {
+  cancelOperationUpdate,
+  jointEnforcementStateQuery,
+  openCaseFromLeadUpdate,
+  planOperationUpdate,
+  recordOutcomeUpdate,
+} from '../../workflows/definitions/joint-enforcement';
 import type { jointMeetingWorkflow } from '../../workflows/duties/joint-meeting';
-import { JOINT_MEETING_UPDATES } from '../../workflows/definitions/joint-meeting';
-import { TRAINING_UPDATES } from '../../workflows/definitions/training';
+import {
+  addAgendaItemUpdate,
+  completeResolutionUpdate,
+  meetingStateQuery,
+  recordMinutesUpdate,
+  scheduleMeetingUpdate,
+} from '../../workflows/definitions/joint-meeting';
+import {
+  cancelTrainingUpdate,
+  planTrainingUpdate,
+  recordTrainingUpdate,
+  trainingStateQuery,
+} from '../../workflows/definitions/training';
 import { currentUser, type AuthUser } from '../auth';
 import { HttpError, notFound } from '../errors';
 import { boundedQuery, boundedUpdate } from '../bounded';
 import { route } from '../openapi';
-import { idempotencyKeyOf, updateFailure } from '../updates';
+import { idempotencyOf } from '../idempotency';
+import { refusal } from '../refusals';
 
-/** Updates each kind of duty workflow accepts, by the workflow id's prefix. */
-const UPDATES_BY_PREFIX: [string, readonly string[]][] = [
-  ['duty-joint-enforcement-', JOINT_ENFORCEMENT_UPDATES],
-  ['duty-training-', TRAINING_UPDATES],
-  ['duty-joint-meeting-', JOINT_MEETING_UPDATES],
+/**
+ * The state query and the updates of each kind of duty workflow that has them, by the workflow id's prefix (the
+ * briefing and the sweep have neither). The updates all take a DutyUpdateRequest.
+ */
+const MESSAGES_BY_PREFIX: {
+  prefix: string;
+  state: QueryDefinition<unknown>;
+  updates: readonly UpdateDefinition<unknown, [DutyUpdateRequest]>[];
+}[] = [
+  {
+    prefix: 'duty-joint-enforcement-',
+    state: jointEnforcementStateQuery,
+    updates: [planOperationUpdate, cancelOperationUpdate, recordOutcomeUpdate, openCaseFromLeadUpdate],
+  },
+  {
+    prefix: 'duty-training-',
+    state: trainingStateQuery,
+    updates: [planTrainingUpdate, recordTrainingUpdate, cancelTrainingUpdate],
+  },
+  {
+    prefix: 'duty-joint-meeting-',
+    state: meetingStateQuery,
+    updates: [scheduleMeetingUpdate, addAgendaItemUpdate, recordMinutesUpdate, completeResolutionUpdate],
+  },
 ];
+const messagesOf = (workflowId: string) => MESSAGES_BY_PREFIX.find((m) => workflowId.startsWith(m.prefix));
 
 const scheduleParams = z.object({ id: z.string().regex(/^duty-[a-z-]{1,60}$/, '定期任务编号格式错误') });
 const dutyParams = z.object({ id: z.string().regex(/^duty-[A-Za-z0-9-]{1,80}$/, '事项编号格式错误') });
@@ -211,12 +249,14 @@ export function dutiesRouter(deps: { db: Db; temporal: Client; config: Config })
         .where(eq(dutyItems.periodId, params.id))
         .orderBy(asc(dutyItems.createdAt), asc(dutyItems.id));
       let live: unknown = null;
+      const state = messagesOf(params.id)?.state;
       try {
-        live = await boundedQuery(temporal, config.updateAnswerMs, () =>
-          temporal.workflow.getHandle(params.id).query('state'),
-        );
+        if (state)
+          live = await boundedQuery(temporal, config.updateAnswerMs, () =>
+            temporal.workflow.getHandle(params.id).query(state),
+          );
       } catch {
-        live = null; // closed past retention, or a briefing (no query): the record above is complete
+        live = null; // closed past retention: the record above is complete
       }
       res.json(await withoutConfidentialAgendaCases(db, { period, events, items, live }));
     },
@@ -235,26 +275,31 @@ export function dutiesRouter(deps: { db: Db; temporal: Client; config: Config })
       body: z.record(z.string(), z.unknown()).describe('该操作的字段'),
     },
     async (req, res, { params, body }) => {
-      const key = idempotencyKeyOf(req);
-      const allowed = UPDATES_BY_PREFIX.find(([prefix]) => params.id.startsWith(prefix))?.[1];
-      if (!allowed) throw notFound('该事项不存在或不接受办理操作');
-      if (!allowed.includes(params.action))
-        throw new HttpError(404, 'unknown_action', `该事项没有“${params.action}”操作（可用：${allowed.join('、')}）`);
+      const user = currentUser(res);
+      const idem = idempotencyOf(req, user.id);
+      const updates = messagesOf(params.id)?.updates;
+      if (!updates) throw notFound('该事项不存在或不接受办理操作');
+      const update = updates.find((u) => u.name === params.action);
+      if (!update)
+        throw new HttpError(
+          404,
+          'unknown_action',
+          `该事项没有“${params.action}”操作（可用：${updates.map((u) => u.name).join('、')}）`,
+        );
       try {
-        const view = await boundedUpdate<unknown, [unknown]>(
+        const view = await boundedUpdate(
           temporal,
           temporal.workflow.getHandle(params.id),
-          params.action,
-          // The same key is the same Temporal update id: a repeated request takes effect once.
+          update,
           {
-            args: [{ actor: actorOf(currentUser(res)), input: body, ...policyInForce(config) }],
-            updateId: key ? `${currentUser(res).id}:${params.action}:${key}` : undefined,
+            args: [{ actor: actorOf(user), input: body, ...policyInForce(config) }],
+            updateId: idem.updateId(params.action),
           },
           config.updateAnswerMs,
         );
         res.json(await withoutConfidentialAgendaCases(db, view));
       } catch (err) {
-        const mapped = updateFailure(err);
+        const mapped = refusal(err);
         if (mapped) throw mapped;
         if (err instanceof WorkflowNotFoundError) throw notFound('该事项不存在或已办结');
         throw err;
@@ -275,11 +320,8 @@ export function dutiesRouter(deps: { db: Db; temporal: Client; config: Config })
     },
     async (req, res, { body }) => {
       const user = currentUser(res);
-      const key = req.get('idempotency-key');
-      const suffix = key
-        ? crypto.createHash('sha256').update(`${user.id}\u0000${key}`).digest('hex').slice(0, 16)
-        : crypto.randomUUID().replace(/-/g, '').slice(0, 16);
-      const workflowId = `duty-joint-meeting-adhoc-${suffix}`;
+      // A repeat with the same key is the same meeting (USE_EXISTING below).
+      const workflowId = `duty-joint-meeting-adhoc-${idempotencyOf(req, user.id).hex(16)}`;
       const period = recurringPeriodOf('monthly', chinaDate(Date.now()));
       const input: DutyPeriodInput = {
         dutyId: 'joint-meeting.periodic',

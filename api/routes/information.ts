@@ -1,8 +1,7 @@
 import { Router } from 'express';
 import { and, asc, eq, gt, sql } from 'drizzle-orm';
 import { z } from 'zod';
-import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
-import { ApplicationFailure } from '@temporalio/common';
+import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { Db } from '../../db/client';
 import { cases, informationRecords } from '../../db/schema';
 import { caseInvolvesAgency } from '../../db/visibility';
@@ -12,6 +11,7 @@ import { enterInformationRecordUpdate } from '../../workflows/definitions/inform
 import { currentUser, type AuthUser } from '../auth';
 import { HttpError, notFound } from '../errors';
 import { route } from '../openapi';
+import { refusal } from '../refusals';
 import { visibleTo } from './cases';
 
 const caseIdParams = z.object({ id: z.string().regex(/^[0-9a-f-]{36}$/, '案件编号格式错误') });
@@ -78,20 +78,6 @@ function withheldView(r: typeof informationRecords.$inferSelect) {
     withheld: true,
     withheldZh: '保密信息：仅涉案机关和人民检察院可阅',
   };
-}
-
-function updateFailure(err: unknown): HttpError | undefined {
-  const cause = err instanceof WorkflowUpdateFailedError ? err.cause : err;
-  if (cause instanceof ApplicationFailure && cause.type === 'StepRejected') {
-    const d = (cause.details?.[0] ?? {}) as { code?: number };
-    const status = [403, 404, 409, 422].includes(Number(d.code)) ? Number(d.code) : 409;
-    return new HttpError(
-      status,
-      { 403: 'forbidden', 404: 'not_found', 409: 'conflict', 422: 'validation_failed' }[status]!,
-      cause.message,
-    );
-  }
-  return undefined;
 }
 
 /**
@@ -167,7 +153,7 @@ export function informationRouter(deps: { db: Db; temporal: Client }) {
       const id = `${c.id}/step/${params.seq}`;
       const [rec] = await db.select().from(informationRecords).where(eq(informationRecords.id, id));
       if (!rec) throw notFound('该案件没有这一项待录入的决定');
-      if (rec.status === 'entered') throw new HttpError(409, 'conflict', '该决定的案件信息已经录入');
+      if (rec.status === 'entered') throw new HttpError(409, 'invalid_transition', '该决定的案件信息已经录入');
       try {
         await temporal.workflow.getHandle(rec.workflowId).executeUpdate(enterInformationRecordUpdate, {
           args: [
@@ -179,7 +165,7 @@ export function informationRouter(deps: { db: Db; temporal: Client }) {
         });
       } catch (err) {
         if (err instanceof WorkflowNotFoundError) throw notFound('信息录入流程不存在');
-        throw updateFailure(err) ?? err;
+        throw refusal(err) ?? err;
       }
       const [after] = await db.select().from(informationRecords).where(eq(informationRecords.id, id));
       res.json(recordView(after));

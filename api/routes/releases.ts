@@ -2,6 +2,7 @@ import { Router } from 'express';
 import { and, asc, count, desc, eq, inArray, isNotNull, ne, sql, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
 import { WorkflowNotFoundError, WithStartWorkflowOperation, type Client } from '@temporalio/client';
+import type { UpdateDefinition } from '@temporalio/common';
 import { policyInForce, type Config } from '../../config';
 import type { Db } from '../../db/client';
 import { cases, dutyItems, releaseApprovals, releaseEvents, releases } from '../../db/schema';
@@ -30,19 +31,33 @@ import {
 } from '../../domain/releases/public-stats';
 import type { jointReleaseWorkflow } from '../../workflows/releases';
 import {
+  approveReleaseUpdate,
+  publishReleaseUpdate,
+  rejectReleaseUpdate,
   releaseRegisteredUpdate,
   releaseWorkflowId,
+  requestChangesReleaseUpdate,
+  reviseReleaseUpdate,
+  submitReleaseUpdate,
   type JointReleaseInput,
+  type ReleaseRequest,
+  type ReleaseView,
 } from '../../workflows/definitions/releases';
 import { currentUser, type AuthUser } from '../auth';
 import { HttpError, notFound } from '../errors';
 import { boundedUpdate } from '../bounded';
 import { route } from '../openapi';
-import { idempotencyKeyOf, updateFailure } from '../updates';
+import { idempotencyOf } from '../idempotency';
+import { refusal } from '../refusals';
 import { registerPublicPages } from '../public-pages';
-import { caseIdFor, visibleTo } from './cases';
+import { visibleTo } from './cases';
 
 const idParams = z.object({ id: z.string().regex(/^[0-9a-f-]{36}$/, '发布稿编号格式错误') });
+const DECISION_UPDATES = {
+  approve: approveReleaseUpdate,
+  requestChanges: requestChangesReleaseUpdate,
+  reject: rejectReleaseUpdate,
+} as const;
 const SECRET_TITLE = '（保密案件）';
 
 const principalOf = (u: AuthUser) => ({ agency: u.agency as PolicyAgency, role: u.role as PolicyRole });
@@ -201,23 +216,23 @@ export function releasesRouter(deps: { db: Db; temporal: Client; config: Config 
     req: import('express').Request,
     res: import('express').Response,
     id: string,
-    name: string,
+    update: UpdateDefinition<ReleaseView, [ReleaseRequest]>,
     input?: unknown,
   ) => {
     const user = currentUser(res);
     const row = await load(id, user);
     res.locals.auditTarget = row.id;
-    const key = idempotencyKeyOf(req);
+    const idem = idempotencyOf(req, user.id);
     try {
       await boundedUpdate(
         temporal,
         temporal.workflow.getHandle(row.workflowId),
-        name,
-        { args: [{ actor: actorOf(user), input }], updateId: key ? `${user.id}:${name}:${key}` : undefined },
+        update,
+        { args: [{ actor: actorOf(user), input }], updateId: idem.updateId(update.name) },
         config.updateAnswerMs,
       );
     } catch (err) {
-      const mapped = updateFailure(err);
+      const mapped = refusal(err);
       if (mapped) throw mapped;
       if (err instanceof WorkflowNotFoundError)
         throw new HttpError(
@@ -249,10 +264,11 @@ export function releasesRouter(deps: { db: Db; temporal: Client; config: Config 
     },
     async (req, res, { body }) => {
       const user = currentUser(res);
-      const key = idempotencyKeyOf(req);
+      const idem = idempotencyOf(req, user.id);
       const { submit, ...parsed } = body;
       await checkCases(parsed.caseIds, user);
-      const releaseId = caseIdFor(user.id, key ? `release:${key}` : undefined);
+      // A repeat with the same key is the same release (USE_EXISTING below).
+      const releaseId = idem.uuid('release');
       res.locals.auditTarget = releaseId;
       const input: JointReleaseInput = {
         releaseId,
@@ -273,11 +289,12 @@ export function releasesRouter(deps: { db: Db; temporal: Client; config: Config 
       });
       if (submit) {
         try {
-          await temporal.workflow
-            .getHandle(releaseWorkflowId(releaseId))
-            .executeUpdate('submit', { args: [{ actor: actorOf(user) }], updateId: `${releaseId}:submit-on-create` });
+          await temporal.workflow.getHandle(releaseWorkflowId(releaseId)).executeUpdate(submitReleaseUpdate, {
+            args: [{ actor: actorOf(user) }],
+            updateId: `${releaseId}:submit-on-create`,
+          });
         } catch (err) {
-          throw updateFailure(err) ?? err;
+          throw refusal(err) ?? err;
         }
       }
       const row = await load(releaseId, user);
@@ -423,7 +440,7 @@ export function releasesRouter(deps: { db: Db; temporal: Client; config: Config 
       tags: ['联合发布'],
       params: idParams,
     },
-    async (req, res, { params }) => update(req, res, params.id, 'submit'),
+    async (req, res, { params }) => update(req, res, params.id, submitReleaseUpdate),
   );
 
   route(
@@ -438,7 +455,8 @@ export function releasesRouter(deps: { db: Db; temporal: Client; config: Config 
       params: idParams,
       body: decisionSchema,
     },
-    async (req, res, { params, body }) => update(req, res, params.id, body.decision, { comment: body.comment }),
+    async (req, res, { params, body }) =>
+      update(req, res, params.id, DECISION_UPDATES[body.decision], { comment: body.comment }),
   );
 
   route(
@@ -454,7 +472,7 @@ export function releasesRouter(deps: { db: Db; temporal: Client; config: Config 
     },
     async (req, res, { params, body }) => {
       await checkCases(body.caseIds, currentUser(res));
-      await update(req, res, params.id, 'revise', body);
+      await update(req, res, params.id, reviseReleaseUpdate, body);
     },
   );
 
@@ -468,7 +486,7 @@ export function releasesRouter(deps: { db: Db; temporal: Client; config: Config 
       tags: ['联合发布'],
       params: idParams,
     },
-    async (req, res, { params }) => update(req, res, params.id, 'publish'),
+    async (req, res, { params }) => update(req, res, params.id, publishReleaseUpdate),
   );
 
   // ---- public, unauthenticated output

@@ -1,4 +1,3 @@
-import crypto from 'node:crypto';
 import { Router } from 'express';
 import { and, desc, eq, sql } from 'drizzle-orm';
 import { z } from 'zod';
@@ -20,6 +19,7 @@ import { insertReport, reportWorkflowId } from '../../activities/reports';
 import { reportWorkflow } from '../../workflows/reports';
 import { currentUser } from '../auth';
 import { HttpError, notFound } from '../errors';
+import { idempotencyOf } from '../idempotency';
 import { route } from '../openapi';
 import { chinaYear } from '../../domain/china-time';
 
@@ -137,10 +137,8 @@ export function reportsRouter(deps: { db: Db; temporal: Client; config: Config }
       if (Number(period.fromDate.slice(0, 4)) < REPORT_MIN_YEAR || Number(period.toDate.slice(0, 4)) > maxYear) {
         throw new HttpError(422, 'bad_period', `统计期间须在 ${REPORT_MIN_YEAR} 年至 ${maxYear} 年之间`);
       }
-      const key = req.get('idempotency-key');
-      const id = key
-        ? crypto.createHash('sha256').update(`report\u0000${user.id}\u0000${key}`).digest('hex').slice(0, 32)
-        : crypto.randomUUID();
+      // A repeat with the same key is the same report: its row and workflow exist already.
+      const id = idempotencyOf(req, user.id).hex(32, 'report');
       const formats = [...new Set(body.formats)];
       res.locals.auditTarget = id;
       await insertReport(db, {

@@ -21,11 +21,17 @@ import {
   type SupervisionStatus,
 } from '../../domain/supervision';
 import type { DutyActor } from '../../workflows/definitions/duties';
+import {
+  answerOpinionUpdate,
+  closeSupervisionUpdate,
+  issueOpinionUpdate,
+} from '../../workflows/definitions/supervision';
 import { currentUser, type AuthUser } from '../auth';
 import { HttpError, notFound } from '../errors';
 import { boundedUpdate } from '../bounded';
 import { route } from '../openapi';
-import { idempotencyKeyOf, updateFailure } from '../updates';
+import { idempotencyOf } from '../idempotency';
+import { refusal } from '../refusals';
 import { visibleTo } from './cases';
 
 /**
@@ -244,23 +250,23 @@ export function supervisionRouter(deps: { db: Db; temporal: Client; config: Conf
     req: Request,
     res: Response,
     id: string,
-    name: 'issueOpinion' | 'answerOpinion' | 'closeSupervision',
+    update: typeof issueOpinionUpdate | typeof answerOpinionUpdate | typeof closeSupervisionUpdate,
     input: unknown,
   ) => {
     const user = currentUser(res);
     const row = await load(id, user);
     res.locals.auditTarget = row.item.id;
-    const key = idempotencyKeyOf(req);
+    const idem = idempotencyOf(req, user.id);
     try {
       await boundedUpdate(
         temporal,
         temporal.workflow.getHandle(row.item.workflowId),
-        name,
-        { args: [{ actor: actorOf(user), input }], updateId: key ? `${user.id}:${name}:${key}` : undefined },
+        update,
+        { args: [{ actor: actorOf(user), input }], updateId: idem.updateId(update.name) },
         config.updateAnswerMs,
       );
     } catch (err) {
-      const mapped = updateFailure(err);
+      const mapped = refusal(err);
       if (mapped) throw mapped;
       if (err instanceof WorkflowNotFoundError)
         throw new HttpError(
@@ -286,7 +292,7 @@ export function supervisionRouter(deps: { db: Db; temporal: Client; config: Conf
       params: idParams,
       body: opinionBody,
     },
-    async (req, res, { params, body }) => act(req, res, params.id, 'issueOpinion', body),
+    async (req, res, { params, body }) => act(req, res, params.id, issueOpinionUpdate, body),
   );
 
   route(
@@ -300,7 +306,7 @@ export function supervisionRouter(deps: { db: Db; temporal: Client; config: Conf
       params: idParams,
       body: answerBody,
     },
-    async (req, res, { params, body }) => act(req, res, params.id, 'answerOpinion', body),
+    async (req, res, { params, body }) => act(req, res, params.id, answerOpinionUpdate, body),
   );
 
   route(
@@ -314,7 +320,7 @@ export function supervisionRouter(deps: { db: Db; temporal: Client; config: Conf
       params: idParams,
       body: closeBody,
     },
-    async (req, res, { params, body }) => act(req, res, params.id, 'closeSupervision', body),
+    async (req, res, { params, body }) => act(req, res, params.id, closeSupervisionUpdate, body),
   );
 
   return r;

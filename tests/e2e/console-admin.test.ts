@@ -6,8 +6,8 @@ import { recurringPeriodOf } from '../../domain/deadlines';
 import { ensureSchedules } from '../../infra/schedules';
 import { chinaDate } from '../../workflows/duties/common';
 import { openConsole, type ConsoleBrowser } from '../helpers/browser';
-import { waitFor } from '../helpers/duties';
 import { request, startStack, type Stack } from '../helpers/stack';
+import { waitFor } from '../helpers/wait';
 
 /**
  * The mechanism's pages and the administration pages in a real browser, on the dev server (the duties run as

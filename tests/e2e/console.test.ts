@@ -3,8 +3,8 @@ import { and, asc, eq, isNotNull } from 'drizzle-orm';
 import type { Page } from 'playwright-core';
 import { cases, deadlines, userPreferences, users } from '../../db/schema';
 import { openConsole, type ConsoleBrowser } from '../helpers/browser';
-import { waitFor } from '../helpers/duties';
 import { request, startStack, type Stack } from '../helpers/stack';
+import { waitFor } from '../helpers/wait';
 
 /**
  * The web console in a real browser (Debian's chromium driven by playwright-core) on the time-skipping test server:

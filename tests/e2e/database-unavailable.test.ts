@@ -1,22 +1,13 @@
 import crypto from 'node:crypto';
-import net from 'node:net';
-import type { AddressInfo } from 'node:net';
-import type { Server } from 'node:http';
+import net, { type AddressInfo } from 'node:net';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { createApp } from '../../api/app';
-import { hashToken } from '../../api/auth';
-import { caseIdFor } from '../../api/routes/cases';
+import { keyedUuid } from '../../api/idempotency';
 import { caseWorkflowId } from '../../workflows/definitions/case';
-import { closeServer, listen } from '../../api/server';
-import { loadConfig } from '../../config';
 import { openDb, type DbHandle } from '../../db/client';
-import { apiTokens, users } from '../../db/schema';
-import { createPostgresTestDb, requirePostgres, type TestDb } from '../helpers/db';
-import { waitFor } from '../helpers/processes';
-import { request } from '../helpers/stack';
-import { createDevServerEnv } from '../helpers/temporal';
-import { TEST_KEYS_ENV } from '../helpers/keys';
+import { requirePostgres } from '../helpers/db';
+import { request, startStack, type Stack } from '../helpers/stack';
+import { waitFor } from '../helpers/wait';
 
 /**
  * A TCP relay to the real PostgreSQL that can go down (listener closed, open connections cut: what the API sees of
@@ -58,55 +49,46 @@ async function relay(target: { host: string; port: number }) {
 
 // A relay needs a PostgreSQL server on the network (TEST_DATABASE_URL); PGlite has none.
 describe('database unavailable: 503 in Chinese, nothing started, recovery by itself (needs TEST_DATABASE_URL)', () => {
-  let db: TestDb;
-  let apiDb: DbHandle;
-  let link: Awaited<ReturnType<typeof relay>>;
+  let stack: Stack;
+  let apiDb: DbHandle | undefined;
+  let link: Awaited<ReturnType<typeof relay>> | undefined;
   let env: TestWorkflowEnvironment;
-  let server: Server;
   let base: string;
   const token = `tok-${crypto.randomBytes(16).toString('hex')}`;
 
   beforeAll(async () => {
-    [db, env] = await Promise.all([createPostgresTestDb(requirePostgres()), createDevServerEnv()]);
-    await db.handle.db.insert(users).values({
-      id: 'u-eeb',
-      username: 'eeb',
-      displayName: '生态环境局办案人员',
-      agency: 'eeb',
-      role: 'officer',
-      email: 'eeb@test.local',
-    });
-    await db.handle.db
-      .insert(apiTokens)
-      .values({ id: 't-eeb', userId: 'u-eeb', name: 'test', tokenHash: hashToken(token) });
-    const target = new URL(db.url!);
-    link = await relay({ host: target.hostname, port: Number(target.port || 5432) });
-    const through = new URL(db.url!);
-    through.hostname = '127.0.0.1';
-    through.port = String(link.port);
-    apiDb = await openDb({ databaseUrl: through.toString(), poolMax: 3 });
     // No worker: a registration that reached Temporal would wait for ever, which is what must not happen.
-    const config = loadConfig({
-      TEMPORAL_ADDRESS: env.address,
-      TEMPORAL_TASK_QUEUE: `db-down-${crypto.randomBytes(4).toString('hex')}`,
-      RATE_LIMIT_PER_MINUTE: '100000',
-      ...TEST_KEYS_ENV,
-    });
-    server = await listen(createApp({ db: apiDb, temporal: env.client, config }), 0, '127.0.0.1');
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    stack = await startStack(
+      { RATE_LIMIT_PER_MINUTE: '100000' },
+      {
+        prefix: 'db-down',
+        worker: false,
+        postgresUrl: requirePostgres(),
+        // The API reaches the database through the relay, which the test takes down.
+        async apiDb(db) {
+          const target = new URL(db.url!);
+          link = await relay({ host: target.hostname, port: Number(target.port || 5432) });
+          const through = new URL(db.url!);
+          through.hostname = '127.0.0.1';
+          through.port = String(link.port);
+          apiDb = await openDb({ databaseUrl: through.toString(), poolMax: 3 });
+          return apiDb;
+        },
+      },
+    );
+    ({ env, base } = stack);
+    await stack.userToken({ agency: 'eeb', role: 'officer' }, '生态环境局办案人员', { id: 'u-eeb', token });
   }, 180_000);
   afterAll(async () => {
-    await closeServer(server);
     await apiDb?.close();
     await link?.close();
-    await env?.teardown();
-    await db?.cleanup();
+    await stack?.close();
   });
 
   it('reads and writes answer 503 with Retry-After while it is down, a registration starts no workflow, and the API recovers', async () => {
     // The token is looked up (and cached) while the database is up.
     expect((await request(base, token, 'GET', '/api/v1/cases')).status).toBe(200);
-    await link.down();
+    await link!.down();
 
     const read = await request(base, token, 'GET', '/api/v1/cases');
     expect(read.status).toBe(503);
@@ -126,7 +108,7 @@ describe('database unavailable: 503 in Chinese, nothing started, recovery by its
     expect(((await res.json()) as { error: { message: string } }).error.message).toContain(
       '可用相同的 Idempotency-Key 安全重试',
     );
-    const workflowId = caseWorkflowId(caseIdFor('u-eeb', 'db-down-1'));
+    const workflowId = caseWorkflowId(keyedUuid('u-eeb', 'db-down-1'));
     await expect(env.client.workflow.getHandle(workflowId).describe()).rejects.toBeInstanceOf(WorkflowNotFoundError);
 
     const ready = await fetch(`${base}/readyz`);
@@ -138,7 +120,7 @@ describe('database unavailable: 503 in Chinese, nothing started, recovery by its
     });
     expect(await (await fetch(`${base}/metrics`)).text()).toMatch(/^linkage_database_up 0$/m);
 
-    await link.up();
+    await link!.up();
     await waitFor('接口恢复', async () => (await request(base, token, 'GET', '/api/v1/cases')).status === 200, 30_000);
     expect((await fetch(`${base}/readyz`)).status).toBe(200);
     expect(await (await fetch(`${base}/metrics`)).text()).toMatch(/^linkage_database_up 1$/m);

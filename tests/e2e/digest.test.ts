@@ -7,6 +7,7 @@ import { releaseRegisteredUpdate, releaseWorkflowId, submitReleaseUpdate } from 
 import { dailyDigestWorkflow } from '../../workflows/digest';
 import { saveDutyFixture } from '../helpers/duties';
 import { request, startStack, type Stack } from '../helpers/stack';
+import { waitFor } from '../helpers/wait';
 
 /**
  * Daily warning digest (issue 8 item 1) on real parts: time-skipping server, worker, PostgreSQL, SMTP and the API.
@@ -37,15 +38,6 @@ describe('daily warning digest (time-skipping)', () => {
     await stack?.close();
   });
 
-  async function waitFor<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-    const until = Date.now() + timeoutMs;
-    for (;;) {
-      const v = await fn();
-      if (v !== undefined) return v;
-      if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-      await new Promise((r) => setTimeout(r, 200));
-    }
-  }
   const mailTo = (userId: string, subject: string) =>
     stack.smtp.received.filter(
       (m) => m.to && JSON.stringify(m.to).includes(`${userId}@test.local`) && (m.subject ?? '').includes(subject),

@@ -4,8 +4,8 @@ import { dutyEvents, dutyPeriods } from '../../db/schema';
 import { recurringPeriodOf } from '../../domain/deadlines';
 import { ensureSchedules } from '../../infra/schedules';
 import { chinaDate } from '../../workflows/duties/common';
-import { waitFor } from '../helpers/duties';
 import { request, startStack, type Stack } from '../helpers/stack';
+import { waitFor } from '../helpers/wait';
 
 /**
  * The duties' Temporal Schedules on a real dev server (the time-skipping test server has no Schedule API):

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { eq, sql } from 'drizzle-orm';
 import { cases, penaltyRecords } from '../../db/schema';
 import { request, startStack, type Stack } from '../helpers/stack';
+import { waitFor } from '../helpers/wait';
 
 const SAMPLE_CSV = path.join(__dirname, '..', 'fixtures', 'penalties-2026-10.csv');
 
@@ -35,16 +36,6 @@ describe('information sharing: records and the export feed', () => {
     await stack.close();
   });
 
-  async function until<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-    const end = Date.now() + timeoutMs;
-    for (;;) {
-      const v = await fn();
-      if (v !== undefined) return v;
-      if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-      await new Promise((r) => setTimeout(r, 200));
-    }
-  }
-
   /** An administrative case whose penalty decision (Art 34 item (一)) is pending entry; answers its record. */
   async function penaltyDecided(title: string, confidentiality: 'public' | 'internal' | 'confidential') {
     const created = await request(stack.base, eeb, 'POST', '/api/v1/cases', {
@@ -62,7 +53,7 @@ describe('information sharing: records and the export feed', () => {
       { documentNumber: `长环罚〔2026〕${Math.floor(Math.random() * 1e6)}号` },
     );
     expect(decided.status).toBe(200);
-    const item = await until('the pending record', async () => {
+    const item = await waitFor('the pending record', async () => {
       const res = await request(stack.base, eeb, 'GET', `/api/v1/cases/${caseId}/information-records`);
       return (res.json.items as Json[] | undefined)?.[0];
     });
@@ -209,7 +200,7 @@ describe('information sharing: records and the export feed', () => {
     const res = await request(stack.base, token, 'POST', '/api/v1/imports', body);
     if (res.status !== 202) return { status: res.status, job: res.json as Json, seen: [] as Json[] };
     const seen: Json[] = [];
-    const job = await until(
+    const job = await waitFor(
       'the import to finish',
       async () => {
         const j = await request(stack.base, token, 'GET', `/api/v1/imports/${res.json.id as string}`);

@@ -1,5 +1,5 @@
-import { waitFor } from '../helpers/processes';
 import { request, startStack, type Stack } from '../helpers/stack';
+import { waitFor } from '../helpers/wait';
 
 /** A step hands the case to the PSB: its officer gets the e-mail once and finds it in the in-app inbox. */
 describe('notifications: inbox and delivery status', () => {

@@ -1,10 +1,5 @@
-import { createApp } from '../../api/app';
-import { closeServer, listen } from '../../api/server';
-import { loadConfig } from '../../config';
 import { createLogger } from '../../infra/log';
 import { request, startStack, type Stack } from '../helpers/stack';
-import type { AddressInfo } from 'node:net';
-import { TEST_KEYS_ENV } from '../helpers/keys';
 
 /** GET /metrics (Prometheus text) and the JSON request log, on the real stack. */
 describe('observability: /metrics and structured request logs', () => {
@@ -66,21 +61,11 @@ describe('observability: /metrics and structured request logs', () => {
     expect(((await proxied.json()) as { error: { message: string } }).error.message).toContain('无权读取监控指标');
 
     const lines: string[] = [];
-    const config = loadConfig({
-      ...Object.fromEntries(Object.entries(process.env)),
-      TEMPORAL_ADDRESS: stack.env.address,
-      METRICS_TOKEN: 'metrics-token-0123456789',
-      LOG_LEVEL: 'info',
-      ...TEST_KEYS_ENV,
-    });
-    const app = createApp({
-      db: stack.db.handle,
-      temporal: stack.env.client,
-      config,
-      logger: createLogger('api', 'info', (l) => lines.push(l)),
-    });
-    const server = await listen(app, 0, '127.0.0.1');
-    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const api = await stack.listenApi(
+      { METRICS_TOKEN: 'metrics-token-0123456789', LOG_LEVEL: 'info' },
+      { logger: createLogger('api', 'info', (l) => lines.push(l)) },
+    );
+    const base = api.base;
     try {
       expect((await fetch(`${base}/metrics`)).status).toBe(403);
       expect(
@@ -113,7 +98,7 @@ describe('observability: /metrics and structured request logs', () => {
       expect(lines.join('\n')).not.toContain('page=1');
       expect(entries.filter((e) => e.route === '/metrics').map((e) => e.status)).toEqual([403, 403, 200]);
     } finally {
-      await closeServer(server);
+      await api.close();
     }
   });
 });

@@ -1,54 +1,27 @@
-import crypto from 'node:crypto';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import type { Worker } from '@temporalio/worker';
 import { eq } from 'drizzle-orm';
-import { createMailer } from '../../activities/mailer';
-import { createApp } from '../../api/app';
-import { closeServer, listen } from '../../api/server';
-import { loadConfig } from '../../config';
 import { caseEvents, cases } from '../../db/schema';
-import { createWorker } from '../../worker';
 import { startStack, type Stack } from '../helpers/stack';
-import { workflowBundle } from '../helpers/temporal';
-import { TEST_KEYS_ENV } from '../helpers/keys';
 import { caseWorkflowId } from '../../workflows/definitions/case';
 
 /**
  * POST /cases when no worker takes the registration in time (workers down or far behind): the API answers 202 with
  * the case id once the workflow is started, instead of holding the caller; the case registers when a worker runs, and
- * the same Idempotency-Key then answers 201 with that one case. A second API serves a task queue no worker polls yet.
+ * the same Idempotency-Key then answers 201 with that one case. The stack's worker starts only after the first answer.
  */
 describe('registration answered 202 while no worker takes it (REGISTRATION_ANSWER_MS)', () => {
   let stack: Stack;
-  let server: Server;
-  let base: string;
-  let worker: Worker | undefined;
-  let running: Promise<void> | undefined;
   const answerMs = 1500;
-  const taskQueue = `busy-${crypto.randomBytes(4).toString('hex')}`;
 
+  // No worker until the test starts one: the registration is started and waits on its task queue.
   beforeAll(async () => {
-    stack = await startStack();
-    const config = loadConfig({
-      TEMPORAL_ADDRESS: stack.env.address,
-      TEMPORAL_TASK_QUEUE: taskQueue,
-      SMTP_URL: stack.smtp.url,
-      REGISTRATION_ANSWER_MS: String(answerMs),
-      ...TEST_KEYS_ENV,
-    });
-    server = await listen(createApp({ db: stack.db.handle, temporal: stack.env.client, config }), 0, '127.0.0.1');
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    stack = await startStack({ REGISTRATION_ANSWER_MS: String(answerMs) }, { prefix: 'busy', worker: false });
   });
   afterAll(async () => {
-    worker?.shutdown();
-    await running;
-    if (server) await closeServer(server);
     await stack?.close();
   });
 
   const post = (token: string, key: string, body: unknown) =>
-    fetch(`${base}/api/v1/cases`, {
+    fetch(`${stack.base}/api/v1/cases`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${token}`, 'idempotency-key': key },
       body: JSON.stringify(body),
@@ -73,21 +46,7 @@ describe('registration answered 202 while no worker takes it (REGISTRATION_ANSWE
       'RUNNING',
     );
 
-    const config = loadConfig({
-      TEMPORAL_ADDRESS: stack.env.address,
-      TEMPORAL_TASK_QUEUE: taskQueue,
-      SMTP_URL: stack.smtp.url,
-      ...TEST_KEYS_ENV,
-    });
-    const mailer = createMailer({ smtpUrl: stack.smtp.url, from: config.mail.from, mailDir: '/nonexistent' });
-    worker = await createWorker({
-      connection: stack.env.nativeConnection,
-      config,
-      db: stack.db.handle,
-      mailer,
-      workflowBundle: await workflowBundle(),
-    });
-    running = worker.run().finally(() => mailer.close());
+    await stack.startWorker();
 
     const again = await post(token, 'busy-1', body);
     expect(again.status).toBe(201);

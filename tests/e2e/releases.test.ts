@@ -2,6 +2,7 @@ import { sql } from 'drizzle-orm';
 import { registeredRoutes } from '../../api/openapi';
 import { dutyItems, dutyPeriods } from '../../db/schema';
 import { request, startStack, type Stack } from '../helpers/stack';
+import { waitFor } from '../helpers/wait';
 
 type Json = Record<string, unknown>;
 
@@ -30,15 +31,6 @@ describe('joint releases and the public output', () => {
     return m;
   };
 
-  async function until<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-    const end = Date.now() + timeoutMs;
-    for (;;) {
-      const v = await fn();
-      if (v !== undefined) return v;
-      if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-      await new Promise((r) => setTimeout(r, 200));
-    }
-  }
   const ok = <T extends { status: number; text: string }>(res: T, status = 200): T => {
     if (res.status !== status) throw new Error(`expected ${status}, got ${res.status}: ${res.text}`);
     return res;
@@ -68,7 +60,7 @@ describe('joint releases and the public output', () => {
         summary: mark('处罚摘要'),
       }),
     );
-    const pending = await until(
+    const pending = await waitFor(
       'the pending information record',
       async () =>
         (

@@ -1,74 +1,28 @@
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { eq } from 'drizzle-orm';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { Worker } from '@temporalio/worker';
-import { createApp } from '../../api/app';
-import { ensureAdmin, hashToken } from '../../api/auth';
-import { closeServer, listen } from '../../api/server';
-import { createMailer } from '../../activities/mailer';
-import { loadConfig } from '../../config';
-import { apiTokens, cases, caseEvents, users } from '../../db/schema';
-import { createWorker } from '../../worker';
-import { createTestDb, type TestDb } from '../helpers/db';
-import { startSmtp, type TestSmtp } from '../helpers/smtp';
-import { createDevServerEnv, workflowBundle } from '../helpers/temporal';
-import { TEST_KEYS_ENV } from '../helpers/keys';
+import { cases, caseEvents } from '../../db/schema';
+import type { TestDb } from '../helpers/db';
+import { startStack, type Stack } from '../helpers/stack';
 import { caseWorkflowId } from '../../workflows/definitions/case';
 
 /** The vertical slice over real HTTP, against a real Temporal dev server, a real database and real SMTP. */
 describe('vertical slice over HTTP', () => {
   const token = 'e2e-admin-token-0123456789';
   const eebToken = 'e2e-eeb-head-token-0123456789';
+  let stack: Stack;
   let env: TestWorkflowEnvironment;
   let db: TestDb;
-  let smtp: TestSmtp;
-  let worker: Worker;
-  let running: Promise<void>;
-  let server: Server;
   let base: string;
 
   beforeAll(async () => {
-    [env, db, smtp] = await Promise.all([createDevServerEnv(), createTestDb(), startSmtp()]);
-    await ensureAdmin(db.handle.db, token);
+    stack = await startStack({}, { prefix: 'e2e', adminToken: token });
+    ({ env, db, base } = stack);
     // Cases are registered by the EEB: an EEB head with a token of their own.
-    await db.handle.db.insert(users).values({
-      id: 'eeb-head',
-      username: 'eeb-head',
-      displayName: '生态环境局负责人',
-      agency: 'eeb',
-      role: 'head',
-      email: 'head@eeb.local',
-    });
-    await db.handle.db
-      .insert(apiTokens)
-      .values({ id: 'eeb-head-token', userId: 'eeb-head', name: 'e2e', tokenHash: hashToken(eebToken) });
-    const config = loadConfig({
-      TEMPORAL_ADDRESS: env.address,
-      TEMPORAL_TASK_QUEUE: `e2e-${Date.now()}`,
-      SMTP_URL: smtp.url,
-      ...TEST_KEYS_ENV,
-    });
-    const mailer = createMailer({ smtpUrl: smtp.url, from: config.mail.from, mailDir: '/nonexistent' });
-    worker = await createWorker({
-      connection: env.nativeConnection,
-      config,
-      db: db.handle,
-      mailer,
-      workflowBundle: await workflowBundle(),
-    });
-    running = worker.run();
-    server = await listen(createApp({ db: db.handle, temporal: env.client, config }), 0, '127.0.0.1');
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    await stack.userToken({ agency: 'eeb', role: 'head' }, '生态环境局负责人', { id: 'eeb-head', token: eebToken });
   });
 
   afterAll(async () => {
-    await closeServer(server);
-    worker.shutdown();
-    await running;
-    await env.teardown();
-    await smtp.close();
-    await db.cleanup();
+    await stack.close();
   });
 
   // Response bodies are checked field by field; their static type does not matter here.

@@ -1,7 +1,7 @@
 import { eq } from 'drizzle-orm';
 import { notifications } from '../../db/schema';
-import { waitFor } from '../helpers/processes';
 import { startStack, type Stack } from '../helpers/stack';
+import { waitFor } from '../helpers/wait';
 
 /**
  * The mail server refusing mail (450) while a case moves: the step answers at once, its notice waits in the outbox

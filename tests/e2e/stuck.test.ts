@@ -2,6 +2,7 @@ import crypto from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import { temporal } from '@temporalio/proto';
 import { request, startStack, type Stack } from '../helpers/stack';
+import { waitFor } from '../helpers/wait';
 import { caseWorkflowId } from '../../workflows/definitions/case';
 
 /**
@@ -19,16 +20,6 @@ describe('stuck work is visible and can be repaired', () => {
     const text = await (await fetch(`${stack.base}/metrics`)).text();
     return Number(/^linkage_stuck_workflows (\d+)/m.exec(text)?.[1] ?? NaN);
   };
-  const until = async <T>(what: string, fn: () => Promise<T | undefined>, ms = 60_000): Promise<T> => {
-    const end = Date.now() + ms;
-    for (;;) {
-      const v = await fn();
-      if (v !== undefined) return v;
-      if (Date.now() > end) throw new Error(`等待超时：${what}`);
-      await new Promise((r) => setTimeout(r, 300));
-    }
-  };
-
   beforeAll(async () => {
     stack = await startStack({ RATE_LIMIT_PER_MINUTE: '100000', STUCK_AFTER_SECONDS: '1', UPDATE_ANSWER_MS: '1500' });
     eeb = await stack.userToken({ agency: 'eeb', role: 'head' });
@@ -52,7 +43,7 @@ describe('stuck work is visible and can be repaired', () => {
     });
     expect([202, 503]).toContain(step.status); // answered within UPDATE_ANSWER_MS, not held
 
-    await until('the stuck gauge', async () => ((await stuckGauge()) === 1 ? true : undefined));
+    await waitFor('the stuck gauge', async () => ((await stuckGauge()) === 1 ? true : undefined));
     const dash = await request(stack.base, wg, 'GET', '/api/v1/dashboard');
     const stuck = dash.json.stuck as {
       caseId: string;
@@ -94,7 +85,7 @@ describe('stuck work is visible and can be repaired', () => {
       resetReapplyExcludeTypes: [temporal.api.enums.v1.ResetReapplyExcludeType.RESET_REAPPLY_EXCLUDE_TYPE_UPDATE],
     });
     expect(runId).toBeTruthy();
-    await until('the stuck gauge back to 0', async () => ((await stuckGauge()) === 0 ? true : undefined));
+    await waitFor('the stuck gauge back to 0', async () => ((await stuckGauge()) === 0 ? true : undefined));
     const state = await request(stack.base, eeb, 'GET', `/api/v1/cases/${id}/state`);
     expect(state.json.stage).toBe('lead');
 

@@ -1,6 +1,7 @@
 import { supervisionItemId, supervisionWorkflowId } from '../../domain/supervision';
 import { supervisionItemWorkflow } from '../../workflows/supervision';
 import { request, startStack, type Stack } from '../helpers/stack';
+import { waitFor } from '../helpers/wait';
 
 type Json = Record<string, any>;
 
@@ -19,15 +20,6 @@ describe('supervision items API', () => {
   let publicItem = '';
   let secretItem = '';
 
-  async function until<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-    const end = Date.now() + timeoutMs;
-    for (;;) {
-      const v = await fn();
-      if (v !== undefined) return v;
-      if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-      await new Promise((r) => setTimeout(r, 200));
-    }
-  }
   const ok = <T extends { status: number; text: string }>(res: T, status = 200): T => {
     if (res.status !== status) throw new Error(`expected ${status}, got ${res.status}: ${res.text}`);
     return res;
@@ -82,7 +74,7 @@ describe('supervision items API', () => {
     ).json.case as Json;
     publicItem = await openItem(pub.id, pub.caseNumber, false);
     secretItem = await openItem(secret.id, secret.caseNumber, true);
-    await until('both item rows', async () => {
+    await waitFor('both item rows', async () => {
       const res = await request(stack.base, spp, 'GET', '/api/v1/supervision-items');
       return (res.json as Json).total === 2 ? true : undefined;
     });

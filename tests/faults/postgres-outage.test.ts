@@ -1,24 +1,14 @@
 import crypto from 'node:crypto';
-import type { AddressInfo } from 'node:net';
-import type { Server } from 'node:http';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { Worker } from '@temporalio/worker';
 import { eq } from 'drizzle-orm';
-import { createApp } from '../../api/app';
-import { ensureAdmin, hashToken } from '../../api/auth';
-import { closeServer, listen } from '../../api/server';
-import { createMailer, type Mailer } from '../../activities/mailer';
-import { loadConfig } from '../../config';
-import { apiTokens, caseEvents, users } from '../../db/schema';
+import { caseEvents } from '../../db/schema';
 import type { Actor } from '../../domain/case';
-import { caseWorkflowId, stepUpdate } from '../../workflows/definitions/case';
-import { createWorker } from '../../worker';
-import { TEST_KEYS_ENV } from '../helpers/keys';
-import { createPostgresTestDb, type TestDb } from '../helpers/db';
-import { privatePostgres, waitFor, type PrivatePostgres } from '../helpers/processes';
-import { startSmtp, type TestSmtp } from '../helpers/smtp';
-import { request } from '../helpers/stack';
-import { createDevServerEnv, workflowBundle } from '../helpers/temporal';
+import { stepUpdate } from '../../workflows/definitions/case';
+import type { TestDb } from '../helpers/db';
+import { privatePostgres, type PrivatePostgres } from '../helpers/processes';
+import { request, startStack, type Stack } from '../helpers/stack';
+import { waitFor } from '../helpers/wait';
+import { caseWorkflowId } from '../../workflows/definitions/case';
 
 const OUTAGE_S = Number(process.env.FAULT_PG_OUTAGE_SECONDS ?? 30);
 const eebOfficer: Actor = { userId: 'u-eeb', agency: 'eeb', role: 'officer', displayName: '生态环境局办案人员' };
@@ -30,59 +20,21 @@ const eebOfficer: Actor = { userId: 'u-eeb', agency: 'eeb', role: 'officer', dis
  */
 describe(`fault: PostgreSQL down for ${OUTAGE_S} s`, () => {
   let pg: PrivatePostgres;
+  let stack: Stack;
   let db: TestDb;
   let env: TestWorkflowEnvironment;
-  let smtp: TestSmtp;
-  let worker: Worker;
-  let running: Promise<void>;
-  let mailer: Mailer;
-  let server: Server;
   let base: string;
   const token = `tok-${crypto.randomBytes(16).toString('hex')}`;
 
   beforeAll(async () => {
     pg = await privatePostgres();
-    [db, env, smtp] = await Promise.all([createPostgresTestDb(pg.url), createDevServerEnv(), startSmtp()]);
-    await ensureAdmin(db.handle.db, `admin-${crypto.randomBytes(12).toString('hex')}`);
-    await db.handle.db.insert(users).values({
-      id: 'u-eeb',
-      username: 'eeb',
-      displayName: '生态环境局办案人员',
-      agency: 'eeb',
-      role: 'officer',
-      email: 'eeb@test.local',
-    });
-    await db.handle.db
-      .insert(apiTokens)
-      .values({ id: 't-eeb', userId: eebOfficer.userId, name: 'test', tokenHash: hashToken(token) });
-    const config = loadConfig({
-      TEMPORAL_ADDRESS: env.address,
-      TEMPORAL_TASK_QUEUE: `faults-pg-${crypto.randomBytes(4).toString('hex')}`,
-      SMTP_URL: smtp.url,
-      RATE_LIMIT_PER_MINUTE: '100000',
-      ...TEST_KEYS_ENV,
-    });
-    mailer = createMailer({ smtpUrl: smtp.url, from: config.mail.from, mailDir: '/nonexistent' });
-    worker = await createWorker({
-      connection: env.nativeConnection,
-      config,
-      db: db.handle,
-      mailer,
-      workflowBundle: await workflowBundle(),
-    });
-    running = worker.run();
-    server = await listen(createApp({ db: db.handle, temporal: env.client, config }), 0, '127.0.0.1');
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    stack = await startStack({ RATE_LIMIT_PER_MINUTE: '100000' }, { prefix: 'faults-pg', postgresUrl: pg.url });
+    ({ db, env, base } = stack);
+    await stack.userToken({ agency: 'eeb', role: 'officer' }, eebOfficer.displayName, { id: eebOfficer.userId, token });
   }, 180_000);
   afterAll(async () => {
-    await closeServer(server);
-    worker.shutdown();
-    await running;
-    mailer.close();
-    await env.teardown();
-    await smtp.close();
-    await db.handle.close();
-    await pg.close();
+    await stack?.close();
+    await pg?.close();
   });
 
   it('answers 503 in Chinese, retries the activities, recovers by itself and loses nothing', async () => {

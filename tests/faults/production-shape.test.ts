@@ -20,17 +20,10 @@ import { PROJECT_ROOT } from '../../infra/paths';
 import { plannedSchedules } from '../../infra/schedules';
 import { BUNDLE_META_FILE, prebuiltBundle } from '../../infra/workflow-bundle';
 import { createPostgresTestDb, requirePostgres, type TestDb } from '../helpers/db';
-import {
-  devServer,
-  freePort,
-  npmScript,
-  runEntry,
-  waitFor,
-  type DevServer,
-  type NpmProcess,
-} from '../helpers/processes';
+import { devServer, freePort, npmScript, runEntry, type DevServer, type NpmProcess } from '../helpers/processes';
 import { startSmtp, type TestSmtp } from '../helpers/smtp';
 import { TEST_KEYS_ENV, testClientOptions } from '../helpers/keys';
+import { waitFor } from '../helpers/wait';
 
 jest.setTimeout(900_000);
 

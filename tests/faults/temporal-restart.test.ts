@@ -7,9 +7,10 @@ import { parseDeadlineOverrides } from '../../domain/deadlines/rules';
 import { caseWorkflow } from '../../workflows/case';
 import { caseWorkflowId, registeredUpdate, stepUpdate, type CaseWorkflowInput } from '../../workflows/definitions/case';
 import { createPostgresTestDb, TEST_PG_URL, type TestDb } from '../helpers/db';
-import { devServer, waitFor, workerProcess, type DevServer, type WorkerProcess } from '../helpers/processes';
+import { devServer, workerProcess, type DevServer, type WorkerProcess } from '../helpers/processes';
 import { startSmtp, type TestSmtp } from '../helpers/smtp';
 import { testClientOptions } from '../helpers/keys';
+import { waitFor } from '../helpers/wait';
 
 const M = Number(process.env.FAULT_RESTART_CASES ?? 20);
 const eebOfficer: Actor = { userId: 'eeb-1', agency: 'eeb', role: 'officer', displayName: '生态环境局办案人员' };

@@ -6,9 +6,10 @@ import type { Actor } from '../../domain/case';
 import { caseWorkflow } from '../../workflows/case';
 import { caseWorkflowId, registeredUpdate, stepUpdate, type CaseWorkflowInput } from '../../workflows/definitions/case';
 import { createPostgresTestDb, TEST_PG_URL, type TestDb } from '../helpers/db';
-import { devServer, waitFor, workerProcess, type DevServer, type WorkerProcess } from '../helpers/processes';
+import { devServer, workerProcess, type DevServer, type WorkerProcess } from '../helpers/processes';
 import { startSmtp, type TestSmtp } from '../helpers/smtp';
 import { testClientOptions } from '../helpers/keys';
+import { waitFor } from '../helpers/wait';
 
 const N = Number(process.env.FAULT_CASES ?? 300);
 const KILL_EVERY_MS = Number(process.env.FAULT_KILL_EVERY_MS ?? 10000);

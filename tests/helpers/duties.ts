@@ -5,7 +5,8 @@ import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { dutyEvents } from '../../db/schema';
 import { recurringPeriodOf, type Cadence, type DutyId } from '../../domain/deadlines';
 import { dutyWorkflowId, type DutyPeriodInput, type DutySettings } from '../../workflows/definitions/duties';
-import type { Harness } from './harness';
+import { waitFor } from './wait';
+import type { Stack } from './stack';
 
 export const EEB = { userId: 'eeb-1', agency: 'eeb', role: 'officer', displayName: '生态环境局执法人员' };
 export const EEB_HEAD = { userId: 'eeb-h', agency: 'eeb', role: 'head', displayName: '生态环境局负责人' };
@@ -27,12 +28,12 @@ export function periodInput(
 }
 
 /** Moves the time-skipping server's clock to `ms` (no-op if already past). */
-export async function skipTo(h: Harness, ms: number) {
+export async function skipTo(h: Stack, ms: number) {
   const now = await h.env.currentTimeMs();
   if (ms > now) await h.env.sleep(ms - now);
 }
 
-export async function dutyEventTypes(h: Harness, periodId: string): Promise<string[]> {
+export async function dutyEventTypes(h: Stack, periodId: string): Promise<string[]> {
   const rows = await h.db.handle.db
     .select()
     .from(dutyEvents)
@@ -41,21 +42,11 @@ export async function dutyEventTypes(h: Harness, periodId: string): Promise<stri
   return rows.map((r) => r.type);
 }
 
-export async function waitFor<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v !== undefined) return v;
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
-
 /**
  * Terminates a workflow once nothing of it is in flight. The time-skipping test server keeps its time lock for an
  * activity that was running when its workflow was terminated, and then never skips time again.
  */
-export async function terminateWhenIdle(h: Harness, workflowId: string): Promise<void> {
+export async function terminateWhenIdle(h: Stack, workflowId: string): Promise<void> {
   const handle = h.env.client.workflow.getHandle(workflowId);
   await waitFor(`${workflowId} idle`, async () => {
     const raw = (await handle.describe()).raw;
@@ -68,7 +59,7 @@ export async function terminateWhenIdle(h: Harness, workflowId: string): Promise
  * RECORD_FIXTURES=1 writes the workflow's history to tests/fixtures/<name>.history.json for the replay test
  * (tests/workflow/replay.test.ts; committed). Call it once the workflow has closed.
  */
-export async function saveDutyFixture(h: Pick<Harness, 'env'>, name: string, workflowId: string): Promise<void> {
+export async function saveDutyFixture(h: Pick<Stack, 'env'>, name: string, workflowId: string): Promise<void> {
   const history = await h.env.client.workflow.getHandle(workflowId).fetchHistory();
   expect(history.events?.length).toBeGreaterThan(0);
   if (!process.env.RECORD_FIXTURES) return;

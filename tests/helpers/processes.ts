@@ -8,6 +8,7 @@ import { devServerExecutable } from '../../infra/temporal';
 import { REQUIRED_SEARCH_ATTRIBUTES } from '../../infra/temporal-connection';
 import { workflowBundle } from './temporal';
 import { TEST_KEYS_ENV } from './keys';
+import { waitFor } from './wait';
 
 /**
  * Real processes for the fault tests: a Temporal dev server on a SQLite file, a worker process, a private
@@ -23,26 +24,6 @@ export async function freePort(): Promise<number> {
       s.close(() => resolve(port));
     });
   });
-}
-
-export async function waitFor<T>(
-  what: string,
-  fn: () => Promise<T | undefined | false>,
-  timeoutMs = 60_000,
-  everyMs = 250,
-): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < until) {
-    try {
-      const v = await fn();
-      if (v) return v;
-    } catch (err) {
-      last = err;
-    }
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
-  throw new Error(`等待超时：${what}${last ? `（${(last as Error).message}）` : ''}`);
 }
 
 function exited(child: ChildProcess): Promise<void> {

@@ -11,9 +11,8 @@ import {
   calendarFanOutWorkflowId,
   type CalendarFanOutProgress,
 } from '../../workflows/definitions/calendar-fanout';
-import { waitFor } from '../helpers/duties';
-import { startHarness, type Harness } from '../helpers/harness';
-import { createDevServerEnv } from '../helpers/temporal';
+import { waitFor } from '../helpers/wait';
+import { startStack, type Stack } from '../helpers/stack';
 
 const eeb: Actor = { userId: 'eeb-1', agency: 'eeb', role: 'officer', displayName: '生态环境局办案人员' };
 const N = 8;
@@ -24,9 +23,9 @@ const N = 8;
  * started again under the same id it tells nobody again.
  */
 describe('calendar fan-out workflow (dev server)', () => {
-  let h: Harness;
+  let h: Stack;
   beforeAll(async () => {
-    h = await startHarness(createDevServerEnv, 'cal');
+    h = await startStack({}, { api: false, prefix: 'cal' });
   });
   afterAll(async () => {
     await h.close();

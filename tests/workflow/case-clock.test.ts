@@ -1,17 +1,14 @@
 import { and, asc, eq } from 'drizzle-orm';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { Worker } from '@temporalio/worker';
-import { createMailer } from '../../activities/mailer';
-import { loadConfig } from '../../config';
 import { calendarYears, caseEvents, deadlines, notifications } from '../../db/schema';
-import { createWorker } from '../../worker';
-import { TEST_KEYS_ENV } from '../helpers/keys';
 import { caseWorkflow } from '../../workflows/case';
-import { caseWorkflowId, registeredUpdate, stateQuery, type CaseWorkflowInput } from '../../workflows/definitions/case';
-import { createTestDb, type TestDb } from '../helpers/db';
-import { startSmtp, type TestSmtp } from '../helpers/smtp';
-import { createTimeSkippingEnv, workflowBundle } from '../helpers/temporal';
+import { registeredUpdate, stateQuery, type CaseWorkflowInput } from '../../workflows/definitions/case';
+import type { TestDb } from '../helpers/db';
+import type { TestSmtp } from '../helpers/smtp';
+import { startStack, type Stack } from '../helpers/stack';
+import { caseWorkflowId } from '../../workflows/definitions/case';
 import { planClock } from '../../workflows/clocks';
+import { waitFor } from '../helpers/wait';
 
 /**
  * A case clock on the time-skipping test server: the clock is never shortened, time is skipped.
@@ -21,44 +18,20 @@ import { planClock } from '../../workflows/clocks';
 const TASK_LATENCY_MS = 5_000;
 
 describe('case clock escalation (time-skipping)', () => {
+  let h: Stack;
   let env: TestWorkflowEnvironment;
   let db: TestDb;
   let smtp: TestSmtp;
-  let worker: Worker;
-  let running: Promise<void>;
-  const taskQueue = `wf-${Date.now()}`;
+  let taskQueue: string;
 
   beforeAll(async () => {
-    [env, db, smtp] = await Promise.all([createTimeSkippingEnv(), createTestDb(), startSmtp()]);
-    const config = loadConfig({ TEMPORAL_TASK_QUEUE: taskQueue, ...TEST_KEYS_ENV });
-    const mailer = createMailer({ smtpUrl: smtp.url, from: config.mail.from, mailDir: '/nonexistent' });
-    worker = await createWorker({
-      connection: env.nativeConnection,
-      config,
-      db: db.handle,
-      mailer,
-      workflowBundle: await workflowBundle(),
-    });
-    running = worker.run();
+    h = await startStack({}, { timeSkipping: true, api: false, prefix: 'wf' });
+    ({ env, db, smtp, taskQueue } = h);
   });
 
   afterAll(async () => {
-    worker.shutdown();
-    await running;
-    await env.teardown();
-    await smtp.close();
-    await db.cleanup();
+    await h.close();
   });
-
-  async function waitFor<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-    const until = Date.now() + timeoutMs;
-    for (;;) {
-      const v = await fn();
-      if (v !== undefined) return v;
-      if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-      await new Promise((r) => setTimeout(r, 200));
-    }
-  }
 
   it('fires warning, overdue, supervision and working-group escalation at their instants, each once, with email', async () => {
     const startMs = await env.currentTimeMs();

@@ -18,12 +18,12 @@ import {
   type CaseWorkflowInput,
 } from '../../workflows/definitions/case';
 import type { TestDb } from '../helpers/db';
-import { startHarness, type Harness } from '../helpers/harness';
 import { Worker } from '@temporalio/worker';
-import { createTimeSkippingEnv, workflowBundle } from '../helpers/temporal';
+import { workflowBundle } from '../helpers/temporal';
 import { testDataConverter } from '../helpers/keys';
 import { actorClaimInterceptor } from '../../infra/actor-claims';
 import { parseKeyRing } from '../../infra/keys';
+import { startStack, type Stack } from '../helpers/stack';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -36,13 +36,13 @@ const FIXTURES = path.join(__dirname, '..', 'fixtures');
 
 /** Case workflows driven through their Updates on the time-skipping server, with real activities. */
 describe('case lifecycle (time-skipping)', () => {
-  let h: Harness;
+  let h: Stack;
   let env: TestWorkflowEnvironment;
   let db: TestDb;
   let taskQueue: string;
 
   beforeAll(async () => {
-    h = await startHarness(createTimeSkippingEnv, 'life');
+    h = await startStack({}, { timeSkipping: true, api: false, prefix: 'life' });
     ({ env, db, taskQueue } = h);
   });
   afterAll(async () => {

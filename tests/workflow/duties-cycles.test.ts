@@ -24,10 +24,9 @@ import {
   saveDutyFixture,
   skipTo,
   terminateWhenIdle,
-  waitFor,
 } from '../helpers/duties';
-import { startHarness, type Harness } from '../helpers/harness';
-import { createTimeSkippingEnv } from '../helpers/temporal';
+import { waitFor } from '../helpers/wait';
+import { startStack, type Stack } from '../helpers/stack';
 import { caseWorkflowId } from '../../workflows/definitions/case';
 
 /**
@@ -36,9 +35,9 @@ import { caseWorkflowId } from '../../workflows/definitions/case';
  * The test server's clock runs on after a result is fetched, so each test takes the period after the current time.
  */
 describe('recurring duty cycles (time-skipping)', () => {
-  let h: Harness;
+  let h: Stack;
   beforeAll(async () => {
-    h = await startHarness(createTimeSkippingEnv, 'duty-cy');
+    h = await startStack({}, { timeSkipping: true, api: false, prefix: 'duty-cy' });
   });
   afterAll(async () => {
     await h.close();

@@ -11,16 +11,16 @@ import {
 } from '../../workflows/definitions/joint-enforcement';
 import { recurringPeriodOf } from '../../domain/deadlines';
 import { chinaDate } from '../../workflows/duties/common';
-import { EEB, PSB, SPP, china, dutyEventTypes, periodInput, saveDutyFixture, skipTo, waitFor } from '../helpers/duties';
-import { startHarness, type Harness } from '../helpers/harness';
-import { createTimeSkippingEnv } from '../helpers/temporal';
+import { EEB, PSB, SPP, china, dutyEventTypes, periodInput, saveDutyFixture, skipTo } from '../helpers/duties';
+import { waitFor } from '../helpers/wait';
+import { startStack, type Stack } from '../helpers/stack';
 import { caseWorkflowId } from '../../workflows/definitions/case';
 
 /** 联合执法 (joint-enforcement.monthly) on the time-skipping server: a month with an operation and one without. */
 describe('monthly joint enforcement (time-skipping)', () => {
-  let h: Harness;
+  let h: Stack;
   beforeAll(async () => {
-    h = await startHarness(createTimeSkippingEnv, 'duty-je');
+    h = await startStack({}, { timeSkipping: true, api: false, prefix: 'duty-je' });
   });
   afterAll(async () => {
     await h.close();

@@ -13,7 +13,7 @@ import {
 import { completeResolutionUpdate, recordMinutesUpdate } from '../../workflows/definitions/joint-meeting';
 import { PERIOD_WORKFLOWS, type DutyScheduleResult, type ScheduledDutyId } from '../../workflows/duties/schedule';
 import { planTrainingUpdate, recordTrainingUpdate } from '../../workflows/definitions/training';
-import { EEB, EEB_HEAD, PSB, SPP, WG, skipTo, terminateWhenIdle, waitFor } from '../helpers/duties';
+import { EEB, EEB_HEAD, PSB, SPP, WG, skipTo, terminateWhenIdle } from '../helpers/duties';
 import { dutyPeriods, penaltyRecords, supervisionEvents, supervisionItems } from '../../db/schema';
 import { supervisionWorkflowId } from '../../domain/supervision';
 import {
@@ -39,8 +39,8 @@ import {
   submitReleaseUpdate,
   type ReleaseView,
 } from '../../workflows/definitions/releases';
-import { startHarness, type Harness } from '../helpers/harness';
-import { createTimeSkippingEnv } from '../helpers/temporal';
+import { waitFor } from '../helpers/wait';
+import { startStack, type Stack } from '../helpers/stack';
 import { caseWorkflowId } from '../../workflows/definitions/case';
 
 /**
@@ -53,9 +53,9 @@ import { caseWorkflowId } from '../../workflows/definitions/case';
  * table goes to test-results/mechanism-year.md.
  */
 describe('a simulated year of recurring duties (time-skipping)', () => {
-  let h: Harness;
+  let h: Stack;
   beforeAll(async () => {
-    h = await startHarness(createTimeSkippingEnv, 'duty-year');
+    h = await startStack({}, { timeSkipping: true, api: false, prefix: 'duty-year' });
   });
   afterAll(async () => {
     await h.close();

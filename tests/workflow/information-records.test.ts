@@ -12,8 +12,8 @@ import {
   platformEntryQuery,
   type PlatformEntryView,
 } from '../../workflows/definitions/information';
-import { startHarness, type Harness } from '../helpers/harness';
-import { createTimeSkippingEnv } from '../helpers/temporal';
+import { waitFor } from '../helpers/wait';
+import { startStack, type Stack } from '../helpers/stack';
 
 const MINUTE = 60_000;
 const eebOfficer: Actor = { userId: 'eeb-1', agency: 'eeb', role: 'officer', displayName: '生态环境局办案人员' };
@@ -26,26 +26,16 @@ const psbOfficer: Actor = { userId: 'psb-1', agency: 'psb', role: 'officer', dis
  * entered, and the entry (with its confidentiality mark and reason) closes it.
  */
 describe('case information records, rule any.platform-entry (time-skipping)', () => {
-  let h: Harness;
+  let h: Stack;
   let env: TestWorkflowEnvironment;
 
   beforeAll(async () => {
-    h = await startHarness(createTimeSkippingEnv, 'info');
+    h = await startStack({}, { timeSkipping: true, api: false, prefix: 'info' });
     env = h.env;
   });
   afterAll(async () => {
     await h.close();
   });
-
-  async function waitFor<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-    const until = Date.now() + timeoutMs;
-    for (;;) {
-      const v = await fn();
-      if (v !== undefined) return v;
-      if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-      await new Promise((r) => setTimeout(r, 200));
-    }
-  }
 
   let n = 0;
   /** A criminal case taken to the transfer (deliverTransfer, an Art 34 decision); answers the pending record. */

@@ -14,9 +14,9 @@ import {
   planOperationUpdate,
   recordOutcomeUpdate,
 } from '../../workflows/definitions/joint-enforcement';
-import { EEB, china, periodInput, skipTo, waitFor } from '../helpers/duties';
-import { startHarness, type Harness } from '../helpers/harness';
-import { createTimeSkippingEnv } from '../helpers/temporal';
+import { EEB, china, periodInput, skipTo } from '../helpers/duties';
+import { waitFor } from '../helpers/wait';
+import { startStack, type Stack } from '../helpers/stack';
 
 const DAY = 86_400_000;
 const eebHead: Actor = { userId: 'eeb-head', agency: 'eeb', role: 'head', displayName: '生态环境局负责人' };
@@ -34,9 +34,12 @@ describe('deadline policy overrides on every path that opens a clock (time-skipp
     'any.platform-entry': { warningHours: 1 },
     'eeb.task-force': { limit: 1, unit: 'hours', warningHours: 0.5 },
   };
-  let h: Harness;
+  let h: Stack;
   beforeAll(async () => {
-    h = await startHarness(createTimeSkippingEnv, 'policy', { DEADLINE_POLICY_OVERRIDES: JSON.stringify(OVERRIDES) });
+    h = await startStack(
+      { DEADLINE_POLICY_OVERRIDES: JSON.stringify(OVERRIDES) },
+      { timeSkipping: true, api: false, prefix: 'policy' },
+    );
   });
   afterAll(async () => {
     await h.close();

@@ -22,8 +22,7 @@ import {
   submitReleaseUpdate,
   type ReleaseView,
 } from '../../workflows/definitions/releases';
-import { startHarness, type Harness } from '../helpers/harness';
-import { createTimeSkippingEnv } from '../helpers/temporal';
+import { startStack, type Stack } from '../helpers/stack';
 import { caseWorkflowId } from '../../workflows/definitions/case';
 
 const FIXTURES = path.join(__dirname, '..', 'fixtures');
@@ -38,11 +37,11 @@ const spp: DutyActor = { userId: 'spp-head', agency: 'spp', role: 'head', displa
  * the policy rule `release.approval` (5 working days) escalating, and content that may not go to the public.
  */
 describe('joint releases, rule release.approval (time-skipping)', () => {
-  let h: Harness;
+  let h: Stack;
   let env: TestWorkflowEnvironment;
 
   beforeAll(async () => {
-    h = await startHarness(createTimeSkippingEnv, 'rel');
+    h = await startStack({}, { timeSkipping: true, api: false, prefix: 'rel' });
     env = h.env;
   });
   afterAll(async () => {

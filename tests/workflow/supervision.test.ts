@@ -32,8 +32,8 @@ import {
   supervisionStateQuery,
   type SupervisionView,
 } from '../../workflows/definitions/supervision';
-import { startHarness, type Harness } from '../helpers/harness';
-import { createTimeSkippingEnv } from '../helpers/temporal';
+import { waitFor } from '../helpers/wait';
+import { startStack, type Stack } from '../helpers/stack';
 
 const FIXTURES = path.join(__dirname, '..', 'fixtures');
 const DAY = 86_400_000;
@@ -46,12 +46,12 @@ const eeb: DutyActor = { userId: 'eeb-1', agency: 'eeb', role: 'officer', displa
  * hand-built record: one case or penalty record per kind, and clean ones that must open nothing.
  */
 describe('supervision sweep and items (time-skipping)', () => {
-  let h: Harness;
+  let h: Stack;
   let now: number;
   const id = (n: number) => `00000000-0000-4000-a000-0000000000${String(n).padStart(2, '0')}`;
 
   beforeAll(async () => {
-    h = await startHarness(createTimeSkippingEnv, 'sup');
+    h = await startStack({}, { timeSkipping: true, api: false, prefix: 'sup' });
     now = await h.env.currentTimeMs();
     const db = h.db.handle.db;
     const caseRow = (
@@ -126,15 +126,6 @@ describe('supervision sweep and items (time-skipping)', () => {
     await h.close();
   });
 
-  async function waitFor<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-    const until = Date.now() + timeoutMs;
-    for (;;) {
-      const v = await fn();
-      if (v !== undefined) return v;
-      if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-      await new Promise((r) => setTimeout(r, 200));
-    }
-  }
   const items = () => h.db.handle.db.select().from(supervisionItems).orderBy(asc(supervisionItems.id));
   const itemsOf = async (n: number) => (await items()).filter((i) => i.subjectId === id(n));
   const eventsOf = (itemId: string) =>
@@ -356,12 +347,12 @@ describe('supervision sweep and items (time-skipping)', () => {
  * (15-day review clocks) would fire during these sleeps and make the record harder to read.
  */
 describe('supervision item clocks and the case ladder rung (time-skipping)', () => {
-  let h: Harness;
+  let h: Stack;
   const id = (n: number) => `00000000-0000-4000-a000-0000000001${String(n).padStart(2, '0')}`;
   const caseA = id(1);
 
   beforeAll(async () => {
-    h = await startHarness(createTimeSkippingEnv, 'sup2');
+    h = await startStack({}, { timeSkipping: true, api: false, prefix: 'sup2' });
     const now = await h.env.currentTimeMs();
     await h.db.handle.db.insert(cases).values({
       id: caseA,
@@ -378,15 +369,6 @@ describe('supervision item clocks and the case ladder rung (time-skipping)', () 
     await h.close();
   });
 
-  async function waitFor<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-    const until = Date.now() + timeoutMs;
-    for (;;) {
-      const v = await fn();
-      if (v !== undefined) return v;
-      if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-      await new Promise((r) => setTimeout(r, 200));
-    }
-  }
   const itemsOf = async (n: number) =>
     h.db.handle.db
       .select()

@@ -2,10 +2,10 @@ import { asc, eq } from 'drizzle-orm';
 import { caseEvents, notifications } from '../../db/schema';
 import type { Actor } from '../../domain/case';
 import { caseWorkflow } from '../../workflows/case';
-import { caseWorkflowId, registeredUpdate, stepUpdate, type CaseWorkflowInput } from '../../workflows/definitions/case';
-import { startHarness, type Harness } from '../helpers/harness';
-import { waitFor } from '../helpers/processes';
-import { createDevServerEnv } from '../helpers/temporal';
+import { registeredUpdate, stepUpdate, type CaseWorkflowInput } from '../../workflows/definitions/case';
+import { waitFor } from '../helpers/wait';
+import { startStack, type Stack } from '../helpers/stack';
+import { caseWorkflowId } from '../../workflows/definitions/case';
 
 const eebOfficer: Actor = { userId: 'eeb-1', agency: 'eeb', role: 'officer', displayName: '生态环境局办案人员' };
 const eebHead: Actor = { userId: 'eeb-head', agency: 'eeb', role: 'head', displayName: '生态环境局负责人' };
@@ -16,9 +16,9 @@ const psbOfficer: Actor = { userId: 'psb-1', agency: 'psb', role: 'officer', dis
  * (real dev server: sticky task queues time out and the new worker picks the case up).
  */
 describe('worker stopped and restarted mid-case', () => {
-  let h: Harness;
+  let h: Stack;
   beforeAll(async () => {
-    h = await startHarness(createDevServerEnv, 'restart');
+    h = await startStack({}, { api: false, prefix: 'restart' });
   });
   afterAll(async () => {
     await h.close();
