@@ -266,6 +266,8 @@ describe('supervision sweep and items (time-skipping)', () => {
       note: '不立案理由成立，已告知生态环境局',
     });
     expect(c).toMatchObject({ status: 'closed', result: 'reasonsUpheld' });
+    // The closing mail is delivered after the update answers (off the lock); the workflow ends once it is out.
+    await handle.result();
     expect((await handle.describe()).status.name).toBe('COMPLETED');
     const [row] = await h.db.handle.db.select().from(supervisionItems).where(eq(supervisionItems.id, item.id));
     expect(row).toMatchObject({

@@ -126,7 +126,7 @@ describe('case notices (domain/case/notices.ts)', () => {
     expect(supervisionItemText(ref, plan, 'notTransferred')).toEqual({
       subjectLabelZh: '案件 长环移〔2026〕1号“某化工厂偷排案”',
       reasonZh:
-        '案件 长环移〔2026〕1号“某化工厂偷排案”：指定专案组（eeb.task-force）已于 2026年03月03日 23:59:59（北京时间） 期满仍未办理，可能应移未移',
+        '案件 长环移〔2026〕1号“某化工厂偷排案”：指定专案组（eeb.task-force）已于 2026年03月03日 23:59:59（北京时间） 期满仍未办理，可能有案不移',
       basis: `${BASIS}；《环境保护行政执法与刑事司法衔接工作办法》第十四条、第十五条`,
     });
     expect(supervisionItemText(secret, plan, 'notTransferred').subjectLabelZh).toBe('案件 case-1 （保密案件）');
