@@ -4,41 +4,19 @@ import {
   type CalendarYearData,
   type PeriodExtension,
   type Suspension,
-  type SupervisionType,
 } from '../domain/deadlines';
+import type { ClockPlan, Rung } from '../domain/case/projections';
 
 /** The calendar years loaded by administrators, as the workflow received them from an activity. */
 export type CalendarYearInput = CalendarYearData;
 
-export interface LadderStep {
-  kind: 'warning' | 'overdue' | 'supervision' | 'escalation';
-  atMs: number;
-  supervisionType?: SupervisionType;
-}
+/** One rung of a clock's ladder (domain/case/projections.ts). */
+export type LadderStep = Rung;
 
-/** One clock as the workflow runs it: the due instant and the escalation ladder, computed by domain/deadlines. */
-export interface PlannedClock {
-  ruleId: string;
-  labelZh: string;
-  basis: string;
-  responsibleAgency: string;
-  startedAtMs: number;
-  dueAtMs: number;
-  dueAtIso: string;
-  dueDate: string;
-  /** The period's own provisional flag (what affectedDeadlines compares). */
-  provisional: boolean;
+/** One clock as the workflow runs it: the plan of domain/case, and whether its ladder met a year without calendar data. */
+export interface PlannedClock extends ClockPlan {
   /** The ladder consulted a year without calendar data (e.g. escalation after 31 December). */
   ladderProvisional: boolean;
-  custody: boolean;
-  explanation: string;
-  warningAtMs: number | null;
-  escalationAtMs: number | null;
-  extensions: PeriodExtension[];
-  suspensions: Suspension[];
-  nextActionZh: string;
-  /** In firing order. */
-  ladder: LadderStep[];
 }
 
 export interface PlanClockInput {
